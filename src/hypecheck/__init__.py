@@ -1,0 +1,29 @@
+"""hypecheck: is this hot market narrative a viral sentiment shift, or backed by a real catalyst?
+
+    >>> import hypecheck
+    >>> result = hypecheck.check("small-cap-rotation")          # bundled sample data, offline
+    >>> print(result.verdict.label)
+
+See the README for the theme format, the data sources and the JSON contract.
+"""
+
+__version__ = "0.1.0"
+
+from .analytics import asvi, required_return  # noqa: E402
+from .api import check, load_catalog  # noqa: E402
+from .errors import HypecheckError, InputError, NoDataError, ThemeError  # noqa: E402
+from .theme import builtin_theme_names, load_theme  # noqa: E402
+
+__all__ = [
+    "HypecheckError",
+    "InputError",
+    "NoDataError",
+    "ThemeError",
+    "__version__",
+    "asvi",
+    "builtin_theme_names",
+    "check",
+    "load_catalog",
+    "load_theme",
+    "required_return",
+]

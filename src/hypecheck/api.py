@@ -1,0 +1,99 @@
+"""The Python API: ``hypecheck.check("small-cap-rotation", as_of=...)``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputError
+from .panel import build_panel
+from .pillars import MEASURES
+from .result import CheckResult
+from .rules import Rules, load_rules
+from .schema import Catalog
+from .sources import get_source
+from .theme import Theme, load_theme
+from .verdict import decide
+
+_CATALOGS: dict[str, Catalog] = {}
+
+
+def load_catalog(data: str | Path | None = None, *, refresh: bool = False) -> tuple[Catalog, str]:
+    """Load the bundled sample data (``data=None``) or the user's files; cached per process."""
+    key = "bundled" if data is None else str(Path(data).resolve())
+    if refresh or key not in _CATALOGS:
+        if data is None:
+            _CATALOGS[key] = get_source("bundled").load()
+        else:
+            p = Path(data)
+            if not p.exists():
+                raise InputError(f"data path {str(p)!r} does not exist", hint="pass a folder or file with --data")
+            _CATALOGS[key] = get_source("files", path=p).load()
+    return _CATALOGS[key], ("bundled" if data is None else "files")
+
+
+def _parse_as_of(as_of: str | dt.date | pd.Timestamp | None) -> pd.Timestamp | None:
+    if as_of is None:
+        return None
+    try:
+        ts = pd.Timestamp(as_of)
+    except (ValueError, TypeError):
+        raise InputError(f"as-of date {as_of!r} is not a date", hint="write it as YYYY-MM-DD") from None
+    if ts is pd.NaT:
+        raise InputError(f"as-of date {as_of!r} is not a date", hint="write it as YYYY-MM-DD")
+    return ts.normalize()
+
+
+def default_as_of(theme: Theme, catalog: Catalog, source: str) -> pd.Timestamp:
+    mapping = theme.mappings.get(source)
+    if source == "bundled" and mapping and mapping.as_of:
+        return pd.Timestamp(mapping.as_of)
+    if source != "bundled" and theme.as_of:
+        return pd.Timestamp(theme.as_of)
+    ends = []
+    for t in theme.tickers():
+        tid = mapping.series.get(t, t) if mapping else t
+        if catalog.has("price", tid):
+            end = catalog.get("price", tid).end
+            if end is not None:
+                ends.append(end)
+    if not ends:
+        raise InputError(f"none of the theme's price series are in the {source} data, so there is no default as-of",
+                         hint="pass --as-of YYYY-MM-DD, and check the theme's tickers or [mapping] table")
+    return max(ends)
+
+
+def check(
+    theme: str | Path | Theme,
+    *,
+    as_of: str | dt.date | pd.Timestamp | None = None,
+    data: str | Path | None = None,
+    catalog: Catalog | None = None,
+    rules: Rules | str | Path | None = None,
+) -> CheckResult:
+    """Check a theme: gather its data cut at ``as_of``, measure every pillar, decide the verdict.
+
+    ``theme`` is a built-in name, a path to a TOML file, or a :class:`Theme`. ``data`` is a folder or
+    file of the user's data (``None`` = the bundled sample data). ``as_of`` defaults to the theme's
+    own date (``as_of`` in the theme; for bundled data the ``[mapping.bundled]`` date), else the last
+    date in the data. Nothing dated after ``as_of`` is used.
+    """
+    th = theme if isinstance(theme, Theme) else load_theme(theme)
+    rl = rules if isinstance(rules, Rules) else load_rules(rules)
+    if catalog is None:
+        catalog, source = load_catalog(data)
+    else:
+        source = "files" if data is not None else "custom"
+    ts = _parse_as_of(as_of) or default_as_of(th, catalog, source)
+    panel = build_panel(th, catalog, ts, source)
+    pillars = {name: fn(panel, rl) for name, fn in MEASURES.items()}
+    verdict = decide(pillars, rl)
+    mapping = th.mappings.get(source)
+    src_text = "bundled sample data" if source == "bundled" else f"files: {data}" if data is not None else source
+    return CheckResult(
+        theme=th, as_of=ts, source=src_text, verdict=verdict, pillars=pillars, provenance=panel.provenance,
+        load_report=catalog.report, rules=rl, data_note=mapping.note.strip() if mapping else "",
+        upcoming=[{"date": str(e.date), "label": e.label} for e in panel.upcoming],
+    )

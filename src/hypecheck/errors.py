@@ -1,0 +1,67 @@
+"""One error hierarchy for hypecheck, translated into exit codes once, at the CLI.
+
+Every error carries *what was wrong* (the message) and *what to do* (``hint``). Library code raises
+these instead of returning empty frames; the CLI maps them to exit codes with :data:`EXIT_CODES`.
+"""
+
+from __future__ import annotations
+
+
+class HypecheckError(Exception):
+    """Base class. ``hint`` tells the user what to do about it."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\n  hint: {self.hint}"
+
+
+class InputError(HypecheckError):
+    """Something the user gave us (a file, an argument, a theme) is malformed."""
+
+    exit_code = 2
+
+
+class ThemeError(InputError):
+    """A theme file is missing, unparsable or fails validation."""
+
+
+class FormatError(InputError):
+    """A data file's format could not be recognised or is malformed."""
+
+
+class NoDataError(HypecheckError):
+    """A series exists but holds no usable observations in the requested range."""
+
+    exit_code = 3
+
+
+class UnknownSeriesError(NoDataError):
+    """A series/ticker/term is not in any loaded source."""
+
+
+class MissingDependencyError(HypecheckError):
+    """An optional dependency is not installed; the hint has the exact install command."""
+
+    exit_code = 4
+
+
+class ProviderError(HypecheckError):
+    """A live provider failed (HTTP error, rate limit, timeout)."""
+
+    exit_code = 5
+
+
+EXIT_CODES = {
+    "ok": 0,
+    "error": 1,
+    "input": 2,
+    "no_data": 3,
+    "dependency": 4,
+    "provider": 5,
+}

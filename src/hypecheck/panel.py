@@ -1,0 +1,126 @@
+"""The panel: the data a theme needs, cut at the as-of date, with provenance.
+
+Nothing dated after ``as_of`` enters a panel (the cut happens here, once; analytics also guard).
+A series that ends long before the as-of date is *stale* and treated as missing with the reason,
+never silently used as if current. Events after the as-of date are kept apart as ``upcoming``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .errors import UnknownSeriesError
+from .schema import Catalog, Kind, SeriesData
+from .theme import Event, Mapping, Theme
+
+# How old the last observation may be, relative to as-of, before a series counts as stale.
+MAX_AGE_DAYS = {"D": 10, "W": 21, "M": 62, "Q": 190, "A": 400, "irregular": 62}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    id: str  # the theme's name for it
+    kind: Kind
+    resolved: str  # the id in the source (differs when mapped)
+    source: str
+    origin: str
+    description: str
+    frequency: str
+    first: str | None
+    last: str | None  # last observation used (<= as_of)
+    age_days: int | None
+    sample_data: bool
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.__dict__.items()}
+
+
+@dataclass
+class Panel:
+    theme: Theme
+    as_of: pd.Timestamp
+    source: str
+    prices: dict[str, SeriesData] = field(default_factory=dict)
+    macro: dict[str, SeriesData] = field(default_factory=dict)
+    search: dict[str, list[SeriesData]] = field(default_factory=dict)
+    missing: dict[tuple[str, str], str] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    upcoming: list[Event] = field(default_factory=list)
+    provenance: list[Provenance] = field(default_factory=list)
+    mapping: Mapping | None = None
+
+    def price(self, id: str) -> pd.Series | None:
+        s = self.prices.get(id)
+        return s.values if s is not None else None
+
+    def macro_series(self, id: str) -> pd.Series | None:
+        s = self.macro.get(id)
+        return s.values if s is not None else None
+
+    def why_missing(self, kind: str, id: str) -> str:
+        return self.missing.get((kind, id), f"{id} was not requested")
+
+
+def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | str, source: str) -> Panel:
+    """Resolve every series the theme names against ``catalog`` and cut it at ``as_of``."""
+    as_of = pd.Timestamp(as_of).normalize()
+    mapping = theme.mappings.get(source)
+    panel = Panel(theme=theme, as_of=as_of, source=source, mapping=mapping)
+    events = list(mapping.events) if mapping and mapping.events else list(theme.events)
+    panel.events = [e for e in events if pd.Timestamp(e.date) <= as_of]
+    panel.upcoming = [e for e in events if pd.Timestamp(e.date) > as_of]
+
+    def resolve(kind: Kind, id: str) -> list[SeriesData]:
+        target = mapping.series.get(id, id) if mapping else id
+        try:
+            found = catalog.all(kind, target) if kind == "search" else [catalog.get(kind, target)]
+        except UnknownSeriesError:
+            found = []
+        if not found:
+            where = f"mapped to {target!r} but that" if target != id else "it"
+            panel.missing[(kind, id)] = (
+                f"no {kind} data for {id!r}: {where} is not in the {source} data"
+                + (f" (the {source} mapping has no entry for it)" if mapping and id not in mapping.series else "")
+            )
+            return []
+        out = []
+        for s in found:
+            cut = s.cut(as_of)
+            if cut.values.dropna().empty:
+                panel.missing[(kind, id)] = (
+                    f"{id!r} has no observation on or before {as_of.date()} (it starts {s.start.date() if s.start is not None else '?'})"
+                )
+                continue
+            last = cut.values.dropna().index[-1]
+            age = int((as_of - last).days)
+            if age > MAX_AGE_DAYS.get(s.meta.frequency, 62):
+                panel.missing[(kind, id)] = (
+                    f"{id!r} ends on {last.date()}, {age} days before the as-of date {as_of.date()}: too stale to use"
+                )
+                continue
+            out.append(cut)
+            panel.provenance.append(Provenance(
+                id=id, kind=kind, resolved=target, source=s.meta.source, origin=s.meta.origin,
+                description=s.meta.description, frequency=s.meta.frequency,
+                first=str(cut.values.index[0].date()), last=str(last.date()), age_days=age,
+                sample_data=s.meta.sample_data, notes=s.meta.notes,
+            ))
+        return out
+
+    for t in theme.tickers():
+        got = resolve("price", t)
+        if got:
+            panel.prices[t] = got[0]
+    for m in theme.macro:
+        got = resolve("macro", m.id)
+        if got:
+            panel.macro[m.id] = got[0]
+    for term in theme.terms:
+        got = resolve("search", term)
+        if got:
+            panel.search[term] = got
+    return panel

@@ -1,0 +1,96 @@
+"""The result of checking a theme: explains itself (``summary()``, ``__str__``, ``_repr_html_``,
+``to_dict()``). Reports and charts are built from it; they never recompute anything."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .evidence import PILLAR_TITLES, PILLARS, _clean
+from .panel import Provenance
+from .schema import LoadReport
+from .theme import Theme
+from .verdict import Verdict
+
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class CheckResult:
+    theme: Theme
+    as_of: pd.Timestamp
+    source: str
+    verdict: Verdict
+    pillars: dict[str, Any]
+    provenance: list[Provenance]
+    load_report: LoadReport
+    rules: Any
+    data_note: str = ""
+    upcoming: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def sample_data(self) -> bool:
+        return any(p.sample_data for p in self.provenance)
+
+    @property
+    def evidence(self) -> list[Any]:
+        return [e for name in PILLARS if name in self.pillars for e in self.pillars[name].evidence]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract (documented in the README; ``schema_version`` bumps on breaking change)."""
+        tables: dict[str, Any] = {}
+        for name, p in self.pillars.items():
+            for tname, rows in p.tables.items():
+                key = tname if (name, tname) == ("price", "returns") else f"{name}.{tname}"
+                tables[key] = [{k: _clean(v) for k, v in r.items()} for r in rows]
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "generator": f"hypecheck {__version__}",
+            "theme": self.theme.id,
+            "title": self.theme.title,
+            "question": self.theme.question,
+            "as_of": self.as_of.strftime("%Y-%m-%d"),
+            "data": {"source": self.source, "sample_data": self.sample_data, "note": self.data_note,
+                     **self.load_report.to_dict()},
+            "verdict": self.verdict.to_dict(),
+            "pillars": {name: self.pillars[name].to_dict() for name in PILLARS if name in self.pillars},
+            "evidence": [e.to_dict() for e in self.evidence],
+            "missing": [m.to_dict() for name in PILLARS if name in self.pillars for m in self.pillars[name].missing],
+            "tables": tables,
+            "provenance": [p.to_dict() for p in self.provenance],
+            "upcoming_events": self.upcoming,
+            "rules": self.rules.origin,
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
+    def summary(self) -> str:
+        v = self.verdict
+        score = "n/a" if v.score is None else f"{v.score:+.2f}"
+        lines = [
+            f"{self.theme.title}  [{self.theme.id}]",
+            f"as of {self.as_of.date()}  data: {self.source}" + ("  (bundled SAMPLE data)" if self.sample_data else ""),
+            f"VERDICT: {v.label.upper()}  (score {score} on -1 viral .. +1 catalyst)",
+            "",
+        ]
+        for name in PILLARS:
+            p = self.pillars.get(name)
+            if p is None:
+                continue
+            s = "  n/a" if p.score is None else f"{p.score:+.2f}"
+            lines.append(f"  {PILLAR_TITLES[name]:<20} {p.status:<8} {s}  {p.reason}")
+        lines += ["", "What would flip it: " + v.flip]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        from .report.html import render_summary_html
+
+        return render_summary_html(self)

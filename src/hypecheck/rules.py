@@ -1,0 +1,53 @@
+"""The verdict's rules file: weights and thresholds as data, each with a one-line rationale."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+
+@dataclass(frozen=True)
+class Rules:
+    data: dict[str, dict[str, dict[str, Any]]]
+    origin: str
+
+    def get(self, section: str, key: str) -> Any:
+        try:
+            return self.data[section][key]["value"]
+        except KeyError:
+            raise InputError(f"rules file {self.origin} has no {section}.{key}",
+                             hint="start from the built-in rules (hypecheck/rules/default.toml)") from None
+
+    def rationale(self, section: str, key: str) -> str:
+        return str(self.data.get(section, {}).get(key, {}).get("rationale", ""))
+
+    def table(self) -> list[dict[str, Any]]:
+        """Every rule as rows (section, key, value, rationale), for the report's methodology."""
+        return [
+            {"section": sec, "key": k, "value": v.get("value"), "rationale": v.get("rationale", "")}
+            for sec, items in self.data.items() for k, v in items.items()
+        ]
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    if path is None:
+        text = (resources.files("hypecheck") / "rules" / "default.toml").read_text("utf-8")
+        origin = "hypecheck/rules/default.toml"
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise InputError(f"rules file {p} does not exist", hint="check the path given to --rules")
+        text, origin = p.read_text("utf-8"), str(p)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"rules file {origin} is not valid TOML: {exc}") from None
+    for sec, items in data.items():
+        if not isinstance(items, dict) or not all(isinstance(v, dict) and "value" in v for v in items.values()):
+            raise InputError(f"rules file {origin}: section [{sec}] must map keys to {{ value = ..., rationale = ... }}")
+    return Rules(data, origin)

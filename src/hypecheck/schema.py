@@ -1,0 +1,244 @@
+"""The standard schema every source produces, and the catalog that holds what was loaded.
+
+A source turns whatever it reads into :class:`SeriesData` objects: one observation series with a
+``DatetimeIndex`` (naive, normalised to midnight, sorted, unique) and float values, plus its
+:class:`SeriesMeta` (what it is, where it came from). Three *kinds* exist so far:
+
+``price``   closing levels of a tradable series (adjusted close where the source says so);
+``macro``   macro/financial series in their own units (percent, index level, ...);
+``search``  search interest, 0-100 per request (Google Trends), integers; ``flags`` may hold
+            ``below_one`` (a ``<1`` cell, stored as 0.5) and ``partial`` (an incomplete period).
+
+A :class:`Catalog` keys series by ``(kind, id)``; ids are as the user writes them in themes
+(tickers ``IWM``, FRED ids ``DGS2``, search terms ``value stocks``). A :class:`LoadReport` lists
+every file or dataset that was loaded, merged or skipped, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+
+from .errors import UnknownSeriesError
+
+Kind = Literal["price", "macro", "search"]
+KINDS: tuple[Kind, ...] = ("price", "macro", "search")
+Frequency = Literal["D", "W", "M", "Q", "A", "irregular"]
+
+
+@dataclass(frozen=True)
+class SeriesMeta:
+    """What a series is and where it came from (its provenance)."""
+
+    id: str
+    kind: Kind
+    source: str  # source name: "files", "bundled", ...
+    origin: str  # file path or dataset name, as a human would cite it
+    description: str = ""
+    frequency: Frequency = "irregular"
+    units: str = ""
+    sample_data: bool = False  # True for bundled sample data
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "source": self.source,
+            "origin": self.origin,
+            "description": self.description,
+            "frequency": self.frequency,
+            "units": self.units,
+            "sample_data": self.sample_data,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class SeriesData:
+    """One standardised series: float values on a sorted, unique, naive DatetimeIndex."""
+
+    meta: SeriesMeta
+    values: pd.Series
+    flags: pd.DataFrame | None = None  # boolean columns aligned to ``values`` (e.g. below_one, partial)
+
+    def __post_init__(self) -> None:
+        v = self.values
+        if not isinstance(v.index, pd.DatetimeIndex):
+            raise TypeError(f"{self.meta.id}: values must have a DatetimeIndex")
+        if not v.index.is_monotonic_increasing or not v.index.is_unique:
+            raise ValueError(f"{self.meta.id}: index must be sorted and unique")
+        self.values = v.astype("float64").rename(self.meta.id)
+
+    @property
+    def start(self) -> pd.Timestamp | None:
+        return self.values.index[0] if len(self.values) else None
+
+    @property
+    def end(self) -> pd.Timestamp | None:
+        return self.values.index[-1] if len(self.values) else None
+
+    def cut(self, as_of: pd.Timestamp) -> SeriesData:
+        """The series with nothing dated after ``as_of``."""
+        keep = self.values.index <= as_of
+        flags = self.flags.loc[keep] if self.flags is not None else None
+        return SeriesData(self.meta, self.values.loc[keep], flags)
+
+
+@dataclass
+class LoadEntry:
+    """One input (file, dataset) and what became of it."""
+
+    origin: str
+    status: Literal["loaded", "skipped", "merged"]
+    reason: str = ""
+    format: str = ""
+    series: tuple[str, ...] = ()
+    rows: int = 0
+    rejected_rows: int = 0
+
+
+@dataclass
+class LoadReport:
+    entries: list[LoadEntry] = field(default_factory=list)
+
+    def add(self, entry: LoadEntry) -> None:
+        self.entries.append(entry)
+
+    @property
+    def loaded(self) -> list[LoadEntry]:
+        return [e for e in self.entries if e.status == "loaded"]
+
+    @property
+    def skipped(self) -> list[LoadEntry]:
+        return [e for e in self.entries if e.status == "skipped"]
+
+    def summary(self) -> str:
+        lines = [f"{len(self.loaded)} inputs loaded, {len(self.skipped)} skipped"]
+        for e in self.skipped:
+            lines.append(f"  skipped {e.origin}: {e.reason}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "loaded": len(self.loaded),
+            "skipped": [{"origin": e.origin, "reason": e.reason} for e in self.skipped],
+        }
+
+
+class Catalog:
+    """Series keyed by ``(kind, id)``. Search series may exist at several frequencies.
+
+    Adding a series whose key already exists merges the two (see :meth:`add`).
+    """
+
+    def __init__(self) -> None:
+        self._series: dict[tuple[str, str], list[SeriesData]] = {}
+        self.report = LoadReport()
+
+    def add(self, data: SeriesData) -> None:
+        """Add a series. Same key and same frequency: merged, the longer-running file winning
+        on overlapping dates (so a file that runs to 2026 revises one that stops in 2025);
+        the merge is recorded in the series' notes with the number of disagreeing values."""
+        key = (data.meta.kind, data.meta.id)
+        bucket = self._series.setdefault(key, [])
+        for i, old in enumerate(bucket):
+            if old.meta.frequency == data.meta.frequency:
+                bucket[i] = _merge(old, data)
+                return
+        bucket.append(data)
+
+    def get(self, kind: Kind, id: str, frequency: Frequency | None = None) -> SeriesData:
+        options = self._series.get((kind, id), [])
+        if frequency is not None:
+            options = [s for s in options if s.meta.frequency == frequency]
+        if not options:
+            raise UnknownSeriesError(
+                f"no {kind} series {id!r} in the loaded data",
+                hint=f"add a file for {id!r} to the data folder (see `hypecheck check --help`), "
+                "or map it in the theme's [mapping] table",
+            )
+        return _finest(options)
+
+    def all(self, kind: Kind, id: str) -> list[SeriesData]:
+        return list(self._series.get((kind, id), []))
+
+    def has(self, kind: Kind, id: str) -> bool:
+        return (kind, id) in self._series
+
+    def ids(self, kind: Kind) -> list[str]:
+        return sorted(i for (k, i) in self._series if k == kind)
+
+    def __iter__(self) -> Iterator[SeriesData]:
+        for bucket in self._series.values():
+            yield from bucket
+
+    def __len__(self) -> int:
+        return sum(len(b) for b in self._series.values())
+
+    def extend(self, items: Iterable[SeriesData]) -> None:
+        for s in items:
+            self.add(s)
+
+
+_FREQ_ORDER = {"D": 0, "W": 1, "M": 2, "Q": 3, "A": 4, "irregular": 5}
+
+
+def _finest(options: list[SeriesData]) -> SeriesData:
+    return sorted(options, key=lambda s: _FREQ_ORDER.get(s.meta.frequency, 9))[0]
+
+
+def _merge(a: SeriesData, b: SeriesData) -> SeriesData:
+    """Merge two series with the same key: union of dates; on overlap, the one that ends later wins."""
+    first, second = (a, b) if (a.end or pd.Timestamp.min) >= (b.end or pd.Timestamp.min) else (b, a)
+    overlap = first.values.index.intersection(second.values.index)
+    diff = int(
+        (
+            (first.values.loc[overlap] - second.values.loc[overlap]).abs()
+            > 1e-9 * first.values.loc[overlap].abs().clip(lower=1)
+        ).sum()
+    )
+    values = first.values.combine_first(second.values)
+    flags = None
+    if first.flags is not None or second.flags is not None:
+        fa = first.flags if first.flags is not None else pd.DataFrame(index=first.values.index)
+        fb = second.flags if second.flags is not None else pd.DataFrame(index=second.values.index)
+        flags = fa.combine_first(fb).reindex(values.index).fillna(False).astype(bool)
+    note = (
+        f"merged {second.meta.origin} into {first.meta.origin}: {len(overlap)} overlapping dates, "
+        f"{diff} differing (kept {first.meta.origin})"
+    )
+    meta = SeriesMeta(
+        id=first.meta.id,
+        kind=first.meta.kind,
+        source=first.meta.source,
+        origin=f"{first.meta.origin} + {second.meta.origin}",
+        description=first.meta.description or second.meta.description,
+        frequency=first.meta.frequency,
+        units=first.meta.units or second.meta.units,
+        sample_data=first.meta.sample_data or second.meta.sample_data,
+        notes=(*first.meta.notes, *second.meta.notes, note),
+    )
+    return SeriesData(meta, values, flags)
+
+
+def infer_frequency(index: pd.DatetimeIndex) -> Frequency:
+    """Classify spacing by the median gap between observations (robust to holidays and gaps)."""
+    if len(index) < 3:
+        return "irregular"
+    gaps = pd.Series(index).diff().dt.days.dropna()
+    med = float(gaps.median())
+    if med <= 4:
+        return "D"
+    if 6 <= med <= 8:
+        return "W"
+    if 27 <= med <= 32:
+        return "M"
+    if 88 <= med <= 93:
+        return "Q"
+    if 360 <= med <= 370:
+        return "A"
+    return "irregular"

@@ -1,0 +1,41 @@
+"""Source protocol and registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from ..errors import InputError
+from ..schema import Catalog
+
+
+class Source(Protocol):
+    """A source loads series into a :class:`Catalog`; its ``report`` lists what was loaded/skipped."""
+
+    name: str
+
+    def load(self, catalog: Catalog | None = None, **options: Any) -> Catalog: ...
+
+
+REGISTRY: dict[str, Callable[..., Source]] = {}
+
+
+def register_source(name: str) -> Callable[[Callable[..., Source]], Callable[..., Source]]:
+    def deco(factory: Callable[..., Source]) -> Callable[..., Source]:
+        REGISTRY[name] = factory
+        return factory
+
+    return deco
+
+
+def get_source(name: str, **kwargs: Any) -> Source:
+    # import built-ins lazily so registering them has no import-order trap
+    from . import bundled, files  # noqa: F401
+
+    try:
+        factory = REGISTRY[name]
+    except KeyError:
+        raise InputError(
+            f"unknown data source {name!r}", hint=f"known sources: {', '.join(sorted(REGISTRY))}"
+        ) from None
+    return factory(**kwargs)

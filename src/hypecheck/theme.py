@@ -1,0 +1,487 @@
+"""Themes: a narrative written as a TOML file, validated with clear errors.
+
+A theme names the question, the search terms, the leaders and laggards it claims (pairs to
+compare), its benchmarks, the equal- vs cap-weight pairs, macro series with the direction the
+narrative needs, dated events, the structural test, analyst-entered facts with citations, the
+triggers to watch, and a mapping of its series onto other sources (the bundled sample data).
+See ``themes/small-cap-rotation.toml`` for a commented example of every section.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import ThemeError
+
+TICKER_RE = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9.\-=^_:]{0,39}$")
+THEME_ID_RE = re.compile(r"^[a-z0-9][a-z0-9\-_]{0,63}$")
+MAX_TERM_LEN = 100
+DIRECTIONS = ("up", "down", "flat", "flat_or_down", "flat_or_up")
+WINDOW_RE = re.compile(r"^(YTD|MTD|QTD|\d+[DWMY])$")
+LEANINGS = ("catalyst", "viral", "neutral")
+
+
+@dataclass(frozen=True)
+class Pair:
+    leader: str
+    laggard: str
+    label: str
+
+
+@dataclass(frozen=True)
+class BreadthPair:
+    equal: str
+    cap: str
+    label: str
+
+
+@dataclass(frozen=True)
+class MacroSeries:
+    id: str
+    needs: str
+    label: str
+    window: str = "3M"
+    tolerance: float = 0.10  # change (in the series' units) treated as "flat"
+
+
+@dataclass(frozen=True)
+class Event:
+    date: dt.date
+    label: str
+    kind: str = "event"
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    weight: float
+    tickers: tuple[str, ...] = ()
+    earnings_growth_share: float | None = None
+
+
+@dataclass(frozen=True)
+class Structure:
+    index: str
+    target: float
+    groups: tuple[Group, ...]
+    horizon: str = "1Y"
+    weights_source: str = ""
+    rest_proxy: str | None = None  # series whose yearly returns stand in for "the rest of the index"
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    claim: str
+    value: float | None
+    unit: str
+    leaning: str
+    source: str
+    date: dt.date | None
+    pillar: str = "fundamentals"
+    flip: str = ""
+
+
+@dataclass(frozen=True)
+class Trigger:
+    id: str
+    kind: str
+    description: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """How the theme's series map onto another source (e.g. the bundled sample data)."""
+
+    source: str
+    series: dict[str, str]
+    as_of: dt.date | None = None
+    note: str = ""
+    events: tuple[Event, ...] = ()
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    title: str
+    question: str
+    terms: tuple[str, ...]
+    pairs: tuple[Pair, ...]
+    benchmarks: tuple[str, ...]
+    windows: tuple[str, ...]
+    style_box: dict[str, dict[str, str]]
+    sectors: dict[str, str]
+    breadth_pairs: tuple[BreadthPair, ...]
+    macro: tuple[MacroSeries, ...]
+    events: tuple[Event, ...]
+    structure: Structure | None
+    facts: tuple[Fact, ...]
+    triggers: tuple[Trigger, ...]
+    mappings: dict[str, Mapping]
+    as_of: dt.date | None = None
+    description: str = ""
+    path: str = ""
+
+    def tickers(self) -> list[str]:
+        """Every price series the theme names, in first-mention order."""
+        out: list[str] = []
+        for t in (
+            [p.leader for p in self.pairs]
+            + [p.laggard for p in self.pairs]
+            + list(self.benchmarks)
+            + [t for row in self.style_box.values() for t in row.values()]
+            + list(self.sectors)
+            + [b.equal for b in self.breadth_pairs]
+            + [b.cap for b in self.breadth_pairs]
+            + ([self.structure.index] if self.structure else [])
+            + ([self.structure.rest_proxy] if self.structure and self.structure.rest_proxy else [])
+            + [t for g in (self.structure.groups if self.structure else ()) for t in g.tickers]
+        ):
+            if t not in out:
+                out.append(t)
+        return out
+
+
+# ---------------------------------------------------------------------------- validation helpers
+
+_SCHEMA: dict[str, set[str]] = {
+    "": {
+        "id", "title", "question", "description", "as_of", "attention", "price", "breadth",
+        "macro", "events", "structure", "facts", "triggers", "mapping",
+    },
+    "attention": {"terms", "geo"},
+    "price": {"benchmarks", "windows", "pairs", "style_box", "sectors"},
+    "price.pairs": {"leader", "laggard", "label"},
+    "breadth": {"pairs"},
+    "breadth.pairs": {"equal", "cap", "label"},
+    "macro": {"id", "needs", "label", "window", "tolerance"},
+    "events": {"date", "label", "kind"},
+    "structure": {"index", "target", "groups", "horizon", "weights_source", "rest_proxy"},
+    "structure.groups": {"name", "weight", "tickers", "earnings_growth_share"},
+    "facts": {"id", "claim", "value", "unit", "leaning", "source", "date", "pillar", "flip"},
+    "triggers": {"id", "kind", "description", "params"},
+    "mapping.*": {"series", "as_of", "note", "events"},
+}
+
+
+class _V:
+    """Collects every validation problem so the user sees them all at once."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.problems: list[str] = []
+
+    def err(self, path: str, msg: str) -> None:
+        self.problems.append(f"{path}: {msg}" if path else msg)
+
+    def keys(self, table: Any, section: str, path: str) -> dict[str, Any]:
+        if not isinstance(table, dict):
+            self.err(path, f"expected a table, got {type(table).__name__}")
+            return {}
+        allowed = _SCHEMA[section]
+        for k in table:
+            if k not in allowed:
+                close = difflib.get_close_matches(k, allowed, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else f" (allowed: {', '.join(sorted(allowed))})"
+                self.err(path, f"unknown key {k!r}{hint}")
+        return table
+
+    def str_(self, table: dict[str, Any], key: str, path: str, *, required: bool = True, default: str = "") -> str:
+        v = table.get(key)
+        if v is None:
+            if required:
+                self.err(path, f"missing required key {key!r}")
+            return default
+        if not isinstance(v, str) or not v.strip():
+            self.err(f"{path}.{key}", "must be a non-empty string")
+            return default
+        return v.strip()
+
+    def num(self, table: dict[str, Any], key: str, path: str, *, required: bool = True) -> float | None:
+        v = table.get(key)
+        if v is None:
+            if required:
+                self.err(path, f"missing required key {key!r}")
+            return None
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            self.err(f"{path}.{key}", f"must be a number, got {v!r}")
+            return None
+        return float(v)
+
+    def ticker(self, v: Any, path: str) -> str:
+        if not isinstance(v, str) or not TICKER_RE.match(v):
+            self.err(path, f"{v!r} is not a valid ticker/series id (ASCII letters, digits and . - = ^ _ : only)")
+            return "?"
+        return v
+
+    def date(self, v: Any, path: str) -> dt.date | None:
+        if isinstance(v, dt.datetime):
+            return v.date()
+        if isinstance(v, dt.date):
+            return v
+        if isinstance(v, str):
+            try:
+                return dt.date.fromisoformat(v)
+            except ValueError:
+                pass
+        self.err(path, f"{v!r} is not a date (write YYYY-MM-DD)")
+        return None
+
+    def list_(self, v: Any, path: str) -> list[Any]:
+        if v is None:
+            return []
+        if not isinstance(v, list):
+            self.err(path, f"must be a list, got {type(v).__name__}")
+            return []
+        return v
+
+
+def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
+    """Validate a parsed TOML document and build a :class:`Theme`; raise ThemeError listing every problem."""
+    v = _V(where)
+    top = v.keys(data, "", "")
+    tid = v.str_(top, "id", "")
+    if tid and not THEME_ID_RE.match(tid):
+        v.err("id", f"{tid!r} must be lowercase letters, digits, '-' or '_' (it names files and URLs)")
+    title = v.str_(top, "title", "")
+    question = v.str_(top, "question", "")
+    description = v.str_(top, "description", "", required=False)
+    as_of = v.date(top["as_of"], "as_of") if "as_of" in top else None
+
+    att = v.keys(top.get("attention", {}), "attention", "attention")
+    terms: list[str] = []
+    for i, t in enumerate(v.list_(att.get("terms"), "attention.terms")):
+        p = f"attention.terms[{i}]"
+        if not isinstance(t, str) or not t.strip():
+            v.err(p, "must be a non-empty string")
+        elif len(t) > MAX_TERM_LEN:
+            v.err(p, f"is {len(t)} characters; search terms are at most {MAX_TERM_LEN}")
+        elif "\x00" in t:
+            v.err(p, "contains a NUL byte")
+        elif t.strip() in terms:
+            v.err(p, f"duplicate term {t!r}")
+        else:
+            terms.append(t.strip())
+
+    price = v.keys(top.get("price", {}), "price", "price")
+    pairs = []
+    for i, p in enumerate(v.list_(price.get("pairs"), "price.pairs")):
+        path = f"price.pairs[{i}]"
+        p = v.keys(p, "price.pairs", path)
+        lead = v.ticker(p.get("leader"), f"{path}.leader")
+        lag = v.ticker(p.get("laggard"), f"{path}.laggard")
+        if lead == lag and lead != "?":
+            v.err(path, f"leader and laggard are the same series {lead!r}")
+        pairs.append(Pair(lead, lag, v.str_(p, "label", path, required=False, default=f"{lead} vs {lag}")))
+    benchmarks = tuple(
+        v.ticker(b, f"price.benchmarks[{i}]") for i, b in enumerate(v.list_(price.get("benchmarks"), "price.benchmarks"))
+    )
+    windows = []
+    for i, w in enumerate(v.list_(price.get("windows", ["YTD", "1M", "3M", "6M", "12M"]), "price.windows")):
+        if not isinstance(w, str) or not WINDOW_RE.match(w.upper()):
+            v.err(f"price.windows[{i}]", f"{w!r} is not a window (YTD, MTD, QTD or N followed by D/W/M/Y)")
+        else:
+            windows.append(w.upper())
+    style_box: dict[str, dict[str, str]] = {}
+    sb = price.get("style_box", {})
+    if not isinstance(sb, dict):
+        v.err("price.style_box", "must be a table of size rows")
+    else:
+        for size, row in sb.items():
+            if size not in ("small", "mid", "large"):
+                v.err(f"price.style_box.{size}", "size must be small, mid or large")
+                continue
+            if not isinstance(row, dict):
+                v.err(f"price.style_box.{size}", "must be a table {value=..., blend=..., growth=...}")
+                continue
+            style_box[size] = {}
+            for style, t in row.items():
+                if style not in ("value", "blend", "growth"):
+                    v.err(f"price.style_box.{size}.{style}", "style must be value, blend or growth")
+                    continue
+                style_box[size][style] = v.ticker(t, f"price.style_box.{size}.{style}")
+    sectors: dict[str, str] = {}
+    sec = price.get("sectors", {})
+    if not isinstance(sec, dict):
+        v.err("price.sectors", "must be a table TICKER = 'Sector name'")
+    else:
+        for t, name in sec.items():
+            sectors[v.ticker(t, f"price.sectors.{t}")] = str(name)
+
+    breadth = v.keys(top.get("breadth", {}), "breadth", "breadth")
+    bpairs = []
+    for i, p in enumerate(v.list_(breadth.get("pairs"), "breadth.pairs")):
+        path = f"breadth.pairs[{i}]"
+        p = v.keys(p, "breadth.pairs", path)
+        eq, cap = v.ticker(p.get("equal"), f"{path}.equal"), v.ticker(p.get("cap"), f"{path}.cap")
+        bpairs.append(BreadthPair(eq, cap, v.str_(p, "label", path, required=False, default=f"{eq} vs {cap}")))
+
+    macro = []
+    for i, m in enumerate(v.list_(top.get("macro"), "macro")):
+        path = f"macro[{i}]"
+        m = v.keys(m, "macro", path)
+        sid = v.ticker(m.get("id"), f"{path}.id")
+        needs = v.str_(m, "needs", path)
+        if needs and needs not in DIRECTIONS:
+            v.err(f"{path}.needs", f"{needs!r} must be one of {', '.join(DIRECTIONS)}")
+        window = str(m.get("window", "3M")).upper()
+        if not WINDOW_RE.match(window):
+            v.err(f"{path}.window", f"{window!r} is not a window")
+        tol = v.num(m, "tolerance", path, required=False)
+        macro.append(MacroSeries(sid, needs, v.str_(m, "label", path, required=False, default=sid), window,
+                                 0.10 if tol is None else tol))
+
+    events = _events(v, top.get("events"), "events")
+
+    structure = None
+    if "structure" in top:
+        s = v.keys(top["structure"], "structure", "structure")
+        index = v.ticker(s.get("index"), "structure.index")
+        target = v.num(s, "target", "structure")
+        groups = []
+        for i, g in enumerate(v.list_(s.get("groups"), "structure.groups")):
+            path = f"structure.groups[{i}]"
+            g = v.keys(g, "structure.groups", path)
+            w = v.num(g, "weight", path)
+            if w is not None and not 0 < w < 1:
+                v.err(f"{path}.weight", f"{w} must be a fraction between 0 and 1 (e.g. 0.34 for 34%)")
+            share = v.num(g, "earnings_growth_share", path, required=False)
+            tick = tuple(v.ticker(t, f"{path}.tickers[{j}]") for j, t in enumerate(v.list_(g.get("tickers"), path)))
+            groups.append(Group(v.str_(g, "name", path), w or 0.0, tick, share))
+        total = sum(g.weight for g in groups)
+        if groups and total >= 1:
+            v.err("structure.groups", f"weights sum to {total:.3f}; they must leave a rest of the index (< 1)")
+        if not groups:
+            v.err("structure.groups", "at least one pillar group is required")
+        if target is not None and not -1 < target < 10:
+            v.err("structure.target", f"{target} is not a plausible return target (a fraction: 0.10 for 10%)")
+        rest = v.ticker(s["rest_proxy"], "structure.rest_proxy") if "rest_proxy" in s else None
+        structure = Structure(index, target or 0.0, tuple(groups), str(s.get("horizon", "1Y")),
+                              str(s.get("weights_source", "")), rest)
+
+    facts = []
+    for i, f in enumerate(v.list_(top.get("facts"), "facts")):
+        path = f"facts[{i}]"
+        f = v.keys(f, "facts", path)
+        leaning = v.str_(f, "leaning", path, required=False, default="neutral")
+        if leaning not in LEANINGS:
+            v.err(f"{path}.leaning", f"{leaning!r} must be one of {', '.join(LEANINGS)}")
+        pillar = v.str_(f, "pillar", path, required=False, default="fundamentals")
+        from .evidence import PILLARS
+
+        if pillar not in PILLARS:
+            v.err(f"{path}.pillar", f"{pillar!r} must be one of {', '.join(PILLARS)}")
+        source = v.str_(f, "source", path)
+        facts.append(Fact(
+            id=v.str_(f, "id", path), claim=v.str_(f, "claim", path), value=v.num(f, "value", path, required=False),
+            unit=str(f.get("unit", "")), leaning=leaning, source=source,
+            date=v.date(f["date"], f"{path}.date") if "date" in f else None, pillar=pillar,
+            flip=str(f.get("flip", "")),
+        ))
+
+    triggers = []
+    for i, t in enumerate(v.list_(top.get("triggers"), "triggers")):
+        path = f"triggers[{i}]"
+        t = v.keys(t, "triggers", path)
+        params = t.get("params", {})
+        if not isinstance(params, dict):
+            v.err(f"{path}.params", "must be a table")
+            params = {}
+        triggers.append(Trigger(v.str_(t, "id", path), v.str_(t, "kind", path),
+                                v.str_(t, "description", path, required=False), dict(params)))
+
+    mappings: dict[str, Mapping] = {}
+    mp = top.get("mapping", {})
+    if not isinstance(mp, dict):
+        v.err("mapping", "must be a table of source names")
+    else:
+        for src, m in mp.items():
+            path = f"mapping.{src}"
+            m = v.keys(m, "mapping.*", path)
+            series = m.get("series", {})
+            if not isinstance(series, dict) or not all(isinstance(x, str) for x in series.values()):
+                v.err(f"{path}.series", "must be a table THEME_ID = 'source series id'")
+                series = {}
+            mappings[src] = Mapping(
+                source=src, series=dict(series),
+                as_of=v.date(m["as_of"], f"{path}.as_of") if "as_of" in m else None,
+                note=str(m.get("note", "")), events=tuple(_events(v, m.get("events"), f"{path}.events")),
+            )
+
+    if not pairs and not terms:
+        v.err("", "a theme needs at least one price pair ([[price.pairs]]) or one search term ([attention] terms)")
+    ids = [f.id for f in facts] + [t.id for t in triggers]
+    for d in {x for x in ids if ids.count(x) > 1}:
+        v.err("", f"id {d!r} is used more than once among facts and triggers")
+
+    if v.problems:
+        raise ThemeError(
+            f"theme {where} has {len(v.problems)} problem{'s' if len(v.problems) > 1 else ''}:\n  - "
+            + "\n  - ".join(v.problems),
+            hint="fix the theme file; `hypecheck themes --show small-cap-rotation` prints a complete example",
+        )
+    return Theme(
+        id=tid, title=title, question=question, terms=tuple(terms), pairs=tuple(pairs), benchmarks=benchmarks,
+        windows=tuple(windows), style_box=style_box, sectors=sectors, breadth_pairs=tuple(bpairs),
+        macro=tuple(macro), events=tuple(events), structure=structure, facts=tuple(facts),
+        triggers=tuple(triggers), mappings=mappings, as_of=as_of, description=description, path=where,
+    )
+
+
+def _events(v: _V, raw: Any, where: str) -> list[Event]:
+    out = []
+    for i, e in enumerate(v.list_(raw, where)):
+        path = f"{where}[{i}]"
+        e = v.keys(e, "events", path)
+        d = v.date(e.get("date"), f"{path}.date")
+        out.append(Event(d or dt.date.min, v.str_(e, "label", path), str(e.get("kind", "event"))))
+    return sorted(out, key=lambda x: x.date)
+
+
+# ---------------------------------------------------------------------------- loading
+
+def builtin_theme_names() -> list[str]:
+    folder = resources.files("hypecheck") / "themes"
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def load_theme(name_or_path: str | Path) -> Theme:
+    """Load a built-in theme by name or a user's theme file by path."""
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists():
+        if not p.is_file():
+            raise ThemeError(f"theme file {str(p)!r} does not exist", hint="check the path")
+        text = _read(p)
+        where = str(p)
+    else:
+        name = str(name_or_path)
+        if name not in builtin_theme_names():
+            close = difflib.get_close_matches(name, builtin_theme_names(), n=1)
+            raise ThemeError(
+                f"no built-in theme {name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
+                hint="`hypecheck themes` lists them; or pass the path of a .toml file",
+            )
+        text = (resources.files("hypecheck") / "themes" / f"{name}.toml").read_text("utf-8")
+        where = f"{name}.toml"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ThemeError(f"theme {where} is not valid TOML: {exc}", hint="check quoting and brackets") from None
+    return parse_theme(data, where=where)
+
+
+def _read(p: Path) -> str:
+    if p.stat().st_size > 1_000_000:
+        raise ThemeError(f"theme file {p} is larger than 1 MB", hint="a theme is a short TOML file")
+    try:
+        return p.read_text("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ThemeError(f"theme file {p} is not UTF-8 text", hint="save it as UTF-8") from None

@@ -1,0 +1,111 @@
+"""The verdict: a transparent function of the pillars, with its arithmetic shown.
+
+score = sum_p W_p * s_p / sum_p W_p over pillars with evidence, where s_p is the pillar's weighted
+mean leaning (+1 catalyst, -1 viral, 0 neutral) and W_p its weight in the rules file. Labels:
+``real catalyst`` when score >= catalyst_above, ``viral sentiment`` when <= viral_below, ``mixed``
+between, ``insufficient data`` when fewer than ``min_measured_pillars`` pillars have measured
+(non-cited) evidence. ``flip`` names the single pieces of evidence whose reversal would change the
+label, or how far the score is from the nearest cut-off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .evidence import LEAN_SIGN, PILLARS, Evidence, PillarResult, _clean
+from .rules import Rules
+
+LABELS = ("real catalyst", "viral sentiment", "mixed", "insufficient data")
+OPPOSITE = {"catalyst": "viral", "viral": "catalyst"}
+
+
+@dataclass
+class Verdict:
+    label: str
+    score: float | None
+    flip: str
+    arithmetic: list[dict[str, Any]] = field(default_factory=list)
+    flip_items: list[str] = field(default_factory=list)
+    measured_pillars: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "score": _clean(self.score), "flip": self.flip,
+                "flip_items": list(self.flip_items), "measured_pillars": self.measured_pillars,
+                "arithmetic": self.arithmetic}
+
+
+def score_pillars(pillars: dict[str, PillarResult], rules: Rules) -> tuple[float | None, list[dict[str, Any]], int]:
+    rows, num, den, measured = [], 0.0, 0.0, 0
+    for name in PILLARS:
+        p = pillars.get(name)
+        if p is None:
+            continue
+        w = float(rules.get("weights", name))
+        s = p.score
+        if any(not e.cited for e in p.evidence):
+            measured += 1
+        rows.append({"pillar": name, "status": p.status, "score": _clean(s), "weight": w,
+                     "contribution": None if s is None else w * s})
+        if s is not None:
+            num += w * s
+            den += w
+    return (num / den if den else None), rows, measured
+
+
+def label_for(score: float | None, measured: int, rules: Rules) -> str:
+    if score is None or measured < int(rules.get("verdict", "min_measured_pillars")):
+        return "insufficient data"
+    if score >= float(rules.get("verdict", "catalyst_above")):
+        return "real catalyst"
+    if score <= float(rules.get("verdict", "viral_below")):
+        return "viral sentiment"
+    return "mixed"
+
+
+def decide(pillars: dict[str, PillarResult], rules: Rules) -> Verdict:
+    score, rows, measured = score_pillars(pillars, rules)
+    label = label_for(score, measured, rules)
+    up, down = float(rules.get("verdict", "catalyst_above")), float(rules.get("verdict", "viral_below"))
+    if label == "insufficient data":
+        need = int(rules.get("verdict", "min_measured_pillars"))
+        return Verdict(label, score, f"measured evidence in at least {need} pillars (now {measured}); "
+                       "see each pillar's missing items for what to supply", rows, [], measured)
+    # which single evidence items, reversed, would change the label?
+    flips: list[str] = []
+    for name, p in pillars.items():
+        for i, e in enumerate(p.evidence):
+            new = _reversed(e, label)
+            if new is None:
+                continue
+            trial = dict(pillars)
+            ev = list(p.evidence)
+            ev[i] = new
+            trial[name] = replace(p, evidence=ev)
+            s2, _, m2 = score_pillars(trial, rules)
+            if label_for(s2, m2, rules) != label:
+                flips.append(f"{e.id}: {e.flip}")
+    assert score is not None
+    if label == "real catalyst":
+        gap = f"score {score:+.2f} would have to fall below {up:+.2f}"
+    elif label == "viral sentiment":
+        gap = f"score {score:+.2f} would have to rise above {down:+.2f}"
+    else:
+        gap = (f"score {score:+.2f} would have to rise to {up:+.2f} (real catalyst) "
+               f"or fall to {down:+.2f} (viral sentiment)")
+    flip = gap + (". Any one of these would do it: " + "; ".join(flips[:5]) if flips
+                  else ". No single piece of evidence flips it on its own.")
+    return Verdict(label, score, flip, rows, flips, measured)
+
+
+def _reversed(e: Evidence, label: str) -> Evidence | None:
+    """The evidence item with its leaning pushed against the current label (None if it cannot)."""
+    if label == "real catalyst" and LEAN_SIGN[e.leaning] >= 0:
+        return replace(e, leaning="viral")
+    if label == "viral sentiment" and LEAN_SIGN[e.leaning] <= 0:
+        return replace(e, leaning="catalyst")
+    if label == "mixed" and e.leaning in OPPOSITE:
+        return replace(e, leaning=OPPOSITE[e.leaning])  # type: ignore[arg-type]
+    if label == "mixed" and e.leaning == "neutral":
+        return None
+    return None
