@@ -71,12 +71,14 @@ def check(
     as_of: str | dt.date | pd.Timestamp | None = None,
     data: str | Path | None = None,
     catalog: Catalog | None = None,
+    source: str = "custom",
     rules: Rules | str | Path | None = None,
 ) -> CheckResult:
     """Check a theme: gather its data cut at ``as_of``, measure every pillar, decide the verdict.
 
     ``theme`` is a built-in name, a path to a TOML file, or a :class:`Theme`. ``data`` is a folder or
-    file of the user's data (``None`` = the bundled sample data). ``as_of`` defaults to the theme's
+    file of the user's data (``None`` = the bundled sample data); alternatively pass a ready
+    ``catalog`` and the ``source`` name whose ``[mapping.<source>]`` applies. ``as_of`` defaults to the theme's
     own date (``as_of`` in the theme; for bundled data the ``[mapping.bundled]`` date), else the last
     date in the data. Nothing dated after ``as_of`` is used.
     """
@@ -84,8 +86,6 @@ def check(
     rl = rules if isinstance(rules, Rules) else load_rules(rules)
     if catalog is None:
         catalog, source = load_catalog(data)
-    else:
-        source = "files" if data is not None else "custom"
     ts = _parse_as_of(as_of) or default_as_of(th, catalog, source)
     panel = build_panel(th, catalog, ts, source)
     pillars = {name: fn(panel, rl) for name, fn in MEASURES.items()}

@@ -80,7 +80,7 @@ def _run_check(theme: str, as_of: str | None, data: Path | None, rules: Path | N
         rep = catalog.report
         click.echo(f"loaded {len(catalog)} series from {len(rep.loaded)} files; skipped {len(rep.skipped)}"
                    + (" (see the report's data section)" if rep.skipped else ""), err=True)
-    result = check(th, as_of=as_of, data=data, catalog=catalog, rules=rules)
+    result = check(th, as_of=as_of, data=data, rules=rules)  # catalog cached by load_catalog
     written = {}
     if out is not None:
         from .report import write_report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -28,14 +29,17 @@ def register_source(name: str) -> Callable[[Callable[..., Source]], Callable[...
     return deco
 
 
-def get_source(name: str, **kwargs: Any) -> Source:
-    # import built-ins lazily so registering them has no import-order trap
-    from . import bundled, files  # noqa: F401
+BUILTIN = {"bundled": "hypecheck.sources.bundled", "files": "hypecheck.sources.files"}
 
+
+def get_source(name: str, **kwargs: Any) -> Source:
+    # built-ins are imported when first asked for, so registering them has no import-order trap
+    if name not in REGISTRY and name in BUILTIN:
+        importlib.import_module(BUILTIN[name])
     try:
         factory = REGISTRY[name]
     except KeyError:
         raise InputError(
-            f"unknown data source {name!r}", hint=f"known sources: {', '.join(sorted(REGISTRY))}"
+            f"unknown data source {name!r}", hint=f"known sources: {', '.join(sorted(set(REGISTRY) | set(BUILTIN)))}"
         ) from None
     return factory(**kwargs)

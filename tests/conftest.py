@@ -1,0 +1,26 @@
+"""Shared fixtures. Real data lives beside the project in ../shared/data (never copied in);
+tests that need it skip cleanly when it is absent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not (SHARED / "prices" / "etf_daily").is_dir():
+        pytest.skip("../shared/data is not present beside the project")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def bundled_catalog():
+    from hypecheck.api import load_catalog
+
+    catalog, _ = load_catalog(None)
+    return catalog

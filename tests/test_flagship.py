@@ -1,0 +1,125 @@
+"""The flagship case on the real shared data: the JSON contract, independent returns, as-of cuts,
+and no look-ahead (appending future rows changes nothing)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import hypecheck
+from hypecheck.cli import main
+
+TICKERS = ["IWM", "IWN", "IWO", "SPY", "IVE", "IVW", "RSP", "XLK"]
+
+
+@pytest.fixture(scope="module")
+def flagship_json(shared_data: Path) -> dict:
+    res = CliRunner().invoke(main, ["check", "small-cap-rotation", "--data", str(shared_data),
+                                    "--as-of", "2026-01-16", "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def independent_ytd(path: Path, as_of: str) -> float:
+    """YTD return straight from the CSV: last close on/before as-of over the prior year's last close."""
+    df = pd.read_csv(path)
+    df["Date"] = pd.to_datetime(df["Date"], format="%Y-%m-%d")
+    t = pd.Timestamp(as_of)
+    end = df.loc[df["Date"] <= t, "Close"].iloc[-1]
+    base = df.loc[df["Date"] <= pd.Timestamp(year=t.year - 1, month=12, day=31), "Close"].iloc[-1]
+    return float(end / base - 1)
+
+
+def test_json_contract_fields(flagship_json: dict) -> None:
+    j = flagship_json
+    assert j["theme"] == "small-cap-rotation" and j["as_of"] == "2026-01-16"
+    assert j["verdict"]["label"] in ("real catalyst", "viral sentiment", "mixed", "insufficient data")
+    assert isinstance(j["verdict"]["flip"], str) and j["verdict"]["flip"]
+    assert set(j["pillars"]) == {"attention", "price", "breadth", "catalysts", "fundamentals", "structure", "history"}
+    for name, p in j["pillars"].items():
+        assert p["status"] in ("ok", "partial", "missing"), name
+        assert p["reason"], name
+    for e in j["evidence"]:
+        assert {"pillar", "id", "claim", "value", "threshold", "leaning", "flip", "source"} <= set(e)
+        assert e["leaning"] in ("catalyst", "viral", "neutral")
+    assert not j["data"]["sample_data"]
+
+
+def test_ytd_returns_equal_independent_pandas(flagship_json: dict, shared_data: Path) -> None:
+    rows = {(r["series"], r["window"]): r for r in flagship_json["tables"]["returns"]}
+    for t in TICKERS:
+        r = rows[(t, "YTD")]
+        expected = independent_ytd(shared_data / "prices" / "etf_daily" / f"{t}.csv", "2026-01-16")
+        assert r["return"] == pytest.approx(expected, abs=1e-9), t
+        assert r["start"] == "2025-12-31" and r["end"] == "2026-01-16"
+
+
+def test_rsp_ahead_of_spy_and_breadth_evidence(flagship_json: dict) -> None:
+    rows = {(r["series"], r["window"]): r["return"] for r in flagship_json["tables"]["returns"]}
+    assert rows[("RSP", "YTD")] > rows[("SPY", "YTD")]
+    ev = {e["id"]: e for e in flagship_json["evidence"]}
+    assert ev["ewcw:RSP-SPY:YTD"]["leaning"] == "catalyst"
+    assert ev["ewcw:RSP-SPY:YTD"]["value"] == pytest.approx(rows[("RSP", "YTD")] - rows[("SPY", "YTD")], abs=1e-12)
+
+
+def test_attention_uses_monthly_trends_and_names_missing_terms(flagship_json: dict) -> None:
+    att = flagship_json["pillars"]["attention"]
+    assert att["status"] == "partial"
+    missing = " ".join(m["reason"] for m in att["missing"])
+    for term in ("market rotation", "small cap rally", "small cap"):
+        assert repr(term) in missing
+    ev = [e for e in flagship_json["evidence"] if e["pillar"] == "attention"]
+    assert [e["id"] for e in ev] == ["attention:value stocks"]
+
+
+def test_other_as_of_gives_other_numbers(shared_data: Path, flagship_json: dict) -> None:
+    r = hypecheck.check("small-cap-rotation", data=shared_data, as_of="2025-06-30")
+    rows = {(x["series"], x["window"]): x for x in r.to_dict()["tables"]["returns"]}
+    old = {(x["series"], x["window"]): x for x in flagship_json["tables"]["returns"]}
+    assert rows[("IWM", "YTD")]["return"] != old[("IWM", "YTD")]["return"]
+    assert rows[("IWM", "YTD")]["return"] == pytest.approx(
+        independent_ytd(shared_data / "prices" / "etf_daily" / "IWM.csv", "2025-06-30"), abs=1e-9)
+    for p in r.provenance:
+        assert p.last is not None and p.last <= "2025-06-30"
+
+
+def _copy_with_future(shared: Path, dst: Path) -> None:
+    """Copy the data the flagship uses into a temp folder (tests only; never into the project),
+    appending rows dated after the as-of date with absurd values to every price and FRED file."""
+    shutil.copytree(shared / "prices", dst / "prices")
+    shutil.copytree(shared / "macro" / "fred_to_2026", dst / "macro" / "fred_to_2026")
+    shutil.copytree(shared / "trends" / "monthly_us_2004_2025" / "Investing_and_markets", dst / "trends" / "monthly")
+
+
+def _append_future(folder: Path) -> None:
+    for f in folder.rglob("*.csv"):
+        text = f.read_text("utf-8")
+        header = text.splitlines()[0]
+        col0 = header.split(",")[0]
+        if col0 == "Date":
+            extra = "2026-01-20,1.0\n2026-02-02,99999.0\n"
+        else:
+            extra = "2026-02-01,0.0\n2026-03-01,99.0\n" if "trends" in str(f) else "2026-01-20,-50.0\n2026-02-01,50.0\n"
+        f.write_text(text.rstrip("\n") + "\n" + extra, "utf-8")
+
+
+def test_no_look_ahead_appending_future_rows(shared_data: Path, tmp_path: Path) -> None:
+    """Everything computed as of 2025-12-31 is unchanged by rows dated after it."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    _copy_with_future(shared_data, a)
+    _copy_with_future(shared_data, b)
+    # cut the reference copy's files at the as-of date by appending nothing; the other gets future rows
+    _append_future(b)
+    as_of = "2025-12-31"
+    ra = hypecheck.check("small-cap-rotation", data=a, as_of=as_of).to_dict()
+    rb = hypecheck.check("small-cap-rotation", data=b, as_of=as_of).to_dict()
+    for d in (ra, rb):
+        d.pop("data")
+        for p in d["provenance"]:
+            p.pop("origin")
+    assert ra == rb

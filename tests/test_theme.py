@@ -1,0 +1,107 @@
+"""Theme loading and validation: every built-in loads; bad themes fail with every problem named."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from hypecheck.errors import ThemeError
+from hypecheck.theme import builtin_theme_names, load_theme, parse_theme
+
+FLAGSHIP = Path(__file__).resolve().parents[1] / "src" / "hypecheck" / "themes" / "small-cap-rotation.toml"
+
+
+def flagship_dict() -> dict:
+    return tomllib.loads(FLAGSHIP.read_text("utf-8"))
+
+
+def test_builtins_load() -> None:
+    names = builtin_theme_names()
+    assert {"small-cap-rotation", "value-vs-growth", "equal-weight-breadth"} <= set(names)
+    for n in names:
+        t = load_theme(n)
+        assert t.id == n and t.question and (t.pairs or t.terms)
+
+
+def test_flagship_content() -> None:
+    t = load_theme("small-cap-rotation")
+    assert [(p.leader, p.laggard) for p in t.pairs][:1] == [("IWM", "SPY")]
+    assert {"IWM", "IWN", "IWO", "SPY", "IVE", "IVW", "IWB", "RSP", "XLK"} <= set(t.tickers())
+    assert {m.id for m in t.macro} >= {"FEDFUNDS", "DGS2", "DGS10", "T10Y2Y"}
+    assert any(str(e.date) == "2025-07-04" for e in t.events)
+    assert t.structure is not None and t.structure.target == 0.10
+    assert {f.value for f in t.facts if f.value is not None} >= {0.53, 0.40}
+    assert "bundled" in t.mappings and t.mappings["bundled"].series["IWM"] == "ff:S1V3"
+
+
+def _problems(data: dict) -> str:
+    with pytest.raises(ThemeError) as exc:
+        parse_theme(data, where="test.toml")
+    return str(exc.value)
+
+
+def test_unknown_key_suggests() -> None:
+    d = flagship_dict()
+    d["price"]["pairz"] = []
+    msg = _problems(d)
+    assert "unknown key 'pairz'" in msg and "did you mean 'pairs'" in msg
+
+
+def test_all_problems_reported_at_once() -> None:
+    d = flagship_dict()
+    d["price"]["pairs"][0]["leader"] = "АAPL"  # Cyrillic А: rejected by the ASCII allowlist
+    d["structure"]["groups"][0]["weight"] = 1.5
+    d["events"][0]["date"] = "04/07/2025"
+    d["macro"][0]["needs"] = "sideways"
+    msg = _problems(d)
+    assert "5 problems" in msg and "weights sum to" in msg  # the 1.5 weight also breaks the sum
+    assert "price.pairs[0].leader" in msg and "not a valid ticker" in msg
+    assert "structure.groups[0].weight" in msg
+    assert "events[0].date" in msg and "YYYY-MM-DD" in msg
+    assert "macro[0].needs" in msg and "sideways" in msg
+
+
+@pytest.mark.parametrize(
+    ("mutate", "needle"),
+    [
+        (lambda d: d.pop("question"), "missing required key 'question'"),
+        (lambda d: d.update(id="Bad Id!"), "must be lowercase"),
+        (lambda d: d["attention"].update(terms=["x" * 101]), "at most 100"),
+        (lambda d: d["attention"].update(terms=["a", "a"]), "duplicate term"),
+        (lambda d: d["price"].update(windows=["5Q"]), "is not a window"),
+        (lambda d: d["price"]["pairs"][0].update(laggard="IWM"), "the same series"),
+        (lambda d: d["structure"]["groups"].append({"name": "x", "weight": 0.9}), "leave a rest"),
+        (lambda d: d["facts"][0].update(leaning="bullish"), "must be one of catalyst"),
+        (lambda d: d["price"].update(pairs=[{"leader": "../../etc/passwd", "laggard": "SPY"}]), "not a valid ticker"),
+        (lambda d: d["price"].update(pairs=[{"leader": "x'; DROP TABLE prices; --", "laggard": "SPY"}]),
+         "not a valid ticker"),
+    ],
+)
+def test_validation_errors(mutate, needle: str) -> None:
+    d = flagship_dict()
+    mutate(d)
+    assert needle in _problems(d)
+
+
+def test_bad_files(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "x"\ntitle = "unterminated', encoding="utf-8")
+    with pytest.raises(ThemeError, match="not valid TOML"):
+        load_theme(bad)
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes('title = "Soci\xe9t\xe9"'.encode("latin-1"))
+    with pytest.raises(ThemeError, match="not UTF-8"):
+        load_theme(latin)
+    with pytest.raises(ThemeError, match="does not exist"):
+        load_theme(tmp_path / "nope.toml")
+    with pytest.raises(ThemeError, match="did you mean 'value-vs-growth'"):
+        load_theme("value-vs-growht")
+
+
+def test_unicode_and_markup_terms_are_data() -> None:
+    d = flagship_dict()
+    d["attention"]["terms"] = ["Société Générale", "日本株", "🚀 stocks", "<script>alert(1)</script>"]
+    t = parse_theme(d)
+    assert t.terms[1] == "日本株" and t.terms[3] == "<script>alert(1)</script>"
