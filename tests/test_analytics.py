@@ -126,7 +126,9 @@ def _asvi_reference(values: list[float], k: int) -> list[float]:
 
 @given(st.lists(st.integers(0, 100), min_size=1, max_size=60), st.integers(1, 12))
 def test_asvi_matches_reference(values: list[int], k: int) -> None:
-    s = pd.Series([float(v) for v in values], index=pd.date_range("2020-01-05", periods=len(values), freq="W"))
+    s = pd.Series(
+        [float(v) for v in values], index=pd.date_range("2020-01-05", periods=len(values), freq="W")
+    )
     got = asvi(s, k).to_numpy()
     ref = np.array(_asvi_reference([float(v) for v in values], k))
     np.testing.assert_array_equal(np.isnan(got), np.isnan(ref))

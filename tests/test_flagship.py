@@ -19,8 +19,9 @@ TICKERS = ["IWM", "IWN", "IWO", "SPY", "IVE", "IVW", "RSP", "XLK"]
 
 @pytest.fixture(scope="module")
 def flagship_json(shared_data: Path) -> dict:
-    res = CliRunner().invoke(main, ["check", "small-cap-rotation", "--data", str(shared_data),
-                                    "--as-of", "2026-01-16", "--json"])
+    res = CliRunner().invoke(
+        main, ["check", "small-cap-rotation", "--data", str(shared_data), "--as-of", "2026-01-16", "--json"]
+    )
     assert res.exit_code == 0, res.output
     return json.loads(res.stdout)
 
@@ -40,7 +41,15 @@ def test_json_contract_fields(flagship_json: dict) -> None:
     assert j["theme"] == "small-cap-rotation" and j["as_of"] == "2026-01-16"
     assert j["verdict"]["label"] in ("real catalyst", "viral sentiment", "mixed", "insufficient data")
     assert isinstance(j["verdict"]["flip"], str) and j["verdict"]["flip"]
-    assert set(j["pillars"]) == {"attention", "price", "breadth", "catalysts", "fundamentals", "structure", "history"}
+    assert set(j["pillars"]) == {
+        "attention",
+        "price",
+        "breadth",
+        "catalysts",
+        "fundamentals",
+        "structure",
+        "history",
+    }
     for name, p in j["pillars"].items():
         assert p["status"] in ("ok", "partial", "missing"), name
         assert p["reason"], name
@@ -64,7 +73,9 @@ def test_rsp_ahead_of_spy_and_breadth_evidence(flagship_json: dict) -> None:
     assert rows[("RSP", "YTD")] > rows[("SPY", "YTD")]
     ev = {e["id"]: e for e in flagship_json["evidence"]}
     assert ev["ewcw:RSP-SPY:YTD"]["leaning"] == "catalyst"
-    assert ev["ewcw:RSP-SPY:YTD"]["value"] == pytest.approx(rows[("RSP", "YTD")] - rows[("SPY", "YTD")], abs=1e-12)
+    assert ev["ewcw:RSP-SPY:YTD"]["value"] == pytest.approx(
+        rows[("RSP", "YTD")] - rows[("SPY", "YTD")], abs=1e-12
+    )
 
 
 def test_attention_uses_monthly_trends_and_names_missing_terms(flagship_json: dict) -> None:
@@ -83,7 +94,8 @@ def test_other_as_of_gives_other_numbers(shared_data: Path, flagship_json: dict)
     old = {(x["series"], x["window"]): x for x in flagship_json["tables"]["returns"]}
     assert rows[("IWM", "YTD")]["return"] != old[("IWM", "YTD")]["return"]
     assert rows[("IWM", "YTD")]["return"] == pytest.approx(
-        independent_ytd(shared_data / "prices" / "etf_daily" / "IWM.csv", "2025-06-30"), abs=1e-9)
+        independent_ytd(shared_data / "prices" / "etf_daily" / "IWM.csv", "2025-06-30"), abs=1e-9
+    )
     for p in r.provenance:
         assert p.last is not None and p.last <= "2025-06-30"
 
@@ -93,7 +105,9 @@ def _copy_with_future(shared: Path, dst: Path) -> None:
     appending rows dated after the as-of date with absurd values to every price and FRED file."""
     shutil.copytree(shared / "prices", dst / "prices")
     shutil.copytree(shared / "macro" / "fred_to_2026", dst / "macro" / "fred_to_2026")
-    shutil.copytree(shared / "trends" / "monthly_us_2004_2025" / "Investing_and_markets", dst / "trends" / "monthly")
+    shutil.copytree(
+        shared / "trends" / "monthly_us_2004_2025" / "Investing_and_markets", dst / "trends" / "monthly"
+    )
 
 
 def _append_future(folder: Path) -> None:
@@ -104,7 +118,11 @@ def _append_future(folder: Path) -> None:
         if col0 == "Date":
             extra = "2026-01-20,1.0\n2026-02-02,99999.0\n"
         else:
-            extra = "2026-02-01,0.0\n2026-03-01,99.0\n" if "trends" in str(f) else "2026-01-20,-50.0\n2026-02-01,50.0\n"
+            extra = (
+                "2026-02-01,0.0\n2026-03-01,99.0\n"
+                if "trends" in str(f)
+                else "2026-01-20,-50.0\n2026-02-01,50.0\n"
+            )
         f.write_text(text.rstrip("\n") + "\n" + extra, "utf-8")
 
 

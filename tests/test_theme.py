@@ -74,9 +74,14 @@ def test_all_problems_reported_at_once() -> None:
         (lambda d: d["price"]["pairs"][0].update(laggard="IWM"), "the same series"),
         (lambda d: d["structure"]["groups"].append({"name": "x", "weight": 0.9}), "leave a rest"),
         (lambda d: d["facts"][0].update(leaning="bullish"), "must be one of catalyst"),
-        (lambda d: d["price"].update(pairs=[{"leader": "../../etc/passwd", "laggard": "SPY"}]), "not a valid ticker"),
-        (lambda d: d["price"].update(pairs=[{"leader": "x'; DROP TABLE prices; --", "laggard": "SPY"}]),
-         "not a valid ticker"),
+        (
+            lambda d: d["price"].update(pairs=[{"leader": "../../etc/passwd", "laggard": "SPY"}]),
+            "not a valid ticker",
+        ),
+        (
+            lambda d: d["price"].update(pairs=[{"leader": "x'; DROP TABLE prices; --", "laggard": "SPY"}]),
+            "not a valid ticker",
+        ),
     ],
 )
 def test_validation_errors(mutate, needle: str) -> None:

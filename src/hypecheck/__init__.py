@@ -9,10 +9,10 @@ See the README for the theme format, the data sources and the JSON contract.
 
 __version__ = "0.1.0"
 
-from .analytics import asvi, required_return  # noqa: E402
-from .api import check, load_catalog  # noqa: E402
-from .errors import HypecheckError, InputError, NoDataError, ThemeError  # noqa: E402
-from .theme import builtin_theme_names, load_theme  # noqa: E402
+from .analytics import asvi, required_return
+from .api import check, load_catalog
+from .errors import HypecheckError, InputError, NoDataError, ThemeError
+from .theme import builtin_theme_names, load_theme
 
 __all__ = [
     "HypecheckError",

@@ -29,7 +29,9 @@ def load_catalog(data: str | Path | None = None, *, refresh: bool = False) -> tu
         else:
             p = Path(data)
             if not p.exists():
-                raise InputError(f"data path {str(p)!r} does not exist", hint="pass a folder or file with --data")
+                raise InputError(
+                    f"data path {str(p)!r} does not exist", hint="pass a folder or file with --data"
+                )
             _CATALOGS[key] = get_source("files", path=p).load()
     return _CATALOGS[key], ("bundled" if data is None else "files")
 
@@ -60,8 +62,10 @@ def default_as_of(theme: Theme, catalog: Catalog, source: str) -> pd.Timestamp:
             if end is not None:
                 ends.append(end)
     if not ends:
-        raise InputError(f"none of the theme's price series are in the {source} data, so there is no default as-of",
-                         hint="pass --as-of YYYY-MM-DD, and check the theme's tickers or [mapping] table")
+        raise InputError(
+            f"none of the theme's price series are in the {source} data, so there is no default as-of",
+            hint="pass --as-of YYYY-MM-DD, and check the theme's tickers or [mapping] table",
+        )
     return max(ends)
 
 
@@ -91,9 +95,18 @@ def check(
     pillars = {name: fn(panel, rl) for name, fn in MEASURES.items()}
     verdict = decide(pillars, rl)
     mapping = th.mappings.get(source)
-    src_text = "bundled sample data" if source == "bundled" else f"files: {data}" if data is not None else source
+    src_text = (
+        "bundled sample data" if source == "bundled" else f"files: {data}" if data is not None else source
+    )
     return CheckResult(
-        theme=th, as_of=ts, source=src_text, verdict=verdict, pillars=pillars, provenance=panel.provenance,
-        load_report=catalog.report, rules=rl, data_note=mapping.note.strip() if mapping else "",
+        theme=th,
+        as_of=ts,
+        source=src_text,
+        verdict=verdict,
+        pillars=pillars,
+        provenance=panel.provenance,
+        load_report=catalog.report,
+        rules=rl,
+        data_note=mapping.note.strip() if mapping else "",
         upcoming=[{"date": str(e.date), "label": e.label} for e in panel.upcoming],
     )

@@ -17,18 +17,44 @@ import click
 from . import __version__
 from .errors import HypecheckError
 
-LABEL_COLOURS = {"real catalyst": "green", "viral sentiment": "red", "mixed": "yellow", "insufficient data": "white"}
+LABEL_COLOURS = {
+    "real catalyst": "green",
+    "viral sentiment": "red",
+    "mixed": "yellow",
+    "insufficient data": "white",
+}
 
-AS_OF = click.option("--as-of", "as_of", metavar="DATE",
-                     help="Evaluate as of this date (YYYY-MM-DD); nothing after it is used. "
-                          "Default: the theme's own date, else the last date in the data.")
-DATA = click.option("--data", "data", metavar="PATH", type=click.Path(path_type=Path),
-                    help="A folder or file of your data (price, FRED, Google Trends CSVs; tidy CSV/Parquet). "
-                         "Default: the bundled offline sample data.")
-OUT = click.option("--out", "out", metavar="DIR", type=click.Path(path_type=Path), default=None,
-                   help="Write report.html, report.md (+ charts/) and verdict.json into DIR.")
-RULES = click.option("--rules", "rules", metavar="FILE", type=click.Path(path_type=Path), default=None,
-                     help="A rules TOML file (weights and thresholds); default: the built-in rules.")
+AS_OF = click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="Evaluate as of this date (YYYY-MM-DD); nothing after it is used. "
+    "Default: the theme's own date, else the last date in the data.",
+)
+DATA = click.option(
+    "--data",
+    "data",
+    metavar="PATH",
+    type=click.Path(path_type=Path),
+    help="A folder or file of your data (price, FRED, Google Trends CSVs; tidy CSV/Parquet). "
+    "Default: the bundled offline sample data.",
+)
+OUT = click.option(
+    "--out",
+    "out",
+    metavar="DIR",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write report.html, report.md (+ charts/) and verdict.json into DIR.",
+)
+RULES = click.option(
+    "--rules",
+    "rules",
+    metavar="FILE",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A rules TOML file (weights and thresholds); default: the built-in rules.",
+)
 
 
 def _fail(exc: HypecheckError) -> None:
@@ -50,8 +76,11 @@ class _Group(click.Group):
             if os.environ.get("HYPECHECK_DEBUG"):
                 raise
             click.secho(f"internal error: {type(exc).__name__}: {exc}", fg="red", err=True)
-            click.echo("  hint: this is a bug in hypecheck; rerun with HYPECHECK_DEBUG=1 for the traceback "
-                       "and report it", err=True)
+            click.echo(
+                "  hint: this is a bug in hypecheck; rerun with HYPECHECK_DEBUG=1 for the traceback "
+                "and report it",
+                err=True,
+            )
             sys.exit(1)
         return None
 
@@ -66,8 +95,15 @@ def main() -> None:
     """
 
 
-def _run_check(theme: str, as_of: str | None, data: Path | None, rules: Path | None, out: Path | None,
-               as_json: bool, quiet: bool = False) -> None:
+def _run_check(
+    theme: str,
+    as_of: str | None,
+    data: Path | None,
+    rules: Path | None,
+    out: Path | None,
+    as_json: bool,
+    quiet: bool = False,
+) -> None:
     from .api import check, load_catalog
     from .theme import load_theme
 
@@ -78,8 +114,11 @@ def _run_check(theme: str, as_of: str | None, data: Path | None, rules: Path | N
     catalog, _ = load_catalog(data)
     if data is not None and not as_json and not quiet:
         rep = catalog.report
-        click.echo(f"loaded {len(catalog)} series from {len(rep.loaded)} files; skipped {len(rep.skipped)}"
-                   + (" (see the report's data section)" if rep.skipped else ""), err=True)
+        click.echo(
+            f"loaded {len(catalog)} series from {len(rep.loaded)} files; skipped {len(rep.skipped)}"
+            + (" (see the report's data section)" if rep.skipped else ""),
+            err=True,
+        )
     result = check(th, as_of=as_of, data=data, rules=rules)  # catalog cached by load_catalog
     written = {}
     if out is not None:
@@ -110,8 +149,9 @@ def _run_check(theme: str, as_of: str | None, data: Path | None, rules: Path | N
 @OUT
 @RULES
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object (see the README).")
-def check(theme: str, as_of: str | None, data: Path | None, out: Path | None, rules: Path | None,
-          as_json: bool) -> None:
+def check(
+    theme: str, as_of: str | None, data: Path | None, out: Path | None, rules: Path | None, as_json: bool
+) -> None:
     """Check THEME (a built-in name or a .toml file) and print the verdict."""
     _run_check(theme, as_of, data, rules, out, as_json)
 

@@ -9,6 +9,7 @@ scored as zero.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -42,10 +43,8 @@ def _clean(v: Any) -> Any:
     if v is None:
         return None
     if hasattr(v, "item") and not isinstance(v, (list, tuple, dict, str)):
-        try:
+        with contextlib.suppress(ValueError, AttributeError):
             v = v.item()
-        except (ValueError, AttributeError):
-            pass
     if isinstance(v, float) and not math.isfinite(v):
         return None
     return v

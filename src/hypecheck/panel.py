@@ -82,9 +82,8 @@ def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | 
             found = []
         if not found:
             where = f"mapped to {target!r} but that" if target != id else "it"
-            panel.missing[(kind, id)] = (
-                f"no {kind} data for {id!r}: {where} is not in the {source} data"
-                + (f" (the {source} mapping has no entry for it)" if mapping and id not in mapping.series else "")
+            panel.missing[(kind, id)] = f"no {kind} data for {id!r}: {where} is not in the {source} data" + (
+                f" (the {source} mapping has no entry for it)" if mapping and id not in mapping.series else ""
             )
             return []
         out = []
@@ -103,12 +102,22 @@ def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | 
                 )
                 continue
             out.append(cut)
-            panel.provenance.append(Provenance(
-                id=id, kind=kind, resolved=target, source=s.meta.source, origin=s.meta.origin,
-                description=s.meta.description, frequency=s.meta.frequency,
-                first=str(cut.values.index[0].date()), last=str(last.date()), age_days=age,
-                sample_data=s.meta.sample_data, notes=s.meta.notes,
-            ))
+            panel.provenance.append(
+                Provenance(
+                    id=id,
+                    kind=kind,
+                    resolved=target,
+                    source=s.meta.source,
+                    origin=s.meta.origin,
+                    description=s.meta.description,
+                    frequency=s.meta.frequency,
+                    first=str(cut.values.index[0].date()),
+                    last=str(last.date()),
+                    age_days=age,
+                    sample_data=s.meta.sample_data,
+                    notes=s.meta.notes,
+                )
+            )
         return out
 
     for t in theme.tickers():

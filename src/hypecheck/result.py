@@ -54,12 +54,18 @@ class CheckResult:
             "title": self.theme.title,
             "question": self.theme.question,
             "as_of": self.as_of.strftime("%Y-%m-%d"),
-            "data": {"source": self.source, "sample_data": self.sample_data, "note": self.data_note,
-                     **self.load_report.to_dict()},
+            "data": {
+                "source": self.source,
+                "sample_data": self.sample_data,
+                "note": self.data_note,
+                **self.load_report.to_dict(),
+            },
             "verdict": self.verdict.to_dict(),
             "pillars": {name: self.pillars[name].to_dict() for name in PILLARS if name in self.pillars},
             "evidence": [e.to_dict() for e in self.evidence],
-            "missing": [m.to_dict() for name in PILLARS if name in self.pillars for m in self.pillars[name].missing],
+            "missing": [
+                m.to_dict() for name in PILLARS if name in self.pillars for m in self.pillars[name].missing
+            ],
             "tables": tables,
             "provenance": [p.to_dict() for p in self.provenance],
             "upcoming_events": self.upcoming,
@@ -74,7 +80,8 @@ class CheckResult:
         score = "n/a" if v.score is None else f"{v.score:+.2f}"
         lines = [
             f"{self.theme.title}  [{self.theme.id}]",
-            f"as of {self.as_of.date()}  data: {self.source}" + ("  (bundled SAMPLE data)" if self.sample_data else ""),
+            f"as of {self.as_of.date()}  data: {self.source}"
+            + ("  (bundled SAMPLE data)" if self.sample_data else ""),
             f"VERDICT: {v.label.upper()}  (score {score} on -1 viral .. +1 catalyst)",
             "",
         ]

@@ -20,8 +20,10 @@ class Rules:
         try:
             return self.data[section][key]["value"]
         except KeyError:
-            raise InputError(f"rules file {self.origin} has no {section}.{key}",
-                             hint="start from the built-in rules (hypecheck/rules/default.toml)") from None
+            raise InputError(
+                f"rules file {self.origin} has no {section}.{key}",
+                hint="start from the built-in rules (hypecheck/rules/default.toml)",
+            ) from None
 
     def rationale(self, section: str, key: str) -> str:
         return str(self.data.get(section, {}).get(key, {}).get("rationale", ""))
@@ -30,7 +32,8 @@ class Rules:
         """Every rule as rows (section, key, value, rationale), for the report's methodology."""
         return [
             {"section": sec, "key": k, "value": v.get("value"), "rationale": v.get("rationale", "")}
-            for sec, items in self.data.items() for k, v in items.items()
+            for sec, items in self.data.items()
+            for k, v in items.items()
         ]
 
 
@@ -48,6 +51,10 @@ def load_rules(path: str | Path | None = None) -> Rules:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"rules file {origin} is not valid TOML: {exc}") from None
     for sec, items in data.items():
-        if not isinstance(items, dict) or not all(isinstance(v, dict) and "value" in v for v in items.values()):
-            raise InputError(f"rules file {origin}: section [{sec}] must map keys to {{ value = ..., rationale = ... }}")
+        if not isinstance(items, dict) or not all(
+            isinstance(v, dict) and "value" in v for v in items.values()
+        ):
+            raise InputError(
+                f"rules file {origin}: section [{sec}] must map keys to {{ value = ..., rationale = ... }}"
+            )
     return Rules(data, origin)

@@ -154,8 +154,20 @@ class Theme:
 
 _SCHEMA: dict[str, set[str]] = {
     "": {
-        "id", "title", "question", "description", "as_of", "attention", "price", "breadth",
-        "macro", "events", "structure", "facts", "triggers", "mapping",
+        "id",
+        "title",
+        "question",
+        "description",
+        "as_of",
+        "attention",
+        "price",
+        "breadth",
+        "macro",
+        "events",
+        "structure",
+        "facts",
+        "triggers",
+        "mapping",
     },
     "attention": {"terms", "geo"},
     "price": {"benchmarks", "windows", "pairs", "style_box", "sectors"},
@@ -190,11 +202,15 @@ class _V:
         for k in table:
             if k not in allowed:
                 close = difflib.get_close_matches(k, allowed, n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else f" (allowed: {', '.join(sorted(allowed))})"
+                hint = (
+                    f" (did you mean {close[0]!r}?)" if close else f" (allowed: {', '.join(sorted(allowed))})"
+                )
                 self.err(path, f"unknown key {k!r}{hint}")
         return table
 
-    def str_(self, table: dict[str, Any], key: str, path: str, *, required: bool = True, default: str = "") -> str:
+    def str_(
+        self, table: dict[str, Any], key: str, path: str, *, required: bool = True, default: str = ""
+    ) -> str:
         v = table.get(key)
         if v is None:
             if required:
@@ -218,7 +234,9 @@ class _V:
 
     def ticker(self, v: Any, path: str) -> str:
         if not isinstance(v, str) or not TICKER_RE.match(v):
-            self.err(path, f"{v!r} is not a valid ticker/series id (ASCII letters, digits and . - = ^ _ : only)")
+            self.err(
+                path, f"{v!r} is not a valid ticker/series id (ASCII letters, digits and . - = ^ _ : only)"
+            )
             return "?"
         return v
 
@@ -282,7 +300,8 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             v.err(path, f"leader and laggard are the same series {lead!r}")
         pairs.append(Pair(lead, lag, v.str_(p, "label", path, required=False, default=f"{lead} vs {lag}")))
     benchmarks = tuple(
-        v.ticker(b, f"price.benchmarks[{i}]") for i, b in enumerate(v.list_(price.get("benchmarks"), "price.benchmarks"))
+        v.ticker(b, f"price.benchmarks[{i}]")
+        for i, b in enumerate(v.list_(price.get("benchmarks"), "price.benchmarks"))
     )
     windows = []
     for i, w in enumerate(v.list_(price.get("windows", ["YTD", "1M", "3M", "6M", "12M"]), "price.windows")):
@@ -322,7 +341,9 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         path = f"breadth.pairs[{i}]"
         p = v.keys(p, "breadth.pairs", path)
         eq, cap = v.ticker(p.get("equal"), f"{path}.equal"), v.ticker(p.get("cap"), f"{path}.cap")
-        bpairs.append(BreadthPair(eq, cap, v.str_(p, "label", path, required=False, default=f"{eq} vs {cap}")))
+        bpairs.append(
+            BreadthPair(eq, cap, v.str_(p, "label", path, required=False, default=f"{eq} vs {cap}"))
+        )
 
     macro = []
     for i, m in enumerate(v.list_(top.get("macro"), "macro")):
@@ -336,8 +357,15 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         if not WINDOW_RE.match(window):
             v.err(f"{path}.window", f"{window!r} is not a window")
         tol = v.num(m, "tolerance", path, required=False)
-        macro.append(MacroSeries(sid, needs, v.str_(m, "label", path, required=False, default=sid), window,
-                                 0.10 if tol is None else tol))
+        macro.append(
+            MacroSeries(
+                sid,
+                needs,
+                v.str_(m, "label", path, required=False, default=sid),
+                window,
+                0.10 if tol is None else tol,
+            )
+        )
 
     events = _events(v, top.get("events"), "events")
 
@@ -354,18 +382,28 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             if w is not None and not 0 < w < 1:
                 v.err(f"{path}.weight", f"{w} must be a fraction between 0 and 1 (e.g. 0.34 for 34%)")
             share = v.num(g, "earnings_growth_share", path, required=False)
-            tick = tuple(v.ticker(t, f"{path}.tickers[{j}]") for j, t in enumerate(v.list_(g.get("tickers"), path)))
+            tick = tuple(
+                v.ticker(t, f"{path}.tickers[{j}]") for j, t in enumerate(v.list_(g.get("tickers"), path))
+            )
             groups.append(Group(v.str_(g, "name", path), w or 0.0, tick, share))
         total = sum(g.weight for g in groups)
         if groups and total >= 1:
-            v.err("structure.groups", f"weights sum to {total:.3f}; they must leave a rest of the index (< 1)")
+            v.err(
+                "structure.groups", f"weights sum to {total:.3f}; they must leave a rest of the index (< 1)"
+            )
         if not groups:
             v.err("structure.groups", "at least one pillar group is required")
         if target is not None and not -1 < target < 10:
             v.err("structure.target", f"{target} is not a plausible return target (a fraction: 0.10 for 10%)")
         rest = v.ticker(s["rest_proxy"], "structure.rest_proxy") if "rest_proxy" in s else None
-        structure = Structure(index, target or 0.0, tuple(groups), str(s.get("horizon", "1Y")),
-                              str(s.get("weights_source", "")), rest)
+        structure = Structure(
+            index,
+            target or 0.0,
+            tuple(groups),
+            str(s.get("horizon", "1Y")),
+            str(s.get("weights_source", "")),
+            rest,
+        )
 
     facts = []
     for i, f in enumerate(v.list_(top.get("facts"), "facts")):
@@ -380,12 +418,19 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         if pillar not in PILLARS:
             v.err(f"{path}.pillar", f"{pillar!r} must be one of {', '.join(PILLARS)}")
         source = v.str_(f, "source", path)
-        facts.append(Fact(
-            id=v.str_(f, "id", path), claim=v.str_(f, "claim", path), value=v.num(f, "value", path, required=False),
-            unit=str(f.get("unit", "")), leaning=leaning, source=source,
-            date=v.date(f["date"], f"{path}.date") if "date" in f else None, pillar=pillar,
-            flip=str(f.get("flip", "")),
-        ))
+        facts.append(
+            Fact(
+                id=v.str_(f, "id", path),
+                claim=v.str_(f, "claim", path),
+                value=v.num(f, "value", path, required=False),
+                unit=str(f.get("unit", "")),
+                leaning=leaning,
+                source=source,
+                date=v.date(f["date"], f"{path}.date") if "date" in f else None,
+                pillar=pillar,
+                flip=str(f.get("flip", "")),
+            )
+        )
 
     triggers = []
     for i, t in enumerate(v.list_(top.get("triggers"), "triggers")):
@@ -395,8 +440,14 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         if not isinstance(params, dict):
             v.err(f"{path}.params", "must be a table")
             params = {}
-        triggers.append(Trigger(v.str_(t, "id", path), v.str_(t, "kind", path),
-                                v.str_(t, "description", path, required=False), dict(params)))
+        triggers.append(
+            Trigger(
+                v.str_(t, "id", path),
+                v.str_(t, "kind", path),
+                v.str_(t, "description", path, required=False),
+                dict(params),
+            )
+        )
 
     mappings: dict[str, Mapping] = {}
     mp = top.get("mapping", {})
@@ -411,13 +462,18 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
                 v.err(f"{path}.series", "must be a table THEME_ID = 'source series id'")
                 series = {}
             mappings[src] = Mapping(
-                source=src, series=dict(series),
+                source=src,
+                series=dict(series),
                 as_of=v.date(m["as_of"], f"{path}.as_of") if "as_of" in m else None,
-                note=str(m.get("note", "")), events=tuple(_events(v, m.get("events"), f"{path}.events")),
+                note=str(m.get("note", "")),
+                events=tuple(_events(v, m.get("events"), f"{path}.events")),
             )
 
     if not pairs and not terms:
-        v.err("", "a theme needs at least one price pair ([[price.pairs]]) or one search term ([attention] terms)")
+        v.err(
+            "",
+            "a theme needs at least one price pair ([[price.pairs]]) or one search term ([attention] terms)",
+        )
     ids = [f.id for f in facts] + [t.id for t in triggers]
     for d in {x for x in ids if ids.count(x) > 1}:
         v.err("", f"id {d!r} is used more than once among facts and triggers")
@@ -429,10 +485,25 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             hint="fix the theme file; `hypecheck themes --show small-cap-rotation` prints a complete example",
         )
     return Theme(
-        id=tid, title=title, question=question, terms=tuple(terms), pairs=tuple(pairs), benchmarks=benchmarks,
-        windows=tuple(windows), style_box=style_box, sectors=sectors, breadth_pairs=tuple(bpairs),
-        macro=tuple(macro), events=tuple(events), structure=structure, facts=tuple(facts),
-        triggers=tuple(triggers), mappings=mappings, as_of=as_of, description=description, path=where,
+        id=tid,
+        title=title,
+        question=question,
+        terms=tuple(terms),
+        pairs=tuple(pairs),
+        benchmarks=benchmarks,
+        windows=tuple(windows),
+        style_box=style_box,
+        sectors=sectors,
+        breadth_pairs=tuple(bpairs),
+        macro=tuple(macro),
+        events=tuple(events),
+        structure=structure,
+        facts=tuple(facts),
+        triggers=tuple(triggers),
+        mappings=mappings,
+        as_of=as_of,
+        description=description,
+        path=where,
     )
 
 
@@ -447,6 +518,7 @@ def _events(v: _V, raw: Any, where: str) -> list[Event]:
 
 
 # ---------------------------------------------------------------------------- loading
+
 
 def builtin_theme_names() -> list[str]:
     folder = resources.files("hypecheck") / "themes"
@@ -474,7 +546,9 @@ def load_theme(name_or_path: str | Path) -> Theme:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ThemeError(f"theme {where} is not valid TOML: {exc}", hint="check quoting and brackets") from None
+        raise ThemeError(
+            f"theme {where} is not valid TOML: {exc}", hint="check quoting and brackets"
+        ) from None
     return parse_theme(data, where=where)
 
 

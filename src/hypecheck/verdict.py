@@ -30,12 +30,19 @@ class Verdict:
     measured_pillars: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "score": _clean(self.score), "flip": self.flip,
-                "flip_items": list(self.flip_items), "measured_pillars": self.measured_pillars,
-                "arithmetic": self.arithmetic}
+        return {
+            "label": self.label,
+            "score": _clean(self.score),
+            "flip": self.flip,
+            "flip_items": list(self.flip_items),
+            "measured_pillars": self.measured_pillars,
+            "arithmetic": self.arithmetic,
+        }
 
 
-def score_pillars(pillars: dict[str, PillarResult], rules: Rules) -> tuple[float | None, list[dict[str, Any]], int]:
+def score_pillars(
+    pillars: dict[str, PillarResult], rules: Rules
+) -> tuple[float | None, list[dict[str, Any]], int]:
     rows, num, den, measured = [], 0.0, 0.0, 0
     for name in PILLARS:
         p = pillars.get(name)
@@ -45,8 +52,15 @@ def score_pillars(pillars: dict[str, PillarResult], rules: Rules) -> tuple[float
         s = p.score
         if any(not e.cited for e in p.evidence):
             measured += 1
-        rows.append({"pillar": name, "status": p.status, "score": _clean(s), "weight": w,
-                     "contribution": None if s is None else w * s})
+        rows.append(
+            {
+                "pillar": name,
+                "status": p.status,
+                "score": _clean(s),
+                "weight": w,
+                "contribution": None if s is None else w * s,
+            }
+        )
         if s is not None:
             num += w * s
             den += w
@@ -69,8 +83,15 @@ def decide(pillars: dict[str, PillarResult], rules: Rules) -> Verdict:
     up, down = float(rules.get("verdict", "catalyst_above")), float(rules.get("verdict", "viral_below"))
     if label == "insufficient data":
         need = int(rules.get("verdict", "min_measured_pillars"))
-        return Verdict(label, score, f"measured evidence in at least {need} pillars (now {measured}); "
-                       "see each pillar's missing items for what to supply", rows, [], measured)
+        return Verdict(
+            label,
+            score,
+            f"measured evidence in at least {need} pillars (now {measured}); "
+            "see each pillar's missing items for what to supply",
+            rows,
+            [],
+            measured,
+        )
     # which single evidence items, reversed, would change the label?
     flips: list[str] = []
     for name, p in pillars.items():
@@ -91,10 +112,15 @@ def decide(pillars: dict[str, PillarResult], rules: Rules) -> Verdict:
     elif label == "viral sentiment":
         gap = f"score {score:+.2f} would have to rise above {down:+.2f}"
     else:
-        gap = (f"score {score:+.2f} would have to rise to {up:+.2f} (real catalyst) "
-               f"or fall to {down:+.2f} (viral sentiment)")
-    flip = gap + (". Any one of these would do it: " + "; ".join(flips[:5]) if flips
-                  else ". No single piece of evidence flips it on its own.")
+        gap = (
+            f"score {score:+.2f} would have to rise to {up:+.2f} (real catalyst) "
+            f"or fall to {down:+.2f} (viral sentiment)"
+        )
+    flip = gap + (
+        ". Any one of these would do it: " + "; ".join(flips[:5])
+        if flips
+        else ". No single piece of evidence flips it on its own."
+    )
     return Verdict(label, score, flip, rows, flips, measured)
 
 

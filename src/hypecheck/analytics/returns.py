@@ -70,7 +70,9 @@ def window_return(closes: pd.Series, as_of: pd.Timestamp, window: str) -> Window
     return WindowReturn(window, start_date, end_date, float(s.iloc[-1] / before.iloc[-1] - 1.0))
 
 
-def returns_table(closes: dict[str, pd.Series], as_of: pd.Timestamp, windows: list[str] | tuple[str, ...]) -> pd.DataFrame:
+def returns_table(
+    closes: dict[str, pd.Series], as_of: pd.Timestamp, windows: list[str] | tuple[str, ...]
+) -> pd.DataFrame:
     """Long table with columns ``series, window, start, end, return`` (one row per series x window)."""
     rows = []
     for name, s in closes.items():

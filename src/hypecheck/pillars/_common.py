@@ -65,10 +65,19 @@ def cited_facts(panel: Panel, rules: Rules, pillar: str, notes: list[str] | None
             if notes is not None:
                 notes.append(f"cited fact {f.id!r} is dated {f.date}, after the as-of date: not used")
             continue
-        out.append(Evidence(
-            pillar=pillar, id=f"fact:{f.id}", claim=f.claim, value=f.value, threshold=None, leaning=f.leaning,  # type: ignore[arg-type]
-            flip=f.flip or "a newer, cited figure pointing the other way", unit=f.unit,
-            source=f"cited: {f.source}" + (f" ({f.date})" if f.date else ""),
-            weight=float(rules.get("verdict", "cited_weight")), cited=True,
-        ))
+        out.append(
+            Evidence(
+                pillar=pillar,
+                id=f"fact:{f.id}",
+                claim=f.claim,
+                value=f.value,
+                threshold=None,
+                leaning=f.leaning,  # type: ignore[arg-type]
+                flip=f.flip or "a newer, cited figure pointing the other way",
+                unit=f.unit,
+                source=f"cited: {f.source}" + (f" ({f.date})" if f.date else ""),
+                weight=float(rules.get("verdict", "cited_weight")),
+                cited=True,
+            )
+        )
     return out

@@ -13,8 +13,13 @@ from ..panel import Panel
 from ..rules import Rules
 from ._common import pp, series_points, src
 
-NEEDS_TEXT = {"up": "rising", "down": "falling", "flat": "flat", "flat_or_down": "flat or falling",
-              "flat_or_up": "flat or rising"}
+NEEDS_TEXT = {
+    "up": "rising",
+    "down": "falling",
+    "flat": "flat",
+    "flat_or_down": "flat or falling",
+    "flat_or_up": "flat or rising",
+}
 
 
 def holds(change: float, needs: str, tol: float) -> bool:
@@ -28,7 +33,9 @@ def holds(change: float, needs: str, tol: float) -> bool:
     }[needs]
 
 
-def level_change(s: pd.Series, as_of: pd.Timestamp, window: str) -> tuple[float, float, pd.Timestamp, pd.Timestamp]:
+def level_change(
+    s: pd.Series, as_of: pd.Timestamp, window: str
+) -> tuple[float, float, pd.Timestamp, pd.Timestamp]:
     """(last level, change since the last observation on or before the window anchor, start, end)."""
     s = s.dropna()
     s = s.loc[s.index <= as_of]
@@ -58,27 +65,55 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
     for m in theme.macro:
         s = panel.macro_series(m.id)
         if s is None:
-            res.missing.append(MissingEvidence("catalysts", f"macro:{m.id}", panel.why_missing("macro", m.id),
-                                               f"add the FRED series {m.id} (CSV download) to the data folder"))
+            res.missing.append(
+                MissingEvidence(
+                    "catalysts",
+                    f"macro:{m.id}",
+                    panel.why_missing("macro", m.id),
+                    f"add the FRED series {m.id} (CSV download) to the data folder",
+                )
+            )
             continue
         level, change, start, end = level_change(s, as_of, m.window)
         if math.isnan(change):
-            res.missing.append(MissingEvidence("catalysts", f"macro:{m.id}",
-                                               f"{m.id}: no observation before the {m.window} window", "longer history"))
+            res.missing.append(
+                MissingEvidence(
+                    "catalysts",
+                    f"macro:{m.id}",
+                    f"{m.id}: no observation before the {m.window} window",
+                    "longer history",
+                )
+            )
             continue
         ok = holds(change, m.needs, m.tolerance)
-        rows.append({"id": m.id, "label": m.label, "window": m.window, "start": start.strftime("%Y-%m-%d"),
-                     "end": end.strftime("%Y-%m-%d"), "level": level, "change": change, "needs": m.needs,
-                     "holds": ok})
-        res.evidence.append(Evidence(
-            pillar="catalysts", id=f"macro:{m.id}",
-            claim=f"{m.label}: {NEEDS_TEXT[m.needs]} over {m.window}",
-            value=change, threshold=m.tolerance, unit="change in series units", leaning="catalyst" if ok else "viral",
-            flip=f"{m.id} {m.window} change {'leaving' if ok else 'entering'} the '{NEEDS_TEXT[m.needs]}' range "
-                 f"(tolerance {m.tolerance:g})",
-            source=src(panel, m.id),
-            detail=f"{level:.2f} on {end.date()}, {change:+.2f} since {start.date()}",
-        ))
+        rows.append(
+            {
+                "id": m.id,
+                "label": m.label,
+                "window": m.window,
+                "start": start.strftime("%Y-%m-%d"),
+                "end": end.strftime("%Y-%m-%d"),
+                "level": level,
+                "change": change,
+                "needs": m.needs,
+                "holds": ok,
+            }
+        )
+        res.evidence.append(
+            Evidence(
+                pillar="catalysts",
+                id=f"macro:{m.id}",
+                claim=f"{m.label}: {NEEDS_TEXT[m.needs]} over {m.window}",
+                value=change,
+                threshold=m.tolerance,
+                unit="change in series units",
+                leaning="catalyst" if ok else "viral",
+                flip=f"{m.id} {m.window} change {'leaving' if ok else 'entering'} the '{NEEDS_TEXT[m.needs]}' range "
+                f"(tolerance {m.tolerance:g})",
+                source=src(panel, m.id),
+                detail=f"{level:.2f} on {end.date()}, {change:+.2f} since {start.date()}",
+            )
+        )
         res.charts.setdefault("macro", {})[m.label] = series_points(s, window_anchor(as_of, "24M"))
         if m.id in ("FEDFUNDS", "DFF", "EFFR") or (panel.mapping and m.id == "FEDFUNDS"):
             regime = policy_regime(s, as_of)
@@ -104,19 +139,31 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                     return float(r["a"] - r["b"])
 
                 after_end = min(t0 + pd.Timedelta(days=days), as_of)
-                rows_ev = {"date": str(ev.date), "event": ev.label, "kind": ev.kind,
-                           "spread_before": spread(t0 - pd.Timedelta(days=days), t0),
-                           "spread_after": spread(t0, after_end),
-                           "after_days": int((after_end - t0).days)}
+                rows_ev = {
+                    "date": str(ev.date),
+                    "event": ev.label,
+                    "kind": ev.kind,
+                    "spread_before": spread(t0 - pd.Timedelta(days=days), t0),
+                    "spread_after": spread(t0, after_end),
+                    "after_days": int((after_end - t0).days),
+                }
                 res.tables.setdefault("events", []).append(rows_ev)
             if panel.events:
-                res.notes.append(f"event windows use {pair.leader} - {pair.laggard}, {days} days either side "
-                                 "(after-windows are cut at the as-of date)")
+                res.notes.append(
+                    f"event windows use {pair.leader} - {pair.laggard}, {days} days either side "
+                    "(after-windows are cut at the as-of date)"
+                )
     for ev in panel.upcoming:
         res.notes.append(f"after the as-of date, not used: {ev.date} {ev.label}")
     if not theme.macro and not panel.events:
-        res.missing.append(MissingEvidence("catalysts", "catalysts", "the theme names no macro series or events",
-                                           "add [[macro]] series and [[events]] to the theme"))
+        res.missing.append(
+            MissingEvidence(
+                "catalysts",
+                "catalysts",
+                "the theme names no macro series or events",
+                "add [[macro]] series and [[events]] to the theme",
+            )
+        )
     _ = pp
     res.tables["macro"] = rows
     return res

@@ -19,7 +19,9 @@ from ..rules import Rules
 from ._common import cited_facts, pct, src
 
 
-def same_date_episodes(a: pd.Series, b: pd.Series, as_of: pd.Timestamp, horizon_months: int = 12) -> pd.DataFrame:
+def same_date_episodes(
+    a: pd.Series, b: pd.Series, as_of: pd.Timestamp, horizon_months: int = 12
+) -> pd.DataFrame:
     """One row per past year: YTD spread at the same month/day, then the spread over the next months."""
     rows = []
     first_year = max(a.dropna().index[0].year, b.dropna().index[0].year) + 1
@@ -34,8 +36,15 @@ def same_date_episodes(a: pd.Series, b: pd.Series, as_of: pd.Timestamp, horizon_
         sa, sb = window_return(a, d, "YTD").value, window_return(b, d, "YTD").value
         fa = _ret(a, d, end)
         fb = _ret(b, d, end)
-        rows.append({"year": y, "date": d.strftime("%Y-%m-%d"), "ytd_spread": sa - sb,
-                     "next_spread": fa - fb, "horizon_end": end.strftime("%Y-%m-%d")})
+        rows.append(
+            {
+                "year": y,
+                "date": d.strftime("%Y-%m-%d"),
+                "ytd_spread": sa - sb,
+                "next_spread": fa - fb,
+                "horizon_end": end.strftime("%Y-%m-%d"),
+            }
+        )
     return pd.DataFrame(rows, columns=["year", "date", "ytd_spread", "next_spread", "horizon_end"]).dropna()
 
 
@@ -57,36 +66,71 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
     for pair in theme.pairs[:1]:
         a, b = panel.price(pair.leader), panel.price(pair.laggard)
         if a is None or b is None:
-            res.missing.append(MissingEvidence("history", "base-rate", f"{pair.label}: no prices for both series",
-                                               "add price history for the first pair"))
+            res.missing.append(
+                MissingEvidence(
+                    "history",
+                    "base-rate",
+                    f"{pair.label}: no prices for both series",
+                    "add price history for the first pair",
+                )
+            )
             continue
         now = window_return(a, as_of, "YTD").value - window_return(b, as_of, "YTD").value
         ep = same_date_episodes(a, b, as_of)
         if now != now or ep.empty:
-            res.missing.append(MissingEvidence("history", "base-rate", f"{pair.label}: no complete past years",
-                                               "use a longer price history"))
+            res.missing.append(
+                MissingEvidence(
+                    "history",
+                    "base-rate",
+                    f"{pair.label}: no complete past years",
+                    "use a longer price history",
+                )
+            )
             continue
         sign = 1 if now > 0 else -1
         matches = ep.loc[(ep["ytd_spread"] * sign) > 0]
-        res.tables["episodes"] = [{**r, "episode": bool(r["ytd_spread"] * sign > 0),
-                                   "persisted": bool(r["ytd_spread"] * sign > 0 and r["next_spread"] * sign > 0)}
-                                  for r in ep.to_dict("records")]
+        res.tables["episodes"] = [
+            {
+                **r,
+                "episode": bool(r["ytd_spread"] * sign > 0),
+                "persisted": bool(r["ytd_spread"] * sign > 0 and r["next_spread"] * sign > 0),
+            }
+            for r in ep.to_dict("records")
+        ]
         if len(matches) < 3:
-            res.missing.append(MissingEvidence("history", "base-rate",
-                                               f"only {len(matches)} past years with the same sign of the spread",
-                                               "use a longer price history"))
+            res.missing.append(
+                MissingEvidence(
+                    "history",
+                    "base-rate",
+                    f"only {len(matches)} past years with the same sign of the spread",
+                    "use a longer price history",
+                )
+            )
             continue
         hit = float(((matches["next_spread"] * sign) > 0).mean())
         years = ", ".join(str(int(y)) for y in matches["year"])
         leader_now = pair.leader if sign > 0 else pair.laggard
-        res.evidence.append(Evidence(
-            pillar="history", id=f"base-rate:{pair.leader}-{pair.laggard}",
-            claim=(f"when {leader_now} led year-to-date on {as_of.strftime('%d %b')}, it kept leading over the "
-                   f"next 12 months in {pct(hit, 0, False)} of {len(matches)} years"),
-            value=hit, threshold=keep, unit="hit rate", leaning="catalyst" if hit >= keep else ("viral" if hit <= fade else "neutral"),
-            flip=(f"hit rate below {pct(keep, 0, False)}" if hit >= keep else f"hit rate above {pct(fade, 0, False)}"
-                  if hit <= fade else f"hit rate above {pct(keep, 0, False)} or below {pct(fade, 0, False)}"),
-            source=src(panel, pair.leader, pair.laggard),
-            detail=f"episode years: {years}; today's YTD spread {pct(now)}",
-        ))
+        res.evidence.append(
+            Evidence(
+                pillar="history",
+                id=f"base-rate:{pair.leader}-{pair.laggard}",
+                claim=(
+                    f"when {leader_now} led year-to-date on {as_of.strftime('%d %b')}, it kept leading over the "
+                    f"next 12 months in {pct(hit, 0, False)} of {len(matches)} years"
+                ),
+                value=hit,
+                threshold=keep,
+                unit="hit rate",
+                leaning="catalyst" if hit >= keep else ("viral" if hit <= fade else "neutral"),
+                flip=(
+                    f"hit rate below {pct(keep, 0, False)}"
+                    if hit >= keep
+                    else f"hit rate above {pct(fade, 0, False)}"
+                    if hit <= fade
+                    else f"hit rate above {pct(keep, 0, False)} or below {pct(fade, 0, False)}"
+                ),
+                source=src(panel, pair.leader, pair.laggard),
+                detail=f"episode years: {years}; today's YTD spread {pct(now)}",
+            )
+        )
     return res

@@ -21,10 +21,13 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
     closes = {t: s.values for t, s in panel.prices.items()}
     table = returns_table(closes, as_of, windows)
     res.tables["returns"] = [
-        {"series": row.series, "window": row.window,
-         "start": None if pd.isna(row.start) else pd.Timestamp(row.start).strftime("%Y-%m-%d"),
-         "end": None if pd.isna(row.end) else pd.Timestamp(row.end).strftime("%Y-%m-%d"),
-         "return": None if math.isnan(row.value) else float(row.value)}
+        {
+            "series": row.series,
+            "window": row.window,
+            "start": None if pd.isna(row.start) else pd.Timestamp(row.start).strftime("%Y-%m-%d"),
+            "end": None if pd.isna(row.end) else pd.Timestamp(row.end).strftime("%Y-%m-%d"),
+            "return": None if math.isnan(row.value) else float(row.value),
+        }
         for row in table.rename(columns={"return": "value"}).itertuples(index=False)
     ]
     ret = {(row["series"], row["window"]): row["return"] for row in res.tables["returns"]}
@@ -38,50 +41,88 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
         a, b = panel.price(pair.leader), panel.price(pair.laggard)
         if a is None or b is None:
             gone = pair.leader if a is None else pair.laggard
-            res.missing.append(MissingEvidence(
-                "price", f"pair:{pair.leader}-{pair.laggard}", f"{pair.label}: {panel.why_missing('price', gone)}",
-                f"add a price file for {gone} (Date,Close) to the data folder, or map it in [mapping.{panel.source}]"))
+            res.missing.append(
+                MissingEvidence(
+                    "price",
+                    f"pair:{pair.leader}-{pair.laggard}",
+                    f"{pair.label}: {panel.why_missing('price', gone)}",
+                    f"add a price file for {gone} (Date,Close) to the data folder, or map it in [mapping.{panel.source}]",
+                )
+            )
             continue
         spreads = {}
         for w in windows:
             ra, rb = ret.get((pair.leader, w)), ret.get((pair.laggard, w))
             spreads[w] = None if ra is None or rb is None else ra - rb
-            pair_rows.append({"pair": pair.label, "leader": pair.leader, "laggard": pair.laggard, "window": w,
-                              "leader_return": ra, "laggard_return": rb, "spread": spreads[w]})
+            pair_rows.append(
+                {
+                    "pair": pair.label,
+                    "leader": pair.leader,
+                    "laggard": pair.laggard,
+                    "window": w,
+                    "leader_return": ra,
+                    "laggard_return": rb,
+                    "spread": spreads[w],
+                }
+            )
         sp = spreads[primary]
         if sp is None:
-            res.missing.append(MissingEvidence(
-                "price", f"pair:{pair.leader}-{pair.laggard}",
-                f"{pair.label}: no {primary} return (history too short before {as_of.date()})",
-                "use a later as-of date or longer price history"))
+            res.missing.append(
+                MissingEvidence(
+                    "price",
+                    f"pair:{pair.leader}-{pair.laggard}",
+                    f"{pair.label}: no {primary} return (history too short before {as_of.date()})",
+                    "use a later as-of date or longer price history",
+                )
+            )
             continue
         lean = lean3(sp, min_spread, -min_spread)
-        res.evidence.append(Evidence(
-            pillar="price", id=f"lead:{pair.leader}-{pair.laggard}:{primary}",
-            claim=f"{pair.label}: {pair.leader} ahead of {pair.laggard} over {primary}",
-            value=sp, threshold=min_spread, unit="fraction", leaning=lean,
-            flip=(f"{pair.leader} - {pair.laggard} {primary} spread falling below {pp(-min_spread)}" if sp > 0
-                  else f"{pair.leader} - {pair.laggard} {primary} spread rising above {pp(min_spread)}"),
-            source=src(panel, pair.leader, pair.laggard),
-            detail=f"{pair.leader} {pct(ret.get((pair.leader, primary)))} vs {pair.laggard} "
-                   f"{pct(ret.get((pair.laggard, primary)))}",
-        ))
+        res.evidence.append(
+            Evidence(
+                pillar="price",
+                id=f"lead:{pair.leader}-{pair.laggard}:{primary}",
+                claim=f"{pair.label}: {pair.leader} ahead of {pair.laggard} over {primary}",
+                value=sp,
+                threshold=min_spread,
+                unit="fraction",
+                leaning=lean,
+                flip=(
+                    f"{pair.leader} - {pair.laggard} {primary} spread falling below {pp(-min_spread)}"
+                    if sp > 0
+                    else f"{pair.leader} - {pair.laggard} {primary} spread rising above {pp(min_spread)}"
+                ),
+                source=src(panel, pair.leader, pair.laggard),
+                detail=f"{pair.leader} {pct(ret.get((pair.leader, primary)))} vs {pair.laggard} "
+                f"{pct(ret.get((pair.laggard, primary)))}",
+            )
+        )
         valid = {w: s for w, s in spreads.items() if s is not None}
         if len(valid) >= 2:
             share = sum(1 for s in valid.values() if s > 0) / len(valid)
             ahead = [w for w, s in valid.items() if s > 0]
             lean_p = "catalyst" if share >= keep else ("viral" if share <= fade else "neutral")
             need = math.ceil(keep * len(valid))
-            res.evidence.append(Evidence(
-                pillar="price", id=f"persist:{pair.leader}-{pair.laggard}",
-                claim=f"{pair.label}: leadership persists across windows",
-                value=share, threshold=keep, unit="share of windows", leaning=lean_p,  # type: ignore[arg-type]
-                flip=(f"{pair.leader} ahead in fewer than {need} of {len(valid)} windows" if lean_p == "catalyst"
-                      else f"{pair.leader} ahead in at least {need} of {len(valid)} windows"),
-                source=src(panel, pair.leader, pair.laggard),
-                detail="ahead over " + (", ".join(ahead) or "no window") + "; "
-                       + ", ".join(f"{w} {pp(s)}" for w, s in valid.items()),
-            ))
+            res.evidence.append(
+                Evidence(
+                    pillar="price",
+                    id=f"persist:{pair.leader}-{pair.laggard}",
+                    claim=f"{pair.label}: leadership persists across windows",
+                    value=share,
+                    threshold=keep,
+                    unit="share of windows",
+                    leaning=lean_p,  # type: ignore[arg-type]
+                    flip=(
+                        f"{pair.leader} ahead in fewer than {need} of {len(valid)} windows"
+                        if lean_p == "catalyst"
+                        else f"{pair.leader} ahead in at least {need} of {len(valid)} windows"
+                    ),
+                    source=src(panel, pair.leader, pair.laggard),
+                    detail="ahead over "
+                    + (", ".join(ahead) or "no window")
+                    + "; "
+                    + ", ".join(f"{w} {pp(s)}" for w, s in valid.items()),
+                )
+            )
         rs = relative_strength(a, b, rs_start)
         if not rs.empty:
             res.charts.setdefault("rs_lines", {})[pair.label] = series_points(rs)
@@ -93,14 +134,23 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
             row = theme.style_box.get(size)
             if not row:
                 continue
-            box.append({"size": size, **{st: {"ticker": t, "return": ret.get((t, primary))} for st, t in row.items()}})
+            box.append(
+                {
+                    "size": size,
+                    **{st: {"ticker": t, "return": ret.get((t, primary))} for st, t in row.items()},
+                }
+            )
         res.tables["style_box"] = box
         res.charts["style_box"] = {"window": primary, "rows": box}
     if theme.sectors:
         sec = sorted(
-            ({"ticker": t, "sector": name, "return": ret.get((t, primary))} for t, name in theme.sectors.items()
-             if ret.get((t, primary)) is not None),
-            key=lambda r: -r["return"])  # type: ignore[operator]
+            (
+                {"ticker": t, "sector": name, "return": ret.get((t, primary))}
+                for t, name in theme.sectors.items()
+                if ret.get((t, primary)) is not None
+            ),
+            key=lambda r: -r["return"],
+        )  # type: ignore[operator]
         res.tables["sectors"] = sec
         res.charts["sectors"] = {"window": primary, "rows": sec}
         for t in theme.sectors:

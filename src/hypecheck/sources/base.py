@@ -40,6 +40,7 @@ def get_source(name: str, **kwargs: Any) -> Source:
         factory = REGISTRY[name]
     except KeyError:
         raise InputError(
-            f"unknown data source {name!r}", hint=f"known sources: {', '.join(sorted(set(REGISTRY) | set(BUILTIN)))}"
+            f"unknown data source {name!r}",
+            hint=f"known sources: {', '.join(sorted(set(REGISTRY) | set(BUILTIN)))}",
         ) from None
     return factory(**kwargs)

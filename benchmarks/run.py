@@ -1,0 +1,96 @@
+"""`make bench`: hypecheck's timings as ratios against a baseline run in the same process on the
+same data. (Issue 4 adds the breadth kernels at 500x2,520 .. 10,000x7,500.)
+
+1. Loading a data folder with format detection and validation vs a bare ``pandas.read_csv`` of the
+   same CSV files (the floor any loader pays).
+2. The returns table of a theme (every series x window) vs a one-shot vectorised pandas baseline
+   (one wide frame, ``asof`` lookups); the two must agree to 1e-12.
+3. A full ``check()`` of the flagship with the catalog cached (no baseline: absolute time).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+
+
+def timeit(fn, repeat: int = 3) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def main() -> int:
+    import hypecheck
+    from hypecheck.analytics.returns import returns_table, window_anchor
+    from hypecheck.api import load_catalog
+
+    have_shared = (SHARED / "prices" / "etf_daily").is_dir()
+    data = SHARED if have_shared else None
+    print(f"data: {'../shared/data' if have_shared else 'bundled sample data (../shared/data absent)'}")
+    rows = []
+    if have_shared:
+        files = sorted(SHARED.rglob("*.csv"))
+        t_base, _ = timeit(lambda: [pd.read_csv(f) for f in files], 1)
+        t_ours, _ = timeit(lambda: load_catalog(SHARED, refresh=True), 1)
+        rows.append(("load folder (detect+validate) vs bare read_csv", t_ours, t_base))
+    catalog, source = load_catalog(data)
+    theme = hypecheck.load_theme("small-cap-rotation")
+    as_of = pd.Timestamp("2026-01-16" if have_shared else "2016-12-31")
+    mapping = theme.mappings.get(source)
+    closes = {}
+    for t in theme.tickers():
+        tid = mapping.series.get(t, t) if mapping else t
+        if catalog.has("price", tid):
+            closes[t] = catalog.get("price", tid).values
+    windows = list(theme.windows)
+
+    def baseline() -> pd.DataFrame:
+        wide = pd.concat(closes, axis=1).sort_index().ffill()
+        wide = wide.loc[wide.index <= as_of]
+        end = wide.iloc[-1]
+        out = {}
+        for w in windows:
+            a = window_anchor(as_of, w)
+            start = wide.loc[wide.index <= a].iloc[-1] if (wide.index <= a).any() else end * np.nan
+            out[w] = end / start - 1
+        return pd.DataFrame(out)
+
+    t_ours, ours = timeit(lambda: returns_table(closes, as_of, windows), 5)
+    t_base, base = timeit(baseline, 5)
+    got = ours.pivot(index="series", columns="window", values="return")
+    exp = base.loc[got.index, got.columns]
+    diff = np.nanmax(np.abs(got.to_numpy() - exp.to_numpy()))
+    rows.append(
+        (
+            f"returns table {len(closes)} series x {len(windows)} windows vs wide pandas (max diff {diff:.1e})",
+            t_ours,
+            t_base,
+        )
+    )
+    t_check, _ = timeit(lambda: hypecheck.check(theme, as_of=as_of, data=data), 3)
+    rows.append(("check() flagship, catalog cached", t_check, float("nan")))
+
+    print(f"{'benchmark':<78} {'ours':>9} {'baseline':>9} {'ratio':>7}")
+    for name, ours_t, base_t in rows:
+        ratio = ours_t / base_t if base_t == base_t else float("nan")
+        print(f"{name:<78} {ours_t * 1e3:8.1f}ms {base_t * 1e3:8.1f}ms {ratio:7.2f}")
+    if diff > 1e-12:
+        print("returns disagree with the baseline", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
