@@ -13,6 +13,8 @@ Detection rules, in order, per file:
    from ``Adj Close`` (else ``Close``); ``<date>,<ID>`` with ``<ID>`` matching FRED's
    ``^[A-Z0-9_]{1,40}$`` -> macro ``<ID>``; ``<date>,value`` -> macro, id = file stem;
    ``Date,Adjusted`` inside a folder whose path contains ``trends`` -> search, id = file stem;
+   inside such a folder an upper-case header (``date,ETF``) is a search term, not a FRED id, when its
+   values all lie in 0..100;
    ``<date>,<name>`` where ``<name>`` is not a FRED id and every value lies in 0..100 -> search
    ``<name>`` (a one-term Trends series); ``date,series,value`` -> tidy long; a date column followed by
    several numeric columns -> macro ``<stem>:<column>`` each. ``<date>`` is ``date``, ``Date``,
@@ -75,7 +77,7 @@ def parse_dates(raw: pd.Series, where: str) -> pd.Series:
     s = raw.astype("string").str.strip()
     sample = s.dropna()
     if sample.empty:
-        raise FormatError(f"{where}: the date column is empty")
+        raise FormatError(f"{where}: no data rows (the date column is empty)")
     first = str(sample.iloc[0])
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", first):
         fmt = "%Y-%m-%d"
@@ -283,9 +285,10 @@ def _detect_text(text: str, path: Path) -> tuple[str, list[str]]:
         name = cols[1]
         if name.lower() == "value":
             return "fred-value", lines
-        if FRED_ID.match(name):
+        in_trends = any("trend" in part.lower() for part in path.parts)
+        if FRED_ID.match(name) and not in_trends:
             return "fred", lines
-        if name.lower() == "adjusted" and any("trend" in p.lower() for p in path.parts):
+        if name.lower() == "adjusted" and in_trends:
             return "trends-series", lines
         return "named-series", lines
     return "wide", lines
