@@ -144,3 +144,18 @@ def test_no_look_ahead_appending_future_rows(shared_data: Path, tmp_path: Path) 
         d.pop("data")
         d.pop("upcoming_events")
     assert ra == rb
+
+
+def test_period_start_stamped_months_wait_for_the_period_to_end(shared_data: Path) -> None:
+    """FEDFUNDS for January 2026 is stamped 2026-01-01 but is an average of the whole month: as of
+    2026-01-16 the last usable value is December's (independently: the CSV row 2025-12-01)."""
+    r = hypecheck.check("small-cap-rotation", data=shared_data, as_of="2026-01-16")
+    row = next(x for x in r.to_dict()["tables"]["catalysts.macro"] if x["id"] == "FEDFUNDS")
+    raw = pd.read_csv(shared_data / "macro" / "fred_to_2026" / "FEDFUNDS.csv", index_col=0)
+    assert row["end"] == "2025-12-01"
+    assert row["level"] == raw.loc["2025-12-01", "FEDFUNDS"]
+    prov = next(p for p in r.provenance if p.id == "FEDFUNDS")
+    assert any("1 unfinished period left out" in n for n in prov.notes)
+    r2 = hypecheck.check("small-cap-rotation", data=shared_data, as_of="2026-01-31")
+    row2 = next(x for x in r2.to_dict()["tables"]["catalysts.macro"] if x["id"] == "FEDFUNDS")
+    assert row2["end"] == "2026-01-01"

@@ -65,6 +65,43 @@ class Panel:
         return self.missing.get((kind, id), f"{id} was not requested")
 
 
+def period_end(index: pd.DatetimeIndex, frequency: str, kind: str) -> pd.DatetimeIndex | None:
+    """When observations stamped at the *start* of their period become known: the period's last day.
+
+    FRED stamps monthly and quarterly averages on the 1st (January's average is dated 1 January but
+    known only after the month ends); Google Trends stamps weeks on their first day (a Sunday) and
+    months on the 1st. Returns None for series stamped at the end of their period (daily closes,
+    month-end levels), which are usable on their own date.
+    """
+    if len(index) == 0:
+        return None
+    if frequency == "M" and (index.day == 1).all():
+        return index + pd.offsets.MonthEnd(0)
+    if frequency == "Q" and (index.day == 1).all() and index.month.isin([1, 4, 7, 10]).all():
+        return index + pd.offsets.QuarterEnd(0)
+    if frequency == "A" and ((index.day == 1) & (index.month == 1)).all():
+        return index + pd.offsets.YearEnd(0)
+    if frequency == "W" and kind == "search" and (index.dayofweek == 6).all():
+        return index + pd.Timedelta(days=6)
+    return None
+
+
+def cut_known(s: SeriesData, as_of: pd.Timestamp) -> tuple[SeriesData, str | None]:
+    """The series as it was knowable on ``as_of``: nothing dated after it, and period-start-stamped
+    observations only once their period has ended. Returns the cut and a note when the rule applied."""
+    cut = s.cut(as_of)
+    ends = period_end(pd.DatetimeIndex(cut.values.index), s.meta.frequency, s.meta.kind)
+    if ends is None:
+        return cut, None
+    keep = ends <= as_of
+    dropped = int((~keep).sum())
+    flags = cut.flags.loc[keep] if cut.flags is not None else None
+    note = f"values stamped at the start of their period are used once the period has ended" + (
+        f" ({dropped} unfinished period left out)" if dropped else ""
+    )
+    return SeriesData(cut.meta, cut.values.loc[keep], flags), note
+
+
 def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | str, source: str) -> Panel:
     """Resolve every series the theme names against ``catalog`` and cut it at ``as_of``."""
     as_of = pd.Timestamp(as_of).normalize()
@@ -88,7 +125,7 @@ def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | 
             return []
         out = []
         for s in found:
-            cut = s.cut(as_of)
+            cut, period_note = cut_known(s, as_of)
             if cut.values.dropna().empty:
                 panel.missing[(kind, id)] = (
                     f"{id!r} has no observation on or before {as_of.date()} (it starts {s.start.date() if s.start is not None else '?'})"
@@ -115,7 +152,7 @@ def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | 
                     last=str(last.date()),
                     age_days=age,
                     sample_data=s.meta.sample_data,
-                    notes=s.meta.notes,
+                    notes=s.meta.notes + ((period_note,) if period_note else ()),
                 )
             )
         return out
