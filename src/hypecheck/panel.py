@@ -96,7 +96,7 @@ def cut_known(s: SeriesData, as_of: pd.Timestamp) -> tuple[SeriesData, str | Non
     keep = ends <= as_of
     dropped = int((~keep).sum())
     flags = cut.flags.loc[keep] if cut.flags is not None else None
-    note = f"values stamped at the start of their period are used once the period has ended" + (
+    note = "values stamped at the start of their period are used once the period has ended" + (
         f" ({dropped} unfinished period left out)" if dropped else ""
     )
     return SeriesData(cut.meta, cut.values.loc[keep], flags), note
@@ -118,10 +118,8 @@ def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | 
         except UnknownSeriesError:
             found = []
         if not found:
-            where = f"mapped to {target!r} but that" if target != id else "it"
-            panel.missing[(kind, id)] = f"no {kind} data for {id!r}: {where} is not in the {source} data" + (
-                f" (the {source} mapping has no entry for it)" if mapping and id not in mapping.series else ""
-            )
+            where = f" (mapped to {target!r})" if target != id else ""
+            panel.missing[(kind, id)] = f"no {kind} data for {id!r}{where} in the {source} data"
             return []
         out = []
         for s in found:

@@ -1,0 +1,216 @@
+"""Charts drawn only from a result's chart data (``PillarResult.charts``/``tables``): never
+recomputed. matplotlib's object API (no pyplot state), Agg backend, deterministic SVG/PNG bytes."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from ..result import CheckResult  # noqa: E402
+
+matplotlib.rcParams["svg.hashsalt"] = "hypecheck"
+matplotlib.rcParams["svg.fonttype"] = "none"
+if "text.parse_math" in matplotlib.rcParams:  # user text such as '$\href{...}$' is never mathtext
+    matplotlib.rcParams["text.parse_math"] = False
+PALETTE = ["#1f5fa8", "#d9822b", "#2e8b57", "#b03a48", "#6c4f9e", "#7f7f7f"]
+
+
+def _dates(points: dict[str, list[Any]]) -> list[Any]:
+    import pandas as pd
+
+    return list(pd.to_datetime(points["dates"]))
+
+
+def _fig(width: float = 7.0, height: float = 3.2) -> tuple[Figure, Any]:
+    fig = Figure(figsize=(width, height), dpi=110)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.grid(True, alpha=0.25)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    return fig, ax
+
+
+def _date_axis(ax: Any) -> None:
+    loc = mdates.AutoDateLocator(maxticks=7)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+
+
+def rs_lines(r: CheckResult) -> Figure | None:
+    data = r.pillars["price"].charts.get("rs_lines")
+    if not data:
+        return None
+    fig, ax = _fig()
+    for i, (label, pts) in enumerate(data.items()):
+        ax.plot(_dates(pts), pts["values"], color=PALETTE[i % len(PALETTE)], lw=1.4, label=label)
+    ax.axhline(100, color="black", lw=0.8)
+    ax.set_title("Relative strength: leader / laggard (100 = start)", fontsize=10, loc="left")
+    ax.legend(fontsize=7, frameon=False)
+    _date_axis(ax)
+    return fig
+
+
+def style_box(r: CheckResult) -> Figure | None:
+    data = r.pillars["price"].charts.get("style_box")
+    if not data or not data["rows"]:
+        return None
+    styles = ["value", "blend", "growth"]
+    rows = data["rows"]
+    fig = Figure(figsize=(4.6, 0.9 + 0.8 * len(rows)), dpi=110)
+    ax = fig.add_subplot(1, 1, 1)
+    vals = [[(row.get(s) or {}).get("return") for s in styles] for row in rows]
+    flat = [abs(v) for rr in vals for v in rr if v is not None] or [0.01]
+    lim = max(flat)
+    grid = [[float("nan") if v is None else v for v in rr] for rr in vals]
+    ax.imshow(grid, cmap="RdYlGn", vmin=-lim, vmax=lim, aspect="auto")
+    for i, rr in enumerate(vals):
+        for j, v in enumerate(rr):
+            tick = (rows[i].get(styles[j]) or {}).get("ticker", "")
+            ax.text(
+                j,
+                i,
+                f"{tick}\n{'n/a' if v is None else f'{v * 100:+.1f}%'}",
+                ha="center",
+                va="center",
+                fontsize=8,
+            )
+    ax.set_xticks(range(3), styles)
+    ax.set_yticks(range(len(rows)), [row["size"] for row in rows])
+    ax.set_title(f"Size x style box, {data['window']} return", fontsize=10, loc="left")
+    return fig
+
+
+def sectors(r: CheckResult) -> Figure | None:
+    data = r.pillars["price"].charts.get("sectors")
+    if not data or not data["rows"]:
+        return None
+    rows = data["rows"]
+    fig, ax = _fig(6.0, 0.6 + 0.28 * len(rows))
+    labels = [f"{x['sector']} ({x['ticker']})" for x in rows][::-1]
+    vals = [x["return"] * 100 for x in rows][::-1]
+    ax.barh(labels, vals, color=["#2e8b57" if v >= 0 else "#b03a48" for v in vals])
+    ax.axvline(0, color="black", lw=0.8)
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_title(f"Sectors, {data['window']} return (%)", fontsize=10, loc="left")
+    return fig
+
+
+def ew_cw(r: CheckResult) -> Figure | None:
+    data = r.pillars["breadth"].charts.get("ew_cw")
+    if not data:
+        return None
+    fig, ax = _fig()
+    for i, (label, pts) in enumerate(data.items()):
+        ax.plot(_dates(pts), pts["values"], color=PALETTE[i % len(PALETTE)], lw=1.3, label=label)
+    ax.axhline(100, color="black", lw=0.8)
+    ax.set_title(
+        "Equal weight / cap weight (100 = 12 months ago; rising = broadening)", fontsize=10, loc="left"
+    )
+    ax.legend(fontsize=7, frameon=False)
+    _date_axis(ax)
+    return fig
+
+
+def attention(r: CheckResult) -> Figure | None:
+    data = r.pillars["attention"].charts.get("terms")
+    if not data:
+        return None
+    fig = Figure(figsize=(7.0, 2.4 * len(data)), dpi=110)
+    for i, (term, d) in enumerate(data.items()):
+        ax = fig.add_subplot(len(data), 1, i + 1)
+        ax.grid(True, alpha=0.25)
+        ax.plot(_dates(d["series"]), d["series"]["values"], color=PALETTE[0], lw=1.4, label=f"{term!s}")
+        ax.plot(
+            _dates(d["baseline"]),
+            d["baseline"]["values"],
+            color="black",
+            lw=1,
+            ls="--",
+            label="baseline (median)",
+        )
+        import pandas as pd
+
+        ax.axvline(pd.Timestamp(d["peak_date"]), color=PALETTE[3], lw=1, ls=":", label="peak ASVI")
+        ax.set_title(f"Search interest: {term} (0-100, sampled, relative)", fontsize=9, loc="left")
+        ax.legend(fontsize=7, frameon=False)
+        _date_axis(ax)
+    fig.tight_layout()
+    return fig
+
+
+def macro(r: CheckResult) -> Figure | None:
+    data = r.pillars["catalysts"].charts.get("macro")
+    if not data:
+        return None
+    import pandas as pd
+
+    events = r.pillars["catalysts"].tables.get("events", [])
+    fig = Figure(figsize=(7.0, 1.9 * len(data)), dpi=110)
+    for i, (label, pts) in enumerate(data.items()):
+        ax = fig.add_subplot(len(data), 1, i + 1)
+        ax.grid(True, alpha=0.25)
+        ax.plot(_dates(pts), pts["values"], color=PALETTE[i % len(PALETTE)], lw=1.3)
+        start = pd.Timestamp(pts["dates"][0]) if pts["dates"] else None
+        for ev in events:
+            t = pd.Timestamp(ev["date"])
+            if start is not None and t >= start:
+                ax.axvline(t, color="grey", lw=0.8, ls=":")
+        ax.set_title(label, fontsize=8, loc="left")
+        _date_axis(ax)
+    fig.tight_layout()
+    return fig
+
+
+def burden(r: CheckResult) -> Figure | None:
+    data = r.pillars["structure"].charts.get("burden")
+    if not data:
+        return None
+    fig, ax = _fig(6.0, 2.8)
+    rows = data["scenarios"]
+    labels = [x["scenario"] for x in rows]
+    vals = [x["required_rest"] * 100 for x in rows]
+    ax.barh(labels[::-1], vals[::-1], color=PALETTE[1])
+    ax.axvline(
+        data["history_median"] * 100, color="black", lw=1, ls="--", label=f"median year of {data['proxy']}"
+    )
+    ax.axvline(data["history_p80"] * 100, color=PALETTE[3], lw=1, ls=":", label="80th percentile year")
+    ax.tick_params(axis="y", labelsize=7)
+    ax.set_title("Return the rest of the index needs (%)", fontsize=10, loc="left")
+    ax.legend(fontsize=7, frameon=False)
+    return fig
+
+
+CHARTS: dict[str, tuple[str, str, Callable[[CheckResult], Figure | None]]] = {
+    "rs_lines": ("price", "Relative-strength lines", rs_lines),
+    "style_box": ("price", "Size x style box", style_box),
+    "sectors": ("price", "Sector returns", sectors),
+    "ew_cw": ("breadth", "Equal vs cap weight", ew_cw),
+    "attention": ("attention", "Search interest and baseline", attention),
+    "macro": ("catalysts", "Macro series with events", macro),
+    "burden": ("structure", "Structural burden", burden),
+}
+
+
+def build(r: CheckResult) -> dict[str, tuple[str, str, Figure]]:
+    """name -> (pillar, title, figure) for every chart whose data exist."""
+    out = {}
+    for name, (pillar, title, fn) in CHARTS.items():
+        if pillar in r.pillars:
+            fig = fn(r)
+            if fig is not None:
+                out[name] = (pillar, title, fig)
+    return out
+
+
+def to_bytes(fig: Figure, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    meta = {"Date": None} if fmt == "svg" else {"Software": None} if fmt == "png" else {}
+    fig.savefig(buf, format=fmt, bbox_inches="tight", metadata=meta)
+    return buf.getvalue()

@@ -1,0 +1,163 @@
+"""The HTML report: one self-contained file (inline CSS, charts as data: PNGs, no script, no
+network), built only from the result. Jinja2 autoescapes every value, so user text (theme titles,
+terms, tickers, sources) is always shown as text."""
+
+from __future__ import annotations
+
+import base64
+import math
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from .. import __version__
+from ..evidence import PILLAR_TITLES, PILLARS, Evidence
+from ..result import CheckResult
+
+_ENV = Environment(
+    loader=PackageLoader("hypecheck", "report/templates"), autoescape=select_autoescape(default=True)
+)
+
+PERCENT_UNITS = {"fraction", "share of windows", "hit rate", "fraction below the high"}
+
+
+def fmt_num(x: Any, unit: str = "") -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "n/a"
+    if isinstance(x, bool):
+        return "yes" if x else "no"
+    if isinstance(x, int):
+        return str(x)
+    if isinstance(x, float):
+        if unit in PERCENT_UNITS:
+            return f"{x * 100:+.2f}%" if unit == "fraction" else f"{x * 100:.1f}%"
+        if unit.startswith("percentile"):
+            return f"{x:.0f}th pct"
+        return f"{x:.4g}" if abs(x) < 1e5 else f"{x:,.0f}"
+    return str(x)
+
+
+def fmt_value(e: Evidence) -> str:
+    return fmt_num(e.value, e.unit)
+
+
+def fmt_threshold(e: Evidence) -> str:
+    return fmt_num(e.threshold, e.unit)
+
+
+def fmt_score(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:+.2f}"
+
+
+RETURN_COLS = {
+    "return",
+    "spread",
+    "leader_return",
+    "laggard_return",
+    "equal_return",
+    "cap_return",
+    "drawdown",
+    "ytd",
+    "group_return",
+    "required_rest",
+    "ytd_spread",
+    "next_spread",
+    "spread_before",
+    "spread_after",
+    "weight",
+    "earnings_growth_share",
+}
+
+
+def table_view(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rows as display strings (returns as percentages), with which columns are numeric."""
+    cols: list[str] = []
+    for r in rows:
+        for k in r:
+            if k not in cols:
+                cols.append(k)
+    numeric = {
+        c: any(isinstance(r.get(c), (int, float)) and not isinstance(r.get(c), bool) for r in rows)
+        for c in cols
+    }
+    out = []
+    for r in rows:
+        row = {}
+        for c in cols:
+            v = r.get(c)
+            if isinstance(v, dict):  # style box cells
+                v = f"{v.get('ticker', '')} {fmt_num(v.get('return'), 'fraction')}"
+            row[c] = fmt_num(v, "fraction" if c in RETURN_COLS else "")
+        out.append(row)
+    return {"columns": cols, "rows": out, "numeric": numeric}
+
+
+def returns_grid(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The long returns table as series x window."""
+    grid: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        grid.setdefault(r["series"], {"series": r["series"]})[r["window"]] = r["return"]
+    return list(grid.values())
+
+
+def _strongest(r: CheckResult, leaning: str, n: int = 3) -> list[Evidence]:
+    items = [e for e in r.evidence if e.leaning == leaning]
+    return sorted(
+        items, key=lambda e: (-e.weight, e.cited, -abs(e.value or 0) if e.unit == "fraction" else 0)
+    )[:n]
+
+
+def context(r: CheckResult, chart_b64: dict[str, list[dict[str, str]]] | None = None) -> dict[str, Any]:
+    tables: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for name in PILLARS:
+        p = r.pillars.get(name)
+        if p is None:
+            continue
+        for tname, rows in p.tables.items():
+            if not rows:
+                continue
+            if (name, tname) == ("price", "returns"):
+                tables.setdefault(name, []).append(("returns by window", table_view(returns_grid(rows))))
+            else:
+                tables.setdefault(name, []).append((tname.replace("_", " "), table_view(rows)))
+    return {
+        "r": r,
+        "v": r.verdict,
+        "as_of": r.as_of.strftime("%Y-%m-%d"),
+        "titles": PILLAR_TITLES,
+        "pillars": [(n, r.pillars[n]) for n in PILLARS if n in r.pillars],
+        "tables": tables,
+        "charts": chart_b64 or {},
+        "top_catalyst": _strongest(r, "catalyst"),
+        "top_viral": _strongest(r, "viral"),
+        "fmt_value": fmt_value,
+        "fmt_threshold": fmt_threshold,
+        "fmt_score": fmt_score,
+        "rules": r.rules.table(),
+        "version": __version__,
+    }
+
+
+def render_html(r: CheckResult, png: dict[str, tuple[str, str, bytes]] | None = None) -> str:
+    """The full report. ``png``: chart name -> (pillar, title, PNG bytes); built here when omitted."""
+    if png is None:
+        from . import charts
+
+        png = {k: (p, t, charts.to_bytes(f, "png")) for k, (p, t, f) in charts.build(r).items()}
+    b64: dict[str, list[dict[str, str]]] = {}
+    for _name, (pillar, title, data) in png.items():
+        b64.setdefault(pillar, []).append({"title": title, "b64": base64.b64encode(data).decode("ascii")})
+    return _ENV.get_template("report.html.j2").render(**context(r, b64))
+
+
+_SUMMARY = _ENV.from_string("""<div style="font-family:system-ui,sans-serif">
+<div><b>{{ r.theme.title }}</b> · as of {{ as_of }} · {{ r.source }}{% if r.sample_data %} · <b>SAMPLE DATA</b>{% endif %}</div>
+<div style="font-size:1.3em;font-weight:700;text-transform:uppercase">{{ v.label }} <span style="font-weight:400">({{ fmt_score(v.score) }})</span></div>
+<table><tr><th>pillar</th><th>status</th><th>score</th><th>reason</th></tr>
+{% for name, p in pillars %}<tr><td>{{ titles[name] }}</td><td>{{ p.status }}</td><td>{{ fmt_score(p.score) }}</td><td>{{ p.reason }}</td></tr>{% endfor %}
+</table><div><i>What would flip it:</i> {{ v.flip }}</div></div>""")
+
+
+def render_summary_html(r: CheckResult) -> str:
+    """A compact fragment (verdict + pillar table) for Jupyter's ``_repr_html_``."""
+    return _SUMMARY.render(**context(r))

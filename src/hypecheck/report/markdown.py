@@ -1,0 +1,109 @@
+"""The Markdown twin of the report, with PNG charts referenced from a folder beside it. User text is
+escaped (HTML-significant characters as entities, Markdown syntax with backslashes)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..evidence import PILLAR_TITLES, PILLARS
+from ..result import CheckResult
+from .html import fmt_score, fmt_threshold, fmt_value, returns_grid, table_view
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+
+
+def md(text: Any) -> str:
+    s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    s = _MD_SPECIAL.sub(r"\\\1", s)
+    return s.replace("\n", " ")
+
+
+def _table(view: dict[str, Any]) -> list[str]:
+    cols = view["columns"]
+    lines = [
+        "| " + " | ".join(md(c) for c in cols) + " |",
+        "|" + "|".join("---:" if view["numeric"][c] else "---" for c in cols) + "|",
+    ]
+    lines += ["| " + " | ".join(md(r[c]) for c in cols) + " |" for r in view["rows"]]
+    return lines
+
+
+def render_markdown(
+    r: CheckResult, charts: dict[str, tuple[str, str]] | None = None, chart_dir: str = "charts"
+) -> str:
+    """``charts``: chart name -> (pillar, title) of PNGs saved as ``{chart_dir}/{name}.png``."""
+    v = r.verdict
+    out = [
+        f"# {md(r.theme.title)}",
+        "",
+        f"*{md(r.theme.question)}*",
+        "",
+        f"As of **{r.as_of.date()}** · data: {md(r.source)}"
+        + (" · **SAMPLE DATA**" if r.sample_data else ""),
+        "",
+    ]
+    if r.data_note:
+        out += [f"> {md(r.data_note)}", ""]
+    out += [
+        f"## Verdict: {v.label.upper()} (score {fmt_score(v.score)})",
+        "",
+        f"**What would flip it:** {md(v.flip)}",
+        "",
+        "| pillar | status | score | weight |",
+        "|---|---|---:|---:|",
+    ]
+    out += [
+        f"| {PILLAR_TITLES[a['pillar']]} | {a['status']} | {fmt_score(a['score'])} | {a['weight']} |"
+        for a in v.arithmetic
+    ]
+    by_pillar: dict[str, list[tuple[str, str]]] = {}
+    for name, (pillar, title) in (charts or {}).items():
+        by_pillar.setdefault(pillar, []).append((name, title))
+    for name in PILLARS:
+        p = r.pillars.get(name)
+        if p is None:
+            continue
+        out += [
+            "",
+            f"## {PILLAR_TITLES[name]} ({p.status}, score {fmt_score(p.score)})",
+            "",
+            md(p.reason),
+            "",
+        ]
+        for cname, title in by_pillar.get(name, []):
+            out += [f"![{md(title)}]({chart_dir}/{cname}.png)", ""]
+        if p.evidence:
+            out += [
+                "| claim | value | threshold | leaning | would flip if | source |",
+                "|---|---:|---:|---|---|---|",
+            ]
+            out += [
+                f"| {md(e.claim)} | {fmt_value(e)} | {fmt_threshold(e)} | {e.leaning} | {md(e.flip)} | {md(e.source)} |"
+                for e in p.evidence
+            ]
+        for m in p.missing:
+            out.append(f"- missing: {md(m.reason)} (to supply it: {md(m.how_to_fix)})")
+        for n in p.notes:
+            out.append(f"- note: {md(n)}")
+        for tname, rows in p.tables.items():
+            if rows:
+                view = table_view(returns_grid(rows) if (name, tname) == ("price", "returns") else rows)
+                out += ["", f"**{md(tname)}**", "", *_table(view)]
+    out += [
+        "",
+        "## Provenance",
+        "",
+        "| series | resolved | source | origin | last | age (days) |",
+        "|---|---|---|---|---|---:|",
+    ]
+    out += [
+        f"| {md(p.id)} | {md(p.resolved)} | {md(p.source)} | {md(p.origin)} | {p.last} | {p.age_days} |"
+        for p in r.provenance
+    ]
+    if r.load_report.skipped:
+        out += ["", "Skipped inputs:", ""] + [
+            f"- {md(e.origin)}: {md(e.reason)}" for e in r.load_report.skipped
+        ]
+    out += ["", f"Nothing dated after {r.as_of.date()} was used. Rules: {md(r.rules.origin)}.", ""]
+    return "\n".join(out)
