@@ -33,7 +33,7 @@ def demo(tmp_path_factory) -> tuple[object, Path, dict]:
 
 
 def test_files_and_charts_written(demo) -> None:
-    r, out, written = demo
+    _r, out, _written = demo
     for name in ("report.html", "report.md", "verdict.json"):
         assert (out / name).stat().st_size > 1000
     pngs = sorted(p.stem for p in (out / "charts").glob("*.png"))

@@ -10,10 +10,10 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.dates as mdates
+from matplotlib.figure import Figure
 
-from ..result import CheckResult  # noqa: E402
+from ..result import CheckResult
 
 matplotlib.rcParams["svg.hashsalt"] = "hypecheck"
 matplotlib.rcParams["svg.fonttype"] = "none"
