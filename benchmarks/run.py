@@ -57,7 +57,7 @@ def main() -> int:
     windows = list(theme.windows)
 
     def baseline() -> pd.DataFrame:
-        wide = pd.concat(closes, axis=1).sort_index().ffill()
+        wide = pd.concat(closes, axis=1, sort=True).ffill()
         wide = wide.loc[wide.index <= as_of]
         end = wide.iloc[-1]
         out = {}

@@ -74,8 +74,9 @@ def parse_dates(raw: pd.Series, where: str) -> pd.Series:
 
     Returns datetimes (NaT where a cell does not parse). Raises FormatError when no format fits most
     cells, or when day/month order cannot be settled (``01/02/2024`` alone is ambiguous)."""
-    s = raw.astype("string").str.strip()
+    s = raw.astype(object).map(lambda x: x.strip() if isinstance(x, str) else None)
     sample = s.dropna()
+    sample = sample.loc[sample != ""]
     if sample.empty:
         raise FormatError(f"{where}: no data rows (the date column is empty)")
     first = str(sample.iloc[0])
@@ -88,7 +89,7 @@ def parse_dates(raw: pd.Series, where: str) -> pd.Series:
     elif re.fullmatch(r"\d{6}", first):
         fmt = "%Y%m"
     elif re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", first):
-        parts = sample.str.extract(r"^(\d{1,2})/(\d{1,2})/\d{4}$").dropna().astype(int)
+        parts = sample.astype(str).str.extract(r"^(\d{1,2})/(\d{1,2})/\d{4}$").dropna().astype(int)
         a_big, b_big = bool((parts[0] > 12).any()), bool((parts[1] > 12).any())
         if b_big and not a_big:
             fmt = "%m/%d/%Y"
@@ -114,13 +115,35 @@ def parse_dates(raw: pd.Series, where: str) -> pd.Series:
     return out.dt.tz_localize(None).dt.normalize() if getattr(out.dt, "tz", None) else out.dt.normalize()
 
 
+MISSING_TOKENS = {"", ".", "NaN", "nan", "null", "NA", "#N/A"}
+
+
 def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(values, missing mask, bad mask): ``.``/blank are missing; anything else non-numeric is bad."""
-    s = raw.astype("string").str.strip()
-    missing = s.isna() | s.isin(["", ".", "NaN", "nan", "null", "NA", "#N/A"])
-    vals = pd.to_numeric(s.where(~missing), errors="coerce")
-    bad = vals.isna() & ~missing
-    return vals.astype("float64"), missing.fillna(True).astype(bool), bad.fillna(False).astype(bool)
+    """(values, missing mask, bad mask): ``.``/blank are missing; anything else non-numeric is bad.
+
+    Fast path: a vectorised numeric conversion; only cells that fail it are stripped and inspected."""
+    obj = raw.astype(object)
+    vals = pd.to_numeric(obj, errors="coerce").astype("float64")
+    failed = vals.isna().to_numpy()
+    missing = np.zeros(len(obj), dtype=bool)
+    bad = np.zeros(len(obj), dtype=bool)
+    if failed.any():
+        rest = obj[failed]
+        stripped = rest.map(lambda x: x.strip() if isinstance(x, str) else x)
+        is_missing = stripped.map(
+            lambda x: (
+                x is None
+                or (isinstance(x, float) and x != x)
+                or x is pd.NA
+                or (isinstance(x, str) and x in MISSING_TOKENS)
+            )
+        ).to_numpy(dtype=bool)
+        retry = pd.to_numeric(stripped.where(~is_missing), errors="coerce").astype("float64")
+        idx = np.flatnonzero(failed)
+        vals.iloc[idx] = retry.to_numpy()
+        missing[idx] = is_missing
+        bad[idx] = ~is_missing & np.isnan(retry.to_numpy())
+    return vals, pd.Series(missing, index=raw.index), pd.Series(bad, index=raw.index)
 
 
 # ------------------------------------------------------------------------------------- building
@@ -322,7 +345,7 @@ def read_file(
         if fmt == "trends-export":
             out = _read_trends_export(lines, path, origin, counts, today)
         else:
-            df = pd.read_csv(io.StringIO(text), dtype="string", keep_default_na=False, skipinitialspace=True)
+            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
             out = _read_table(fmt, df, path, origin, counts, today)
     entry = LoadEntry(
         origin=origin,
