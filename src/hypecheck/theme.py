@@ -291,14 +291,14 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
 
     price = v.keys(top.get("price", {}), "price", "price")
     pairs = []
-    for i, p in enumerate(v.list_(price.get("pairs"), "price.pairs")):
+    for i, raw_pair in enumerate(v.list_(price.get("pairs"), "price.pairs")):
         path = f"price.pairs[{i}]"
-        p = v.keys(p, "price.pairs", path)
-        lead = v.ticker(p.get("leader"), f"{path}.leader")
-        lag = v.ticker(p.get("laggard"), f"{path}.laggard")
+        tbl = v.keys(raw_pair, "price.pairs", path)
+        lead = v.ticker(tbl.get("leader"), f"{path}.leader")
+        lag = v.ticker(tbl.get("laggard"), f"{path}.laggard")
         if lead == lag and lead != "?":
             v.err(path, f"leader and laggard are the same series {lead!r}")
-        pairs.append(Pair(lead, lag, v.str_(p, "label", path, required=False, default=f"{lead} vs {lag}")))
+        pairs.append(Pair(lead, lag, v.str_(tbl, "label", path, required=False, default=f"{lead} vs {lag}")))
     benchmarks = tuple(
         v.ticker(b, f"price.benchmarks[{i}]")
         for i, b in enumerate(v.list_(price.get("benchmarks"), "price.benchmarks"))
@@ -337,12 +337,12 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
 
     breadth = v.keys(top.get("breadth", {}), "breadth", "breadth")
     bpairs = []
-    for i, p in enumerate(v.list_(breadth.get("pairs"), "breadth.pairs")):
+    for i, raw_bp in enumerate(v.list_(breadth.get("pairs"), "breadth.pairs")):
         path = f"breadth.pairs[{i}]"
-        p = v.keys(p, "breadth.pairs", path)
-        eq, cap = v.ticker(p.get("equal"), f"{path}.equal"), v.ticker(p.get("cap"), f"{path}.cap")
+        tbl = v.keys(raw_bp, "breadth.pairs", path)
+        eq, cap = v.ticker(tbl.get("equal"), f"{path}.equal"), v.ticker(tbl.get("cap"), f"{path}.cap")
         bpairs.append(
-            BreadthPair(eq, cap, v.str_(p, "label", path, required=False, default=f"{eq} vs {cap}"))
+            BreadthPair(eq, cap, v.str_(tbl, "label", path, required=False, default=f"{eq} vs {cap}"))
         )
 
     macro = []

@@ -28,14 +28,10 @@ def required_return(
         if missing:
             raise ValueError(f"no return given for group(s): {', '.join(sorted(missing))}")
         w_sum = float(sum(weights.values()))
-        contrib = sum(float(weights[g]) * float(returns[g]) for g in weights)
+        contrib = np.asarray(sum(float(weights[g]) * float(returns[g]) for g in weights), dtype="float64")
     else:
         w_sum = float(weights)
-        contrib = (
-            w_sum * np.asarray(returns, dtype="float64")
-            if not np.isscalar(returns)
-            else w_sum * float(returns)
-        )  # type: ignore[arg-type]
+        contrib = w_sum * np.asarray(returns, dtype="float64")
     if not 0 <= w_sum < 1:
         raise ValueError(f"group weights sum to {w_sum}; they must be in [0, 1) to leave a rest of the index")
     out = (target - contrib) / (1.0 - w_sum)
@@ -53,8 +49,8 @@ def calendar_year_returns(closes: pd.Series, as_of: pd.Timestamp) -> pd.Series:
     s = s.loc[s.index <= as_of]
     if s.empty:
         return pd.Series(dtype="float64", name="return")
-    dec = s.loc[s.index.month == 12]
-    year_end = dec.groupby(dec.index.year).last()
+    dec = s.loc[pd.DatetimeIndex(s.index).month == 12]
+    year_end = dec.groupby(pd.DatetimeIndex(dec.index).year).last()
     year_end = year_end.loc[[pd.Timestamp(year=int(y), month=12, day=31) <= as_of for y in year_end.index]]
     rets = {
         int(y): float(year_end[y] / year_end[y - 1] - 1.0) for y in year_end.index if y - 1 in year_end.index

@@ -4,6 +4,7 @@ relative to the dated events?"""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
@@ -33,9 +34,7 @@ def holds(change: float, needs: str, tol: float) -> bool:
     }[needs]
 
 
-def level_change(
-    s: pd.Series, as_of: pd.Timestamp, window: str
-) -> tuple[float, float, pd.Timestamp, pd.Timestamp]:
+def level_change(s: pd.Series, as_of: pd.Timestamp, window: str) -> tuple[float, float, Any, Any]:
     """(last level, change since the last observation on or before the window anchor, start, end)."""
     s = s.dropna()
     s = s.loc[s.index <= as_of]

@@ -10,6 +10,8 @@ the as-of date count (no look-ahead).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from ..analytics.returns import window_return
@@ -89,13 +91,14 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
             continue
         sign = 1 if now > 0 else -1
         matches = ep.loc[(ep["ytd_spread"] * sign) > 0]
+        records: list[dict[str, Any]] = ep.to_dict("records")  # type: ignore[assignment]
         res.tables["episodes"] = [
             {
                 **r,
                 "episode": bool(r["ytd_spread"] * sign > 0),
                 "persisted": bool(r["ytd_spread"] * sign > 0 and r["next_spread"] * sign > 0),
             }
-            for r in ep.to_dict("records")
+            for r in records
         ]
         if len(matches) < 3:
             res.missing.append(

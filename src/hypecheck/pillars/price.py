@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
@@ -20,15 +21,18 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
     primary = windows[0]
     closes = {t: s.values for t, s in panel.prices.items()}
     table = returns_table(closes, as_of, windows)
+    records: list[dict[str, Any]] = table.to_dict("records")  # type: ignore[assignment]
     res.tables["returns"] = [
         {
-            "series": row.series,
-            "window": row.window,
-            "start": None if pd.isna(row.start) else pd.Timestamp(row.start).strftime("%Y-%m-%d"),
-            "end": None if pd.isna(row.end) else pd.Timestamp(row.end).strftime("%Y-%m-%d"),
-            "return": None if math.isnan(row.value) else float(row.value),
+            "series": row["series"],
+            "window": row["window"],
+            "start": None
+            if row["start"] is None or pd.isna(row["start"])
+            else row["start"].strftime("%Y-%m-%d"),
+            "end": None if row["end"] is None or pd.isna(row["end"]) else row["end"].strftime("%Y-%m-%d"),
+            "return": None if math.isnan(row["return"]) else float(row["return"]),
         }
-        for row in table.rename(columns={"return": "value"}).itertuples(index=False)
+        for row in records
     ]
     ret = {(row["series"], row["window"]): row["return"] for row in res.tables["returns"]}
 
@@ -149,8 +153,8 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                 for t, name in theme.sectors.items()
                 if ret.get((t, primary)) is not None
             ),
-            key=lambda r: -r["return"],
-        )  # type: ignore[operator]
+            key=lambda r: -float(r["return"]),  # type: ignore[arg-type]
+        )
         res.tables["sectors"] = sec
         res.charts["sectors"] = {"window": primary, "rows": sec}
         for t in theme.sectors:

@@ -89,7 +89,8 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
             p = percentile_of(float(flat), hist.to_numpy())
             met = hist[hist >= flat]
             res.tables["feasibility"] = [
-                {"year": int(y), "return": float(v), "meets": bool(v >= flat)} for y, v in hist.items()
+                {"year": int(y), "return": float(v), "meets": bool(v >= flat)}
+                for y, v in zip(hist.index.tolist(), hist.tolist(), strict=True)
             ]
             hi, lo = (
                 float(rules.get("structure", "strained_percentile")),

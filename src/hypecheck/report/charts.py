@@ -137,7 +137,9 @@ def attention(r: CheckResult) -> Figure | None:
         )
         import pandas as pd
 
-        ax.axvline(pd.Timestamp(d["peak_date"]), color=PALETTE[3], lw=1, ls=":", label="peak ASVI")
+        ax.axvline(
+            mdates.date2num(pd.Timestamp(d["peak_date"])), color=PALETTE[3], lw=1, ls=":", label="peak ASVI"
+        )
         ax.set_title(f"Search interest: {term} (0-100, sampled, relative)", fontsize=9, loc="left")
         ax.legend(fontsize=7, frameon=False)
         _date_axis(ax)
@@ -161,7 +163,7 @@ def macro(r: CheckResult) -> Figure | None:
         for ev in events:
             t = pd.Timestamp(ev["date"])
             if start is not None and t >= start:
-                ax.axvline(t, color="grey", lw=0.8, ls=":")
+                ax.axvline(mdates.date2num(t), color="grey", lw=0.8, ls=":")
         ax.set_title(label, fontsize=8, loc="left")
         _date_axis(ax)
     fig.tight_layout()

@@ -306,7 +306,7 @@ def _load_statsmodels() -> list[SeriesData]:
     path = package_file("statsmodels", "datasets", "macrodata", "macrodata.csv")
     df = pd.read_csv(path)
     idx = pd.DatetimeIndex(
-        pd.PeriodIndex.from_fields(
+        pd.PeriodIndex.from_fields(  # type: ignore[attr-defined]
             year=df["year"].astype(int), quarter=df["quarter"].astype(int), freq="Q"
         ).to_timestamp(how="start")
     )

@@ -140,7 +140,9 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
         ).to_numpy(dtype=bool)
         retry = pd.to_numeric(stripped.where(~is_missing), errors="coerce").astype("float64")
         idx = np.flatnonzero(failed)
-        vals.iloc[idx] = retry.to_numpy()
+        arr = vals.to_numpy(copy=True)
+        arr[idx] = retry.to_numpy()
+        vals = pd.Series(arr, index=vals.index)
         missing[idx] = is_missing
         bad[idx] = ~is_missing & np.isnan(retry.to_numpy())
     return vals, pd.Series(missing, index=raw.index), pd.Series(bad, index=raw.index)
@@ -486,8 +488,8 @@ def _tidy(
                 dates.loc[idx],
                 vals.loc[idx],
                 id=str(name),
-                kind=kind,
-                origin=origin,  # type: ignore[arg-type]
+                kind=kind,  # type: ignore[arg-type]
+                origin=origin,
                 description="tidy long table",
                 units="",
                 counts=counts,
