@@ -176,3 +176,43 @@ def test_asvi_on_shared_trends_files(shared_data: Path) -> None:
         assert np.array_equal(got[~finite & ~np.isnan(ref)], ref[~finite & ~np.isnan(ref)]), name
         checked += 1
     assert checked == 8
+
+
+RECESSION = {
+    "id": "recession-test",
+    "title": "t",
+    "question": "q?",
+    "attention": {"terms": [*TERMS, "debt", "crisis"]},
+    "price": {"pairs": [{"leader": "XLP", "laggard": "XLY"}], "windows": ["3M", "12M"]},
+}
+
+
+@pytest.mark.parametrize(
+    ("freq", "as_of", "terms"),
+    [
+        ("M", "2025-12-31", TERMS),
+        ("W", "2020-05-31", ["stock market", "debt", "crisis"]),
+        ("D", "2020-05-31", ["stock market", "debt", "crisis"]),
+    ],
+)
+def test_shared_trends_run_through_the_pillar(
+    shared_data: Path, freq: str, as_of: str, terms: list[str]
+) -> None:
+    """Monthly 2004-2025 and stitched weekly/daily 2004-2020 series: spikes and persistence for each."""
+    import hypecheck
+    from hypecheck.theme import parse_theme
+
+    theme = parse_theme({**RECESSION, "attention": {"terms": terms, "frequency": freq}})
+    r = hypecheck.check(theme, data=shared_data, as_of=as_of)
+    att = r.pillars["attention"]
+    rows = {row["term"]: row for row in att.tables["terms"]}
+    assert set(rows) == set(terms), att.missing
+    for t in terms:
+        assert rows[t]["frequency"] == freq and rows[t]["spikes"] >= 1, (t, rows[t])
+    spikes = att.tables["spikes"]
+    assert {s["term"] for s in spikes} == set(terms)
+    # every spike clears both bars: ASVI >= ln 1.5 and 3 noise deviations
+    assert all(s["asvi"] >= math.log(1.5) - 1e-12 and s["z"] >= 3.0 for s in spikes)
+    assert all(s["date"] <= as_of for s in spikes)
+    if freq == "M":  # the 2008 crash: 'market crash' must show a spike in autumn 2008
+        assert any(s["term"] == "market crash" and s["date"].startswith("2008-") for s in spikes)

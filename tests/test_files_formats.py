@@ -54,7 +54,10 @@ def test_shared_folder_loads_every_price_fred_and_trends_file(shared_data: Path,
     monthly = list((shared_data / "trends" / "monthly_us_2004_2025").rglob("*.csv"))
     terms = {pd.read_csv(f, nrows=0).columns[1] for f in monthly}
     assert all(any(s.meta.frequency == "M" for s in shared_catalog.all("search", t)) for t in terms)
-    weekly = {f.stem for f in (shared_data / "trends" / "stitched_2004_2020" / "weekly").glob("*.csv")}
+    weekly = {
+        f.stem.replace("_", " ")
+        for f in (shared_data / "trends" / "stitched_2004_2020" / "weekly").glob("*.csv")
+    }
     assert all(any(s.meta.frequency == "W" for s in shared_catalog.all("search", t)) for t in weekly)
 
 

@@ -85,7 +85,32 @@ def test_attention_uses_monthly_trends_and_names_missing_terms(flagship_json: di
     for term in ("market rotation", "small cap rally", "small cap"):
         assert repr(term) in missing
     ev = [e for e in flagship_json["evidence"] if e["pillar"] == "attention"]
-    assert [e["id"] for e in ev] == ["attention:value stocks"]
+    assert [e["id"] for e in ev] == ["attention:value stocks", "attention-history:value stocks"]
+    notes = " ".join(att["notes"])
+    assert "can say: 'value stocks' (M, to 2025-12-01)" in notes and "cannot say: 'market rotation'" in notes
+
+
+def test_attention_event_study_matches_independent(flagship_json: dict, shared_data: Path) -> None:
+    """The 12-month row of the event study after 'value stocks' spikes, recomputed from the CSVs:
+    IWM minus SPY return over 252 trading days from the last close on or before each spike."""
+    spikes = [r["date"] for r in flagship_json["tables"]["attention.spikes"] if r["term"] == "value stocks"]
+    px = {}
+    for t in ("IWM", "SPY"):
+        df = pd.read_csv(shared_data / "prices" / "etf_daily" / f"{t}.csv", index_col=0)
+        df.index = pd.to_datetime(df.index, format="%Y-%m-%d")
+        px[t] = df["Close"]
+    both = pd.concat(px, axis=1, join="inner").dropna()
+    both = both.loc[both.index <= "2026-01-16"]
+    spreads = []
+    for d in spikes:
+        pos = int(both.index.searchsorted(pd.Timestamp(d), side="right")) - 1
+        if pos >= 0 and pos + 252 < len(both):
+            r = both.iloc[pos + 252] / both.iloc[pos] - 1
+            spreads.append(r["IWM"] - r["SPY"])
+    row = next(r for r in flagship_json["tables"]["attention.after_spikes"] if r["horizon"] == "12 months")
+    assert row["n"] == len(spreads) >= 3
+    assert row["mean"] == pytest.approx(sum(spreads) / len(spreads), abs=1e-12)
+    assert row["share_positive"] == pytest.approx(sum(x > 0 for x in spreads) / len(spreads))
 
 
 def test_other_as_of_gives_other_numbers(shared_data: Path, flagship_json: dict) -> None:

@@ -81,7 +81,7 @@ def period_end(index: pd.DatetimeIndex, frequency: str, kind: str) -> pd.Datetim
         return index + pd.offsets.QuarterEnd(0)
     if frequency == "A" and ((index.day == 1) & (index.month == 1)).all():
         return index + pd.offsets.YearEnd(0)
-    if frequency == "W" and kind == "search" and (index.dayofweek == 6).all():
+    if frequency == "W" and kind == "search" and (index.day_of_week == 6).all():
         return index + pd.Timedelta(days=6)
     return None
 

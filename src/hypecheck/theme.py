@@ -129,6 +129,7 @@ class Theme:
     as_of: dt.date | None = None
     description: str = ""
     path: str = ""
+    attention_frequency: str | None = None  # "D", "W" or "M": which search series to read (default: finest)
 
     def tickers(self) -> list[str]:
         """Every price series the theme names, in first-mention order."""
@@ -169,7 +170,7 @@ _SCHEMA: dict[str, set[str]] = {
         "triggers",
         "mapping",
     },
-    "attention": {"terms", "geo"},
+    "attention": {"terms", "geo", "frequency"},
     "price": {"benchmarks", "windows", "pairs", "style_box", "sectors"},
     "price.pairs": {"leader", "laggard", "label"},
     "breadth": {"pairs"},
@@ -288,6 +289,11 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             v.err(p, f"duplicate term {t!r}")
         else:
             terms.append(t.strip())
+
+    att_freq = att.get("frequency")
+    if att_freq is not None and att_freq not in ("D", "W", "M"):
+        v.err("attention.frequency", f"{att_freq!r} must be 'D', 'W' or 'M'")
+        att_freq = None
 
     price = v.keys(top.get("price", {}), "price", "price")
     pairs = []
@@ -504,6 +510,7 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         as_of=as_of,
         description=description,
         path=where,
+        attention_frequency=att_freq,
     )
 
 

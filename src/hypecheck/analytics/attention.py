@@ -46,19 +46,23 @@ def baseline(series: pd.Series, window: int = 8) -> pd.Series:
     return series.astype("float64").shift(1).rolling(window, min_periods=window).median()
 
 
-def noise_sd(series: pd.Series, lookback: int = 52, floor: float = 0.5) -> pd.Series:
+def noise_sd(series: pd.Series, lookback: int = 52, floor_share: float = 0.005) -> pd.Series:
     """Causal estimate of the series' own sampling noise at each period, in SVI units.
 
     Robust: 1.4826 x median absolute deviation of period-to-period changes over the previous
     ``lookback`` periods, divided by sqrt(2) (a difference of two noisy values has twice the
-    variance). Floored at ``floor`` (Trends values are integers, so anything below half a point is
-    rounding). NaN until ``lookback // 2`` changes exist.
+    variance). Floored at ``floor_share`` of the running maximum so far: 0.5 on Google's 0-100
+    integer scale (anything smaller is rounding), scaled alike for re-based series (stitched series
+    on 0-1). NaN until ``lookback // 2`` changes exist.
     """
-    d = series.astype("float64").diff().shift(1)
+    x = series.astype("float64")
+    d = x.diff().shift(1)
     mad = d.rolling(lookback, min_periods=max(4, lookback // 2)).apply(
         lambda a: np.median(np.abs(a - np.median(a))), raw=True
     )
-    return np.maximum(MAD_TO_SD * mad / math.sqrt(2.0), floor).where(mad.notna())
+    floor = floor_share * x.shift(1).expanding().max()
+    est = pd.Series(np.maximum(MAD_TO_SD * mad.to_numpy() / math.sqrt(2.0), floor.to_numpy()), index=x.index)
+    return est.where(mad.notna())
 
 
 def noise_from_pulls(pulls: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
@@ -189,7 +193,7 @@ def persistence(
     x = series.dropna().astype("float64")
     if spike_date not in x.index:
         raise ValueError(f"spike date {spike_date} is not in the series")
-    i = int(x.index.get_loc(spike_date))
+    i = int(x.index.get_indexer(pd.DatetimeIndex([spike_date]))[0])
     if i < window:
         raise ValueError(f"the spike needs {window} periods before it for a baseline; it has {i}")
     base = float(np.median(x.iloc[i - window : i].to_numpy()))

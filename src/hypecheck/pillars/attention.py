@@ -1,23 +1,43 @@
-"""Attention: did search interest spike, and is it holding or fading back to its baseline?
+"""Attention: did search interest spike above its noise, and is it holding (a shift) or fading back
+to its baseline (a flash)? And what did the theme's spread do after the term's past spikes?
 
-First cut (the full pillar with noise bands, decay fits and event studies is issue 3): ASVI against
-the median of the previous ``asvi_window`` periods, the largest ASVI in the last
-``lookback_periods`` complete periods as the spike, and the latest complete period's ASVI as the
-"still elevated" test. A partial last period is excluded, never read as a drop.
+Per term, on the finest series available up to the as-of date (a partial last period is left out,
+never read as a drop): spikes from :func:`~hypecheck.analytics.attention.detect_spikes` (ASVI above
+``spike_asvi`` *and* ``noise_z`` noise deviations above the baseline); the current spike is the last
+one within ``lookback_periods``; its :func:`~hypecheck.analytics.attention.persistence` gives the
+leaning: *settled above baseline* -> catalyst (a shift that holds), *returned* or decaying with a
+half-life under ``fast_half_life`` -> viral, otherwise neutral. The term's past spikes feed an event
+study of the theme's first pair (Da, Engelberg & Gao: attention-driven pressure reverses within
+the year); its longest horizon gives a second evidence item.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..analytics.attention import asvi
-from ..evidence import Evidence, MissingEvidence, PillarResult
+from ..analytics.attention import asvi, baseline, detect_spikes, event_study, lead_lag, noise_sd, persistence
+from ..evidence import Evidence, Leaning, MissingEvidence, PillarResult
 from ..panel import Panel
 from ..rules import Rules
-from ._common import series_points, src
+from ..schema import SeriesData
+from ._common import pct, series_points, src
+
+LOOKBACK = {"D": 90, "W": 52, "M": 24}
+PERIOD = {"D": "D", "W": "W-SAT", "M": "M"}
+UNIT = {"D": "days", "W": "weeks", "M": "months"}
+# event-study horizons: in the term's periods (for labels) and in trading days / months of price data
+HORIZONS = {"D": (10, 20, 65, 130), "W": (2, 4, 13, 26), "M": (1, 3, 6, 12)}
+TRADING_DAYS = {"D": 1, "W": 5, "M": 21}
+
+
+def _pick(found: list[SeriesData]) -> SeriesData:
+    order = {"D": 0, "W": 1, "M": 2}
+    usable = [s for s in found if s.meta.frequency in order and len(s.values.dropna()) >= 20]
+    return sorted(usable or found, key=lambda s: order.get(s.meta.frequency, 9))[0]
 
 
 def measure(panel: Panel, rules: Rules) -> PillarResult:
@@ -35,9 +55,14 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
         return res
     k = int(rules.get("attention", "asvi_window"))
     spike_at = float(rules.get("attention", "spike_asvi"))
-    elevated = float(rules.get("attention", "elevated_asvi"))
+    z = float(rules.get("attention", "noise_z"))
     lookback = int(rules.get("attention", "lookback_periods"))
-    rows = []
+    fast = float(rules.get("attention", "fast_half_life"))
+    reversal = float(rules.get("attention", "reversal_share"))
+    pair = theme.pairs[0] if theme.pairs else None
+    lead_px = panel.price(pair.leader) if pair else None
+    lag_px = panel.price(pair.laggard) if pair else None
+    rows, spike_rows, study_rows, ll_rows = [], [], [], []
     for term in theme.terms:
         found = panel.search.get(term)
         if not found:
@@ -46,11 +71,23 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                     "attention",
                     f"term:{term}",
                     panel.why_missing("search", term),
-                    f"export Google Trends interest over time for {term!r} (multiTimeline.csv) into the data folder",
+                    f"export Google Trends 'interest over time' for {term!r} (multiTimeline.csv) into the data folder",
                 )
             )
             continue
-        sd = found[0]
+        want = theme.attention_frequency
+        chosen = [x for x in found if x.meta.frequency == want] if want else found
+        if not chosen:
+            res.missing.append(
+                MissingEvidence(
+                    "attention",
+                    f"term:{term}",
+                    f"{term!r}: no {want} series (have {', '.join(x.meta.frequency for x in found)})",
+                    f"supply {want} data for {term!r} or drop [attention] frequency",
+                )
+            )
+            continue
+        sd = _pick(chosen)
         s = sd.values.dropna()
         if (
             sd.flags is not None
@@ -61,78 +98,227 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
             res.notes.append(
                 f"{term!r}: last period {sd.values.index[-1].date()} is partial and was left out"
             )
-        a = asvi(s, k)
-        recent = a.iloc[-lookback:]
-        finite = recent[np.isfinite(recent)]
-        if finite.empty:
+        freq = sd.meta.frequency if sd.meta.frequency in LOOKBACK else "M"
+        if len(s) < k + 10:
             res.missing.append(
                 MissingEvidence(
                     "attention",
                     f"term:{term}",
-                    f"{term!r}: fewer than {k + 1} periods, or zeros, leave no ASVI",
+                    f"{term!r}: only {len(s)} periods; at least {k + 10} are needed",
                     "supply a longer series",
                 )
             )
             continue
-        peak_date = finite.idxmax()
-        peak = float(finite.max())
-        now = float(a.iloc[-1]) if np.isfinite(a.iloc[-1]) else float("nan")
-        since = int((s.index > peak_date).sum())
-        base = float(s.shift(1).rolling(k, min_periods=k).median().iloc[-1])
-        freq = sd.meta.frequency
-        rows.append(
-            {
-                "term": term,
-                "frequency": freq,
-                "last_date": s.index[-1].strftime("%Y-%m-%d"),
-                "last": float(s.iloc[-1]),
-                "baseline": base,
-                "asvi_now": now,
-                "peak_asvi": peak,
-                "peak_date": peak_date.strftime("%Y-%m-%d"),
-                "periods_since_peak": since,
-            }
-        )
-        if peak < spike_at:
-            lean, claim = "neutral", f"no attention spike for {term!r} in the last {lookback} periods"
-            flip = f"ASVI of {term!r} reaching {spike_at:.2f} (interest {math.exp(spike_at):.2f}x its median)"
-        elif not math.isnan(now) and now >= elevated:
-            if since >= 3:
-                lean, claim = (
-                    "catalyst",
-                    f"interest in {term!r} spiked and is still elevated {since} periods later",
+        noise = noise_sd(s, LOOKBACK[freq])
+        spikes = detect_spikes(s, k, spike_at, z, LOOKBACK[freq], noise)
+        for sp in spikes:
+            spike_rows.append(
+                {
+                    "term": term,
+                    "date": sp.date.strftime("%Y-%m-%d"),
+                    "value": sp.value,
+                    "baseline": sp.baseline,
+                    "asvi": sp.asvi,
+                    "z": sp.z,
+                }
+            )
+        end = s.index[-1]
+        recent = [sp for sp in spikes if int((s.index > sp.date).sum()) < lookback]
+        unit = UNIT[freq]
+        row: dict[str, Any] = {
+            "term": term,
+            "frequency": freq,
+            "last_date": end.strftime("%Y-%m-%d"),
+            "periods": len(s),
+            "spikes": len(spikes),
+            "current_spike": None,
+        }
+        chart: dict[str, Any] = {}
+        if panel.as_of - end > pd.Timedelta(days={"D": 7, "W": 21, "M": 62}[freq]):
+            res.notes.append(f"{term!r}: {freq} data end {end.date()}; nothing later can be seen")
+        if not recent:
+            last = spikes[-1] if spikes else None
+            lean: Leaning = "neutral"
+            claim = f"no attention spike above noise for {term!r} in the last {lookback} {unit}"
+            flip = f"{term!r} rising {z:g} noise deviations and {math.exp(spike_at) - 1:.0%} above its {k}-period median"
+            detail = f"{len(spikes)} spikes in {len(s)} {unit}" + (
+                f"; last on {last.date.date()}" if last else ""
+            )
+            value, threshold, unit_txt = (float(asvi(s, k).iloc[-1]), spike_at, "ASVI (log ratio)")
+        else:
+            sp = recent[-1]
+            p = persistence(s, sp.date, k, noise=sp.noise)
+            row["current_spike"] = sp.date.strftime("%Y-%m-%d")
+            row.update({f"persist_{key}": v for key, v in p.to_dict().items() if key != "retained"})
+            row["retained_3"] = p.retained.get(3)
+            hl = (
+                f"half-life {p.half_life:.1f} ± {p.half_life_se or 0:.1f} {unit}"
+                if p.half_life
+                else "no half-life fitted"
+            )
+            detail = (
+                f"spike {sp.date.date()} at {sp.value:.0f} vs baseline {p.baseline:.1f} ({sp.z:.1f} noise sd); "
+                f"{p.periods_above} {unit} above baseline; {hl}; status: {p.status}"
+            )
+            value, threshold, unit_txt = float(p.periods_above), 3.0, f"{unit} above baseline"
+            if p.status == "settled above baseline":
+                lean = "catalyst"
+                claim = f"interest in {term!r} spiked on {sp.date.date()} and settled above its baseline"
+                flip = (
+                    f"{term!r} falling back within {p.margin:.1f} of its pre-spike baseline {p.baseline:.1f}"
+                )
+            elif (
+                p.returned
+                or p.status == "returned quickly"
+                or (p.half_life is not None and p.half_life <= fast)
+            ):
+                lean = "viral"
+                claim = f"interest in {term!r} spiked on {sp.date.date()} and faded" + (
+                    f" back to baseline by {p.returned_date.date()}"
+                    if p.returned_date is not None
+                    else " fast"
+                )
+                flip = (
+                    f"{term!r} holding above {p.baseline + p.margin:.1f} for 3 more {unit} without decaying"
                 )
             else:
-                lean, claim = (
-                    "neutral",
-                    f"interest in {term!r} spiked {since} period(s) ago: too early to judge",
-                )
-            flip = f"ASVI of {term!r} falling below {elevated:.2f} (back near its baseline)"
-        else:
-            lean, claim = "viral", f"interest in {term!r} spiked and has faded back toward its baseline"
-            flip = f"ASVI of {term!r} back above {elevated:.2f} for 3 periods"
+                lean = "neutral"
+                claim = f"interest in {term!r} spiked on {sp.date.date()}: {p.status}, too soon to call"
+                flip = f"{term!r} settling above {p.baseline + p.margin:.1f} (catalyst) or returning to it (viral)"
+            if p.half_life:
+                t = np.arange(0, p.periods_since + 1)
+                fit = p.baseline + (p.peak - p.baseline) * 2.0 ** (-t / p.half_life)
+                idx = s.index[s.index.get_loc(sp.date) :][: len(t)]
+                chart["fit"] = {
+                    "dates": [d.strftime("%Y-%m-%d") for d in idx],
+                    "values": [float(v) for v in fit[: len(idx)]],
+                }
         res.evidence.append(
             Evidence(
                 pillar="attention",
                 id=f"attention:{term}",
                 claim=claim,
-                value=now,
-                threshold=elevated,
-                unit="ASVI (log ratio)",
-                leaning=lean,  # type: ignore[arg-type]
+                value=value,
+                threshold=threshold,
+                unit=unit_txt,
+                leaning=lean,
                 flip=flip,
                 source=src(panel, term) + "; Google Trends values are sampled, relative (0-100 per request)",
-                detail=f"peak ASVI {peak:.2f} on {peak_date.date()}, now {now:.2f}; {freq} data to {s.index[-1].date()}",
+                detail=detail,
             )
         )
-        start = s.index[max(0, len(s) - 60)]
-        res.charts.setdefault("terms", {})[term] = {
-            "series": series_points(s, start),
-            "baseline": series_points(s.shift(1).rolling(k, min_periods=k).median(), start),
-            "peak_date": peak_date.strftime("%Y-%m-%d"),
-        }
+        rows.append(row)
+
+        # what did the theme's spread do after this term's past spikes? (history up to as-of only)
+        if lead_px is not None and lag_px is not None and pair is not None and spikes:
+            px_days = pd.Series(lead_px.index).diff().dt.days.median()
+            steps = HORIZONS[freq] if px_days > 20 else tuple(h * TRADING_DAYS[freq] for h in HORIZONS[freq])
+            ev = event_study([sp.date for sp in spikes], lead_px, lag_px, steps)
+            if not ev.empty:
+                for h_label, h in zip(HORIZONS[freq], steps, strict=True):
+                    x = ev.loc[ev["horizon"] == h, "spread"]
+                    if len(x):
+                        study_rows.append(
+                            {
+                                "term": term,
+                                "horizon": f"{h_label} {unit if h_label != 1 else unit[:-1]}",
+                                "n": len(x),
+                                "mean": float(x.mean()),
+                                "median": float(x.median()),
+                                "share_positive": float((x > 0).mean()),
+                                "min": float(x.min()),
+                                "max": float(x.max()),
+                            }
+                        )
+                longest = ev.loc[ev["horizon"] == ev["horizon"].max(), "spread"]
+                if len(longest) >= 3:
+                    share = float((longest > 0).mean())
+                    lean2: Leaning = (
+                        "viral" if share <= reversal else ("catalyst" if share >= 1 - reversal else "neutral")
+                    )
+                    h_txt = f"{HORIZONS[freq][list(steps).index(int(ev['horizon'].max()))]} {unit}"
+                    res.evidence.append(
+                        Evidence(
+                            pillar="attention",
+                            id=f"attention-history:{term}",
+                            claim=(
+                                f"after {term!r}'s past spikes, {pair.leader} beat {pair.laggard} over the next "
+                                f"{h_txt} in {share:.0%} of {len(longest)} cases"
+                            ),
+                            value=share,
+                            threshold=reversal,
+                            unit="share of windows",
+                            leaning=lean2,
+                            weight=0.5,
+                            flip=(
+                                f"{pair.leader} ahead after more than {reversal:.0%} of spikes"
+                                if lean2 == "viral"
+                                else f"{pair.leader} ahead after at most {reversal:.0%} of spikes"
+                            ),
+                            source=src(panel, term, pair.leader, pair.laggard),
+                            detail=f"mean spread {pct(float(longest.mean()))}, median {pct(float(longest.median()))}",
+                        )
+                    )
+            ll = _lead_lag(s, freq, lead_px, lag_px, k)
+            if ll is not None:
+                best = ll.iloc[int(np.nanargmax(ll["corr"].abs().to_numpy()))]
+                ll_rows.append(
+                    {
+                        "term": term,
+                        "best_lag": int(best["lag"]),
+                        "corr_at_best": float(best["corr"]),
+                        "corr_at_0": float(ll.loc[ll["lag"] == 0, "corr"].iloc[0]),
+                        "n": int(best["n"]),
+                    }
+                )
+
+        start = s.index[max(0, len(s) - 3 * LOOKBACK[freq])]
+        base = baseline(s, k)
+        chart.update(
+            {
+                "series": series_points(s, start),
+                "baseline": series_points(base, start),
+                "band": series_points(base + z * noise, start),
+                "spikes": [sp.date.strftime("%Y-%m-%d") for sp in spikes if sp.date >= start],
+                "frequency": freq,
+            }
+        )
+        res.charts.setdefault("terms", {})[term] = chart
     res.tables["terms"] = rows
-    if any(len(v) > 0 for v in panel.search.values()):
+    res.tables["spikes"] = spike_rows
+    res.tables["after_spikes"] = study_rows
+    res.tables["lead_lag"] = ll_rows
+    if rows:
         res.notes.append("each term is on its own 0-100 scale; levels are never compared across terms")
-    _ = pd  # keep the import for type readers
+    measured = [f"{r['term']!r} ({r['frequency']}, to {r['last_date']})" for r in rows]
+    absent = [t for t in theme.terms if t not in {r["term"] for r in rows}]
+    res.notes.append(
+        "can say: "
+        + (", ".join(measured) if measured else "nothing (no search data)")
+        + (
+            "; cannot say: "
+            + ", ".join(repr(t) for t in absent)
+            + " (export Google Trends 'interest over time' for these, up to the as-of date, into the data folder)"
+            if absent
+            else ""
+        )
+    )
     return res
+
+
+def _lead_lag(s: pd.Series, freq: str, lead: pd.Series, lag: pd.Series, k: int) -> pd.DataFrame | None:
+    """ASVI vs the pair's spread return per period of the term (positive lag: attention leads)."""
+    per = PERIOD[freq]
+    a = asvi(s, k)
+    a.index = pd.DatetimeIndex(a.index).to_period(per)
+    px = pd.concat([lead.rename("a"), lag.rename("b")], axis=1, join="inner").dropna()
+    if px.empty:
+        return None
+    grouped = px.groupby(pd.DatetimeIndex(px.index).to_period(per)).last()
+    r = grouped.pct_change()
+    spread = (r["a"] - r["b"]).dropna()
+    both = a.replace([np.inf, -np.inf], np.nan).dropna()
+    common = both.index.intersection(spread.index)
+    if len(common) < 24:
+        return None
+    return lead_lag(both.loc[common].reset_index(drop=True), spread.loc[common].reset_index(drop=True), 6)

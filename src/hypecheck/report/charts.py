@@ -122,11 +122,13 @@ def attention(r: CheckResult) -> Figure | None:
     data = r.pillars["attention"].charts.get("terms")
     if not data:
         return None
+    import pandas as pd
+
     fig = Figure(figsize=(7.0, 2.4 * len(data)), dpi=110)
     for i, (term, d) in enumerate(data.items()):
         ax = fig.add_subplot(len(data), 1, i + 1)
         ax.grid(True, alpha=0.25)
-        ax.plot(_dates(d["series"]), d["series"]["values"], color=PALETTE[0], lw=1.4, label=f"{term!s}")
+        ax.plot(_dates(d["series"]), d["series"]["values"], color=PALETTE[0], lw=1.4, label="search interest")
         ax.plot(
             _dates(d["baseline"]),
             d["baseline"]["values"],
@@ -135,13 +137,31 @@ def attention(r: CheckResult) -> Figure | None:
             ls="--",
             label="baseline (median)",
         )
-        import pandas as pd
-
-        ax.axvline(
-            mdates.date2num(pd.Timestamp(d["peak_date"])), color=PALETTE[3], lw=1, ls=":", label="peak ASVI"
-        )
+        if d.get("band") and d["band"]["dates"]:
+            ax.fill_between(
+                _dates(d["band"]),
+                d["baseline"]["values"][-len(d["band"]["values"]) :],
+                d["band"]["values"],
+                color="grey",
+                alpha=0.2,
+                lw=0,
+                label="noise band",
+            )
+        values = dict(zip(d["series"]["dates"], d["series"]["values"], strict=True))
+        spikes = [x for x in d.get("spikes", []) if x in values]
+        if spikes:
+            ax.scatter(
+                mdates.date2num(list(pd.to_datetime(spikes))),
+                [values[x] for x in spikes],
+                color=PALETTE[3],
+                zorder=3,
+                s=18,
+                label="spike above noise",
+            )
+        if d.get("fit"):
+            ax.plot(_dates(d["fit"]), d["fit"]["values"], color=PALETTE[1], lw=1.2, label="decay fit")
         ax.set_title(f"Search interest: {term} (0-100, sampled, relative)", fontsize=9, loc="left")
-        ax.legend(fontsize=7, frameon=False)
+        ax.legend(fontsize=6, frameon=False, ncol=3)
         _date_axis(ax)
     fig.tight_layout()
     return fig

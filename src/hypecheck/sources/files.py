@@ -12,7 +12,8 @@ Detection rules, in order, per file:
    ``Date,Close`` -> price, id = file stem; Yahoo (``Adj Close`` or ``Open/High/Low/Close``) -> price
    from ``Adj Close`` (else ``Close``); ``<date>,<ID>`` with ``<ID>`` matching FRED's
    ``^[A-Z0-9_]{1,40}$`` -> macro ``<ID>``; ``<date>,value`` -> macro, id = file stem;
-   ``Date,Adjusted`` inside a folder whose path contains ``trends`` -> search, id = file stem;
+   ``Date,Adjusted`` inside a folder whose path contains ``trends`` -> search, id = file stem with
+   ``_`` read as a space (``stock_market.csv`` -> ``stock market``);
    inside such a folder an upper-case header (``date,ETF``) is a search term, not a FRED id, when its
    values all lie in 0..100;
    ``<date>,<name>`` where ``<name>`` is not a FRED id and every value lies in 0..100 -> search
@@ -423,7 +424,7 @@ def _read_table(
         return [
             one(
                 df.columns[1],
-                stem,
+                stem.replace("_", " "),
                 "search",
                 "Google Trends series (stitched, rescaled)",
                 "relative 0-100 (sampled)",
