@@ -216,3 +216,49 @@ def test_shared_trends_run_through_the_pillar(
     assert all(s["date"] <= as_of for s in spikes)
     if freq == "M":  # the 2008 crash: 'market crash' must show a spike in autumn 2008
         assert any(s["term"] == "market crash" and s["date"].startswith("2008-") for s in spikes)
+
+
+def test_trends_export_partial_row_left_out_by_the_pillar(tmp_path: Path) -> None:
+    """A hand-built export in Google's own format (header lines, '<1' cells, isPartial): the last,
+    partial week is flagged by the loader and never read as a drop by the pillar."""
+    import hypecheck
+    from hypecheck.theme import parse_theme
+
+    rng = np.random.default_rng(0)
+    weeks = pd.date_range("2024-01-07", periods=70, freq="W-SUN")
+    vals = [str(int(v)) for v in np.round(30 + rng.normal(0, 2, 70))]
+    vals[5] = "<1"
+    vals[65] = "100"
+    vals[-1] = "3"  # the partial week: a collapse that is not real
+    lines = ["Category: All categories", "", "Week,small cap: (United States),isPartial"]
+    lines += [
+        f"{d.date()},{v},{'True' if i == 69 else 'False'}"
+        for i, (d, v) in enumerate(zip(weeks, vals, strict=True))
+    ]
+    (tmp_path / "multiTimeline.csv").write_text("\r\n".join(lines) + "\r\n", "utf-8")
+    theme = parse_theme({"id": "t", "title": "t", "question": "q?", "attention": {"terms": ["small cap"]}})
+    r = hypecheck.check(theme, data=tmp_path, as_of=str(weeks[-1].date() + pd.Timedelta(days=6)))
+    att = r.pillars["attention"]
+    assert any("is partial and was left out" in n for n in att.notes)
+    row = att.tables["terms"][0]
+    assert row["last_date"] == str(weeks[-2].date()) and row["current_spike"] == str(weeks[65].date())
+    series = hypecheck.load_catalog(tmp_path)[0].get("search", "small cap")
+    assert (
+        series.flags is not None
+        and bool(series.flags["partial"].iloc[-1])
+        and bool(series.flags["below_one"].iloc[5])
+    )
+    assert series.values.iloc[5] == 0.5
+
+
+def test_report_shows_spikes_and_persistence(shared_data: Path, tmp_path: Path) -> None:
+    import hypecheck
+    from hypecheck.report import write_report
+
+    r = hypecheck.check("recession-scare", data=shared_data, as_of="2025-12-31")
+    write_report(r, tmp_path)
+    html = (tmp_path / "report.html").read_text("utf-8")
+    assert "<h3>spikes</h3>" in html and "<h3>after spikes</h3>" in html
+    assert "persist_status" in html and (tmp_path / "charts" / "attention.png").exists()
+    for t in TERMS:
+        assert f"<td>{t}</td>" in html
