@@ -262,3 +262,57 @@ def test_report_shows_spikes_and_persistence(shared_data: Path, tmp_path: Path) 
     assert "persist_status" in html and (tmp_path / "charts" / "attention.png").exists()
     for t in TERMS:
         assert f"<td>{t}</td>" in html
+
+
+def _search(values, start: int = 0, origin: str = "x.csv", flags=None):
+    from hypecheck.schema import SeriesData, SeriesMeta
+
+    idx = IDX[start : start + len(values)]
+    meta = SeriesMeta(id="t", kind="search", source="files", origin=origin, frequency="W")
+    return SeriesData(meta, pd.Series(np.asarray(values, dtype="float64"), index=idx), flags)
+
+
+def test_catalog_averages_repeated_pulls_and_keeps_their_band() -> None:
+    from hypecheck.schema import Catalog
+
+    c = Catalog()
+    rng = np.random.default_rng(8)
+    base = np.round(30 + rng.normal(0, 2, 40))
+    pulls = [base + d for d in (-2.0, 0.0, 2.0)]
+    for i, p in enumerate(pulls):
+        c.add(_search(p, origin=f"pull{i}.csv"))
+    s = c.get("search", "t")
+    assert s.pulls is not None and s.pulls.shape == (40, 3)
+    np.testing.assert_allclose(s.values.to_numpy(), base)  # mean of base-2, base, base+2
+    _, sd = noise_from_pulls(s.pulls)
+    np.testing.assert_allclose(sd.to_numpy(), 2.0)
+    assert any("averaged 3 pulls" in n for n in s.meta.notes)
+
+
+def test_catalog_never_treats_a_duplicate_file_as_a_pull() -> None:
+    from hypecheck.schema import Catalog
+
+    c = Catalog()
+    c.add(_search([1, 2, 3, 4, 5], origin="a.csv"))
+    c.add(_search([1, 2, 3, 4, 5], origin="b.csv"))
+    s = c.get("search", "t")
+    assert s.pulls is None and any("duplicate file" in n for n in s.meta.notes)
+
+
+def test_catalog_stitches_overlapping_windows_and_refuses_disjoint_ones() -> None:
+    from hypecheck.schema import Catalog
+
+    truth = np.linspace(10, 200, 60)
+    w1, w2 = truth[:40] / truth[:40].max() * 100, truth[30:] / truth[30:].max() * 100
+    c = Catalog()
+    c.add(_search(w1, 0, "early.csv"))
+    c.add(_search(w2, 30, "late.csv"))
+    s = c.get("search", "t")
+    np.testing.assert_allclose(s.values.to_numpy(), truth / truth.max() * 100, rtol=1e-9)
+    assert any("stitched two windows" in n for n in s.meta.notes)
+    d = Catalog()
+    d.add(_search(w1[:20], 0, "a.csv"))
+    d.add(_search(w2[-20:], 40, "b.csv"))
+    s2 = d.get("search", "t")
+    assert len(s2.values) == 20 and s2.meta.origin == "b.csv"  # not spliced onto one false scale
+    assert any("not combined" in n for n in s2.meta.notes)

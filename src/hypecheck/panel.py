@@ -96,10 +96,11 @@ def cut_known(s: SeriesData, as_of: pd.Timestamp) -> tuple[SeriesData, str | Non
     keep = ends <= as_of
     dropped = int((~keep).sum())
     flags = cut.flags.loc[keep] if cut.flags is not None else None
+    pulls = cut.pulls.loc[keep] if cut.pulls is not None else None
     note = "values stamped at the start of their period are used once the period has ended" + (
         f" ({dropped} unfinished period left out)" if dropped else ""
     )
-    return SeriesData(cut.meta, cut.values.loc[keep], flags), note
+    return SeriesData(cut.meta, cut.values.loc[keep], flags, pulls), note
 
 
 def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | str, source: str) -> Panel:

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from .errors import UnknownSeriesError
@@ -64,6 +65,7 @@ class SeriesData:
     meta: SeriesMeta
     values: pd.Series
     flags: pd.DataFrame | None = None  # boolean columns aligned to ``values`` (e.g. below_one, partial)
+    pulls: pd.DataFrame | None = None  # search only: repeated pulls (one column each) behind ``values``
 
     def __post_init__(self) -> None:
         v = self.values
@@ -85,7 +87,8 @@ class SeriesData:
         """The series with nothing dated after ``as_of``."""
         keep = self.values.index <= as_of
         flags = self.flags.loc[keep] if self.flags is not None else None
-        return SeriesData(self.meta, self.values.loc[keep], flags)
+        pulls = self.pulls.loc[keep] if self.pulls is not None else None
+        return SeriesData(self.meta, self.values.loc[keep], flags, pulls)
 
 
 @dataclass
@@ -147,7 +150,7 @@ class Catalog:
         bucket = self._series.setdefault(key, [])
         for i, old in enumerate(bucket):
             if old.meta.frequency == data.meta.frequency:
-                bucket[i] = _merge(old, data)
+                bucket[i] = _merge_search(old, data) if data.meta.kind == "search" else _merge(old, data)
                 return
         bucket.append(data)
 
@@ -223,6 +226,83 @@ def _merge(a: SeriesData, b: SeriesData) -> SeriesData:
         notes=(*first.meta.notes, *second.meta.notes, note),
     )
     return SeriesData(meta, values, flags)
+
+
+def _merge_search(a: SeriesData, b: SeriesData, min_overlap: int = 4) -> SeriesData:
+    """Two Trends series of one term and frequency are on two different 0-100 scales, so they are
+    never spliced as they are. Same periods: repeated pulls, averaged, each kept in ``pulls`` (their
+    dispersion is the noise band). Overlapping windows: stitched onto one scale by the median ratio
+    over the overlap (:func:`~hypecheck.analytics.attention.stitch`). Too little overlap: not
+    combined; the series that reaches later is kept, and the note says so."""
+    from .analytics.attention import stitch
+
+    ia, ib = a.values.index, b.values.index
+    origin = f"{a.meta.origin} + {b.meta.origin}"
+
+    def meta(note: str, origin: str = origin) -> SeriesMeta:
+        return SeriesMeta(
+            id=a.meta.id,
+            kind=a.meta.kind,
+            source=a.meta.source,
+            origin=origin,
+            description=a.meta.description,
+            frequency=a.meta.frequency,
+            units=a.meta.units,
+            sample_data=a.meta.sample_data or b.meta.sample_data,
+            notes=(*a.meta.notes, *b.meta.notes, note),
+        )
+
+    def flags_or() -> pd.DataFrame | None:
+        if a.flags is None and b.flags is None:
+            return None
+        fa = a.flags if a.flags is not None else pd.DataFrame(index=ia)
+        fb = b.flags if b.flags is not None else pd.DataFrame(index=ib)
+        both = fa.reindex(ia.union(ib)).fillna(False).astype(bool) | fb.reindex(ia.union(ib)).fillna(
+            False
+        ).astype(bool)
+        return both
+
+    if ia.equals(ib) and np.allclose(a.values.to_numpy(), b.values.to_numpy(), rtol=0, atol=1e-12):
+        return SeriesData(
+            meta(f"identical to {b.meta.origin} (a duplicate file, not a second pull)", a.meta.origin),
+            a.values,
+            a.flags,
+            a.pulls,
+        )
+    if ia.equals(ib):
+        pa = a.pulls if a.pulls is not None else a.values.to_frame("pull_1")
+        pb = b.pulls if b.pulls is not None else b.values.to_frame(f"pull_{pa.shape[1] + 1}")
+        pulls = pd.concat(
+            [pa, pb.set_axis([f"pull_{pa.shape[1] + j + 1}" for j in range(pb.shape[1])], axis=1)], axis=1
+        )
+        values = pulls.mean(axis=1)
+        return SeriesData(
+            meta(f"averaged {pulls.shape[1]} pulls of the same periods (their spread is the noise band)"),
+            values,
+            flags_or(),
+            pulls,
+        )
+    common = ia.intersection(ib)
+    positive = common[(a.values[common] > 0).to_numpy() & (b.values[common] > 0).to_numpy()]
+    if len(positive) >= min_overlap:
+        values = stitch([a.values, b.values], min_overlap)
+        flags = flags_or()
+        return SeriesData(
+            meta(f"stitched two windows onto one scale over {len(positive)} overlapping periods"),
+            values.rename(a.meta.id),
+            flags.reindex(values.index) if flags is not None else None,
+        )
+    keep, drop = (a, b) if (a.end or pd.Timestamp.min) >= (b.end or pd.Timestamp.min) else (b, a)
+    note = (
+        f"not combined with {drop.meta.origin}: {len(positive)} overlapping periods cannot put the two "
+        f"0-100 scales on one (kept {keep.meta.origin}); export overlapping windows to stitch them"
+    )
+    return SeriesData(
+        SeriesMeta(**{**keep.meta.__dict__, "notes": (*keep.meta.notes, note)}),
+        keep.values,
+        keep.flags,
+        keep.pulls,
+    )
 
 
 def infer_frequency(index: pd.DatetimeIndex) -> Frequency:

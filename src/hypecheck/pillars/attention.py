@@ -19,7 +19,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..analytics.attention import asvi, baseline, detect_spikes, event_study, lead_lag, noise_sd, persistence
+from ..analytics.attention import (
+    asvi,
+    baseline,
+    detect_spikes,
+    event_study,
+    lead_lag,
+    noise_from_pulls,
+    noise_sd,
+    persistence,
+)
 from ..evidence import Evidence, Leaning, MissingEvidence, PillarResult
 from ..panel import Panel
 from ..rules import Rules
@@ -110,6 +119,13 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
             )
             continue
         noise = noise_sd(s, LOOKBACK[freq])
+        if sd.pulls is not None and sd.pulls.shape[1] >= 2:
+            _, pull_sd = noise_from_pulls(sd.pulls.reindex(s.index))
+            floor = 0.005 * s.shift(1).expanding().max()  # rounding: half a point on the 0-100 scale
+            noise = pull_sd.clip(lower=floor).fillna(noise)
+            res.notes.append(
+                f"{term!r}: {sd.pulls.shape[1]} pulls averaged; their spread per period is the noise band"
+            )
         spikes = detect_spikes(s, k, spike_at, z, LOOKBACK[freq], noise)
         for sp in spikes:
             spike_rows.append(
