@@ -10,6 +10,7 @@ See the README for the theme format, the data sources and the JSON contract.
 __version__ = "0.1.0"
 
 from .analytics import asvi, required_return
+from .analytics.breadth import breadth
 from .api import check, load_catalog
 from .errors import HypecheckError, InputError, NoDataError, ThemeError
 from .theme import builtin_theme_names, load_theme
@@ -21,6 +22,7 @@ __all__ = [
     "ThemeError",
     "__version__",
     "asvi",
+    "breadth",
     "builtin_theme_names",
     "check",
     "load_catalog",

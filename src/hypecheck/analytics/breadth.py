@@ -1,0 +1,480 @@
+"""Member-level market breadth from a wide panel of closes, with compiled (Numba) kernels.
+
+``breadth(closes, market_caps=None)`` takes a frame indexed by date with one column per member
+(NaN where the member has no price: before listing, after delisting, on a halt) and returns one row
+per date with
+
+==================  =====================================================================================
+``members``         members with a close on the date
+``pct_above_50d``   percent of members whose close is above the simple average of their own last 50
+                    closes (today's included), among members that have a close today and at least 50
+                    closes so far; NaN when no member qualifies
+``pct_above_200d``  the same with 200 closes
+``advances``        members whose close is above their previous close (their own previous close, which
+                    may be several rows back after a gap); a member's first close is neither
+``declines``        members whose close is below their previous close; unchanged counts as neither
+``ad_line``         cumulative sum of advances - declines
+``mcclellan``       EMA19 - EMA39 of advances - declines (EMA: alpha = 2/(N+1), seeded with the first
+                    value, ``adjust=False``); the classic oscillator on net advances
+``new_highs``       members whose close is at the maximum of their own last 252 closes (today's
+                    included), among members with a close today and at least 252 closes so far
+``new_lows``        the same at the minimum
+``hilo_members``    the members eligible for new highs/lows on the date
+``ew_return``       mean of member daily returns (close / previous own close - 1) over members with a
+                    return today; NaN when none has
+``cw_return``       (with ``market_caps``) sum(cap_prev * r) / sum(cap_prev) where ``cap_prev`` is the
+                    member's cap on its previous close; members whose previous cap is missing or not
+                    positive are left out of that day's cap-weighted return
+==================  =====================================================================================
+
+Missing-data rules, in one place: every window counts a member's own closes, not calendar rows, so a
+gap neither breaks a member's average nor fills it; a member with no close on a date is absent from
+every count that date (numerator and denominator); a late listing enters each statistic once it has
+the closes that statistic needs; a delisted member simply stops appearing. Nothing is forward-filled.
+Everything is causal: the row for a date uses closes up to that date only, so appending later dates
+never changes an earlier row (tested).
+
+Engines: ``"numba"`` (default; one pass per member in compiled code, members split in fixed blocks of
+``BLOCK`` columns processed in parallel and reduced in block order, so the result is deterministic),
+``"pandas"`` (the common long-format ``groupby().rolling()`` approach: the reference the tests and
+``make bench`` compare against), and ``"dask"`` (the same per-block partial counts computed on a Dask
+cluster and reduced once; see :mod:`hypecheck.analytics.breadth_dask`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numba import njit, prange
+
+from ..errors import InputError, NoDataError
+
+BLOCK = 256  # members per block: each block's partial counts are one task (thread or Dask task)
+MA_SHORT, MA_LONG, HILO = 50, 200, 252
+EMA_FAST, EMA_SLOW = 19, 39
+
+# rows of the partial-count array (one float64 vector over dates each; counts stay exact below 2**53)
+_ABOVE1, _ELIG1, _ABOVE2, _ELIG2, _ADV, _DEC, _NH, _NL, _ELIGHL, _RSUM, _RCNT, _CWNUM, _CWDEN, _MEMB = range(
+    14
+)
+NSTAT = 14
+
+COLUMNS = [
+    "members",
+    "pct_above_50d",
+    "pct_above_200d",
+    "advances",
+    "declines",
+    "ad_line",
+    "mcclellan",
+    "new_highs",
+    "new_lows",
+    "hilo_members",
+    "ew_return",
+    "cw_return",
+]
+
+
+@njit(cache=True, nogil=True)
+def _column(
+    x: np.ndarray,
+    cap: np.ndarray,
+    has_caps: bool,
+    w1: int,
+    w2: int,
+    hl: int,
+    out: np.ndarray,
+    obs: np.ndarray,
+    dqmax: np.ndarray,
+    dqmin: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Add one member's contributions to ``out`` (NSTAT x T). Buffers have length T."""
+    n = x.shape[0]
+    k = 0
+    # Neumaier-compensated running sums for the two moving averages
+    s1 = 0.0
+    c1 = 0.0
+    s2 = 0.0
+    c2 = 0.0
+    hmax = 0
+    tmax = 0
+    hmin = 0
+    tmin = 0
+    prev = np.nan
+    prev_cap = np.nan
+    for i in range(n):
+        v = x[i]
+        if v != v:
+            continue
+        obs[k] = v
+        out[13, i] += 1.0
+        # --- moving averages over the member's own last w closes
+        t = s1 + v
+        if abs(s1) >= abs(v):
+            c1 += (s1 - t) + v
+        else:
+            c1 += (v - t) + s1
+        s1 = t
+        if k >= w1:
+            old = -obs[k - w1]
+            t = s1 + old
+            if abs(s1) >= abs(old):
+                c1 += (s1 - t) + old
+            else:
+                c1 += (old - t) + s1
+            s1 = t
+        t = s2 + v
+        if abs(s2) >= abs(v):
+            c2 += (s2 - t) + v
+        else:
+            c2 += (v - t) + s2
+        s2 = t
+        if k >= w2:
+            old = -obs[k - w2]
+            t = s2 + old
+            if abs(s2) >= abs(old):
+                c2 += (s2 - t) + old
+            else:
+                c2 += (old - t) + s2
+            s2 = t
+        # --- rolling max/min over the last hl closes: monotonic deques of observation indices
+        while tmax > hmax and obs[dqmax[tmax - 1]] <= v:
+            tmax -= 1
+        dqmax[tmax] = k
+        tmax += 1
+        if dqmax[hmax] <= k - hl:
+            hmax += 1
+        while tmin > hmin and obs[dqmin[tmin - 1]] >= v:
+            tmin -= 1
+        dqmin[tmin] = k
+        tmin += 1
+        if dqmin[hmin] <= k - hl:
+            hmin += 1
+        k += 1
+        if k >= w1:
+            out[1, i] += 1.0
+            if v > (s1 + c1) / w1:
+                out[0, i] += 1.0
+        if k >= w2:
+            out[3, i] += 1.0
+            if v > (s2 + c2) / w2:
+                out[2, i] += 1.0
+        if k >= hl:
+            out[8, i] += 1.0
+            if obs[dqmax[hmax]] <= v:
+                out[6, i] += 1.0
+            if obs[dqmin[hmin]] >= v:
+                out[7, i] += 1.0
+        # --- daily return against the member's own previous close
+        if prev == prev:
+            r = v / prev - 1.0
+            if r > 0.0:
+                out[4, i] += 1.0
+            elif r < 0.0:
+                out[5, i] += 1.0
+            out[9, i] += r
+            out[10, i] += 1.0
+            if has_caps and prev_cap == prev_cap and prev_cap > 0.0:
+                out[11, i] += prev_cap * r
+                out[12, i] += prev_cap
+        prev = v
+        if has_caps:
+            prev_cap = cap[i]
+
+
+@njit(cache=True, nogil=True)
+def _block(
+    x: np.ndarray, caps: np.ndarray, has_caps: bool, w1: int, w2: int, hl: int, out: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    n = x.shape[0]
+    obs = np.empty(n)
+    dqmax = np.empty(n, dtype=np.int64)
+    dqmin = np.empty(n, dtype=np.int64)
+    for j in range(x.shape[1]):
+        _column(x[:, j], caps[:, j] if has_caps else caps[:, 0], has_caps, w1, w2, hl, out, obs, dqmax, dqmin)
+
+
+@njit(cache=True, parallel=True)
+def _blocks_parallel(
+    x: np.ndarray, caps: np.ndarray, has_caps: bool, w1: int, w2: int, hl: int, block: int
+) -> np.ndarray:  # pragma: no cover - compiled
+    m = x.shape[1]
+    nb = (m + block - 1) // block
+    parts = np.zeros((nb, NSTAT, x.shape[0]))
+    for b in prange(nb):
+        lo = b * block
+        hi = min(m, lo + block)
+        _block(x[:, lo:hi], caps[:, lo:hi] if has_caps else caps, has_caps, w1, w2, hl, parts[b])
+    return parts
+
+
+def block_partials(
+    values: np.ndarray, caps: np.ndarray | None, windows: tuple[int, int], hilo: int, block: int = BLOCK
+) -> np.ndarray:
+    """Partial counts (n_blocks x NSTAT x T) for a (T x M) float array, one block per ``block`` members.
+
+    This is the map step shared by the single-machine and Dask engines."""
+    x = np.asfortranarray(values, dtype=np.float64)
+    has_caps = caps is not None
+    c = (
+        np.asfortranarray(caps, dtype=np.float64)
+        if caps is not None
+        else np.zeros((x.shape[0], 1), order="F")
+    )
+    if x.shape[1] == 0:
+        return np.zeros((0, NSTAT, x.shape[0]))
+    return _blocks_parallel(x, c, has_caps, int(windows[0]), int(windows[1]), int(hilo), int(block))
+
+
+def reduce_partials(parts: Sequence[np.ndarray] | np.ndarray, n_dates: int) -> np.ndarray:
+    """Sum partial counts in block order (a fixed order, so every engine gets identical floats)."""
+    acc = np.zeros((NSTAT, n_dates))
+    for p in parts:
+        acc += p
+    return acc
+
+
+def _ema(x: np.ndarray, span: int) -> np.ndarray:
+    return pd.Series(x).ewm(span=span, adjust=False).mean().to_numpy()
+
+
+def finalize(
+    tot: np.ndarray, index: pd.DatetimeIndex, has_caps: bool, windows: tuple[int, int]
+) -> pd.DataFrame:
+    """Turn summed partial counts into the breadth frame."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pct1 = np.where(tot[_ELIG1] > 0, 100.0 * tot[_ABOVE1] / tot[_ELIG1], np.nan)
+        pct2 = np.where(tot[_ELIG2] > 0, 100.0 * tot[_ABOVE2] / tot[_ELIG2], np.nan)
+        ew = np.where(tot[_RCNT] > 0, tot[_RSUM] / tot[_RCNT], np.nan)
+        cw = np.where(tot[_CWDEN] > 0, tot[_CWNUM] / tot[_CWDEN], np.nan) if has_caps else np.nan
+    net = tot[_ADV] - tot[_DEC]
+    out = pd.DataFrame(
+        {
+            "members": tot[_MEMB].astype(np.int64),
+            f"pct_above_{windows[0]}d": pct1,
+            f"pct_above_{windows[1]}d": pct2,
+            "advances": tot[_ADV].astype(np.int64),
+            "declines": tot[_DEC].astype(np.int64),
+            "ad_line": np.cumsum(net),
+            "mcclellan": _ema(net, EMA_FAST) - _ema(net, EMA_SLOW),
+            "new_highs": tot[_NH].astype(np.int64),
+            "new_lows": tot[_NL].astype(np.int64),
+            "hilo_members": tot[_ELIGHL].astype(np.int64),
+            "ew_return": ew,
+            "cw_return": cw,
+        },
+        index=index,
+    )
+    out.index.name = "date"
+    return out
+
+
+def validate_closes(closes: pd.DataFrame, market_caps: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Check the wide panel; returns it as float64 with a sorted DatetimeIndex. Raises InputError."""
+    if not isinstance(closes, pd.DataFrame):
+        raise InputError(
+            f"breadth needs a DataFrame of closes (dates x members), got {type(closes).__name__}",
+            hint="pass e.g. pd.read_csv(path, index_col=0, parse_dates=True)",
+        )
+    if closes.shape[1] == 0 or closes.shape[0] == 0:
+        raise NoDataError("breadth: the closes frame is empty", hint="pass at least one member with prices")
+    try:
+        idx = pd.DatetimeIndex(closes.index)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"breadth: the index is not dates ({exc})", hint="index the frame by date (parse_dates=True)"
+        ) from exc
+    if idx.has_duplicates:
+        dup = idx[idx.duplicated()].unique()[:3]
+        raise InputError(
+            f"breadth: duplicate dates in the closes frame: {', '.join(str(d.date()) for d in dup)}",
+            hint="keep one row per date (e.g. closes[~closes.index.duplicated(keep='last')])",
+        )
+    if closes.columns.has_duplicates:
+        dup = closes.columns[closes.columns.duplicated()].unique()[:3]
+        raise InputError(
+            f"breadth: duplicate member columns: {', '.join(map(str, dup))}",
+            hint="give each member one column",
+        )
+    try:
+        values = closes.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise InputError(
+            f"breadth: closes must be numbers ({exc})", hint="clean the file: one numeric close per cell"
+        ) from exc
+    if np.isinf(values).any():
+        raise InputError(
+            "breadth: infinite closes", hint="replace them with NaN (no price) or the real close"
+        )
+    bad = np.nan_to_num(values, nan=1.0) <= 0
+    if bad.any():
+        j = int(np.argmax(bad.any(axis=0)))
+        i = int(np.argmax(bad[:, j]))
+        raise InputError(
+            f"breadth: non-positive close for {closes.columns[j]} on {idx[i].date()} ({values[i, j]})",
+            hint="closes must be positive prices; use NaN for 'no price'",
+        )
+    if np.isnan(values).all():
+        raise NoDataError("breadth: every close is missing", hint="check the file: all cells are empty/NaN")
+    frame = pd.DataFrame(values, index=idx, columns=closes.columns)
+    if not idx.is_monotonic_increasing:
+        frame = frame.sort_index()
+    if market_caps is not None:
+        if not isinstance(market_caps, pd.DataFrame):
+            raise InputError(
+                "breadth: market_caps must be a DataFrame shaped like closes",
+                hint="pass caps as a dates x members frame",
+            )
+        missing = [c for c in closes.columns if c not in market_caps.columns]
+        if missing:
+            raise InputError(
+                f"breadth: market_caps has no column for {', '.join(map(str, missing[:5]))}"
+                + (f" and {len(missing) - 5} more" if len(missing) > 5 else ""),
+                hint="give market_caps the same columns as closes (NaN where unknown)",
+            )
+    return frame
+
+
+def _aligned_caps(frame: pd.DataFrame, market_caps: pd.DataFrame | None) -> np.ndarray | None:
+    if market_caps is None:
+        return None
+    caps = market_caps.copy()
+    caps.index = pd.DatetimeIndex(caps.index)
+    caps = caps[~caps.index.duplicated(keep="last")].reindex(index=frame.index, columns=frame.columns)
+    return caps.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def breadth(
+    closes: pd.DataFrame,
+    market_caps: pd.DataFrame | None = None,
+    *,
+    windows: tuple[int, int] = (MA_SHORT, MA_LONG),
+    hilo: int = HILO,
+    engine: str = "numba",
+    scheduler: str | None = None,
+) -> pd.DataFrame:
+    """Member-level breadth of a wide panel of closes; see the module docstring for every definition.
+
+    ``engine`` is ``"numba"`` (default), ``"pandas"`` (reference, slow) or ``"dask"`` (``scheduler`` is
+    a Dask scheduler address; None starts a local cluster)."""
+    frame = validate_closes(closes, market_caps)
+    caps = _aligned_caps(frame, market_caps)
+    if engine == "numba":
+        parts = block_partials(frame.to_numpy(), caps, windows, hilo)
+        tot = reduce_partials(parts, len(frame))
+        return finalize(tot, pd.DatetimeIndex(frame.index), caps is not None, windows)
+    if engine == "pandas":
+        return breadth_pandas(frame, market_caps, windows=windows, hilo=hilo)
+    if engine == "dask":
+        from .breadth_dask import breadth_dask
+
+        return breadth_dask(frame, caps, windows=windows, hilo=hilo, scheduler=scheduler)
+    raise InputError(f"breadth: unknown engine {engine!r}", hint="use 'numba', 'pandas' or 'dask'")
+
+
+def breadth_pandas(
+    closes: pd.DataFrame,
+    market_caps: pd.DataFrame | None = None,
+    *,
+    windows: tuple[int, int] = (MA_SHORT, MA_LONG),
+    hilo: int = HILO,
+) -> pd.DataFrame:
+    """The common pandas approach: long format, ``groupby(member).rolling(N)``, then per-date counts.
+
+    Same definitions as :func:`breadth`; kept as the reference the tests and ``make bench`` compare
+    against."""
+    frame = closes
+    long = frame.rename_axis(index="date", columns="member").stack().dropna().rename("close").reset_index()
+    long = long.sort_values(["member", "date"], kind="stable").reset_index(drop=True)
+    g = long.groupby("member", sort=False)["close"]
+    n = g.cumcount().to_numpy() + 1
+    w1, w2 = windows
+    sma1 = g.rolling(w1, min_periods=w1).mean().to_numpy()
+    sma2 = g.rolling(w2, min_periods=w2).mean().to_numpy()
+    hi = g.rolling(hilo, min_periods=hilo).max().to_numpy()
+    lo = g.rolling(hilo, min_periods=hilo).min().to_numpy()
+    prev = g.shift(1).to_numpy()
+    close = long["close"].to_numpy()
+    ret = close / prev - 1.0
+    cols: dict[str, np.ndarray] = {
+        "date": long["date"].to_numpy(),
+        "member": np.ones(len(long)),
+        "elig1": (n >= w1).astype(float),
+        "above1": ((n >= w1) & (close > sma1)).astype(float),
+        "elig2": (n >= w2).astype(float),
+        "above2": ((n >= w2) & (close > sma2)).astype(float),
+        "adv": (ret > 0).astype(float),
+        "dec": (ret < 0).astype(float),
+        "eligh": (n >= hilo).astype(float),
+        "nh": ((n >= hilo) & (close >= hi)).astype(float),
+        "nl": ((n >= hilo) & (close <= lo)).astype(float),
+        "rsum": np.where(np.isnan(ret), 0.0, ret),
+        "rcnt": (~np.isnan(ret)).astype(float),
+    }
+    has_caps = market_caps is not None
+    if has_caps:
+        caps = market_caps.copy()  # type: ignore[union-attr]
+        caps.index = pd.DatetimeIndex(caps.index)
+        caps = caps.rename_axis(index="date", columns="member").stack().dropna().rename("cap").reset_index()
+        long = long.merge(caps, on=["date", "member"], how="left")
+        pcap = long.groupby("member", sort=False)["cap"].shift(1).to_numpy()
+        ok = ~np.isnan(ret) & (pcap > 0)
+        cols["cwnum"] = np.where(ok, pcap * ret, 0.0)
+        cols["cwden"] = np.where(ok, pcap, 0.0)
+    daily = pd.DataFrame(cols).groupby("date").sum().reindex(frame.index, fill_value=0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = pd.DataFrame(index=frame.index)
+        out["members"] = daily["member"].astype(np.int64)
+        out[f"pct_above_{w1}d"] = (100 * daily["above1"] / daily["elig1"]).where(daily["elig1"] > 0)
+        out[f"pct_above_{w2}d"] = (100 * daily["above2"] / daily["elig2"]).where(daily["elig2"] > 0)
+        out["advances"] = daily["adv"].astype(np.int64)
+        out["declines"] = daily["dec"].astype(np.int64)
+        net = daily["adv"] - daily["dec"]
+        out["ad_line"] = net.cumsum()
+        out["mcclellan"] = (
+            net.ewm(span=EMA_FAST, adjust=False).mean() - net.ewm(span=EMA_SLOW, adjust=False).mean()
+        )
+        out["new_highs"] = daily["nh"].astype(np.int64)
+        out["new_lows"] = daily["nl"].astype(np.int64)
+        out["hilo_members"] = daily["eligh"].astype(np.int64)
+        out["ew_return"] = (daily["rsum"] / daily["rcnt"]).where(daily["rcnt"] > 0)
+        out["cw_return"] = (daily["cwnum"] / daily["cwden"]).where(daily["cwden"] > 0) if has_caps else np.nan
+    out.index.name = "date"
+    return out
+
+
+@dataclass(frozen=True)
+class Thrust:
+    """A Zweig breadth thrust: the 10-day EMA of advances/(advances+declines) rose from below ``low``
+    to above ``high`` within ``days`` trading days."""
+
+    date: pd.Timestamp  # the day the EMA crossed above ``high``
+    start: pd.Timestamp  # the day of the sub-``low`` reading it rose from (within the window)
+    low_value: float
+    high_value: float
+
+
+def zweig_thrust(
+    b: pd.DataFrame, *, span: int = 10, low: float = 0.40, high: float = 0.615, days: int = 10
+) -> tuple[pd.Series, list[Thrust]]:
+    """Zweig's breadth thrust on a breadth frame: returns (the EMA of the advancing share, the thrusts).
+
+    Defaults are Zweig's published ones (10-day EMA, 40% to 61.5% within 10 trading days). Days
+    with no advancing or declining member carry the previous EMA (no evidence either way). Causal: a
+    thrust on a date uses that date's EMA and the ``days`` before it only."""
+    adv, dec = b["advances"].astype(float), b["declines"].astype(float)
+    tot = adv + dec
+    share = (adv / tot).where(tot > 0)
+    ema = share.ewm(span=span, adjust=False, ignore_na=True).mean().ffill()
+    above = ema > high
+    cross = above & ~above.shift(1, fill_value=False)
+    fires = cross & (ema.rolling(days + 1, min_periods=1).min() < low)
+    thrusts: list[Thrust] = []
+    for i in np.flatnonzero(fires.to_numpy()):  # the few firing dates only, not every row
+        window = ema.iloc[max(0, i - days) : i + 1]
+        j = window.idxmin()
+        thrusts.append(Thrust(ema.index[i], j, float(window[j]), float(ema.iloc[i])))
+    return ema.rename("adv_share_ema"), thrusts

@@ -1,0 +1,365 @@
+"""Relative Rotation Graph (RRG): a causal, documented stand-in for JdK RS-Ratio / RS-Momentum.
+
+The original RRG indicators (Julius de Kempenaer's JdK RS-Ratio and JdK RS-Momentum) are
+proprietary; only their properties are published: RS-Ratio *lags* relative strength (it is a
+smoothed, normalised trend of RS), RS-Momentum *leads* RS-Ratio (it is the normalised rate of change
+of RS-Ratio), both oscillate around 100, tickers rotate *clockwise* through the quadrants
+improving -> leading -> weakening -> lagging, and the weekly chart is the standard view. This module
+builds indicators with exactly those properties from transparent, causal steps (a value dated ``t``
+uses closes dated ``<= t`` only; nothing is fitted on the full sample):
+
+1. ``RS = 100 * P / B`` on the dates where both the ticker ``P`` and the benchmark ``B`` have a close.
+   With ``freq="W"`` each ticker keeps, per week ending Friday (``W-FRI``), the last date on which
+   both have a close, and that point is *labelled with that actual date* (so the last, possibly
+   partial, week carries the as-of date actually present; no future date is ever invented).
+2. ``S = EMA(RS)``: ``ewm(span=smooth, adjust=False)``; the first ``smooth`` values are discarded as
+   burn-in (the EMA's seed still weighs ~e^-2 there).
+3. ``RS-Ratio = 100 + (S - mean_window(S)) / std_window(S)``: a rolling z-score over the last
+   ``window`` periods, full windows only (``min_periods = window``).
+4. ``RS-Momentum = 100 + zscore_{mom_window}(z_t - z_{t-roc})`` where ``z = RS-Ratio - 100``.
+
+Periods are *observations of that ticker* (weeks or trading days on which it has an RS value), so a
+ticker with gaps is not penalised by NaN-poisoned windows. A window with zero dispersion (e.g. the
+benchmark against itself) gives NaN rather than a division by ~0.
+
+Default constants (``freq="W"`` / ``freq="D"``) and why:
+
+* ``smooth`` 10 / 50 -- a 10-week (~50-trading-day) EMA, the classic weekly trend average. Its lag
+  of about ``(smooth - 1) / 2`` = 4.5 weeks is what makes RS-Ratio lag RS, as published, while it
+  removes week-to-week noise.
+* ``window`` 52 / 260 -- one year. RS-Ratio says how strong the smoothed RS is relative to its own
+  past year, in standard deviations, so different tickers are comparable and centre on 100. For RS
+  cycles of up to a year the rolling mean spans whole cycles and adds little phase distortion;
+  for much longer cycles it acts as a high-pass filter (RS-Ratio then lags RS less, or even leads
+  the raw RS line, because it tracks detrended RS).
+* ``roc`` 1 / 5 -- one week of change of RS-Ratio. RS-Ratio is already smoothed, so the one-period
+  change is the most timely; a ``k``-period difference lags by ``(k - 1) / 2`` periods and eats the
+  lead of momentum over ratio. Daily uses 5 (one trading week): one-day changes are mostly noise.
+* ``mom_window`` 52 / 260 (= ``window``) -- the same normalisation horizon on both axes. On pure
+  RS cycles of 26-52 weeks this gives momentum the ideal quarter-cycle lead (a round, clockwise
+  orbit); shorter windows push the lead towards half a cycle (for a 52-week cycle: lead 12 weeks
+  with 52, 19 with 26, 23 with 13), i.e. towards anti-phase, which flattens the rotation.
+* ``tail`` 8 / 10 -- eight weeks (two months), the usual weekly RRG tail: long enough to show
+  direction and curvature, short enough to read. Daily uses 10 (two trading weeks); this one is a
+  readability choice, not a horizon, so it is not scaled by 5.
+
+Daily constants are the weekly ones times 5 trading days so both views measure the same calendar
+horizons. Scale: ``RS-Ratio = 101`` means one standard deviation above the trailing-year mean, so
+typical values sit within ~97-103 (JdK's own scale is unpublished).
+
+History needed for the first point: ``smooth + window + roc + mom_window - 1`` observations, i.e.
+114 weekly closes (~2.2 years) or 574 daily closes (~2.3 years) with the defaults.
+
+Weekly causality caveat: the point of an unfinished week is labelled with its last date so far; when
+the week completes, that point is replaced by one labelled with the week's last date. Points with
+the same date label never change. Consequently ``RRGResult.as_of(d)`` (a row filter) equals
+``rrg(inputs truncated at d)`` exactly for ``freq="D"``, and for ``freq="W"`` on every point dated
+``<= d`` except that a mid-week ``d`` has no partial-week point in the filtered result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+Freq = Literal["W", "D"]
+
+# freq -> (smooth, window, roc, mom_window, tail); see the module docstring for the reasons.
+DEFAULTS: dict[str, tuple[int, int, int, int, int]] = {
+    "W": (10, 52, 1, 52, 8),
+    "D": (50, 260, 5, 260, 10),
+}
+_FREQ_WORD = {"W": "weekly", "D": "daily"}
+QUADRANTS = ("leading", "weakening", "lagging", "improving")
+COMPASS = ("east", "north-east", "north", "north-west", "west", "south-west", "south", "south-east")
+_FRAME_COLUMNS = ["ticker", "rs", "rs_ratio", "rs_momentum", "quadrant"]
+_LATEST_COLUMNS = [
+    "ticker",
+    "date",
+    "rs_ratio",
+    "rs_momentum",
+    "quadrant",
+    "heading_deg",
+    "heading",
+    "distance",
+    "periods_in_quadrant",
+]
+_REL_TOL = 1e-9  # a rolling std below this share of the rolling mean |level| counts as zero
+_ABS_TOL = 1e-9  # ... and below this for dimensionless z-score changes
+
+
+@dataclass(frozen=True)
+class RRGResult:
+    """Output of :func:`rrg`.
+
+    ``frame``: long DataFrame indexed by ``date`` (sorted by date, then ticker in input order) with
+    columns ``ticker, rs, rs_ratio, rs_momentum, quadrant``; only complete RRG points (both
+    coordinates defined) are kept. ``skipped``: ticker -> reason it was dropped.
+    """
+
+    frame: pd.DataFrame
+    benchmark: str
+    freq: str
+    smooth: int
+    window: int
+    roc: int
+    mom_window: int
+    tail: int
+    tickers: tuple[str, ...] = ()
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def _by_ticker(self) -> pd.DataFrame:
+        """``frame`` with ``date`` as a column, sorted by ticker (input order) then date."""
+        f = self.frame.reset_index()
+        order = {t: i for i, t in enumerate(self.tickers)}
+        f["_order"] = f["ticker"].map(order).astype("int64")
+        return f.sort_values(["_order", "date"], kind="stable").reset_index(drop=True)
+
+    def latest(self) -> pd.DataFrame:
+        """One row per ticker: its last point, quadrant, heading and run length in the quadrant.
+
+        ``heading_deg``: direction of the last tail segment (previous point -> last point) in the
+        (x = RS-Ratio, y = RS-Momentum) plane, degrees in [0, 360): 0 = east (RS-Ratio rising),
+        90 = north (RS-Momentum rising); NaN with a single point. ``heading``: its 8-point compass
+        word ("north-east", ...). ``distance``: Euclidean distance of the last point from (100, 100).
+        ``periods_in_quadrant``: consecutive periods, ending at the last point, in that quadrant.
+        """
+        f = self._by_ticker()
+        if f.empty:
+            return pd.DataFrame(columns=_LATEST_COLUMNS)
+        tk = f["ticker"]
+        new_run = (f["quadrant"] != f["quadrant"].shift()) | (tk != tk.shift())
+        run = new_run.cumsum()
+        f["periods_in_quadrant"] = run.map(run.value_counts()).astype("int64")
+        same = tk == tk.shift()
+        dx = (f["rs_ratio"] - f["rs_ratio"].shift()).where(same)
+        dy = (f["rs_momentum"] - f["rs_momentum"].shift()).where(same)
+        last = f.groupby("_order", sort=True).tail(1).copy()
+        ldx, ldy = dx.loc[last.index].to_numpy(), dy.loc[last.index].to_numpy()
+        last["heading_deg"] = heading_degrees(ldx, ldy)
+        last["heading"] = [compass(h) for h in last["heading_deg"]]
+        last["distance"] = np.hypot(last["rs_ratio"] - 100.0, last["rs_momentum"] - 100.0)
+        return last[_LATEST_COLUMNS].reset_index(drop=True)
+
+    def tails(self) -> dict[str, pd.DataFrame]:
+        """ticker -> DataFrame (``date, rs_ratio, rs_momentum``) of its last ``tail`` points."""
+        f = self._by_ticker()
+        out: dict[str, pd.DataFrame] = {}
+        for t, g in f.groupby("ticker", sort=False):
+            out[str(t)] = g[["date", "rs_ratio", "rs_momentum"]].tail(self.tail).reset_index(drop=True)
+        return out
+
+    def as_of(self, date: str | pd.Timestamp) -> RRGResult:
+        """The same result restricted to points dated on or before ``date`` (a row filter).
+
+        For ``freq="W"`` and a mid-week ``date`` this holds completed weeks only; the partial-week
+        point seen on that date comes from calling :func:`rrg` on inputs truncated at ``date``.
+        """
+        cut = pd.Timestamp(date)
+        frame = self.frame.loc[self.frame.index <= cut]
+        present = set(frame["ticker"])
+        tickers = tuple(t for t in self.tickers if t in present)
+        return dataclasses.replace(self, frame=frame, tickers=tickers, skipped=dict(self.skipped))
+
+
+def quadrant(rs_ratio: np.ndarray | pd.Series, rs_momentum: np.ndarray | pd.Series) -> np.ndarray:
+    """Quadrant names, split at 100 (ties go to the stronger side); NaN coordinates -> ``""``."""
+    x = np.asarray(rs_ratio, dtype="float64")
+    y = np.asarray(rs_momentum, dtype="float64")
+    conds = [(x >= 100) & (y >= 100), (x >= 100) & (y < 100), (x < 100) & (y < 100), (x < 100) & (y >= 100)]
+    return np.select(conds, list(QUADRANTS), default="").astype(object)
+
+
+def heading_degrees(dx: np.ndarray | pd.Series, dy: np.ndarray | pd.Series) -> np.ndarray:
+    """Direction of a step ``(dx, dy)`` in degrees in [0, 360): 0 east, 90 north. NaN for no step."""
+    x = np.asarray(dx, dtype="float64")
+    y = np.asarray(dy, dtype="float64")
+    deg = np.degrees(np.arctan2(y, x)) % 360.0
+    return np.where((x == 0) & (y == 0), np.nan, deg)
+
+
+def compass(deg: float) -> str:
+    """8-point compass word for a heading in degrees (0 east, 90 north); ``""`` when NaN."""
+    if not np.isfinite(deg):
+        return ""
+    return COMPASS[round(deg / 45.0) % 8]
+
+
+def min_history(smooth: int, window: int, roc: int, mom_window: int) -> int:
+    """Observations needed for the first RRG point (see the module docstring)."""
+    return smooth + window + roc + mom_window - 1
+
+
+def _zscore(x: pd.Series, window: int, abs_tol: float | None) -> pd.Series:
+    """Rolling z-score over full windows; NaN where the window has (numerically) no dispersion."""
+    roll = x.rolling(window, min_periods=window)
+    mean = roll.mean()
+    sd = roll.std(ddof=1)
+    tol = abs_tol if abs_tol is not None else _REL_TOL * mean.abs()
+    return (x - mean) / sd.where(sd > tol)
+
+
+def _as_datetime_index(obj: pd.DataFrame | pd.Series, what: str) -> pd.DatetimeIndex:
+    try:
+        idx = pd.DatetimeIndex(obj.index)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{what} must be indexed by dates: {exc}") from exc
+    if idx.has_duplicates:
+        dup = idx[idx.duplicated()][0]
+        raise ValueError(f"{what} has duplicate dates (first: {dup.date()})")
+    return idx
+
+
+def _check_positive(frame: pd.DataFrame) -> None:
+    vals = frame.to_numpy(dtype="float64")
+    bad = ~np.isnan(vals) & ~(np.isfinite(vals) & (vals > 0))
+    if bad.any():
+        rows, cols = np.nonzero(bad)
+        first = int(np.argmin(rows))
+        name, date = frame.columns[cols[first]], frame.index[rows[first]]
+        value = vals[rows[first], cols[first]]
+        raise ValueError(
+            f"{name}: non-positive or infinite price {value} on {pd.Timestamp(date).date()}; "
+            "RRG needs positive closes (use NaN for missing)"
+        )
+
+
+def _last_per_week(s: pd.Series) -> pd.Series:
+    """Last observation of each W-FRI week, labelled with its own (actual) date."""
+    weeks = s.index.to_period("W-FRI")
+    return s.loc[~weeks.duplicated(keep="last")]
+
+
+def _one_ticker(rs: pd.Series, smooth: int, window: int, roc: int, mom_window: int) -> pd.DataFrame:
+    """RS, RS-Ratio and RS-Momentum of one ticker's RS observations (no NaNs, sorted)."""
+    ema = rs.ewm(span=smooth, adjust=False).mean()
+    ema = ema.where(np.arange(len(ema)) >= smooth)  # burn-in: the seed still weighs too much
+    z = _zscore(ema, window, None)
+    zm = _zscore(z - z.shift(roc), mom_window, _ABS_TOL)
+    return pd.DataFrame({"rs": rs, "rs_ratio": 100.0 + z, "rs_momentum": 100.0 + zm})
+
+
+def rrg(
+    closes: pd.DataFrame | pd.Series,
+    benchmark: pd.Series,
+    *,
+    freq: str = "W",
+    smooth: int | None = None,
+    window: int | None = None,
+    roc: int | None = None,
+    tail: int | None = None,
+    mom_window: int | None = None,
+) -> RRGResult:
+    """Relative Rotation Graph of ``closes`` against ``benchmark`` (see the module docstring).
+
+    ``closes``: daily closes, dates x tickers (NaN where no price), or one Series named by its
+    ticker (an unnamed Series is called ``"ticker"``). ``benchmark``: daily closes. ``freq``: ``"W"``
+    (weekly, last close of each week ending Friday, labelled by its actual date) or ``"D"``.
+    ``smooth``, ``window``, ``roc``, ``mom_window``, ``tail``: ``None`` takes the per-frequency
+    defaults in :data:`DEFAULTS`.
+
+    Raises ``ValueError`` for an unknown ``freq``, bad parameters, empty input, duplicate dates, no
+    dates shared with the benchmark, non-positive prices (any ticker or the benchmark), or when no
+    ticker has enough history for one point. A ticker that falls short among others is dropped and
+    the reason recorded in ``RRGResult.skipped``.
+    """
+    if freq not in DEFAULTS:
+        raise ValueError(f"freq must be 'W' (weekly, the standard RRG view) or 'D' (daily), got {freq!r}")
+    d_smooth, d_window, d_roc, d_mom, d_tail = DEFAULTS[freq]
+    smooth = d_smooth if smooth is None else smooth
+    window = d_window if window is None else window
+    roc = d_roc if roc is None else roc
+    mom_window = d_mom if mom_window is None else mom_window
+    tail = d_tail if tail is None else tail
+    for name, value, low in (
+        ("smooth", smooth, 1),
+        ("window", window, 2),
+        ("roc", roc, 1),
+        ("mom_window", mom_window, 2),
+        ("tail", tail, 1),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+
+    if isinstance(closes, pd.Series):
+        closes = closes.to_frame(name="ticker" if closes.name is None else str(closes.name))
+    if closes.shape[1] == 0 or closes.shape[0] == 0 or closes.isna().all().all():
+        raise ValueError("closes is empty: give at least one ticker with prices")
+    bench_name = "benchmark" if benchmark.name is None else str(benchmark.name)
+    if benchmark.dropna().empty:
+        raise ValueError(f"benchmark {bench_name} is empty")
+    closes = closes.copy()
+    closes.columns = [str(c) for c in closes.columns]
+    if pd.Index(closes.columns).has_duplicates:
+        raise ValueError(f"closes has duplicate tickers: {sorted(set(closes.columns[closes.columns.duplicated()]))}")
+    closes.index = _as_datetime_index(closes, "closes")
+    bench = benchmark.astype("float64").copy()
+    bench.index = _as_datetime_index(benchmark, f"benchmark {bench_name}")
+    closes = closes.astype("float64").sort_index()
+    bench = bench.sort_index()
+    _check_positive(closes)
+    _check_positive(bench.to_frame(bench_name))
+
+    common = closes.index.intersection(bench.index)
+    if common.empty or bench.loc[common].isna().all():
+        raise ValueError(
+            f"benchmark {bench_name} has no dates in common with closes "
+            f"(closes {closes.index[0].date()}..{closes.index[-1].date()}, "
+            f"benchmark {bench.index[0].date()}..{bench.index[-1].date()})"
+        )
+    # RS on the shared dates; NaN wherever either side has no price.
+    rs_wide = 100.0 * closes.loc[common].div(bench.loc[common], axis=0)
+
+    need = min_history(smooth, window, roc, mom_window)
+    word = _FREQ_WORD[freq]
+    parts: list[pd.DataFrame] = []
+    skipped: dict[str, str] = {}
+    for ticker in rs_wide.columns:
+        rs = rs_wide[ticker].dropna()
+        if freq == "W":
+            rs = _last_per_week(rs)
+        if rs.empty:
+            skipped[ticker] = f"{ticker}: no dates with both a price and a {bench_name} price"
+            continue
+        if len(rs) < need:
+            skipped[ticker] = (
+                f"{ticker}: {len(rs)} {word} closes, RRG needs at least {need} "
+                f"(EMA burn-in {smooth} + RS-Ratio window {window} + roc {roc} + RS-Momentum window "
+                f"{mom_window} - 1); give a longer history or smaller smooth/window/mom_window"
+            )
+            continue
+        one = _one_ticker(rs, smooth, window, roc, mom_window).dropna()
+        if one.empty:
+            skipped[ticker] = (
+                f"{ticker}: relative strength to {bench_name} has no dispersion in any window "
+                "(constant or a pure exponential trend), so RS-Ratio/RS-Momentum are undefined"
+            )
+            continue
+        one.insert(0, "ticker", ticker)
+        parts.append(one)
+
+    if not parts:
+        raise ValueError("no RRG point for any ticker: " + "; ".join(skipped.values()))
+    frame = pd.concat(parts)
+    frame.index.name = "date"
+    frame["quadrant"] = quadrant(frame["rs_ratio"], frame["rs_momentum"])
+    order = {t: i for i, t in enumerate(rs_wide.columns)}
+    key = frame["ticker"].map(order).to_numpy()
+    frame = frame.iloc[np.lexsort((key, frame.index.to_numpy()))][_FRAME_COLUMNS]
+    kept = tuple(t for t in rs_wide.columns if t not in skipped)
+    return RRGResult(
+        frame=frame,
+        benchmark=bench_name,
+        freq=freq,
+        smooth=smooth,
+        window=window,
+        roc=roc,
+        mom_window=mom_window,
+        tail=tail,
+        tickers=kept,
+        skipped=skipped,
+    )
