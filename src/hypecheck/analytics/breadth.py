@@ -272,6 +272,21 @@ def finalize(
     return out
 
 
+@njit(cache=True, nogil=True)
+def _scan(x: np.ndarray) -> tuple[int, int, int]:  # pragma: no cover - compiled
+    """One pass: (number of closes, row and column of the first bad one or -1, -1)."""
+    n = 0
+    for j in range(x.shape[1]):
+        for i in range(x.shape[0]):
+            v = x[i, j]
+            if v != v:
+                continue
+            if v <= 0.0 or v == np.inf:
+                return n, i, j
+            n += 1
+    return n, -1, -1
+
+
 def validate_closes(closes: pd.DataFrame, market_caps: pd.DataFrame | None = None) -> pd.DataFrame:
     """Check the wide panel; returns it as float64 with a sorted DatetimeIndex. Raises InputError."""
     if not isinstance(closes, pd.DataFrame):
@@ -305,21 +320,16 @@ def validate_closes(closes: pd.DataFrame, market_caps: pd.DataFrame | None = Non
         raise InputError(
             f"breadth: closes must be numbers ({exc})", hint="clean the file: one numeric close per cell"
         ) from exc
-    if np.isinf(values).any():
+    n_valid, bi, bj = _scan(np.asfortranarray(values))
+    if bi >= 0:
         raise InputError(
-            "breadth: infinite closes", hint="replace them with NaN (no price) or the real close"
-        )
-    bad = np.nan_to_num(values, nan=1.0) <= 0
-    if bad.any():
-        j = int(np.argmax(bad.any(axis=0)))
-        i = int(np.argmax(bad[:, j]))
-        raise InputError(
-            f"breadth: non-positive close for {closes.columns[j]} on {idx[i].date()} ({values[i, j]})",
+            f"breadth: {'infinite' if np.isinf(values[bi, bj]) else 'non-positive'} close for "
+            f"{closes.columns[bj]} on {idx[bi].date()} ({values[bi, bj]})",
             hint="closes must be positive prices; use NaN for 'no price'",
         )
-    if np.isnan(values).all():
+    if n_valid == 0:
         raise NoDataError("breadth: every close is missing", hint="check the file: all cells are empty/NaN")
-    frame = pd.DataFrame(values, index=idx, columns=closes.columns)
+    frame = pd.DataFrame(values, index=idx, columns=closes.columns, copy=False)
     if not idx.is_monotonic_increasing:
         frame = frame.sort_index()
     if market_caps is not None:
@@ -341,9 +351,10 @@ def validate_closes(closes: pd.DataFrame, market_caps: pd.DataFrame | None = Non
 def _aligned_caps(frame: pd.DataFrame, market_caps: pd.DataFrame | None) -> np.ndarray | None:
     if market_caps is None:
         return None
-    caps = market_caps.copy()
-    caps.index = pd.DatetimeIndex(caps.index)
-    caps = caps[~caps.index.duplicated(keep="last")].reindex(index=frame.index, columns=frame.columns)
+    caps = market_caps
+    if not (caps.index.equals(frame.index) and caps.columns.equals(frame.columns)):
+        caps = caps.set_axis(pd.DatetimeIndex(caps.index), axis=0)
+        caps = caps[~caps.index.duplicated(keep="last")].reindex(index=frame.index, columns=frame.columns)
     return caps.to_numpy(dtype=np.float64, na_value=np.nan)
 
 

@@ -230,7 +230,7 @@ def _check_positive(frame: pd.DataFrame) -> None:
 
 def _last_per_week(s: pd.Series) -> pd.Series:
     """Last observation of each W-FRI week, labelled with its own (actual) date."""
-    weeks = s.index.to_period("W-FRI")
+    weeks = pd.DatetimeIndex(s.index).to_period("W-FRI")
     return s.loc[~weeks.duplicated(keep="last")]
 
 
@@ -295,7 +295,9 @@ def rrg(
     closes = closes.copy()
     closes.columns = [str(c) for c in closes.columns]
     if pd.Index(closes.columns).has_duplicates:
-        raise ValueError(f"closes has duplicate tickers: {sorted(set(closes.columns[closes.columns.duplicated()]))}")
+        raise ValueError(
+            f"closes has duplicate tickers: {sorted(set(closes.columns[closes.columns.duplicated()]))}"
+        )
     closes.index = _as_datetime_index(closes, "closes")
     bench = benchmark.astype("float64").copy()
     bench.index = _as_datetime_index(benchmark, f"benchmark {bench_name}")
