@@ -278,8 +278,8 @@ def test_zweig_thrust_fires_on_the_right_day() -> None:
 @pytest.mark.slow
 def test_dask_local_cluster_matches_single_machine() -> None:
     pytest.importorskip("distributed")
+    from hypecheck.analytics.breadth import _aligned_caps, validate_closes
     from hypecheck.analytics.breadth_dask import breadth_dask
-    from hypecheck.analytics.breadth import validate_closes, _aligned_caps
 
     closes, caps = synthetic_panel(500, 1100, seed=7)  # five partitions of 256 members
     frame = validate_closes(closes, caps)
@@ -288,3 +288,19 @@ def test_dask_local_cluster_matches_single_machine() -> None:
         frame, _aligned_caps(frame, caps), windows=(50, 200), hilo=252, n_workers=2, blocks_per_partition=1
     )
     pd.testing.assert_frame_equal(one, many, check_exact=True)
+
+
+def test_zweig_counts_one_thrust_per_washout() -> None:
+    n = 60
+    idx = pd.bdate_range("2024-01-01", periods=n)
+    adv = np.full(n, 50)
+    adv[5:15] = 0  # one washout (EMA down to ~0.07)
+    adv[15:20] = 100  # thrust: the EMA crosses 61.5% on day 19 ...
+    adv[20] = 0  # ... dips back below it for a day ...
+    adv[21:] = 100  # ... and crosses again on day 21, still within 10 days of the same low
+    b = pd.DataFrame({"advances": adv, "declines": 100 - adv}, index=idx)
+    ema, thrusts = zweig_thrust(b)
+    e = ema.to_numpy()
+    crosses = [i for i in range(1, n) if e[i] > 0.615 >= e[i - 1]]
+    assert len(crosses) >= 2  # the set-up really crosses twice
+    assert len(thrusts) == 1 and thrusts[0].date == idx[crosses[0]]

@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 
 from .analytics import asvi, required_return
 from .analytics.breadth import breadth
+from .analytics.rrg import rrg
 from .api import check, load_catalog
 from .errors import HypecheckError, InputError, NoDataError, ThemeError
 from .theme import builtin_theme_names, load_theme
@@ -28,4 +29,5 @@ __all__ = [
     "load_catalog",
     "load_theme",
     "required_return",
+    "rrg",
 ]

@@ -182,5 +182,114 @@ def themes(show: str | None) -> None:
         click.echo(f"{'':<24} {t.question}")
 
 
+def _read_wide(path: Path, what: str) -> object:
+    """A wide dates x members frame from a folder of price files, a wide CSV/Parquet, or a long
+    CSV/Parquet with date, member (or ticker) and close (or value) columns."""
+    import pandas as pd
+
+    from .errors import FormatError, InputError
+
+    if not path.exists():
+        raise InputError(
+            f"{what}: {path} does not exist", hint="give a folder of price files or a CSV/Parquet file"
+        )
+    if path.is_dir():
+        from .sources.files import FilesSource
+
+        cat = FilesSource(path).load()
+        ids = [
+            i for i in cat.ids("price") if cat.get("price", i).meta.frequency == "D" and not i.startswith("^")
+        ]
+        if not ids:
+            raise InputError(
+                f"{what}: no daily price files in {path}", hint="point at a folder of Date,Close CSVs"
+            )
+        return pd.concat({i: cat.get("price", i).values for i in ids}, axis=1, sort=True)
+    try:
+        raw = pd.read_parquet(path) if path.suffix.lower() in (".parquet", ".pq") else pd.read_csv(path)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise FormatError(f"{what}: cannot read {path}: {exc}", hint="give a CSV or Parquet file") from exc
+    cols = {str(c).lower(): c for c in raw.columns}
+    date_col = cols.get("date") or raw.columns[0]
+    member = cols.get("member") or cols.get("ticker") or cols.get("symbol")
+    value = cols.get("close") or cols.get("value") or cols.get("cap") or cols.get("market_cap")
+    if member is not None and value is not None and len(raw.columns) <= 4:
+        dup = raw.duplicated([date_col, member])
+        if dup.any():
+            first = raw.loc[dup].iloc[0]
+            raise InputError(
+                f"{what}: {int(dup.sum())} duplicate (date, member) rows in {path}, e.g. {first[member]} on {first[date_col]}",
+                hint="keep one row per member and date",
+            )
+        raw = raw.pivot(index=date_col, columns=member, values=value)
+    else:
+        raw = raw.set_index(date_col)
+    try:
+        raw.index = pd.to_datetime(raw.index)
+    except (ValueError, TypeError) as exc:
+        raise FormatError(
+            f"{what}: the first column of {path} is not dates ({exc})",
+            hint="wide files: date first, one column per member; long files: date, member, close",
+        ) from exc
+    return raw
+
+
+@main.command("breadth")
+@click.argument("closes", type=click.Path(path_type=Path))
+@click.option(
+    "--caps",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Market caps shaped like CLOSES (for cw_return).",
+)
+@click.option("--engine", type=click.Choice(["numba", "pandas", "dask"]), default="numba", show_default=True)
+@click.option(
+    "--scheduler", metavar="ADDRESS", default=None, help="Dask scheduler address; default: a local cluster."
+)
+@click.option("--as-of", "as_of", metavar="DATE", default=None, help="Use closes up to this date only.")
+@click.option(
+    "--out", "out", type=click.Path(path_type=Path), default=None, help="Write the breadth frame to this CSV."
+)
+def breadth_cmd(
+    closes: Path, caps: Path | None, engine: str, scheduler: str | None, as_of: str | None, out: Path | None
+) -> None:
+    """Member-level breadth of CLOSES: a folder of price files, or a wide or long CSV/Parquet.
+
+    Prints the latest % above the 50/200-day averages, advances/declines, A/D line, McClellan
+    oscillator, new highs/lows, equal- and cap-weighted returns, and any Zweig breadth thrusts."""
+    import pandas as pd
+
+    from .analytics.breadth import breadth, zweig_thrust
+
+    t0 = time.perf_counter()
+    wide = _read_wide(closes, "closes")
+    capf = _read_wide(caps, "caps") if caps is not None else None
+    if as_of is not None:
+        cut = pd.Timestamp(as_of)
+        wide = wide.loc[wide.index <= cut]  # type: ignore[attr-defined]
+        capf = capf.loc[capf.index <= cut] if capf is not None else None  # type: ignore[attr-defined]
+    b = breadth(wide, capf, engine=engine, scheduler=scheduler)  # type: ignore[arg-type]
+    _, thrusts = zweig_thrust(b)
+    last = b.iloc[-1]
+    shape = wide.shape  # type: ignore[attr-defined]
+    click.echo(f"breadth of {shape[1]} members over {shape[0]} dates ({engine}), as of {b.index[-1].date()}")
+    for col in b.columns:
+        v = last[col]
+        click.echo(
+            f"  {col:<15} {'n/a' if v != v else (f'{v:,.4f}' if isinstance(v, float) and not float(v).is_integer() else f'{v:,.0f}')}"
+        )
+    if thrusts:
+        click.echo("Zweig breadth thrusts: " + ", ".join(str(t.date.date()) for t in thrusts[-5:]))
+    else:
+        click.echo("Zweig breadth thrusts: none")
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(f".{out.name}.tmp")
+        b.to_csv(tmp)
+        os.replace(tmp, out)
+        click.echo(f"wrote {out}")
+    click.echo(f"({time.perf_counter() - t0:.1f}s)", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

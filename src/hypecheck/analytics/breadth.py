@@ -309,9 +309,9 @@ def validate_closes(closes: pd.DataFrame, market_caps: pd.DataFrame | None = Non
             hint="keep one row per date (e.g. closes[~closes.index.duplicated(keep='last')])",
         )
     if closes.columns.has_duplicates:
-        dup = closes.columns[closes.columns.duplicated()].unique()[:3]
+        dcols = closes.columns[closes.columns.duplicated()].unique()[:3]
         raise InputError(
-            f"breadth: duplicate member columns: {', '.join(map(str, dup))}",
+            f"breadth: duplicate member columns: {', '.join(map(str, dcols))}",
             hint="give each member one column",
         )
     try:
@@ -398,7 +398,7 @@ def breadth_pandas(
     Same definitions as :func:`breadth`; kept as the reference the tests and ``make bench`` compare
     against."""
     frame = closes
-    long = frame.rename_axis(index="date", columns="member").stack().dropna().rename("close").reset_index()
+    long = frame.rename_axis(index="date", columns="member").stack().dropna().rename("close").reset_index()  # type: ignore[call-overload]
     long = long.sort_values(["member", "date"], kind="stable").reset_index(drop=True)
     g = long.groupby("member", sort=False)["close"]
     n = g.cumcount().to_numpy() + 1
@@ -429,7 +429,7 @@ def breadth_pandas(
     if has_caps:
         caps = market_caps.copy()  # type: ignore[union-attr]
         caps.index = pd.DatetimeIndex(caps.index)
-        caps = caps.rename_axis(index="date", columns="member").stack().dropna().rename("cap").reset_index()
+        caps = caps.rename_axis(index="date", columns="member").stack().dropna().rename("cap").reset_index()  # type: ignore[call-overload]
         long = long.merge(caps, on=["date", "member"], how="left")
         pcap = long.groupby("member", sort=False)["cap"].shift(1).to_numpy()
         ok = ~np.isnan(ret) & (pcap > 0)
@@ -484,8 +484,12 @@ def zweig_thrust(
     cross = above & ~above.shift(1, fill_value=False)
     fires = cross & (ema.rolling(days + 1, min_periods=1).min() < low)
     thrusts: list[Thrust] = []
-    for i in np.flatnonzero(fires.to_numpy()):  # the few firing dates only, not every row
-        window = ema.iloc[max(0, i - days) : i + 1]
-        j = window.idxmin()
-        thrusts.append(Thrust(ema.index[i], j, float(window[j]), float(ema.iloc[i])))
+    last = -1
+    for i in (int(k) for k in np.flatnonzero(fires.to_numpy())):  # the few firing dates only
+        lo = max(0, i - days)
+        j = lo + int(np.argmin(ema.to_numpy()[lo : i + 1]))
+        if j <= last:  # the same low already produced a thrust: one thrust per washout
+            continue
+        thrusts.append(Thrust(ema.index[i], ema.index[j], float(ema.iloc[j]), float(ema.iloc[i])))
+        last = i
     return ema.rename("adv_share_ema"), thrusts

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
+import pandas as pd
+
+from ..analytics.breadth import breadth
 from ..analytics.returns import all_time_high, relative_strength, window_anchor, window_return
 from ..evidence import Evidence, MissingEvidence, PillarResult
 from ..panel import Panel
@@ -66,6 +72,8 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                 )
             )
             continue
+        if bp.cap in theme.sectors:
+            continue  # sector twins count once, together, in the sector-twins item below
         res.evidence.append(
             Evidence(
                 pillar="breadth",
@@ -128,7 +136,133 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                     detail=f"last {hi.last:.2f}, high {hi.high:.2f} on {hi.high_date.date()} ({pct(hi.drawdown)})",
                 )
             )
-    res.notes.append(
-        "member-level breadth (% above moving averages, A/D line) needs constituent prices: not in this data"
-    )
+    _sector_twins(panel, rules, res, rows, primary)
+    _spread_trend(panel, rules, res)
+    _participation(panel, rules, res)
     return res
+
+
+def _sector_twins(
+    panel: Panel, rules: Rules, res: PillarResult, rows: list[dict[str, Any]], primary: str
+) -> None:
+    """How many sectors' equal-weight twins beat their cap-weighted versions over the primary window."""
+    sectors = panel.theme.sectors
+    twins = [r for r in rows if r["window"] == primary and r["cap"] in sectors and r["spread"] == r["spread"]]
+    if len(twins) < 2:
+        return
+    ahead = [r for r in twins if r["spread"] > 0]
+    share = len(ahead) / len(twins)
+    keep, fade = float(rules.get("breadth", "broad_share")), float(rules.get("breadth", "narrow_share"))
+    lean: Any = "catalyst" if share >= keep else ("viral" if share <= fade else "neutral")
+    need = math.ceil(keep * len(twins))
+    res.evidence.append(
+        Evidence(
+            pillar="breadth",
+            id=f"sector-twins:{primary}",
+            claim=f"Within sectors, equal weight beats cap weight in most sectors over {primary}",
+            value=share,
+            threshold=keep,
+            unit="share of sectors",
+            leaning=lean,
+            flip=(
+                f"equal weight ahead in fewer than {need} of {len(twins)} sectors"
+                if lean == "catalyst"
+                else f"equal weight ahead in at least {need} of {len(twins)} sectors"
+            ),
+            source=src(panel, *[r["equal"] for r in twins], *[r["cap"] for r in twins]),
+            detail=f"{len(ahead)} of {len(twins)}: "
+            + ", ".join(f"{sectors[r['cap']]} {pp(r['spread'])}" for r in twins),
+        )
+    )
+
+
+def _spread_trend(panel: Panel, rules: Rules, res: PillarResult) -> None:
+    """Trend of the first pair's equal- minus cap-weight 20-day return spread over the last 60 days."""
+    bp = panel.theme.breadth_pairs[0]
+    eq, cap = panel.price(bp.equal), panel.price(bp.cap)
+    if eq is None or cap is None:
+        return
+    days, look = int(rules.get("breadth", "spread_days")), int(rules.get("breadth", "trend_days"))
+    both = pd.concat({"eq": eq, "cap": cap}, axis=1, sort=True).dropna()
+    if panel.prices[bp.equal].meta.frequency != "D" or len(both) < days + look:
+        return
+    spread = (both["eq"] / both["eq"].shift(days) - 1) - (both["cap"] / both["cap"].shift(days) - 1)
+    recent = spread.dropna().iloc[-look:]
+    share = float((recent > 0).mean())
+    keep, fade = float(rules.get("breadth", "broad_share")), float(rules.get("breadth", "narrow_share"))
+    lean: Any = "catalyst" if share >= keep else ("viral" if share <= fade else "neutral")
+    now = float(recent.iloc[-1])
+    res.evidence.append(
+        Evidence(
+            pillar="breadth",
+            id=f"ewcw-trend:{bp.equal}-{bp.cap}",
+            claim=f"{bp.equal} - {bp.cap} {days}-day spread positive on most of the last {look} trading days",
+            value=share,
+            threshold=keep,
+            unit="share of days",
+            leaning=lean,
+            flip=(
+                f"the {days}-day spread positive on fewer than {pct(keep, 0, False)} of the last {look} days"
+                if lean == "catalyst"
+                else f"the {days}-day spread positive on at least {pct(keep, 0, False)} of the last {look} days"
+            ),
+            source=src(panel, bp.equal, bp.cap),
+            detail=f"latest {days}-day spread {pp(now)}; {look}-day mean {pp(float(recent.mean()))}; "
+            f"positive on {int((recent > 0).sum())} of {len(recent)} days",
+        )
+    )
+    res.charts["ew_cw_spread"] = {
+        "label": f"{bp.equal} - {bp.cap}, {days}-day return spread",
+        **series_points(spread, window_anchor(panel.as_of, "12M")),
+    }
+
+
+def _participation(panel: Panel, rules: Rules, res: PillarResult) -> None:
+    """Sector participation: :func:`hypecheck.breadth` over the theme's sector series as members."""
+    sectors = [t for t in panel.theme.sectors if panel.price(t) is not None]
+    if len(sectors) < 3 or any(panel.prices[t].meta.frequency != "D" for t in sectors):
+        res.notes.append(
+            "member-level breadth (% above moving averages, A/D line) needs daily constituent prices; "
+            "sector participation needs daily sector closes: not in this data"
+        )
+        return
+    closes = pd.concat({t: panel.price(t) for t in sectors}, axis=1, sort=True)
+    b = breadth(closes)
+    last = b.dropna(subset=["pct_above_50d"]).iloc[-1]
+    keep, fade = float(rules.get("breadth", "broad_share")), float(rules.get("breadth", "narrow_share"))
+    for col, n in (("pct_above_50d", 50), ("pct_above_200d", 200)):
+        v = float(last[col]) / 100
+        if v != v:
+            continue
+        lean: Any = "catalyst" if v >= keep else ("viral" if v <= fade else "neutral")
+        res.evidence.append(
+            Evidence(
+                pillar="breadth",
+                id=f"participation:{n}d",
+                claim=f"Most sectors above their {n}-day average",
+                value=v,
+                threshold=keep,
+                unit="share of sectors",
+                leaning=lean,
+                flip=(
+                    f"fewer than {pct(keep, 0, False)} of sectors above their {n}-day average"
+                    if lean == "catalyst"
+                    else f"at least {pct(keep, 0, False)} of sectors above their {n}-day average"
+                ),
+                source=src(panel, *sectors),
+                weight=0.5,
+                detail=f"{round(v * int(last['members']))} of {int(last['members'])} sector series on "
+                f"{b.index[-1].date()}",
+            )
+        )
+    start = window_anchor(panel.as_of, "12M")
+    res.charts["participation"] = {
+        "members": len(sectors),
+        "pct_above_50d": series_points(b["pct_above_50d"], start),
+        "pct_above_200d": series_points(b["pct_above_200d"], start),
+        "ad_line": series_points(b["ad_line"], start),
+    }
+    res.notes.append(
+        f"sector participation treats the {len(sectors)} sector series as members of hypecheck.breadth; "
+        "member-level breadth of the index needs constituent prices (pass them to hypecheck.breadth)"
+    )

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ..analytics.returns import relative_strength, returns_table, window_anchor
+from ..analytics.rrg import rrg
 from ..evidence import Evidence, MissingEvidence, PillarResult
 from ..panel import Panel
 from ..rules import Rules
@@ -160,4 +161,135 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
         for t in theme.sectors:
             if (t, primary) not in ret:
                 res.notes.append(f"sector {t}: {panel.why_missing('price', t)}")
+    _rotation(panel, rules, res)
     return res
+
+
+def _rrg_members(panel: Panel) -> list[str]:
+    """Tickers to place on the RRG: pair leaders, the small row of the style box, the first
+    equal-weight series and the sectors, in that order, without duplicates or benchmarks."""
+    theme = panel.theme
+    out: list[str] = [p.leader for p in theme.pairs]
+    if theme.style_box and theme.style_box.get("small"):
+        out += list(theme.style_box["small"].values())
+    out += [b.equal for b in theme.breadth_pairs[:1]]
+    out += list(theme.sectors)
+    seen: list[str] = []
+    for t in out:
+        if t not in seen and t not in theme.benchmarks:
+            seen.append(t)
+    return seen
+
+
+def _rotation(panel: Panel, rules: Rules, res: PillarResult) -> None:
+    """Relative Rotation Graph of the theme's leaders, style corners and sectors against each
+    benchmark (weekly, causal), with one evidence item per pair leader against the primary one."""
+    theme = panel.theme
+    if not theme.benchmarks:
+        return
+    members = [t for t in _rrg_members(panel) if panel.price(t) is not None]
+    daily_like = [t for t in members if panel.prices[t].meta.frequency in ("D", "W")]
+    if not members:
+        return
+    if not daily_like:
+        freq = panel.prices[members[0]].meta.frequency
+        res.missing.append(
+            MissingEvidence(
+                "price",
+                "rrg",
+                f"the Relative Rotation Graph needs daily or weekly closes; these series are {freq}",
+                "use daily price files (e.g. the shared ETF data) for the rotation view",
+            )
+        )
+        return
+    closes = pd.concat({t: panel.price(t) for t in daily_like}, axis=1, sort=True)
+    weight = float(rules.get("price", "rrg_weight"))
+    leaders = list(dict.fromkeys(p.leader for p in theme.pairs))
+    tables: list[dict[str, Any]] = []
+    for k, bench_id in enumerate(theme.benchmarks):
+        bench = panel.price(bench_id)
+        if bench is None:
+            res.notes.append(f"RRG against {bench_id}: {panel.why_missing('price', bench_id)}")
+            continue
+        try:
+            g = rrg(closes, bench.rename(bench_id), freq="W")
+        except ValueError as exc:
+            res.missing.append(
+                MissingEvidence(
+                    "price", f"rrg:{bench_id}", f"RRG against {bench_id}: {exc}", "use longer daily history"
+                )
+            )
+            continue
+        for t, why in g.skipped.items():
+            res.notes.append(f"RRG against {bench_id}: {t} left out ({why})")
+        latest = g.latest()
+        tails = g.tails()
+        chart: dict[str, Any] = {"benchmark": bench_id, "freq": g.freq, "tail": g.tail, "series": {}}
+        for row in latest.to_dict("records"):
+            t = str(row["ticker"])
+            tail = tails[t]
+            chart["series"][t] = {
+                "dates": [d.strftime("%Y-%m-%d") for d in pd.DatetimeIndex(tail["date"])],
+                "ratio": [float(v) for v in tail["rs_ratio"]],
+                "momentum": [float(v) for v in tail["rs_momentum"]],
+                "quadrant": row["quadrant"],
+            }
+            tables.append(
+                {
+                    "benchmark": bench_id,
+                    "series": t,
+                    "date": pd.Timestamp(row["date"]).strftime("%Y-%m-%d"),
+                    "rs_ratio": float(row["rs_ratio"]),
+                    "rs_momentum": float(row["rs_momentum"]),
+                    "quadrant": row["quadrant"],
+                    "heading": row["heading"],
+                    "heading_deg": None if pd.isna(row["heading_deg"]) else float(row["heading_deg"]),
+                    "weeks_in_quadrant": int(row["periods_in_quadrant"]),
+                }
+            )
+            if k == 0 and t in leaders:
+                res.evidence.append(
+                    _rrg_evidence(panel, bench_id, {str(k): v for k, v in row.items()}, weight)
+                )
+        res.charts.setdefault("rrg", {})[bench_id] = chart
+    if tables:
+        res.tables["rrg"] = tables
+        res.notes.append(
+            "RRG: weekly RS = 100 x close / benchmark; RS-Ratio = 100 + z-score of its 10-week EMA over 52 weeks; "
+            "RS-Momentum = 100 + z-score of the weekly change of RS-Ratio over 52 weeks (causal; see hypecheck.analytics.rrg)"
+        )
+
+
+_RRG_LEAN: dict[str, Any] = {
+    "leading": "catalyst",
+    "improving": "neutral",
+    "weakening": "neutral",
+    "lagging": "viral",
+}
+_RRG_FLIP = {
+    "leading": "RS-Momentum falling below 100 (into weakening)",
+    "improving": "RS-Ratio rising above 100 would make it leading; RS-Momentum below 100 would send it back to lagging",
+    "weakening": "RS-Momentum back above 100 would make it leading again; RS-Ratio below 100 would make it lagging",
+    "lagging": "RS-Momentum rising above 100 (into improving)",
+}
+
+
+def _rrg_evidence(panel: Panel, bench_id: str, row: dict[str, Any], weight: float) -> Evidence:
+    t, q = str(row["ticker"]), str(row["quadrant"])
+    return Evidence(
+        pillar="price",
+        id=f"rrg:{t}-{bench_id}",
+        claim=f"{t} in the leading quadrant of the weekly RRG against {bench_id}",
+        value=float(row["rs_ratio"]),
+        threshold=100.0,
+        unit="RS-Ratio",
+        leaning=_RRG_LEAN[q],
+        flip=_RRG_FLIP[q],
+        source=src(panel, t, bench_id),
+        weight=weight,
+        detail=(
+            f"{q}, RS-Ratio {float(row['rs_ratio']):.2f}, RS-Momentum {float(row['rs_momentum']):.2f}, "
+            f"heading {row['heading'] or 'n/a'}, {int(row['periods_in_quadrant'])} week(s) in quadrant "
+            f"(as of {pd.Timestamp(row['date']).date()})"
+        ),
+    )

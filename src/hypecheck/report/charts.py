@@ -11,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.dates as mdates
+import matplotlib.patches
 from matplotlib.figure import Figure
 
 from ..result import CheckResult
@@ -118,6 +119,97 @@ def ew_cw(r: CheckResult) -> Figure | None:
     return fig
 
 
+def ew_cw_spread(r: CheckResult) -> Figure | None:
+    data = r.pillars["breadth"].charts.get("ew_cw_spread")
+    if not data or not data["values"]:
+        return None
+    fig, ax = _fig()
+    vals = [100 * v for v in data["values"]]
+    d = _dates(data)
+    ax.plot(d, vals, color=PALETTE[0], lw=1.2)
+    ax.fill_between(d, vals, 0, where=[v > 0 for v in vals], color=PALETTE[2], alpha=0.25, lw=0)
+    ax.fill_between(d, vals, 0, where=[v <= 0 for v in vals], color=PALETTE[3], alpha=0.25, lw=0)
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_title(f"{data['label']} (pp; above 0 = broadening)", fontsize=10, loc="left")
+    _date_axis(ax)
+    return fig
+
+
+def participation(r: CheckResult) -> Figure | None:
+    data = r.pillars["breadth"].charts.get("participation")
+    if not data or not data["pct_above_50d"]["values"]:
+        return None
+    fig, ax = _fig()
+    for i, (key, label) in enumerate(
+        (("pct_above_50d", "above 50-day average"), ("pct_above_200d", "above 200-day average"))
+    ):
+        pts = data[key]
+        if pts["values"]:
+            ax.plot(_dates(pts), pts["values"], color=PALETTE[i], lw=1.3, label=label)
+    ax.axhline(50, color="black", lw=0.6, ls=":")
+    ax.set_ylim(-3, 103)
+    ax.set_ylabel("% of sectors", fontsize=8)
+    ax.set_title(
+        f"Sector participation: % of {data['members']} sector series above their averages",
+        fontsize=10,
+        loc="left",
+    )
+    ax.legend(fontsize=7, frameon=False, loc="lower left")
+    _date_axis(ax)
+    return fig
+
+
+_QUAD_COLORS = {"leading": "#2e8b57", "weakening": "#d9822b", "lagging": "#b03a48", "improving": "#1f5fa8"}
+
+
+def rrg(r: CheckResult, bench: str) -> Figure | None:
+    """Weekly Relative Rotation Graph with tails against one benchmark."""
+    data = r.pillars["price"].charts.get("rrg", {}).get(bench)
+    if not data or not data["series"]:
+        return None
+    fig = Figure(figsize=(7.0, 6.0), dpi=110)
+    ax = fig.add_subplot(1, 1, 1)
+    xs = [v for s in data["series"].values() for v in s["ratio"]]
+    ys = [v for s in data["series"].values() for v in s["momentum"]]
+    span = max(1.0, max(abs(v - 100) for v in xs + ys)) * 1.12
+    lo, hi = 100 - span, 100 + span
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(lo, hi)
+    for (x0, y0), name in (
+        ((100, 100), "leading"),
+        ((lo, 100), "improving"),
+        ((lo, lo), "lagging"),
+        ((100, lo), "weakening"),
+    ):
+        ax.add_patch(
+            matplotlib.patches.Rectangle((x0, y0), span, span, color=_QUAD_COLORS[name], alpha=0.07, lw=0)
+        )
+    ax.text(hi, hi, "Leading", ha="right", va="top", fontsize=8, color=_QUAD_COLORS["leading"])
+    ax.text(lo, hi, "Improving", ha="left", va="top", fontsize=8, color=_QUAD_COLORS["improving"])
+    ax.text(lo, lo, "Lagging", ha="left", va="bottom", fontsize=8, color=_QUAD_COLORS["lagging"])
+    ax.text(hi, lo, "Weakening", ha="right", va="bottom", fontsize=8, color=_QUAD_COLORS["weakening"])
+    ax.axhline(100, color="black", lw=0.7)
+    ax.axvline(100, color="black", lw=0.7)
+    for name, s in data["series"].items():
+        color = _QUAD_COLORS.get(s["quadrant"], "#555555")
+        ax.plot(s["ratio"], s["momentum"], color=color, lw=1.0, alpha=0.8)
+        ax.scatter(s["ratio"][:-1], s["momentum"][:-1], color=color, s=6, alpha=0.6)
+        ax.scatter(s["ratio"][-1:], s["momentum"][-1:], color=color, s=28, zorder=3)
+        ax.annotate(
+            name, (s["ratio"][-1], s["momentum"][-1]), xytext=(4, 3), textcoords="offset points", fontsize=7
+        )
+    last = max(d for s in data["series"].values() for d in s["dates"])
+    ax.set_xlabel("RS-Ratio (relative trend)", fontsize=8)
+    ax.set_ylabel("RS-Momentum", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.set_title(
+        f"Relative Rotation Graph vs {bench}, weekly, {data['tail']}-week tails to {last}",
+        fontsize=10,
+        loc="left",
+    )
+    return fig
+
+
 def attention(r: CheckResult) -> Figure | None:
     data = r.pillars["attention"].charts.get("terms")
     if not data:
@@ -214,6 +306,8 @@ CHARTS: dict[str, tuple[str, str, Callable[[CheckResult], Figure | None]]] = {
     "style_box": ("price", "Size x style box", style_box),
     "sectors": ("price", "Sector returns", sectors),
     "ew_cw": ("breadth", "Equal vs cap weight", ew_cw),
+    "ew_cw_spread": ("breadth", "Equal- minus cap-weight spread", ew_cw_spread),
+    "participation": ("breadth", "Sector participation", participation),
     "attention": ("attention", "Search interest and baseline", attention),
     "macro": ("catalysts", "Macro series with events", macro),
     "burden": ("structure", "Structural burden", burden),
@@ -228,7 +322,16 @@ def build(r: CheckResult) -> dict[str, tuple[str, str, Figure]]:
             fig = fn(r)
             if fig is not None:
                 out[name] = (pillar, title, fig)
+            if name == "rs_lines":  # one rotation graph per benchmark, right after the RS lines
+                for bench in r.pillars["price"].charts.get("rrg", {}):
+                    f = rrg(r, bench)
+                    if f is not None:
+                        out[f"rrg_{_slug(bench)}"] = ("price", f"Relative Rotation Graph vs {bench}", f)
     return out
+
+
+def _slug(s: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in s)
 
 
 def to_bytes(fig: Figure, fmt: str) -> bytes:
