@@ -199,3 +199,15 @@ def test_cli_breadth_unreachable_scheduler_is_a_clear_error(tmp_path: Path) -> N
     )
     assert res.exit_code == 5, res.output
     assert "could not reach the Dask scheduler" in res.output
+
+
+def test_style_box_evidence_matches_csvs(flagship: dict, shared_data: Path) -> None:
+    def ytd(t: str) -> float:
+        s = close(shared_data, t)
+        return float(s.iloc[-1] / s.loc[s.index <= "2025-12-31"].iloc[-1] - 1)
+
+    cols = [("IWN", "IVE"), ("IWM", "SPY"), ("IWO", "IVW")]
+    ahead = sum(ytd(a) > ytd(b) for a, b in cols)
+    e = next(e for e in flagship["evidence"] if e["id"] == "style-box:YTD")
+    assert e["value"] == pytest.approx(ahead / 3)
+    assert e["leaning"] == ("catalyst" if ahead >= 2 else "viral" if ahead <= 1 else "neutral")

@@ -147,6 +147,36 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
             )
         res.tables["style_box"] = box
         res.charts["style_box"] = {"window": primary, "rows": box}
+        small, large = theme.style_box.get("small") or {}, theme.style_box.get("large") or {}
+        cols = [
+            (st, small[st], large[st], ret.get((small[st], primary)), ret.get((large[st], primary)))
+            for st in ("value", "blend", "growth")
+            if st in small and st in large
+        ]
+        cols = [c for c in cols if c[3] is not None and c[4] is not None]
+        if len(cols) >= 2:
+            ahead = [c for c in cols if c[3] - c[4] > 0]  # type: ignore[operator,misc]
+            share = len(ahead) / len(cols)
+            lean_s: Any = "catalyst" if share >= keep else ("viral" if share <= fade else "neutral")
+            need = math.ceil(keep * len(cols))
+            res.evidence.append(
+                Evidence(
+                    pillar="price",
+                    id=f"style-box:{primary}",
+                    claim=f"Small caps ahead of large caps across the style box over {primary}",
+                    value=share,
+                    threshold=keep,
+                    unit="share of styles",
+                    leaning=lean_s,
+                    flip=(
+                        f"small ahead of large in fewer than {need} of {len(cols)} styles"
+                        if lean_s == "catalyst"
+                        else f"small ahead of large in at least {need} of {len(cols)} styles"
+                    ),
+                    source=src(panel, *[c[1] for c in cols], *[c[2] for c in cols]),
+                    detail="; ".join(f"{st}: {a} - {b} {pp(ra - rb)}" for st, a, b, ra, rb in cols),  # type: ignore[operator]
+                )
+            )
     if theme.sectors:
         sec = sorted(
             (
