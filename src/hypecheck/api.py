@@ -10,6 +10,7 @@ import pandas as pd
 from .errors import InputError
 from .panel import build_panel
 from .pillars import MEASURES
+from .pillars.catalysts import add_sequence
 from .result import CheckResult
 from .rules import Rules, load_rules
 from .schema import Catalog
@@ -93,6 +94,7 @@ def check(
     ts = _parse_as_of(as_of) or default_as_of(th, catalog, source)
     panel = build_panel(th, catalog, ts, source)
     pillars = {name: fn(panel, rl) for name, fn in MEASURES.items()}
+    add_sequence(pillars, panel)
     verdict = decide(pillars, rl)
     mapping = th.mappings.get(source)
     src_text = (

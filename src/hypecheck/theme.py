@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import ThemeError
+from .errors import HypecheckError, ThemeError
 
 TICKER_RE = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9.\-=^_:]{0,39}$")
 THEME_ID_RE = re.compile(r"^[a-z0-9][a-z0-9\-_]{0,63}$")
@@ -98,6 +98,25 @@ class Trigger:
 
 
 @dataclass(frozen=True)
+class BaseRateSpec:
+    """A configuration the narrative names ("years the index gained 10% while tech lagged"), counted
+    over complete periods of the data; see :mod:`hypecheck.analytics.baserate`."""
+
+    id: str
+    claim: str
+    when: tuple[str, ...]
+    then: tuple[str, ...] = ()
+    period: str = "A"
+    last: int | None = None
+    min_rate: float | None = None  # the narrative needs the configuration at least this common
+
+    def series(self) -> list[str]:
+        from .analytics.baserate import parse_condition
+
+        return list(dict.fromkeys(i for c in self.when + self.then for i in parse_condition(c).ids()))
+
+
+@dataclass(frozen=True)
 class Mapping:
     """How the theme's series map onto another source (e.g. the bundled sample data)."""
 
@@ -130,6 +149,7 @@ class Theme:
     description: str = ""
     path: str = ""
     attention_frequency: str | None = None  # "D", "W" or "M": which search series to read (default: finest)
+    base_rates: tuple[BaseRateSpec, ...] = ()
 
     def tickers(self) -> list[str]:
         """Every price series the theme names, in first-mention order."""
@@ -145,6 +165,7 @@ class Theme:
             + ([self.structure.index] if self.structure else [])
             + ([self.structure.rest_proxy] if self.structure and self.structure.rest_proxy else [])
             + [t for g in (self.structure.groups if self.structure else ()) for t in g.tickers]
+            + [t for b in self.base_rates for t in b.series()]
         ):
             if t not in out:
                 out.append(t)
@@ -169,7 +190,9 @@ _SCHEMA: dict[str, set[str]] = {
         "facts",
         "triggers",
         "mapping",
+        "base_rates",
     },
+    "base_rates": {"id", "claim", "when", "then", "period", "last", "min_rate"},
     "attention": {"terms", "geo", "frequency"},
     "price": {"benchmarks", "windows", "pairs", "style_box", "sectors"},
     "price.pairs": {"leader", "laggard", "label"},
@@ -455,6 +478,47 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             )
         )
 
+    base_rates = []
+    for i, b in enumerate(v.list_(top.get("base_rates"), "base_rates")):
+        path = f"base_rates[{i}]"
+        b = v.keys(b, "base_rates", path)
+        conds: dict[str, tuple[str, ...]] = {}
+        for key in ("when", "then"):
+            raw = b.get(key, [])
+            if isinstance(raw, str):
+                raw = [raw]
+            if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+                v.err(f"{path}.{key}", "must be a list of conditions such as 'SPY >= 0.10'")
+                raw = []
+            for c in raw:
+                try:
+                    from .analytics.baserate import parse_condition
+
+                    parse_condition(c)
+                except HypecheckError as exc:
+                    v.err(f"{path}.{key}", exc.message)
+            conds[key] = tuple(raw)
+        if not conds["when"]:
+            v.err(f"{path}.when", "needs at least one condition")
+        period = str(b.get("period", "A")).upper()
+        if period not in ("A", "Q", "M"):
+            v.err(f"{path}.period", f"{period!r} must be A, Q or M")
+        last = b.get("last")
+        if last is not None and (not isinstance(last, int) or isinstance(last, bool) or last < 1):
+            v.err(f"{path}.last", "must be a whole number of periods, at least 1")
+            last = None
+        base_rates.append(
+            BaseRateSpec(
+                id=v.str_(b, "id", path),
+                claim=v.str_(b, "claim", path),
+                when=conds["when"],
+                then=conds["then"],
+                period=period,
+                last=last,
+                min_rate=v.num(b, "min_rate", path, required=False),
+            )
+        )
+
     mappings: dict[str, Mapping] = {}
     mp = top.get("mapping", {})
     if not isinstance(mp, dict):
@@ -480,7 +544,7 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             "",
             "a theme needs at least one price pair ([[price.pairs]]) or one search term ([attention] terms)",
         )
-    ids = [f.id for f in facts] + [t.id for t in triggers]
+    ids = [f.id for f in facts] + [t.id for t in triggers] + [b.id for b in base_rates]
     for d in {x for x in ids if ids.count(x) > 1}:
         v.err("", f"id {d!r} is used more than once among facts and triggers")
 
@@ -511,6 +575,7 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         description=description,
         path=where,
         attention_frequency=att_freq,
+        base_rates=tuple(base_rates),
     )
 
 

@@ -8,11 +8,12 @@ from typing import Any
 
 import pandas as pd
 
+from ..analytics.events import WINDOWS, event_windows, move_onset, move_order, window_label
 from ..analytics.returns import window_anchor
 from ..evidence import Evidence, MissingEvidence, PillarResult
 from ..panel import Panel
 from ..rules import Rules
-from ._common import pp, series_points, src
+from ._common import pct, pp, series_points, src
 
 NEEDS_TEXT = {
     "up": "rising",
@@ -119,39 +120,9 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
             res.tables["policy"] = [{"series": m.id, "regime": regime, "level": level}]
             res.notes.append(f"policy-rate regime from {m.id}: {regime} (level {level:.2f})")
 
-    # event windows: leader - laggard spread in the month before and after each dated event
-    days = int(rules.get("catalysts", "event_window_days"))
-    pair = theme.pairs[0] if theme.pairs else None
-    if pair is not None:
-        a, b = panel.price(pair.leader), panel.price(pair.laggard)
-        if a is not None and b is not None:
-            df = pd.concat([a.rename("a"), b.rename("b")], axis=1, join="inner").dropna()
-            for ev in panel.events:
-                t0 = pd.Timestamp(ev.date)
-
-                def spread(lo: pd.Timestamp, hi: pd.Timestamp, df: pd.DataFrame = df) -> float:
-                    x = df.loc[(df.index <= hi)]
-                    base = x.loc[x.index <= lo]
-                    if base.empty or x.empty or x.index[-1] <= base.index[-1]:
-                        return float("nan")
-                    r = x.iloc[-1] / base.iloc[-1] - 1
-                    return float(r["a"] - r["b"])
-
-                after_end = min(t0 + pd.Timedelta(days=days), as_of)
-                rows_ev = {
-                    "date": str(ev.date),
-                    "event": ev.label,
-                    "kind": ev.kind,
-                    "spread_before": spread(t0 - pd.Timedelta(days=days), t0),
-                    "spread_after": spread(t0, after_end),
-                    "after_days": int((after_end - t0).days),
-                }
-                res.tables.setdefault("events", []).append(rows_ev)
-            if panel.events:
-                res.notes.append(
-                    f"event windows use {pair.leader} - {pair.laggard}, {days} days either side "
-                    "(after-windows are cut at the as-of date)"
-                )
+    if panel.events:
+        res.charts["events"] = [{"date": str(e.date), "label": e.label, "kind": e.kind} for e in panel.events]
+    _event_study(panel, rules, res)
     for ev in panel.upcoming:
         res.notes.append(f"after the as-of date, not used: {ev.date} {ev.label}")
     if not theme.macro and not panel.events:
@@ -163,6 +134,124 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                 "add [[macro]] series and [[events]] to the theme",
             )
         )
-    _ = pp
     res.tables["macro"] = rows
     return res
+
+
+def _event_study(panel: Panel, rules: Rules, res: PillarResult) -> None:
+    """Leader - laggard and breadth (equal - cap weight) spreads in trading-day windows around each
+    dated event; where the move happened (before or after); one evidence item over the events."""
+    theme = panel.theme
+    if not panel.events:
+        return
+    noise = float(rules.get("catalysts", "event_noise"))
+    series = []
+    if theme.pairs:
+        p = theme.pairs[0]
+        series.append((f"{p.leader} - {p.laggard}", p.leader, p.laggard))
+    if theme.breadth_pairs:
+        bp = theme.breadth_pairs[0]
+        series.append((f"{bp.equal} - {bp.cap}", bp.equal, bp.cap))
+    dates = [pd.Timestamp(e.date) for e in panel.events]
+    rows: list[dict[str, Any]] = []
+    for name, x, y in series:
+        a, b = panel.price(x), panel.price(y)
+        if a is None or b is None:
+            res.notes.append(f"event study without {name}: no prices for both")
+            continue
+        if panel.prices[x].meta.frequency not in ("D", "W"):
+            res.notes.append(f"event study without {name}: trading-day windows need daily closes")
+            continue
+        ew = event_windows(a, b, dates)
+        for ev, d in zip(panel.events, dates, strict=True):
+            sub = ew.loc[ew["date"] == d].set_index("window")["spread"]
+            row: dict[str, Any] = {"date": str(ev.date), "event": ev.label, "spread": name}
+            for w in WINDOWS:
+                v = sub.get(window_label(w))
+                row[window_label(w)] = None if v is None or v != v else float(v)
+            pre, post = sub.get(window_label(WINDOWS[0])), sub.get(window_label(WINDOWS[-1]))
+            row["moved"] = move_order(
+                float("nan") if pre is None else float(pre),
+                float("nan") if post is None else float(post),
+                noise,
+            )
+            rows.append(row)
+    if not rows:
+        return
+    res.tables["event_study"] = rows
+    res.charts["event_study"] = {"rows": rows, "windows": [window_label(w) for w in WINDOWS]}
+    lead = series[0][0]
+    done = [r for r in rows if r["spread"] == lead and r["moved"] != "unfinished"]
+    if not done:
+        return
+    after = [r for r in done if r["moved"] == "after"]
+    keep, fade = float(rules.get("price", "persistence_share")), float(rules.get("price", "fade_share"))
+    share = len(after) / len(done)
+    lean: Any = "catalyst" if share >= keep else ("viral" if share <= fade else "neutral")
+    res.evidence.append(
+        Evidence(
+            pillar="catalysts",
+            id="event-study",
+            claim=f"{lead} moved in the leader's favour after the dated catalysts rather than before",
+            value=share,
+            threshold=keep,
+            unit="share of events",
+            leaning=lean,
+            flip=(
+                f"the move following fewer than {pct(keep, 0, False)} of the events"
+                if lean == "catalyst"
+                else f"the move following at least {pct(keep, 0, False)} of the events"
+            ),
+            source=src(panel, series[0][1], series[0][2]),
+            detail="; ".join(
+                f"{r['date']} {r['moved']} (20d before {pp(r[window_label(WINDOWS[0])])}, "
+                f"after {pp(r[window_label(WINDOWS[-1])])})"
+                for r in done
+            ),
+        )
+    )
+    res.notes.append(
+        f"event study: trading-day windows {', '.join(window_label(w) for w in WINDOWS)} around each event's "
+        f"last close on or before its date; moves within +/-{noise * 100:.1f} pp count as none; after-windows past "
+        "the as-of date are 'unfinished'"
+    )
+
+
+def add_sequence(pillars: dict[str, PillarResult], panel: Panel) -> None:
+    """The lead-lag order across pillars: when the price move began (start of the current run of a
+    positive 20-day leader - laggard spread), the dated catalysts, and the latest search spike of each
+    term within the year before the as-of date. Added to the catalysts pillar as a table and a note."""
+    res = pillars.get("catalysts")
+    if res is None:
+        return
+    theme, as_of = panel.theme, panel.as_of
+    items: list[dict[str, Any]] = []
+    if theme.pairs:
+        p = theme.pairs[0]
+        a, b = panel.price(p.leader), panel.price(p.laggard)
+        if a is not None and b is not None and panel.prices[p.leader].meta.frequency == "D":
+            onset = move_onset(a, b)
+            if onset is not None:
+                items.append(
+                    {
+                        "date": onset.strftime("%Y-%m-%d"),
+                        "what": f"price: {p.leader} - {p.laggard} 20-day spread turns positive (current run)",
+                    }
+                )
+    for ev in panel.events:
+        if pd.Timestamp(ev.date) >= as_of - pd.DateOffset(months=12):
+            items.append({"date": str(ev.date), "what": f"catalyst: {ev.label}"})
+    att = pillars.get("attention")
+    latest: dict[str, str] = {}
+    for r in att.tables.get("spikes", []) if att else []:
+        d = str(r["date"])
+        if pd.Timestamp(d) >= as_of - pd.DateOffset(months=12) and d > latest.get(r["term"], ""):
+            latest[r["term"]] = d
+    items += [{"date": d, "what": f"attention: search spike for '{t}'"} for t, d in latest.items()]
+    if len(items) < 2:
+        return
+    items.sort(key=lambda r: r["date"])
+    res.tables["sequence"] = items
+    res.notes.append(
+        "order of events: " + " -> ".join(f"{r['what'].split(':')[0]} ({r['date']})" for r in items)
+    )

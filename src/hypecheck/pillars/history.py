@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..analytics.baserate import base_rate, period_returns
 from ..analytics.returns import window_return
 from ..evidence import Evidence, MissingEvidence, PillarResult
 from ..panel import Panel
@@ -136,4 +137,126 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                 detail=f"episode years: {years}; today's YTD spread {pct(now)}",
             )
         )
+    _base_rates(panel, rules, res)
     return res
+
+
+def _long_history(panel: Panel, ids: list[str]) -> tuple[dict[str, pd.Series], str] | None:
+    """The same series from the bundled long history (through the theme's bundled mapping), cut at
+    the as-of date; None when the check already runs on the bundled data or there is no mapping."""
+    mapping = panel.theme.mappings.get("bundled")
+    if panel.source == "bundled" or mapping is None:
+        return None
+    from ..api import load_catalog
+
+    cat, _ = load_catalog(None)
+    out = {}
+    for i in ids:
+        sid = mapping.series.get(i, i)
+        if not cat.has("price", sid):
+            return None
+        s = cat.get("price", sid).values
+        out[i] = s.loc[s.index <= panel.as_of]
+    names = ", ".join(f"{i} = {mapping.series.get(i, i)}" for i in ids)
+    return out, f"bundled long history ({names})"
+
+
+def _base_rates(panel: Panel, rules: Rules, res: PillarResult) -> None:
+    """The theme's [[base_rates]]: each configuration counted over complete periods of the data, and
+    again over the bundled long history when the check runs on other data."""
+    default_min = float(rules.get("history", "base_rate_min"))
+    for spec in panel.theme.base_rates:
+        ids = spec.series()
+        closes = {i: panel.price(i) for i in ids}
+        gone = [i for i, s in closes.items() if s is None]
+        if gone:
+            res.missing.append(
+                MissingEvidence(
+                    "history",
+                    f"base-rate:{spec.id}",
+                    f"{spec.claim}: {panel.why_missing('price', gone[0])}",
+                    f"add price history for {', '.join(gone)}",
+                )
+            )
+            continue
+        rets = period_returns({i: s for i, s in closes.items() if s is not None}, panel.as_of, spec.period)
+        runs = [("this data", base_rate(rets, spec.when, spec.then, spec.last, spec.period))]
+        if spec.last is not None:
+            runs.append(("this data, every period", base_rate(rets, spec.when, spec.then, None, spec.period)))
+        long = _long_history(panel, ids)
+        if long is not None:
+            lrets = period_returns(long[0], panel.as_of, spec.period)
+            if spec.last is not None:
+                runs.append((long[1], base_rate(lrets, spec.when, spec.then, spec.last, spec.period)))
+            runs.append(
+                (long[1] + ", every period", base_rate(lrets, spec.when, spec.then, None, spec.period))
+            )
+        for where, br in runs:
+            res.tables.setdefault("base_rates", []).append(
+                {
+                    "id": spec.id,
+                    "history": where,
+                    "periods": f"{br.first}-{br.last}" if br.n else "",
+                    "n": br.n,
+                    "count": br.count,
+                    "hit_rate": None if br.n == 0 else br.hit_rate,
+                    "matches": ", ".join(map(str, br.matches)),
+                    "then_rate": None if br.then_rate != br.then_rate else br.then_rate,
+                }
+            )
+        full = [r for w, r in runs if w.endswith("every period") or (w == "this data" and spec.last is None)]
+        if len(full) == 2 and full[0].n and full[1].n:
+            both = sorted(set(full[0].periods) & set(full[1].periods), key=str)
+            a, b = set(full[0].matches), set(full[1].matches)
+            diff = [p for p in both if (p in a) != (p in b)]
+            if both:
+                res.notes.append(
+                    f"{spec.id}: over the {len(both)} periods both histories cover ({both[0]}-{both[-1]}), "
+                    + (
+                        "they agree on every period"
+                        if not diff
+                        else "they differ in "
+                        + ", ".join(f"{p} ({'this data' if p in a else 'long history'} only)" for p in diff)
+                        + "; the long history's series are proxies (see the mapping), so sector definitions differ"
+                    )
+                )
+        br = runs[0][1]
+        if br.n == 0:
+            res.missing.append(
+                MissingEvidence(
+                    "history",
+                    f"base-rate:{spec.id}",
+                    f"{spec.claim}: no complete {spec.period} periods with every series",
+                    "use longer price history",
+                )
+            )
+            continue
+        need = spec.min_rate if spec.min_rate is not None else default_min
+        lean: Any = "catalyst" if br.hit_rate >= need else ("viral" if br.hit_rate < need / 2 else "neutral")
+        others = [
+            f"{where}: {r.count} of {r.n} ({r.first}-{r.last})"
+            + (f": {', '.join(map(str, r.matches))}" if r.matches else "")
+            for where, r in runs[1:]
+            if r.n
+        ]
+        res.evidence.append(
+            Evidence(
+                pillar="history",
+                id=f"base-rate:{spec.id}",
+                claim=f"{spec.claim}: {br.count} of {br.n} {'years' if spec.period == 'A' else 'periods'} "
+                f"({br.first}-{br.last})",
+                value=br.hit_rate,
+                threshold=need,
+                unit="share of periods",
+                leaning=lean,
+                flip=(
+                    f"the configuration in fewer than {pct(need, 0, False)} of periods"
+                    if lean == "catalyst"
+                    else f"the configuration in at least {pct(need, 0, False)} of periods"
+                ),
+                source=src(panel, *ids),
+                detail=f"when {' and '.join(spec.when)}: "
+                + (", ".join(map(str, br.matches)) or "no period")
+                + ("; " + "; ".join(others) if others else ""),
+            )
+        )

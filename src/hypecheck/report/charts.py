@@ -265,7 +265,7 @@ def macro(r: CheckResult) -> Figure | None:
         return None
     import pandas as pd
 
-    events = r.pillars["catalysts"].tables.get("events", [])
+    events = r.pillars["catalysts"].charts.get("events", [])
     fig = Figure(figsize=(7.0, 1.9 * len(data)), dpi=110)
     for i, (label, pts) in enumerate(data.items()):
         ax = fig.add_subplot(len(data), 1, i + 1)
@@ -278,6 +278,40 @@ def macro(r: CheckResult) -> Figure | None:
                 ax.axvline(mdates.date2num(t), color="grey", lw=0.8, ls=":")
         ax.set_title(label, fontsize=8, loc="left")
         _date_axis(ax)
+    fig.tight_layout()
+    return fig
+
+
+def event_study(r: CheckResult) -> Figure | None:
+    """Spreads in the 20 trading days before and after each event, per spread series."""
+    data = r.pillars["catalysts"].charts.get("event_study")
+    if not data or not data["rows"]:
+        return None
+    import numpy as np
+
+    pre_w, post_w = data["windows"][0], data["windows"][-1]
+    names = list(dict.fromkeys(row["spread"] for row in data["rows"]))
+    events = list(dict.fromkeys((row["date"], row["event"]) for row in data["rows"]))
+    fig = Figure(figsize=(7.0, 1.2 + 1.1 * len(events)), dpi=110)
+    axes = [fig.add_subplot(1, len(names), k + 1) for k in range(len(names))]
+    y = np.arange(len(events))
+    for k, (ax, name) in enumerate(zip(axes, names, strict=True)):
+        rows = {(row["date"], row["event"]): row for row in data["rows"] if row["spread"] == name}
+        pre = [100 * (rows.get(e, {}).get(pre_w) or 0.0) for e in events]
+        post = [100 * (rows.get(e, {}).get(post_w) or 0.0) for e in events]
+        ax.barh(y - 0.18, pre, height=0.34, color=PALETTE[5], label=f"before ({pre_w})")
+        ax.barh(y + 0.18, post, height=0.34, color=PALETTE[0], label=f"after ({post_w})")
+        ax.axvline(0, color="black", lw=0.7)
+        ax.set_yticks(y)
+        ax.set_yticklabels(
+            [f"{d}\n{lbl[:28]}" for d, lbl in events] if k == 0 else [""] * len(events), fontsize=6.5
+        )
+        ax.invert_yaxis()
+        ax.tick_params(axis="x", labelsize=7)
+        ax.grid(True, axis="x", alpha=0.25)
+        ax.set_title(f"{name} (pp)", fontsize=9, loc="left")
+        if k == 0:
+            ax.legend(fontsize=6.5, frameon=False, loc="lower right")
     fig.tight_layout()
     return fig
 
@@ -310,6 +344,7 @@ CHARTS: dict[str, tuple[str, str, Callable[[CheckResult], Figure | None]]] = {
     "participation": ("breadth", "Sector participation", participation),
     "attention": ("attention", "Search interest and baseline", attention),
     "macro": ("catalysts", "Macro series with events", macro),
+    "event_study": ("catalysts", "Event study: spreads before and after each catalyst", event_study),
     "burden": ("structure", "Structural burden", burden),
 }
 
