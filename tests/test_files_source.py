@@ -151,7 +151,6 @@ def test_shared_skips_have_reasons(shared_catalog: Catalog) -> None:
     skipped = {e.origin: e.reason for e in shared_catalog.report.skipped}
     expect = {
         "README.md": "not a data file (.md)",
-        "fundamentals/shiller/ie_data.xls": "Excel workbook (.xls) not supported: export the sheet as CSV",
         "fundamentals/shiller/nber_recessions.csv": "not a time series: column 'trough' is not numeric",
         "macro/fred_1980_2025/metadata.csv": "not a time series: first column 'series_id' is not a date",
         "macro/fred_1980_2025/series_coverage.csv": "not a time series: first column 'series_id'",
@@ -163,6 +162,9 @@ def test_shared_skips_have_reasons(shared_catalog: Catalog) -> None:
     for origin, needle in expect.items():
         assert needle in skipped[origin], (origin, skipped[origin])
     assert "re-export with ISO dates (YYYY-MM-DD)" in skipped["trends/preis2013/Gtrend_increase_rates.csv"]
+    loaded = {e.origin: e for e in shared_catalog.report.loaded}
+    assert loaded["fundamentals/shiller/ie_data.xls"].format == "shiller-xls"
+    assert "shiller:E" in loaded["fundamentals/shiller/ie_data.xls"].series
 
 
 def test_shared_wide_cape(shared: Path, shared_catalog: Catalog) -> None:

@@ -164,6 +164,11 @@ def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | 
         got = resolve("macro", m.id)
         if got:
             panel.macro[m.id] = got[0]
+    for f in theme.fundamentals:
+        if f.id not in panel.macro:
+            got = resolve("macro", f.id)
+            if got:
+                panel.macro[f.id] = got[0]
     for term in theme.terms:
         got = resolve("search", term)
         if got:

@@ -52,6 +52,25 @@ class MacroSeries:
 
 
 @dataclass(frozen=True)
+class FundamentalSeries:
+    """A measured fundamental (index earnings, a valuation ratio) and what the narrative needs of it.
+
+    ``measure`` is ``growth`` (change in percent over ``window``: needs ``up`` or ``down`` beyond
+    ``threshold``) or ``percentile`` (the latest value's percentile in the series' own history up to
+    the as-of date: needs ``high`` (at least ``threshold``) or ``low`` (at most it), or ``context``:
+    reported, neutral, no direction assumed). ``lag_months``
+    delays each monthly value by its publication lag (Shiller's earnings: 3)."""
+
+    id: str
+    label: str
+    measure: str = "growth"
+    needs: str = "up"
+    window: str = "12M"
+    threshold: float = 0.0
+    lag_months: int = 0
+
+
+@dataclass(frozen=True)
 class Event:
     date: dt.date
     label: str
@@ -150,6 +169,7 @@ class Theme:
     path: str = ""
     attention_frequency: str | None = None  # "D", "W" or "M": which search series to read (default: finest)
     base_rates: tuple[BaseRateSpec, ...] = ()
+    fundamentals: tuple[FundamentalSeries, ...] = ()
 
     def tickers(self) -> list[str]:
         """Every price series the theme names, in first-mention order."""
@@ -191,7 +211,9 @@ _SCHEMA: dict[str, set[str]] = {
         "triggers",
         "mapping",
         "base_rates",
+        "fundamentals",
     },
+    "fundamentals": {"id", "label", "measure", "needs", "window", "threshold", "lag_months"},
     "base_rates": {"id", "claim", "when", "then", "period", "last", "min_rate"},
     "attention": {"terms", "geo", "frequency"},
     "price": {"benchmarks", "windows", "pairs", "style_box", "sectors"},
@@ -396,6 +418,42 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             )
         )
 
+    fundamentals = []
+    for i, f in enumerate(v.list_(top.get("fundamentals"), "fundamentals")):
+        path = f"fundamentals[{i}]"
+        f = v.keys(f, "fundamentals", path)
+        sid = v.ticker(f.get("id"), f"{path}.id")
+        measure = str(f.get("measure", "growth"))
+        needs = str(f.get("needs", "up" if measure == "growth" else "high"))
+        allowed = {"growth": ("up", "down"), "percentile": ("high", "low", "context")}
+        if measure not in allowed:
+            v.err(f"{path}.measure", f"{measure!r} must be 'growth' or 'percentile'")
+        elif needs not in allowed[measure]:
+            v.err(f"{path}.needs", f"{needs!r} must be one of {', '.join(allowed[measure])} for {measure}")
+        window = str(f.get("window", "12M")).upper()
+        if not WINDOW_RE.match(window):
+            v.err(f"{path}.window", f"{window!r} is not a window")
+        lag_raw = f.get("lag_months", 0)
+        lag_m = (
+            lag_raw
+            if isinstance(lag_raw, int) and not isinstance(lag_raw, bool) and 0 <= lag_raw <= 24
+            else 0
+        )
+        if lag_m != lag_raw:
+            v.err(f"{path}.lag_months", "must be a whole number of months from 0 to 24")
+        thr = v.num(f, "threshold", path, required=False)
+        fundamentals.append(
+            FundamentalSeries(
+                id=sid,
+                label=v.str_(f, "label", path, required=False, default=sid),
+                measure=measure,
+                needs=needs,
+                window=window,
+                threshold=(0.0 if measure == "growth" else 50.0) if thr is None else thr,
+                lag_months=lag_m,
+            )
+        )
+
     events = _events(v, top.get("events"), "events")
 
     structure = None
@@ -576,6 +634,7 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         path=where,
         attention_frequency=att_freq,
         base_rates=tuple(base_rates),
+        fundamentals=tuple(fundamentals),
     )
 
 

@@ -132,7 +132,7 @@ def period_returns(closes: Mapping[str, pd.Series], as_of: pd.Timestamp, period:
         last = s.groupby(per).last()
         last_date = pd.Series(idx, index=idx).groupby(per).last()
         # the period's final month must be covered (a last close in that month)
-        ends = last.index.to_timestamp(how="end")
+        ends = pd.PeriodIndex(last.index).to_timestamp(how="end")
         covered = [d.to_period("M") == e.to_period("M") for d, e in zip(last_date, ends, strict=True)]
         complete = [e.normalize() <= as_of for e in ends]
         last = last[[c and k for c, k in zip(covered, complete, strict=True)]]
@@ -218,7 +218,9 @@ def base_rate(
         if last < 1:
             raise InputError(f"base-rate 'last' must be at least 1, got {last}", hint="e.g. last = 10")
         sub = sub.iloc[-last:]
-    rows = sub.to_dict("index")
+    rows: dict[object, dict[str, float]] = {
+        p: {str(k): float(v) for k, v in r.items()} for p, r in sub.to_dict("index").items()
+    }
     matches = [p for p, row in rows.items() if all(c.holds(row) for c in conds)]
     hits = [p for p in matches if all(c.holds(rows[p]) for c in thens)] if thens else []
     periods = list(sub.index)

@@ -1,22 +1,160 @@
-"""Fundamentals: measured where a source exists (issue 5), otherwise the theme's cited facts."""
+"""Fundamentals: measured series where the data have them (index earnings and valuation from
+Shiller's workbook, or any series the theme names under [[fundamentals]]), and the theme's cited
+analyst facts, shown as such.
+
+Publication lag: a monthly value stamped at the start of month M is used only once M has ended *and*
+``lag_months`` more have passed (Shiller's trailing earnings are reported about a quarter late, so the
+flagship uses 3). Percentiles are of the series' own history up to the as-of date (expanding, never
+the full sample).
+"""
 
 from __future__ import annotations
 
-from ..evidence import MissingEvidence, PillarResult
+import math
+from typing import Any
+
+import pandas as pd
+
+from ..analytics.returns import window_anchor
+from ..analytics.structure import percentile_of
+from ..evidence import Evidence, MissingEvidence, PillarResult
 from ..panel import Panel
 from ..rules import Rules
-from ._common import cited_facts
+from ._common import cited_facts, pct, series_points, src
+
+
+def known_values(s: pd.Series, frequency: str, as_of: pd.Timestamp, lag_months: int) -> pd.Series:
+    """Values known on ``as_of``: monthly (and coarser) values stamped at their period start count once
+    the period has ended plus ``lag_months``; other frequencies once their date plus the lag has passed."""
+    s = s.dropna()
+    idx = pd.DatetimeIndex(s.index)
+    if frequency in ("M", "Q", "A"):
+        period = {"M": "M", "Q": "Q", "A": "Y"}[frequency]
+        ends = idx.to_period(period).to_timestamp(how="end").normalize()
+    else:
+        ends = idx
+    known_at = ends + pd.DateOffset(months=lag_months)
+    return s.loc[known_at <= as_of]
 
 
 def measure(panel: Panel, rules: Rules) -> PillarResult:
     res = PillarResult("fundamentals")
-    res.evidence.extend(cited_facts(panel, rules, "fundamentals", res.notes))
-    res.missing.append(
-        MissingEvidence(
-            "fundamentals",
-            "measured-fundamentals",
-            "no measured earnings or valuation data for the theme's groups in this version (only cited facts)",
-            "add [[facts]] with pillar = 'fundamentals' and a citation; measured earnings gaps are planned",
+    theme, as_of = panel.theme, panel.as_of
+    rows: list[dict[str, Any]] = []
+    for f in theme.fundamentals:
+        s = panel.macro_series(f.id)
+        if s is None:
+            res.missing.append(
+                MissingEvidence(
+                    "fundamentals",
+                    f"fundamental:{f.id}",
+                    f"{f.label}: {panel.why_missing('macro', f.id)}",
+                    f"add {f.id} to the data folder (Shiller's ie_data.xls gives shiller:E, shiller:CAPE, ...)",
+                )
+            )
+            continue
+        freq = panel.macro[f.id].meta.frequency
+        k = known_values(s, freq, as_of, f.lag_months)
+        if len(k) < 2:
+            res.missing.append(
+                MissingEvidence(
+                    "fundamentals",
+                    f"fundamental:{f.id}",
+                    f"{f.label}: fewer than two values known on {as_of.date()} after a {f.lag_months}-month lag",
+                    "use a longer history",
+                )
+            )
+            continue
+        last_date, last = k.index[-1], float(k.iloc[-1])
+        lag_txt = f" (known with a {f.lag_months}-month publication lag)" if f.lag_months else ""
+        if f.measure == "growth":
+            base = k.loc[k.index <= window_anchor(last_date, f.window)]
+            if base.empty or float(base.iloc[-1]) == 0:
+                res.missing.append(
+                    MissingEvidence(
+                        "fundamentals",
+                        f"fundamental:{f.id}",
+                        f"{f.label}: no value {f.window} before {last_date.date()}",
+                        "use a longer history",
+                    )
+                )
+                continue
+            value = last / float(base.iloc[-1]) - 1
+            ok = value > f.threshold if f.needs == "up" else value < f.threshold
+            word = "growing" if f.needs == "up" else "falling"
+            claim = f"{f.label}: {word} over {f.window} (beyond {pct(f.threshold, 1)})"
+            flip = (
+                f"{f.window} change {'at or below' if f.needs == 'up' else 'at or above'} {pct(f.threshold, 1)}"
+                if ok
+                else f"{f.window} change {'above' if f.needs == 'up' else 'below'} {pct(f.threshold, 1)}"
+            )
+            detail = f"{last:,.2f} for {last_date:%Y-%m} vs {float(base.iloc[-1]):,.2f} for {base.index[-1]:%Y-%m}{lag_txt}"
+            unit = "fraction"
+        else:
+            hist = k.iloc[:-1]
+            value = percentile_of(last, hist.to_numpy())
+            ok = value >= f.threshold if f.needs == "high" else value <= f.threshold
+            claim = f"{f.label}: {'high' if f.needs == 'high' else 'low'} against its own history"
+            flip = (
+                f"percentile {'below' if f.needs == 'high' else 'above'} {f.threshold:.0f}"
+                if ok
+                else f"percentile {'at or above' if f.needs == 'high' else 'at or below'} {f.threshold:.0f}"
+            )
+            if f.needs == "context":
+                claim = (
+                    f"{f.label}: percentile {value:.0f} of its own history (context, no direction assumed)"
+                )
+                flip = "context only: does not move the verdict"
+            detail = (
+                f"{last:,.2f} for {last_date:%Y-%m}: percentile {value:.0f} of {len(hist)} months "
+                f"{hist.index[0]:%Y-%m}-{hist.index[-1]:%Y-%m}{lag_txt}"
+            )
+            unit = "percentile"
+        rows.append(
+            {
+                "id": f.id,
+                "label": f.label,
+                "measure": f.measure,
+                "period": f"{last_date:%Y-%m}",
+                "level": last,
+                "value": value,
+                "needs": f.needs,
+                "threshold": f.threshold,
+                "holds": bool(ok),
+                "lag_months": f.lag_months,
+            }
         )
+        res.evidence.append(
+            Evidence(
+                pillar="fundamentals",
+                id=f"fundamental:{f.id}:{f.measure}",
+                claim=claim,
+                value=float(value),
+                threshold=f.threshold,
+                unit=unit,
+                leaning="neutral" if f.needs == "context" else ("catalyst" if ok else "viral"),
+                flip=flip,
+                source=src(panel, f.id),
+                detail=detail,
+            )
+        )
+        res.charts.setdefault("fundamentals", {})[f.label] = series_points(k, window_anchor(as_of, "120M"))
+    if rows:
+        res.tables["measured"] = rows
+    res.evidence.extend(cited_facts(panel, rules, "fundamentals", res.notes))
+    if not theme.fundamentals:
+        res.missing.append(
+            MissingEvidence(
+                "fundamentals",
+                "measured-fundamentals",
+                "the theme names no measured fundamentals",
+                "add [[fundamentals]] id = 'shiller:E' (index earnings) and a data folder with Shiller's ie_data.xls",
+            )
+        )
+    if any(math.isnan(float(r["value"])) for r in rows):  # pragma: no cover - defensive
+        res.notes.append("some fundamentals could not be measured")
+    res.notes.append(
+        "member-level fundamentals (the share of unprofitable members) come from SEC EDGAR company facts "
+        "(hypecheck.sources.edgar, live); the cited share is shown until a constituent list is fetched"
     )
     return res

@@ -316,6 +316,21 @@ def event_study(r: CheckResult) -> Figure | None:
     return fig
 
 
+def fundamentals(r: CheckResult) -> Figure | None:
+    data = r.pillars["fundamentals"].charts.get("fundamentals") if "fundamentals" in r.pillars else None
+    if not data:
+        return None
+    fig = Figure(figsize=(7.0, 1.9 * len(data)), dpi=110)
+    for i, (label, pts) in enumerate(data.items()):
+        ax = fig.add_subplot(len(data), 1, i + 1)
+        ax.grid(True, alpha=0.25)
+        ax.plot(_dates(pts), pts["values"], color=PALETTE[i % len(PALETTE)], lw=1.3)
+        ax.set_title(f"{label} (as known on each date)", fontsize=8, loc="left")
+        _date_axis(ax)
+    fig.tight_layout()
+    return fig
+
+
 def burden(r: CheckResult) -> Figure | None:
     data = r.pillars["structure"].charts.get("burden")
     if not data:
@@ -345,6 +360,7 @@ CHARTS: dict[str, tuple[str, str, Callable[[CheckResult], Figure | None]]] = {
     "attention": ("attention", "Search interest and baseline", attention),
     "macro": ("catalysts", "Macro series with events", macro),
     "event_study": ("catalysts", "Event study: spreads before and after each catalyst", event_study),
+    "fundamentals": ("fundamentals", "Measured fundamentals", fundamentals),
     "burden": ("structure", "Structural burden", burden),
 }
 

@@ -75,6 +75,7 @@ tidy tables take their ``kind`` column, ``price`` when absent (said in the serie
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 import re
@@ -1210,7 +1211,14 @@ def _check_suffix(path: Path) -> str:
     if suffix in TEXT_SUFFIXES:
         return "text"
     if suffix in EXCEL_SUFFIXES:
-        raise _Problem(f"Excel workbook ({suffix}) not supported", "export the sheet as CSV")
+        from .shiller import is_shiller_workbook
+
+        if is_shiller_workbook(path):  # raises MissingDependencyError when no Excel reader is installed
+            return "shiller"
+        raise _Problem(
+            f"Excel workbook ({suffix}) not supported (only Shiller's ie_data.xls is read)",
+            "export the sheet as CSV",
+        )
     if suffix in ARCHIVE_SUFFIXES:
         raise _Problem(f"compressed archive ({suffix})", "decompress it first")
     raise _Problem(
@@ -1223,7 +1231,24 @@ def _load(
     path: Path, origin: str, max_bytes: int, today: pd.Timestamp | None, in_trends: bool | None = None
 ) -> tuple[list[SeriesData], LoadEntry]:
     ctx = _make_ctx(path, origin, today, in_trends)
-    if _check_suffix(path) == "parquet":
+    kind = _check_suffix(path)
+    if kind == "shiller":
+        from .shiller import read_shiller
+
+        shiller = read_shiller(path)
+        shiller = [
+            SeriesData(dataclasses.replace(x.meta, origin=origin), x.values, x.flags, x.pulls)
+            for x in shiller
+        ]
+        return shiller, LoadEntry(
+            origin=origin,
+            status="loaded",
+            reason="Shiller monthly data (sheet Data)",
+            format="shiller-xls",
+            series=tuple(x.meta.id for x in shiller),
+            rows=sum(len(x.values) for x in shiller),
+        )
+    if kind == "parquet":
         size = path.stat().st_size
         if size > max_bytes:
             raise _Problem(
