@@ -78,6 +78,7 @@ def check(
     catalog: Catalog | None = None,
     source: str = "custom",
     rules: Rules | str | Path | None = None,
+    calibrate: bool = False,
 ) -> CheckResult:
     """Check a theme: gather its data cut at ``as_of``, measure every pillar, decide the verdict.
 
@@ -85,7 +86,11 @@ def check(
     file of the user's data (``None`` = the bundled sample data); alternatively pass a ready
     ``catalog`` and the ``source`` name whose ``[mapping.<source>]`` applies. ``as_of`` defaults to the theme's
     own date (``as_of`` in the theme; for bundled data the ``[mapping.bundled]`` date), else the last
-    date in the data. Nothing dated after ``as_of`` is used.
+    date in the data. Nothing dated after ``as_of`` is used for the verdict.
+
+    ``calibrate=True`` adds the walk-forward track record and the calibrated probability (it re-runs
+    the check on every past anniversary of ``as_of``: seconds, cached per process). When the data
+    extend past ``as_of``, ``result.hindsight`` says what happened next (computed after the verdict).
     """
     th = theme if isinstance(theme, Theme) else load_theme(theme)
     rl = rules if isinstance(rules, Rules) else load_rules(rules)
@@ -100,7 +105,21 @@ def check(
     src_text = (
         "bundled sample data" if source == "bundled" else f"files: {data}" if data is not None else source
     )
+    from .hindsight import hindsight
+
+    calibration = None
+    if calibrate:
+        from .calibration import calibrate as run_calibration
+
+        history = (
+            "bundled sample data" if source == "bundled" else (f"{data}" if data is not None else source)
+        )
+        calibration = run_calibration(
+            th, ts, float(verdict.score or 0.0), catalog=catalog, source=source, rules=rl, history=history
+        )
     return CheckResult(
+        hindsight=hindsight(th, catalog, source, ts),
+        calibration=calibration,
         theme=th,
         as_of=ts,
         source=src_text,

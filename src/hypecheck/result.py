@@ -31,6 +31,8 @@ class CheckResult:
     rules: Any
     data_note: str = ""
     upcoming: list[dict[str, str]] = field(default_factory=list)
+    calibration: Any = None  # hypecheck.calibration.Calibration when asked for (check(calibrate=True))
+    hindsight: dict[str, Any] | None = None  # what happened after the as-of date; never feeds the verdict
 
     @property
     def sample_data(self) -> bool:
@@ -70,6 +72,8 @@ class CheckResult:
             "provenance": [p.to_dict() for p in self.provenance],
             "upcoming_events": self.upcoming,
             "rules": self.rules.origin,
+            "calibration": None if self.calibration is None else self.calibration.to_dict(),
+            "hindsight": self.hindsight,
         }
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -83,8 +87,18 @@ class CheckResult:
             f"as of {self.as_of.date()}  data: {self.source}"
             + ("  (bundled SAMPLE data)" if self.sample_data else ""),
             f"VERDICT: {v.label.upper()}  (score {score} on -1 viral .. +1 catalyst)",
-            "",
         ]
+        c = self.calibration
+        if c is not None and c.probability == c.probability:
+            lines.append(
+                f"probability the leadership persists {c.horizon_months} months: {c.probability:.0%} "
+                f"(walk-forward record, n = {c.n_fit}, {c.history})"
+            )
+        elif c is not None:
+            lines.append(
+                f"no calibrated probability: only {c.n_fit} past dates with known outcomes ({c.history})"
+            )
+        lines.append("")
         for name in PILLARS:
             p = self.pillars.get(name)
             if p is None:
@@ -92,6 +106,17 @@ class CheckResult:
             s = "  n/a" if p.score is None else f"{p.score:+.2f}"
             lines.append(f"  {PILLAR_TITLES[name]:<20} {p.status:<8} {s}  {p.reason}")
         lines += ["", "What would flip it: " + v.flip]
+        h = self.hindsight
+        if h:
+            lines += [
+                "",
+                f"Hindsight (after {h['as_of']}, not used by the verdict; data to {h['data_end']}):",
+            ]
+            for r in h["rows"]:
+                tag = "" if r["complete"] else " (so far)"
+                lines.append(
+                    f"  {r['pair']:<40} {r['horizon']:>4} to {r['end']}{tag}: spread {100 * r['spread']:+.2f} pp"
+                )
         return "\n".join(lines)
 
     def __str__(self) -> str:

@@ -71,6 +71,16 @@ class FundamentalSeries:
 
 
 @dataclass(frozen=True)
+class HistorySpec:
+    """How the theme's past episodes are found (see :mod:`hypecheck.analytics.episodes`)."""
+
+    episode: str = "first_weeks"  # "first_weeks" or "rs_high"
+    weeks: int = 2
+    min_spread: float = 0.025
+    lookback: int = 252
+
+
+@dataclass(frozen=True)
 class Event:
     date: dt.date
     label: str
@@ -170,6 +180,7 @@ class Theme:
     attention_frequency: str | None = None  # "D", "W" or "M": which search series to read (default: finest)
     base_rates: tuple[BaseRateSpec, ...] = ()
     fundamentals: tuple[FundamentalSeries, ...] = ()
+    history: HistorySpec | None = None
 
     def tickers(self) -> list[str]:
         """Every price series the theme names, in first-mention order."""
@@ -212,7 +223,9 @@ _SCHEMA: dict[str, set[str]] = {
         "mapping",
         "base_rates",
         "fundamentals",
+        "history",
     },
+    "history": {"episode", "weeks", "min_spread", "lookback"},
     "fundamentals": {"id", "label", "measure", "needs", "window", "threshold", "lag_months"},
     "base_rates": {"id", "claim", "when", "then", "period", "last", "min_rate"},
     "attention": {"terms", "geo", "frequency"},
@@ -454,6 +467,23 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             )
         )
 
+    history = None
+    if "history" in top:
+        h = v.keys(top["history"], "history", "history")
+        kind = str(h.get("episode", "first_weeks"))
+        if kind not in ("first_weeks", "rs_high"):
+            v.err("history.episode", f"{kind!r} must be 'first_weeks' or 'rs_high'")
+        weeks = h.get("weeks", 2)
+        if not isinstance(weeks, int) or isinstance(weeks, bool) or not 1 <= weeks <= 26:
+            v.err("history.weeks", "must be a whole number of weeks from 1 to 26")
+            weeks = 2
+        lookback = h.get("lookback", 252)
+        if not isinstance(lookback, int) or isinstance(lookback, bool) or lookback < 20:
+            v.err("history.lookback", "must be a whole number of observations, at least 20")
+            lookback = 252
+        ms = v.num(h, "min_spread", "history", required=False)
+        history = HistorySpec(kind, weeks, 0.025 if ms is None else ms, lookback)
+
     events = _events(v, top.get("events"), "events")
 
     structure = None
@@ -635,6 +665,7 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         attention_frequency=att_freq,
         base_rates=tuple(base_rates),
         fundamentals=tuple(fundamentals),
+        history=history,
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ..analytics.baserate import base_rate, period_returns
+from ..analytics.episodes import HORIZONS, first_weeks, outcomes, rs_high, summarise
 from ..analytics.returns import window_return
 from ..evidence import Evidence, MissingEvidence, PillarResult
 from ..panel import Panel
@@ -66,6 +67,10 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
     theme, as_of = panel.theme, panel.as_of
     keep = float(rules.get("price", "persistence_share"))
     fade = float(rules.get("price", "fade_share"))
+    if theme.history is not None:
+        _episodes(panel, rules, res)
+        _base_rates(panel, rules, res)
+        return res
     for pair in theme.pairs[:1]:
         a, b = panel.price(pair.leader), panel.price(pair.laggard)
         if a is None or b is None:
@@ -139,6 +144,121 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
         )
     _base_rates(panel, rules, res)
     return res
+
+
+def episode_table(
+    a: pd.Series, b: pd.Series, as_of: pd.Timestamp, spec: Any
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(every candidate year/date with its measure, the episodes with their outcomes) as of ``as_of``."""
+    if spec.episode == "rs_high":
+        cand = rs_high(a, b, as_of, lookback=spec.lookback)
+    else:
+        cand = first_weeks(a, b, as_of, weeks=spec.weeks, min_spread=spec.min_spread)
+    eps = cand.loc[cand["episode"]].reset_index(drop=True)
+    out = outcomes(a, b, list(eps["date"]), as_of)
+    return cand, pd.concat([eps.reset_index(drop=True), out.drop(columns="date")], axis=1)
+
+
+def describe_episode(spec: Any, leader: str, laggard: str, frequency: str = "D") -> str:
+    if spec.episode == "rs_high":
+        return f"{leader}/{laggard} at a {spec.lookback}-observation high"
+    span = f"the first {spec.weeks} weeks" if frequency in ("D", "W") else "January (monthly data)"
+    return (
+        f"{leader} ahead of {laggard} by more than {pct(spec.min_spread, 1, False)} over {span} of the year"
+    )
+
+
+def _episodes(panel: Panel, rules: Rules, res: PillarResult) -> None:
+    """Past episodes of the theme's configuration and how often the leadership persisted."""
+    theme, as_of, spec = panel.theme, panel.as_of, panel.theme.history
+    assert spec is not None
+    keep, fade = float(rules.get("price", "persistence_share")), float(rules.get("price", "fade_share"))
+    if not theme.pairs:
+        return
+    pair = theme.pairs[0]
+    a, b = panel.price(pair.leader), panel.price(pair.laggard)
+    if a is None or b is None:
+        res.missing.append(
+            MissingEvidence(
+                "history", "episodes", f"{pair.label}: no prices for both series", "add price history"
+            )
+        )
+        return
+    cand, eps = episode_table(a, b, as_of, spec)
+    what = describe_episode(spec, pair.leader, pair.laggard, panel.prices[pair.leader].meta.frequency)
+    res.tables["episodes"] = [
+        {
+            "year": int(r["year"]),
+            "date": pd.Timestamp(r["date"]).strftime("%Y-%m-%d"),
+            "measure": None if r["spread"] != r["spread"] else float(r["spread"]),
+            **{h: (None if r[h] != r[h] else float(r[h])) for h in (*HORIZONS, "rest_of_year")},
+        }
+        for r in eps.to_dict("records")
+    ]
+    stats_rows = summarise(eps)
+    res.tables["episode_outcomes"] = [s.to_dict() for s in stats_rows]
+    now = (
+        cand.loc[cand["year"] == as_of.year]
+        if spec.episode == "first_weeks"
+        else cand.loc[cand["date"] >= as_of - pd.Timedelta(days=7)]
+    )
+    is_episode = bool(len(now) and now["episode"].iloc[-1])
+    twelve = next(s for s in stats_rows if s.horizon == "12M")
+    rest = next(s for s in stats_rows if s.horizon == "rest_of_year")
+    res.notes.append(
+        f"episodes ({what}): {len(eps)} in {cand['year'].min() if len(cand) else '-'}-{cand['year'].max() if len(cand) else '-'}"
+        + (
+            f"; this year's measure {pct(float(now['spread'].iloc[-1]))}"
+            if spec.episode == "first_weeks" and len(now)
+            else ""
+        )
+    )
+    if not is_episode:
+        res.notes.append(f"today is not an episode ({what}): the episode record is context only")
+        return
+    past = eps.loc[pd.to_datetime(eps["date"]) < as_of - pd.Timedelta(days=7)]
+    base = summarise(past)
+    s12 = next(s for s in base if s.horizon == "12M")
+    if s12.n < 3:
+        res.missing.append(
+            MissingEvidence(
+                "history",
+                "episodes",
+                f"only {s12.n} past episodes with a complete 12-month outcome ({what})",
+                "use a longer price history (the bundled Ken French data go back decades)",
+            )
+        )
+        return
+    lean: Any = "catalyst" if s12.rate >= keep else ("viral" if s12.rate <= fade else "neutral")
+    years = ", ".join(str(int(y)) for y in past["year"])
+    res.evidence.append(
+        Evidence(
+            pillar="history",
+            id=f"episodes:{pair.leader}-{pair.laggard}",
+            claim=(
+                f"after past episodes ({what}), {pair.leader} kept leading over the next 12 months in "
+                f"{s12.hits} of {s12.n}"
+            ),
+            value=s12.rate,
+            threshold=keep,
+            unit="hit rate",
+            leaning=lean,
+            flip=(
+                f"hit rate below {pct(keep, 0, False)}"
+                if lean == "catalyst"
+                else f"hit rate above {pct(fade, 0, False)}"
+                if lean == "viral"
+                else f"hit rate above {pct(keep, 0, False)} or below {pct(fade, 0, False)}"
+            ),
+            source=src(panel, pair.leader, pair.laggard),
+            detail=(
+                f"95% interval {pct(s12.ci_low, 0, False)}-{pct(s12.ci_high, 0, False)}; median 12-month spread "
+                f"{pct(s12.median)}; rest of year: ahead in {rest.hits} of {rest.n}, mean {pct(rest.mean)}; "
+                f"episode years: {years}"
+            ),
+        )
+    )
+    _ = twelve
 
 
 def _long_history(panel: Panel, ids: list[str]) -> tuple[dict[str, pd.Series], str] | None:

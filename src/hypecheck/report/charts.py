@@ -365,9 +365,84 @@ CHARTS: dict[str, tuple[str, str, Callable[[CheckResult], Figure | None]]] = {
 }
 
 
+def calibration(r: CheckResult) -> Figure | None:
+    """Walk-forward record: score vs what happened next, and the fitted curve."""
+    c = r.calibration
+    if c is None or not c.records:
+        return None
+    import math
+
+    import numpy as np
+
+    fig, ax = _fig(7.0, 3.4)
+    done = [x for x in c.records if x.persisted is not None]
+    for persisted, color, label in ((True, PALETTE[2], "persisted"), (False, PALETTE[3], "did not persist")):
+        pts = [x for x in done if x.persisted is persisted]
+        ax.scatter(
+            [x.score for x in pts],
+            [1.0 if persisted else 0.0 for x in pts],
+            color=color,
+            s=22,
+            label=label,
+            alpha=0.8,
+        )
+    if not math.isnan(c.intercept):
+        xs = np.linspace(-1, 1, 101)
+        ax.plot(
+            xs,
+            1 / (1 + np.exp(-(c.intercept + c.slope * xs))),
+            color=PALETTE[0],
+            lw=1.4,
+            label=f"fitted (n = {c.n_fit})",
+        )
+        ax.axvline(float(r.verdict.score or 0.0), color="black", lw=0.8, ls=":")
+        ax.scatter(
+            [float(r.verdict.score or 0.0)],
+            [c.probability],
+            color="black",
+            s=30,
+            zorder=3,
+            label=f"now: {c.probability:.0%}",
+        )
+    ax.set_xlim(-1, 1)
+    ax.set_ylim(-0.08, 1.08)
+    ax.set_xlabel("verdict score on the date (data up to then)", fontsize=8)
+    ax.set_ylabel("leadership persisted (12 months)", fontsize=8)
+    ax.set_title(f"Walk-forward record ({len(c.records)} dates, {c.history})", fontsize=10, loc="left")
+    ax.legend(fontsize=7, frameon=False, loc="center left")
+    return fig
+
+
+def hindsight(r: CheckResult) -> Figure | None:
+    h = r.hindsight
+    if not h or not h.get("rs"):
+        return None
+    import pandas as pd
+
+    fig, ax = _fig()
+    for i, (label, pts) in enumerate(h["rs"].items()):
+        ax.plot(_dates(pts), pts["values"], color=PALETTE[i % len(PALETTE)], lw=1.3, label=label)
+    ax.axvline(mdates.date2num(pd.Timestamp(h["as_of"])), color="black", lw=0.9, ls="--")
+    ax.axhline(100, color="grey", lw=0.6)
+    ax.set_title(
+        f"After the as-of date (dashed): leader / laggard, 100 = {h['as_of']}", fontsize=10, loc="left"
+    )
+    ax.legend(fontsize=7, frameon=False)
+    _date_axis(ax)
+    return fig
+
+
 def build(r: CheckResult) -> dict[str, tuple[str, str, Figure]]:
     """name -> (pillar, title, figure) for every chart whose data exist."""
     out = {}
+    extra = (
+        ("calibration", "Walk-forward record", calibration),
+        ("hindsight", "What happened next", hindsight),
+    )
+    for name, title, efn in extra:
+        fig = efn(r)
+        if fig is not None:
+            out[name] = (name, title, fig)
     for name, (pillar, title, fn) in CHARTS.items():
         if pillar in r.pillars:
             fig = fn(r)

@@ -92,6 +92,12 @@ def table_view(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {"columns": cols, "rows": out, "numeric": numeric}
 
 
+def fmt_pct(x: float | None, digits: int = 1) -> str:
+    if x is None or x != x:
+        return ""
+    return f"{100 * x:+.{digits}f}%" if digits else f"{100 * x:.0f}%"
+
+
 def returns_grid(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The long returns table as series x window."""
     grid: dict[str, dict[str, Any]] = {}
@@ -135,6 +141,9 @@ def context(r: CheckResult, chart_b64: dict[str, list[dict[str, str]]] | None = 
         "fmt_score": fmt_score,
         "rules": r.rules.table(),
         "version": __version__,
+        "cal": None if r.calibration is None else r.calibration.to_dict(),
+        "hs": r.hindsight,
+        "fmt_pct": fmt_pct,
     }
 
 

@@ -45,9 +45,20 @@ def render_markdown(
     ]
     if r.data_note:
         out += [f"> {md(r.data_note)}", ""]
+    c = r.calibration
+    prob = (
+        [
+            f"**Probability the leadership persists over {c.horizon_months} months: {c.probability:.0%}** "
+            f"(walk-forward record, n = {c.n_fit}, {md(c.history)})",
+            "",
+        ]
+        if c is not None and c.probability == c.probability
+        else []
+    )
     out += [
         f"## Verdict: {v.label.upper()} (score {fmt_score(v.score)})",
         "",
+        *prob,
         f"**What would flip it:** {md(v.flip)}",
         "",
         "| pillar | status | score | weight |",
@@ -90,6 +101,31 @@ def render_markdown(
             if rows:
                 view = table_view(returns_grid(rows) if (name, tname) == ("price", "returns") else rows)
                 out += ["", f"**{md(tname)}**", "", *_table(view)]
+    if c is not None:
+        out += ["", "## Track record and calibration", "", md(c.summary()).replace("\n", "  \n"), ""]
+        for cname, title in by_pillar.get("calibration", []):
+            out += [f"![{md(title)}]({chart_dir}/{cname}.png)", ""]
+        out += ["| bin | n | mean predicted | observed |", "|---|---:|---:|---:|"]
+        for b in c.reliability:
+            mp = "" if b["mean_predicted"] is None else f"{b['mean_predicted']:.0%}"
+            ob = "" if b["observed"] is None else f"{b['observed']:.0%}"
+            out.append(f"| {b['bin']} | {b['n']} | {mp} | {ob} |")
+    h = r.hindsight
+    if h:
+        out += [
+            "",
+            "## What happened next (hindsight: not used by the verdict)",
+            "",
+            f"{md(h['note'])}; as of {h['as_of']}, data to {h['data_end']}.",
+            "",
+        ]
+        for cname, title in by_pillar.get("hindsight", []):
+            out += [f"![{md(title)}]({chart_dir}/{cname}.png)", ""]
+        out += ["| pair | horizon | to | spread |", "|---|---|---|---:|"]
+        out += [
+            f"| {md(x['pair'])} | {x['horizon']}{'' if x['complete'] else ' (so far)'} | {x['end']} | {100 * x['spread']:+.2f} pp |"
+            for x in h["rows"]
+        ]
     out += [
         "",
         "## Provenance",

@@ -1,0 +1,223 @@
+"""History and calibration (issue 6): January episodes on the shared ETFs against an independent
+computation, the walk-forward record on the bundled Ken French history and the shared ETF history,
+the logistic fit and Wilson interval against statsmodels, out-of-sample probabilities, no look-ahead,
+and the demo report carrying the probability, its n and the hindsight panel."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import hypecheck
+from hypecheck.analytics.episodes import first_weeks, outcomes, summarise, wilson
+from hypecheck.calibration import Record, fit_logistic, score_walk_forward
+from hypecheck.cli import main
+
+AS_OF = "2026-01-16"
+
+
+def read(shared: Path, t: str) -> pd.Series:
+    df = pd.read_csv(shared / "prices" / "etf_daily" / f"{t}.csv")
+    return pd.Series(df["Close"].to_numpy(float), index=pd.to_datetime(df["Date"]), name=t)
+
+
+def independent_january(iwm: pd.Series, spy: pd.Series, year: int) -> tuple[pd.Timestamp, float] | None:
+    """Last common close of year-1 to the last common close on or before 14 January of year."""
+    both = pd.concat([iwm, spy], axis=1, sort=True).dropna()
+    dec = both.loc[(both.index.year == year - 1) & (both.index.month == 12)]
+    jan = both.loc[(both.index.year == year) & (both.index <= pd.Timestamp(year=year, month=1, day=14))]
+    if dec.empty or jan.empty:
+        return None
+    r = jan.iloc[-1] / dec.iloc[-1] - 1
+    return jan.index[-1], float(r.iloc[0] - r.iloc[1])
+
+
+def independent_after(iwm: pd.Series, spy: pd.Series, start: pd.Timestamp, months: int) -> float:
+    both = pd.concat([iwm, spy], axis=1, sort=True).dropna()
+    end = start + pd.DateOffset(months=months)
+    a0, a1 = both.loc[:start].iloc[-1], both.loc[:end].iloc[-1]
+    return float(a1.iloc[0] / a0.iloc[0] - a1.iloc[1] / a0.iloc[1])
+
+
+def test_january_episodes_equal_an_independent_computation(shared_data: Path) -> None:
+    iwm, spy = read(shared_data, "IWM"), read(shared_data, "SPY")
+    cand = first_weeks(iwm, spy, pd.Timestamp(AS_OF), weeks=2, min_spread=0.025)
+    assert list(cand["year"]) == list(range(2001, 2027))  # IWM starts in May 2000
+    for r in cand.to_dict("records"):
+        d, sp = independent_january(iwm, spy, int(r["year"]))  # type: ignore[misc]
+        assert r["date"] == d
+        assert r["spread"] == pytest.approx(sp, abs=1e-12)
+        assert r["episode"] == (sp > 0.025)
+    eps = cand.loc[cand["episode"]]
+    out = outcomes(iwm, spy, list(eps["date"]), pd.Timestamp(AS_OF))
+    for row in out.to_dict("records"):
+        for h, m in (("1M", 1), ("3M", 3), ("6M", 6), ("12M", 12)):
+            if row["date"] + pd.DateOffset(months=m) <= pd.Timestamp(AS_OF):
+                assert row[h] == pytest.approx(independent_after(iwm, spy, row["date"], m), abs=1e-12)
+            else:
+                assert math.isnan(row[h])  # pending, never partial
+    # the flagship report lists the same episodes
+    d = hypecheck.check("small-cap-rotation", data=shared_data, as_of=AS_OF).to_dict()
+    listed = [r["year"] for r in d["tables"]["history.episodes"]]
+    assert listed == [int(y) for y in eps["year"]]
+    ev = next(e for e in d["evidence"] if e["id"] == "episodes:IWM-SPY")
+    past = out.loc[out["date"] < pd.Timestamp("2026-01-01"), "12M"].dropna()
+    assert ev["value"] == pytest.approx(float((past > 0).mean()))
+
+
+def test_summary_statistics_and_wilson_against_statsmodels() -> None:
+    proportion = pytest.importorskip("statsmodels.stats.proportion")
+    for k, n in ((0, 4), (1, 4), (21, 34), (34, 34)):
+        lo, hi = wilson(k, n)
+        elo, ehi = proportion.proportion_confint(k, n, alpha=0.05, method="wilson")
+        assert (lo, hi) == pytest.approx((elo, ehi), abs=1e-9)
+    out = pd.DataFrame(
+        {"date": pd.date_range("2000", periods=5, freq="YS"), "12M": [0.1, -0.2, 0.05, np.nan, 0.3]}
+    )
+    s = {x.horizon: x for x in summarise(out, horizons=("12M",))}["12M"]
+    assert (s.n, s.hits, s.rate) == (4, 3, 0.75)
+    assert s.median == pytest.approx(np.median([0.1, -0.2, 0.05, 0.3]))
+
+
+def test_logistic_fit_matches_statsmodels_without_the_prior() -> None:
+    sm = pytest.importorskip("statsmodels.api")
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-1, 1, 200)
+    y = (rng.uniform(size=200) < 1 / (1 + np.exp(-(0.3 + 1.5 * x)))).astype(float)
+    a, b = fit_logistic(x, y, prior_sd=1e6)
+    ref = sm.Logit(y, sm.add_constant(x)).fit(disp=0).params
+    assert (a, b) == pytest.approx((ref[0], ref[1]), abs=1e-4)
+    # separable data stay finite thanks to the prior
+    a2, b2 = fit_logistic(np.array([-0.5, -0.2, 0.2, 0.5]), np.array([0.0, 0.0, 1.0, 1.0]))
+    assert np.isfinite([a2, b2]).all() and b2 > 0
+
+
+def _rec(year: int, score: float, outcome: float, mom: float = 0.0) -> Record:
+    d = pd.Timestamp(year=year, month=1, day=16)
+    return Record(d, score, "mixed", mom, outcome, d + pd.DateOffset(months=12))
+
+
+def test_walk_forward_probabilities_are_out_of_sample() -> None:
+    rng = np.random.default_rng(5)
+    recs = [
+        _rec(2000 + i, float(rng.uniform(-1, 1)), float(rng.normal()), float(rng.normal())) for i in range(20)
+    ]
+    score_walk_forward(recs)
+    assert all(math.isnan(r.p_verdict) for r in recs[:6])  # fewer than 6 known outcomes before them
+    k = 12
+    # recompute record k's probability from the records whose outcomes had ended by its date only
+    known = [r for r in recs if r.known <= recs[k].date]
+    a, b = fit_logistic(
+        np.array([r.score for r in known]), np.array([1.0 if r.outcome > 0 else 0.0 for r in known])
+    )
+    assert recs[k].p_verdict == pytest.approx(1 / (1 + math.exp(-(a + b * recs[k].score))))
+    assert recs[k].p_base == pytest.approx(np.mean([r.outcome > 0 for r in known]))
+    # changing a *later* outcome leaves record k's probabilities untouched
+    recs2 = [_rec(r.date.year, r.score, r.outcome, r.momentum) for r in recs]
+    recs2[15] = _rec(2015, recs[15].score, -recs[15].outcome, recs[15].momentum)
+    score_walk_forward(recs2)
+    assert recs2[k].p_verdict == recs[k].p_verdict
+
+
+@pytest.mark.slow
+def test_walk_forward_on_both_histories_prints_brier_beside_baselines(shared_data: Path) -> None:
+    for args in (
+        ["history", "small-cap-rotation"],
+        ["history", "small-cap-rotation", "--data", str(shared_data), "--as-of", AS_OF],
+    ):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 0, res.output
+        for word in (
+            "Brier",
+            "verdict",
+            "base rate",
+            "momentum",
+            "probability the leadership persists",
+            "episodes:",
+        ):
+            assert word in res.output
+    d = hypecheck.check("small-cap-rotation", data=shared_data, as_of=AS_OF, calibrate=True)
+    c = d.calibration
+    assert (
+        c is not None and c.n_fit == 23 and len(c.records) == 23
+    )  # 2003..2025 (IWM + 2 years); 2025 ends on the as-of date
+    scored = [r for r in c.records if not math.isnan(r.p_verdict) and r.persisted is not None]
+    y = np.array([1.0 if r.persisted else 0.0 for r in scored])
+    for key, attr in (("verdict", "p_verdict"), ("base rate", "p_base"), ("momentum", "p_momentum")):
+        p = np.array([getattr(r, attr) for r in scored])
+        assert c.brier[key] == pytest.approx(float(np.mean((p - y) ** 2)))
+        assert c.hit_rate[key] == pytest.approx(float(np.mean((p > 0.5) == (y > 0.5))))
+    # each record's outcome is the next 12 months' IWM - SPY spread, independently
+    iwm, spy = read(shared_data, "IWM"), read(shared_data, "SPY")
+    for r in c.records[:3]:
+        assert r.outcome == pytest.approx(independent_after(iwm, spy, r.date, 12), abs=1e-12)
+
+
+def _truncated(catalog, d: str):
+    """A copy of the catalog with every series (prices, FRED, Trends, Shiller) cut after ``d``."""
+    from hypecheck.schema import Catalog, SeriesData
+
+    cut = Catalog()
+    t = pd.Timestamp(d)
+    for s in catalog:
+        keep = s.values.index <= t
+        if not keep.any():
+            continue
+        cut.add(
+            SeriesData(
+                s.meta,
+                s.values.loc[keep],
+                None if s.flags is None else s.flags.loc[keep],
+                None if s.pulls is None else s.pulls.loc[s.pulls.index <= t],
+            )
+        )
+    return cut
+
+
+@pytest.mark.slow
+def test_episode_verdict_unchanged_when_history_is_cut_after_it(shared_data: Path) -> None:
+    """No look-ahead: the walk-forward verdict on each episode date equals the check on the data with
+    everything after that date removed."""
+    from hypecheck.api import load_catalog
+
+    full = hypecheck.check("small-cap-rotation", data=shared_data, as_of=AS_OF, calibrate=True)
+    catalog, _ = load_catalog(shared_data)
+    for d in ("2019-01-16", "2021-01-16", "2023-01-16"):  # the anniversaries of three episode years
+        rec = next(r for r in full.calibration.records if r.date == pd.Timestamp(d))
+        alone = hypecheck.check("small-cap-rotation", catalog=_truncated(catalog, d), source="files", as_of=d)
+        assert alone.verdict.score == pytest.approx(rec.score, abs=1e-12), d
+        assert alone.verdict.label == rec.label
+        a = hypecheck.check("small-cap-rotation", data=shared_data, as_of=d).to_dict()
+        b = alone.to_dict()
+        assert a["evidence"] == b["evidence"] and a["tables"] == b["tables"]
+
+
+@pytest.mark.slow
+def test_demo_report_carries_probability_n_and_hindsight(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["demo", "--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "probability the leadership persists 12 months:" in res.output
+    html = (tmp_path / "report.html").read_text("utf-8")
+    assert "Probability the leadership persists over 12 months:" in html
+    assert "n = " in html and 'id="hindsight"' in html and "not used by the verdict" in html
+    assert (tmp_path / "charts" / "calibration.png").is_file() and (
+        tmp_path / "charts" / "hindsight.png"
+    ).is_file()
+    md = (tmp_path / "report.md").read_text("utf-8")
+    assert "## What happened next" in md and "## Track record and calibration" in md
+    j = __import__("json").loads((tmp_path / "verdict.json").read_text("utf-8"))
+    assert j["calibration"]["n"] >= 30 and 0 < j["calibration"]["probability"] < 1
+    assert j["hindsight"]["rows"] and j["hindsight"]["as_of"] == "2016-12-31"
+
+
+def test_hindsight_never_feeds_the_verdict(shared_data: Path) -> None:
+    with_future = hypecheck.check("small-cap-rotation", data=shared_data, as_of="2025-06-30")
+    assert with_future.hindsight is not None and with_future.hindsight["data_end"] > "2025-06-30"
+    # the verdict equals the no-look-ahead check on truncated data (test_flagship) and hindsight rows
+    # are all after the as-of date
+    assert all(r["end"] > "2025-06-30" for r in with_future.hindsight["rows"])
