@@ -139,12 +139,21 @@ class PillarResult:
     def reason(self) -> str:
         n = len(self.evidence)
         if not n:
-            return "; ".join(m.reason for m in self.missing) or "no evidence measured"
+            shown = [m.reason for m in self.missing[:3]]
+            more = len(self.missing) - len(shown)
+            return (
+                "; ".join(shown) + (f"; and {more} more (see the report)" if more else "")
+                or "no evidence measured"
+            )
         parts = [f"{n} evidence item{'s' if n != 1 else ''}"]
         lean = {k: sum(1 for e in self.evidence if e.leaning == k) for k in ("catalyst", "viral", "neutral")}
         parts.append(", ".join(f"{v} {k}" for k, v in lean.items() if v))
         if self.missing:
-            parts.append("missing: " + "; ".join(m.reason for m in self.missing))
+            shown = [m.reason for m in self.missing[:3]]
+            more = len(self.missing) - len(shown)
+            parts.append(
+                "missing: " + "; ".join(shown) + (f"; and {more} more (see the report)" if more else "")
+            )
         return "; ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:

@@ -202,6 +202,9 @@ def _episodes(panel: Panel, rules: Rules, res: PillarResult) -> None:
         if spec.episode == "first_weeks"
         else cand.loc[cand["date"] >= as_of - pd.Timedelta(days=7)]
     )
+    if spec.episode == "first_weeks" and len(now):
+        # the configuration describes the start of a year: it is "today's" only shortly after it is measured
+        now = now.loc[pd.to_datetime(now["date"]) >= as_of - pd.Timedelta(days=60)]
     is_episode = bool(len(now) and now["episode"].iloc[-1])
     twelve = next(s for s in stats_rows if s.horizon == "12M")
     rest = next(s for s in stats_rows if s.horizon == "rest_of_year")
