@@ -11,6 +11,7 @@ import sys
 import time
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -54,6 +55,16 @@ RULES = click.option(
     type=click.Path(path_type=Path),
     default=None,
     help="A rules TOML file (weights and thresholds); default: the built-in rules.",
+)
+
+
+STORE = click.option(
+    "--store",
+    "store_path",
+    metavar="PATH",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The DuckDB store file (default: $HYPECHECK_STORE or ~/.local/share/hypecheck/store.duckdb).",
 )
 
 
@@ -104,12 +115,17 @@ def _run_check(
     as_json: bool,
     quiet: bool = False,
     calibrate: bool = True,
+    live: bool = False,
+    store_path: Path | None = None,
 ) -> None:
     from .api import check, load_catalog
     from .theme import load_theme
 
     t0 = time.perf_counter()
     th = load_theme(theme)  # fail fast on a bad theme, before loading any data
+    if live:
+        _run_live(th, as_of, rules, out, as_json, calibrate, store_path, t0)
+        return
     if data is not None and not quiet and not as_json:
         click.echo(f"loading {data} ...", err=True)
     catalog, _ = load_catalog(data)
@@ -160,6 +176,13 @@ def _run_check(
     help="Walk the verdict forward through history for a calibrated probability (re-runs the check on "
     "every past anniversary of the as-of date).",
 )
+@click.option(
+    "--live",
+    is_flag=True,
+    help="Fetch stale series from the live providers into the store first, "
+    "then check from the store (offline: use what is stored).",
+)
+@STORE
 def check(
     theme: str,
     as_of: str | None,
@@ -168,9 +191,171 @@ def check(
     rules: Path | None,
     as_json: bool,
     calibrate: bool,
+    live: bool,
+    store_path: Path | None,
 ) -> None:
     """Check THEME (a built-in name or a .toml file) and print the verdict."""
-    _run_check(theme, as_of, data, rules, out, as_json, calibrate=calibrate)
+    if live and data is not None:
+        from .errors import InputError
+
+        raise InputError(
+            "--live and --data cannot be combined", hint="--live reads the store; --data reads files"
+        )
+    _run_check(theme, as_of, data, rules, out, as_json, calibrate=calibrate, live=live, store_path=store_path)
+
+
+def _run_live(
+    th: object,
+    as_of: str | None,
+    rules: Path | None,
+    out: Path | None,
+    as_json: bool,
+    calibrate: bool,
+    store_path: Path | None,
+    t0: float,
+) -> None:
+    """check --live: fetch what is stale into the store, then check from the store; offline, say so
+    and use what is stored."""
+    from .api import check
+    from .errors import NoDataError
+    from .fetch import fetch_theme
+    from .store import Store
+
+    store = Store(store_path)
+    say = (lambda m: None) if as_json else (lambda m: click.echo(m, err=True))
+    say(f"fetching stale series into {store.path} ...")
+    items = fetch_theme(th, store)  # type: ignore[arg-type]
+    failed = [i for i in items if i.status == "failed"]
+    offline = any(
+        "offline" in i.reason or "network error" in i.reason or "timed out" in i.reason for i in items
+    )
+    fetched = sum(1 for i in items if i.status == "fetched")
+    if offline:
+        say("no network: the live providers could not be reached; using the data already in the store")
+    elif failed:
+        say(f"{len(failed)} series failed to fetch (see `hypecheck fetch` for the reasons); using the store")
+    catalog = store.catalog() if store.exists() else None
+    if catalog is None or len(catalog) == 0:
+        raise NoDataError(
+            f"no stored data in {store.path}" + (" and no network to fetch it" if offline else ""),
+            hint="connect to the network and run `hypecheck fetch THEME`, or check files with --data PATH",
+        )
+    say(f"{fetched} series fetched; checking {len(catalog)} stored series")
+    result = check(th, as_of=as_of, catalog=catalog, source="store", rules=rules, calibrate=calibrate)  # type: ignore[arg-type]
+    written = {}
+    if out is not None:
+        from .report import write_report
+
+        written = write_report(result, out)
+    if as_json:
+        click.echo(result.to_json())
+        return
+    click.echo(result.summary())
+    ages = sorted(((p.age_days, p.id) for p in result.provenance), reverse=True)[:3]
+    if ages:
+        click.echo("oldest data used: " + ", ".join(f"{i} ({a} days before the as-of date)" for a, i in ages))
+    for kind, path in written.items():
+        click.echo(f"wrote {kind}: {path}")
+    click.echo(f"({time.perf_counter() - t0:.1f}s)", err=True)
+
+
+@main.command()
+@click.argument("theme")
+@click.option(
+    "--since",
+    metavar="DATE",
+    default=None,
+    help="Fetch from this date (default: everything, or "
+    "the last stored date minus 10 days to pick up revisions).",
+)
+@click.option(
+    "--max-age",
+    "max_age",
+    type=float,
+    default=12.0,
+    show_default=True,
+    help="Series fetched less than this many hours ago are skipped.",
+)
+@click.option(
+    "--pulls",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Google Trends: average this many pulls (their dispersion is kept).",
+)
+@STORE
+def fetch(theme: str, since: str | None, max_age: float, pulls: int, store_path: Path | None) -> None:
+    """Fetch THEME's series from the live providers (Yahoo, FRED, Google Trends) into the store."""
+    import datetime as _dt
+
+    import pandas as pd
+
+    from .fetch import fetch_theme, plan, summary
+    from .store import Store
+    from .theme import load_theme
+
+    t0 = time.perf_counter()
+    th = load_theme(theme)
+    store = Store(store_path)
+    start = None
+    if since is not None:
+        try:
+            start = pd.Timestamp(since).date()
+        except ValueError:
+            from .errors import InputError
+
+            raise InputError(f"--since {since!r} is not a date", hint="write it as YYYY-MM-DD") from None
+    todo = plan(th)
+    click.echo(f"fetching {len(todo)} series of {th.id} into {store.path}", err=True)
+    bar: Any
+    with click.progressbar(
+        length=len(todo),
+        label="fetching",
+        file=sys.stderr,
+        show_pos=True,
+        item_show_func=lambda i: None if i is None else f"{i.kind}:{i.id} {i.status}",
+    ) as bar:
+        items = fetch_theme(
+            th,
+            store,
+            since=start,
+            max_age=_dt.timedelta(hours=max_age),
+            pulls=pulls,
+            progress=lambda it: bar.update(1, it),
+        )
+    click.echo(summary(items))
+    click.echo(f"({time.perf_counter() - t0:.1f}s)", err=True)
+    if items and all(i.status == "failed" for i in items):
+        sys.exit(5)
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@STORE
+def import_files(path: Path, store_path: Path | None) -> None:
+    """Load a folder or file of data (the formats `check --data` reads) into the store."""
+    from .sources.files import FilesSource
+    from .store import Store
+
+    t0 = time.perf_counter()
+    if not path.exists():
+        from .errors import InputError
+
+        raise InputError(f"{path} does not exist", hint="give a folder or file of data")
+    cat = FilesSource(path).load()
+    store = Store(store_path)
+    stored = 0
+    with (
+        store.writer(),
+        click.progressbar(list(cat), label="importing", file=sys.stderr, show_pos=True) as bar,
+    ):
+        for s in bar:
+            stored += store.write(s, provider="files").rows_stored
+    click.echo(
+        f"imported {len(cat)} series ({stored} new or changed values) into {store.path}; "
+        f"skipped {len(cat.report.skipped)} files"
+    )
+    click.echo(f"({time.perf_counter() - t0:.1f}s)", err=True)
 
 
 @main.command()

@@ -1,0 +1,172 @@
+"""``hypecheck fetch``: bring a theme's series from the live providers into the store.
+
+For every series the theme names (prices from Yahoo, macro series from FRED, search terms from
+Google Trends), the fetch skips what is fresh (fetched within ``max_age``), otherwise runs the
+provider's three steps (query, fetch, standardize), validates the result at the boundary
+(:mod:`hypecheck.validation`: count in = count stored + count rejected, with reasons) and writes it
+in one transaction. A failure is recorded with its reason and the fetch goes on; once the network is
+found to be down, the remaining series are skipped as "offline" instead of each waiting through its
+own retries. Nothing already stored is ever removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import HypecheckError, ProviderError
+from .store import Store
+from .theme import Theme
+from .validation import validate
+
+PROVIDER_FOR_KIND = {"price": "yahoo", "macro": "fred", "search": "trends"}
+NOT_FETCHABLE_PREFIXES = ("shiller:", "cape:", "ff:", "arch:", "sm:", "skf:")
+OFFLINE_WORDS = ("network error", "timed out", "offline")
+
+
+@dataclass
+class Item:
+    kind: str
+    id: str
+    provider: str
+    options: dict[str, Any] = field(default_factory=dict)
+    status: str = "pending"  # fetched / skipped / failed
+    reason: str = ""
+    rows_in: int = 0
+    rows_stored: int = 0
+    rows_rejected: int = 0
+    validation: str = ""
+
+
+def plan(theme: Theme) -> list[Item]:
+    """What a fetch of ``theme`` asks for, in order."""
+    items: list[Item] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(kind: str, id: str, **opts: Any) -> None:
+        if (kind, id) in seen:
+            return
+        seen.add((kind, id))
+        items.append(Item(kind, id, PROVIDER_FOR_KIND[kind], dict(opts)))
+
+    for t in theme.tickers():
+        add("price", t)
+    for m in theme.macro:
+        add("macro", m.id)
+    for f in theme.fundamentals:
+        add("macro", f.id)
+    for term in theme.terms:
+        add("search", term, geo=getattr(theme, "geo", "") or "US")
+    return items
+
+
+def fetch_theme(
+    theme: Theme,
+    store: Store,
+    *,
+    since: dt.date | None = None,
+    max_age: dt.timedelta = dt.timedelta(hours=12),
+    providers: Mapping[str, Any] | None = None,
+    progress: Callable[[Item], None] | None = None,
+    pulls: int = 1,
+    now: dt.datetime | None = None,
+) -> list[Item]:
+    """Fetch every stale series of ``theme`` into ``store``; returns one :class:`Item` per series."""
+    from .providers import get_provider
+
+    run_id = uuid.uuid4().hex[:12]
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    cache: dict[str, Any] = dict(providers or {})
+    offline = False
+    items = plan(theme)
+    for it in items:
+        try:
+            _one(it, store, since, max_age, cache, get_provider, run_id, pulls, now, offline)
+        except ProviderError as exc:
+            it.status, it.reason = "failed", exc.message
+            if any(w in exc.message for w in OFFLINE_WORDS):
+                offline = True
+            store.log_failure(it.kind, it.id, it.provider, exc.message, run_id)
+        except HypecheckError as exc:
+            it.status, it.reason = "failed", exc.message
+            store.log_failure(it.kind, it.id, it.provider, exc.message, run_id)
+        if progress is not None:
+            progress(it)
+    return items
+
+
+def _one(
+    it: Item,
+    store: Store,
+    since: dt.date | None,
+    max_age: dt.timedelta,
+    cache: dict[str, Any],
+    get_provider: Callable[..., Any],
+    run_id: str,
+    pulls: int,
+    now: dt.datetime,
+    offline: bool,
+) -> None:
+    if it.id.startswith(NOT_FETCHABLE_PREFIXES):
+        it.status, it.reason = "skipped", "no live provider for this series (it comes from a data file)"
+        return
+    info = store.info(it.kind, it.id)
+    if info and info.get("fetched_at") and now - info["fetched_at"] < max_age:
+        age = now - info["fetched_at"]
+        it.status, it.reason = "skipped", f"fresh (fetched {int(age.total_seconds() // 60)} min ago)"
+        return
+    if offline:
+        it.status, it.reason = "skipped", "offline (the network was unreachable earlier in this run)"
+        return
+    if it.provider not in cache:
+        cache[it.provider] = get_provider(it.provider)
+    prov = cache[it.provider]
+    start = since
+    if start is None and info and info.get("last"):
+        start = info["last"] - dt.timedelta(days=10)  # overlap to pick up revisions of recent values
+    opts = dict(it.options)
+    if it.kind == "search" and pulls > 1:
+        opts["pulls"] = pulls
+    q = prov.query(it.id, start, None, **opts)
+    raw = prov.fetch(q)
+    series = prov.standardize(raw)
+    if not series:
+        it.status, it.reason = "failed", f"{it.provider} returned no data for {it.id}"
+        store.log_failure(it.kind, it.id, it.provider, it.reason, run_id)
+        return
+    for s in series:
+        clean, rep = validate(s.values, kind="price" if it.kind == "price" else "macro", id=s.meta.id)
+        from .schema import SeriesData
+
+        data = SeriesData(s.meta, clean, None if s.flags is None else s.flags.reindex(clean.index), s.pulls)
+        vintage = getattr(s, "vintage", None)
+        res = store.write(
+            data,
+            vintage=vintage,
+            rows_in=rep.rows_in,
+            rows_rejected=len(rep.rejected),
+            provider=it.provider,
+            run_id=run_id,
+        )
+        it.rows_in += rep.rows_in
+        it.rows_stored += res.rows_stored
+        it.rows_rejected += len(rep.rejected)
+        it.validation = rep.summary()
+    it.status = "fetched"
+
+
+def summary(items: list[Item]) -> str:
+    n = {k: sum(1 for i in items if i.status == k) for k in ("fetched", "skipped", "failed")}
+    lines = [f"fetched {n['fetched']}, skipped {n['skipped']}, failed {n['failed']} of {len(items)} series"]
+    for i in items:
+        detail = (
+            f"{i.rows_stored} new/changed of {i.rows_in} rows"
+            + (f", {i.rows_rejected} rejected" if i.rows_rejected else "")
+            if i.status == "fetched"
+            else i.reason
+        )
+        lines.append(f"  {i.status:<8} {i.kind:<7} {i.id:<28} {detail}")
+    return "\n".join(lines)

@@ -1,0 +1,205 @@
+"""The provider interface, the registry and the shared HTTP layer (retries, back-off, clear errors).
+
+A provider turns a series id into data in three steps a user can inspect:
+
+1. ``query(id, start, end, **options) -> Query``: what will be asked (URL and parameters; no I/O);
+2. ``fetch(query) -> Raw``: the raw response bytes, through :class:`Http` (an injected
+   ``httpx.Client``: tests replay recorded or hand-built responses with respx);
+3. ``standardize(raw) -> list[SeriesData]``: the standard schema, validated at the boundary
+   (see :mod:`hypecheck.validation`).
+
+Secrets (API keys) are passed as request parameters and never appear in error messages, logs or
+``Query.describe()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+from ..errors import InputError, MissingDependencyError, ProviderError
+from ..schema import SeriesData
+
+SECRET_PARAMS = frozenset({"api_key", "apikey", "key", "token"})
+
+
+@dataclass(frozen=True)
+class Query:
+    provider: str
+    kind: str  # "price", "macro", "search", "holdings", "facts"
+    id: str
+    url: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    start: dt.date | None = None
+    end: dt.date | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """The request as a user may see it: secrets replaced by '***'."""
+        shown = {k: ("***" if k.lower() in SECRET_PARAMS else v) for k, v in self.params.items()}
+        q = "&".join(f"{k}={v}" for k, v in shown.items())
+        return f"{self.url}?{q}" if q else self.url
+
+
+@dataclass
+class Raw:
+    query: Query
+    status: int
+    content: bytes
+    fetched_at: dt.datetime
+    headers: Mapping[str, str] = field(default_factory=dict)
+    parts: list[bytes] = field(default_factory=list)  # multi-request providers (e.g. Trends pulls)
+
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+
+@runtime_checkable
+class Provider(Protocol):
+    name: str
+    kinds: tuple[str, ...]
+
+    def query(
+        self, id: str, start: dt.date | None = None, end: dt.date | None = None, **options: Any
+    ) -> Query: ...
+
+    def fetch(self, query: Query) -> Raw: ...
+
+    def standardize(self, raw: Raw) -> list[SeriesData]: ...
+
+
+def _httpx() -> Any:
+    try:
+        import httpx
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise MissingDependencyError(
+            "live providers need httpx", hint="pip install 'hypecheck[live]'"
+        ) from exc
+    return httpx
+
+
+class Http:
+    """GET with retries: exponential back-off on 429, 5xx and timeouts (``Retry-After`` honoured up to
+    ``max_wait``), then a :class:`ProviderError` saying what happened and what to do. ``client`` is an
+    ``httpx.Client`` (injected in tests); ``sleep`` is injectable so tests never wait."""
+
+    def __init__(
+        self,
+        provider: str,
+        client: Any = None,
+        *,
+        retries: int = 3,
+        backoff: float = 1.0,
+        max_wait: float = 60.0,
+        timeout: float = 20.0,
+        sleep: Callable[[float], None] = time.sleep,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.provider = provider
+        self._client = client
+        self.retries = retries
+        self.backoff = backoff
+        self.max_wait = max_wait
+        self.timeout = timeout
+        self.sleep = sleep
+        self.headers = dict(headers or {})
+        self.waits: list[float] = []  # back-off delays actually slept (for tests and reports)
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            httpx = _httpx()
+            self._client = httpx.Client(
+                timeout=self.timeout,
+                follow_redirects=True,
+                headers={"User-Agent": "hypecheck (https://github.com/hypecheck)", **self.headers},
+            )
+        return self._client
+
+    def get(self, query: Query, *, what: str | None = None) -> tuple[int, bytes, dict[str, str]]:
+        httpx = _httpx()
+        label = what or f"{self.provider} {query.id}"
+        last = ""
+        for attempt in range(self.retries + 1):
+            try:
+                r = self.client.get(query.url, params=dict(query.params), headers=self.headers or None)
+            except httpx.TimeoutException:
+                last = "timed out"
+            except httpx.HTTPError as exc:
+                last = f"network error ({type(exc).__name__})"
+            else:
+                if r.status_code == 429:
+                    last = "rate limited (HTTP 429)"
+                elif r.status_code >= 500:
+                    last = f"server error (HTTP {r.status_code})"
+                else:
+                    return r.status_code, r.content, {k.lower(): v for k, v in r.headers.items()}
+                retry_after = r.headers.get("retry-after")
+                if retry_after and retry_after.isdigit():
+                    wait = min(float(retry_after), self.max_wait)
+                    if attempt < self.retries:
+                        self.waits.append(wait)
+                        self.sleep(wait)
+                    continue
+            if attempt < self.retries:
+                wait = min(self.backoff * 2**attempt, self.max_wait)
+                self.waits.append(wait)
+                self.sleep(wait)
+        hint = {
+            "rate limited (HTTP 429)": f"{self.provider} is limiting requests: wait (often an hour for Google Trends) "
+            "and rerun; data already stored are kept",
+            "timed out": "check the network connection and rerun; data already stored are kept",
+        }.get(last, "rerun later; data already stored are kept")
+        raise ProviderError(
+            f"{label}: {last} after {self.retries + 1} attempts ({query.describe()})", hint=hint
+        )
+
+
+_FACTORIES: dict[str, Callable[..., Provider]] = {}
+
+
+def register_provider(name: str, factory: Callable[..., Provider]) -> None:
+    _FACTORIES[name] = factory
+
+
+def _load_builtins() -> None:
+    from importlib import import_module
+
+    for mod in ("yahoo", "fred", "trends", "ishares", "edgar"):
+        try:
+            import_module(f"{__package__}.{mod}")
+        except ImportError:  # pragma: no cover - a provider module not built yet
+            continue
+
+
+def _load_entry_points() -> None:
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="hypecheck.providers"):
+        if ep.name not in _FACTORIES:
+            try:
+                register_provider(ep.name, ep.load())
+            except Exception:  # pragma: no cover - a broken third-party plugin must not break us
+                continue
+
+
+def available_providers() -> list[str]:
+    _load_builtins()
+    _load_entry_points()
+    return sorted(_FACTORIES)
+
+
+def get_provider(name: str, **kwargs: Any) -> Provider:
+    """A provider instance by name (``yahoo``, ``fred``, ``trends``, ``edgar``, ``ishares``, or a
+    plugin's). Unknown names raise InputError listing the known ones."""
+    if name not in _FACTORIES:
+        available_providers()
+    if name not in _FACTORIES:
+        raise InputError(
+            f"unknown provider {name!r}",
+            hint=f"known providers: {', '.join(available_providers()) or 'none'}",
+        )
+    return _FACTORIES[name](**kwargs)

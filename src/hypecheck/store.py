@@ -1,0 +1,397 @@
+"""The local store: one DuckDB file holding every fetched value with its source, fetch time and
+vintage, the fetch log, and small bits of state (``hypecheck watch`` keeps its trigger states here).
+
+* **Idempotent upserts** keyed by (kind, id, date, vintage): fetching the same data twice changes
+  nothing; a revised value for the same vintage replaces the old one.
+* **Vintages**: a value's vintage is the date it became known: the provider's own (FRED/ALFRED
+  ``realtime_start``) or else the fetch date. ``read(..., known_at=D)`` returns, per date, the latest
+  vintage on or before ``D`` (what was known then); the default reads the latest vintage.
+* **Transactions**: each series is written in one transaction (values, metadata and its log line), so
+  a process killed mid-fetch leaves every earlier series complete and the interrupted one absent;
+  DuckDB's write-ahead log makes commits durable. Rerunning the fetch completes the rest.
+* **Concurrency**: DuckDB lets one process write at a time. The store opens its connection only for
+  the duration of a read or of one series' transaction and retries briefly while another process
+  holds the lock, so readers (``check``, ``serve``) and one writer (``fetch``) interleave.
+
+Default path: ``$HYPECHECK_STORE``, else ``$XDG_DATA_HOME/hypecheck/store.duckdb`` (usually
+``~/.local/share/hypecheck/store.duckdb``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .errors import HypecheckError, InputError, MissingDependencyError
+from .schema import Catalog, SeriesData, SeriesMeta
+
+_FREQ_ORDER = {"D": 0, "W": 1, "M": 2, "Q": 3, "A": 4, "irregular": 5}
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS observations (
+        kind VARCHAR NOT NULL, id VARCHAR NOT NULL, frequency VARCHAR NOT NULL, date DATE NOT NULL,
+        vintage DATE NOT NULL, value DOUBLE NOT NULL, source VARCHAR NOT NULL, fetched_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (kind, id, frequency, date, vintage))""",
+    """CREATE TABLE IF NOT EXISTS series (
+        kind VARCHAR NOT NULL, id VARCHAR NOT NULL, frequency VARCHAR NOT NULL, source VARCHAR,
+        origin VARCHAR, description VARCHAR, units VARCHAR, notes VARCHAR, updated_at TIMESTAMP,
+        PRIMARY KEY (kind, id, frequency))""",
+    """CREATE TABLE IF NOT EXISTS fetch_log (
+        run_id VARCHAR, kind VARCHAR, id VARCHAR, provider VARCHAR, status VARCHAR, rows_in INTEGER,
+        rows_stored INTEGER, rows_rejected INTEGER, reason VARCHAR, finished_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS state (
+        key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL)""",
+]
+
+
+class StoreError(HypecheckError):
+    """The store file cannot be opened or is damaged."""
+
+    exit_code = 5
+
+
+def default_path() -> Path:
+    env = os.environ.get("HYPECHECK_STORE")
+    if env:
+        return Path(env).expanduser()
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "hypecheck" / "store.duckdb"
+
+
+def _duckdb() -> Any:
+    try:
+        import duckdb
+    except ImportError as exc:  # pragma: no cover - a core dependency
+        raise MissingDependencyError("the store needs duckdb", hint="pip install duckdb") from exc
+    return duckdb
+
+
+@dataclass
+class WriteResult:
+    kind: str
+    id: str
+    rows_in: int
+    rows_stored: int  # new or changed (kind, id, date, vintage) rows
+    rows_rejected: int
+
+
+class Store:
+    """A DuckDB-backed store at ``path`` (created on first write)."""
+
+    def __init__(self, path: str | Path | None = None, *, lock_timeout: float = 30.0) -> None:
+        self.path = Path(path).expanduser() if path is not None else default_path()
+        self.lock_timeout = lock_timeout
+        self._session: Any = None
+
+    @contextlib.contextmanager
+    def writer(self) -> Iterator[Store]:
+        """Hold one write connection for several writes (each still its own transaction): faster for
+        bulk imports, at the cost of keeping readers waiting until the block ends."""
+        with self._connect(write=True) as con:
+            self._session = con
+            try:
+                yield self
+            finally:
+                self._session = None
+
+    # ------------------------------------------------------------------ connections
+    @contextlib.contextmanager
+    def _connect(self, write: bool) -> Iterator[Any]:
+        if self._session is not None:
+            yield self._session
+            return
+        duckdb = _duckdb()
+        if write:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif not self.path.exists():
+            raise InputError(
+                f"no store at {self.path}", hint="run `hypecheck fetch THEME` first, or pass --store PATH"
+            )
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.02
+        while True:
+            try:
+                con = duckdb.connect(str(self.path), read_only=not write)
+                break
+            except duckdb.IOException as exc:
+                msg = str(exc)
+                if "lock" in msg.lower() and time.monotonic() < deadline:
+                    time.sleep(delay)
+                    delay = min(delay * 2, 0.5)
+                    continue
+                if "lock" in msg.lower():
+                    raise StoreError(
+                        f"the store {self.path} is busy (another hypecheck process holds it)",
+                        hint="wait for the running fetch to finish and retry",
+                    ) from exc
+                raise StoreError(
+                    f"cannot open the store {self.path}: {msg.splitlines()[0]}",
+                    hint="check the path; if the file is damaged, move it aside and fetch again",
+                ) from exc
+            except duckdb.Error as exc:
+                raise StoreError(
+                    f"cannot open the store {self.path}: {str(exc).splitlines()[0]}",
+                    hint="if this is not a hypecheck store, pass another --store path",
+                ) from exc
+        try:
+            if write:
+                for stmt in SCHEMA:
+                    con.execute(stmt)
+            yield con
+        finally:
+            con.close()
+
+    # ------------------------------------------------------------------ writes
+    def write(
+        self,
+        data: SeriesData,
+        *,
+        vintage: pd.Series | dt.date | None = None,
+        fetched_at: dt.datetime | None = None,
+        rows_in: int | None = None,
+        rows_rejected: int = 0,
+        provider: str = "",
+        run_id: str = "",
+    ) -> WriteResult:
+        """Upsert one series in one transaction: values (with their vintages), metadata and a log line.
+
+        ``vintage``: a Series aligned to ``data.values`` (per-value vintages, e.g. FRED's
+        ``realtime_start``), one date for all values, or None (the fetch date)."""
+        now = fetched_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        s = data.values.dropna()
+        if isinstance(vintage, pd.Series):
+            vint = pd.to_datetime(vintage.reindex(s.index)).fillna(pd.Timestamp(now.date()))
+        else:
+            vint = pd.Series(pd.Timestamp(vintage or now.date()), index=s.index)
+        frame = pd.DataFrame(
+            {
+                "kind": data.meta.kind,
+                "id": data.meta.id,
+                "frequency": data.meta.frequency,
+                "date": pd.DatetimeIndex(s.index).date,
+                "vintage": pd.DatetimeIndex(vint).date,
+                "value": s.to_numpy(dtype="float64"),
+                "source": data.meta.source,
+                "fetched_at": now,
+            }
+        )
+        meta = data.meta
+        with self._connect(write=True) as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                changed = 0
+                if len(frame):
+                    # only new dates and revisions become rows: an unchanged value fetched again (even under
+                    # a later vintage) is not stored twice
+                    con.register("incoming", frame)
+                    con.execute(
+                        """CREATE OR REPLACE TEMP TABLE fresh AS
+                           WITH latest AS (
+                               SELECT date, arg_max(value, vintage) AS v FROM observations
+                               WHERE kind = ? AND id = ? AND frequency = ? GROUP BY date)
+                           SELECT i.* FROM incoming i LEFT JOIN latest l ON l.date = i.date
+                           WHERE l.v IS NULL OR l.v <> i.value""",
+                        [meta.kind, meta.id, meta.frequency],
+                    )
+                    changed = con.execute("SELECT count(*) FROM fresh").fetchall()[0][0]
+                    con.execute(
+                        """INSERT INTO observations
+                           SELECT kind, id, frequency, date, vintage, value, source, fetched_at
+                           FROM fresh ON CONFLICT (kind, id, frequency, date, vintage) DO UPDATE SET
+                           value = excluded.value, source = excluded.source, fetched_at = excluded.fetched_at"""
+                    )
+                    con.execute("DROP TABLE fresh")
+                    con.unregister("incoming")
+                con.execute(
+                    """INSERT INTO series VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                       ON CONFLICT (kind, id, frequency) DO UPDATE SET
+                       source = excluded.source, origin = excluded.origin, description = excluded.description,
+                       units = excluded.units, notes = excluded.notes, updated_at = excluded.updated_at""",
+                    [
+                        meta.kind,
+                        meta.id,
+                        meta.frequency,
+                        meta.source,
+                        meta.origin,
+                        meta.description,
+                        meta.units,
+                        json.dumps(list(meta.notes)),
+                        now,
+                    ],
+                )
+                n_in = len(frame) + rows_rejected if rows_in is None else rows_in
+                con.execute(
+                    "INSERT INTO fetch_log VALUES (?, ?, ?, ?, 'stored', ?, ?, ?, '', ?)",
+                    [
+                        run_id,
+                        meta.kind,
+                        meta.id,
+                        provider or meta.source,
+                        n_in,
+                        int(changed),
+                        rows_rejected,
+                        now,
+                    ],
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    con.execute("ROLLBACK")
+                raise
+        return WriteResult(meta.kind, meta.id, len(frame) + rows_rejected, int(changed), rows_rejected)
+
+    def log_failure(self, kind: str, id: str, provider: str, reason: str, run_id: str = "") -> None:
+        with self._connect(write=True) as con:
+            con.execute(
+                "INSERT INTO fetch_log VALUES (?, ?, ?, ?, 'failed', 0, 0, 0, ?, ?)",
+                [run_id, kind, id, provider, reason, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+            )
+
+    def set_state(self, key: str, value: Any) -> None:
+        with self._connect(write=True) as con:
+            con.execute(
+                "INSERT INTO state VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at",
+                [key, json.dumps(value), dt.datetime.now(dt.UTC).replace(tzinfo=None)],
+            )
+
+    # ------------------------------------------------------------------ reads
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def get_state(self, key: str, default: Any = None) -> Any:
+        if not self.exists():
+            return default
+        with self._connect(write=False) as con:
+            rows = con.execute("SELECT value FROM state WHERE key = ?", [key]).fetchall()
+            row = rows[0] if rows else None
+        return default if row is None else json.loads(row[0])
+
+    def series_ids(self, kind: str | None = None) -> list[tuple[str, str, str]]:
+        """(kind, id, frequency) of every stored series."""
+        if not self.exists():
+            return []
+        with self._connect(write=False) as con:
+            q = "SELECT kind, id, frequency FROM series" + (" WHERE kind = ?" if kind else "")
+            rows = con.execute(q + " ORDER BY kind, id, frequency", [kind] if kind else []).fetchall()
+        return [(k, i, f) for k, i, f in rows]
+
+    def read(
+        self, kind: str, id: str, *, known_at: dt.date | str | None = None, frequency: str | None = None
+    ) -> pd.Series:
+        """Values of one series: per date the latest vintage (on or before ``known_at`` if given). With
+        several frequencies stored under one id (e.g. daily and monthly Trends), the finest unless
+        ``frequency`` says which."""
+        if not self.exists():
+            raise InputError(
+                f"no store at {self.path}", hint="run `hypecheck fetch THEME` first, or pass --store PATH"
+            )
+        freqs = [f for k, i, f in self.series_ids(kind) if i == id]
+        if not freqs:
+            return pd.Series(dtype="float64", name=id)
+        freq = frequency or sorted(freqs, key=lambda f: _FREQ_ORDER.get(f, 9))[0]
+        with self._connect(write=False) as con:
+            args: list[Any] = [kind, id, freq]
+            cond = ""
+            if known_at is not None:
+                cond = " AND vintage <= ?"
+                args.append(pd.Timestamp(known_at).date())
+            df = con.execute(
+                f"""SELECT date, arg_max(value, vintage) AS value FROM observations
+                    WHERE kind = ? AND id = ? AND frequency = ?{cond} GROUP BY date ORDER BY date""",
+                args,
+            ).df()
+        if df.empty:
+            return pd.Series(dtype="float64", name=id)
+        return pd.Series(df["value"].to_numpy(dtype="float64"), index=pd.DatetimeIndex(df["date"]), name=id)
+
+    def info(self, kind: str, id: str, frequency: str | None = None) -> dict[str, Any] | None:
+        """Metadata and coverage of a stored series (the finest frequency unless given)."""
+        if not self.exists():
+            return None
+        with self._connect(write=False) as con:
+            rows = con.execute(
+                """SELECT s.frequency, s.source, s.origin, s.description, s.units, s.notes, s.updated_at,
+                          min(o.date), max(o.date), count(DISTINCT o.date), max(o.fetched_at)
+                   FROM series s LEFT JOIN observations o
+                     ON o.kind = s.kind AND o.id = s.id AND o.frequency = s.frequency
+                   WHERE s.kind = ? AND s.id = ? GROUP BY ALL""",
+                [kind, id],
+            ).fetchall()
+        if frequency is not None:
+            rows = [r for r in rows if r[0] == frequency]
+        if not rows:
+            return None
+        row = sorted(rows, key=lambda r: _FREQ_ORDER.get(r[0], 9))[0]
+        keys = ["frequency", "source", "origin", "description", "units", "notes", "updated_at"]
+        out = dict(zip(keys, row[:7], strict=True))
+        out["notes"] = tuple(json.loads(out["notes"] or "[]"))
+        out.update(first=row[7], last=row[8], n=row[9], fetched_at=row[10])
+        return out
+
+    def fetch_log(self, limit: int = 100) -> pd.DataFrame:
+        if not self.exists():
+            return pd.DataFrame()
+        with self._connect(write=False) as con:
+            return con.execute("SELECT * FROM fetch_log ORDER BY finished_at DESC LIMIT ?", [limit]).df()
+
+    def catalog(self, *, known_at: dt.date | str | None = None) -> Catalog:
+        """Every stored series as a :class:`Catalog` (what ``check --live`` reads), in two queries."""
+        cat = Catalog()
+        if not self.exists():
+            return cat
+        with self._connect(write=False) as con:
+            meta_rows = con.execute(
+                """SELECT s.kind, s.id, s.frequency, s.source, s.origin, s.description, s.units, s.notes,
+                          max(o.fetched_at)
+                   FROM series s LEFT JOIN observations o
+                     ON o.kind = s.kind AND o.id = s.id AND o.frequency = s.frequency GROUP BY ALL"""
+            ).fetchall()
+            args: list[Any] = []
+            cond = ""
+            if known_at is not None:
+                cond = "WHERE vintage <= ?"
+                args.append(pd.Timestamp(known_at).date())
+            df = con.execute(
+                f"""SELECT kind, id, frequency, date, arg_max(value, vintage) AS value FROM observations {cond}
+                    GROUP BY kind, id, frequency, date ORDER BY kind, id, frequency, date""",
+                args,
+            ).df()
+        groups = {key: g for key, g in df.groupby(["kind", "id", "frequency"], sort=False)}
+        for kind, id, freq, source, origin, desc, units, notes, fetched in meta_rows:
+            g = groups.get((kind, id, freq))
+            if g is None or g.empty:
+                continue
+            values = pd.Series(
+                g["value"].to_numpy(dtype="float64"), index=pd.DatetimeIndex(g["date"]), name=id
+            )
+            extra = f"stored; last fetched {fetched:%Y-%m-%d %H:%M} UTC" if fetched else "stored"
+            meta = SeriesMeta(
+                id=id,
+                kind=kind,
+                source=f"store:{source}",
+                origin=f"{self.path} ({origin})",
+                description=desc or "",
+                frequency=freq or "irregular",
+                units=units or "",
+                notes=(*tuple(json.loads(notes or "[]")), extra),
+            )
+            cat.add(SeriesData(meta, values))
+        return cat
+
+    def counts(self) -> dict[str, int]:
+        if not self.exists():
+            return {"series": 0, "observations": 0}
+        with self._connect(write=False) as con:
+            n_s = con.execute("SELECT count(*) FROM series").fetchall()[0][0]
+            n_o = con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
+        return {"series": int(n_s), "observations": int(n_o)}

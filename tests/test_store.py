@@ -1,0 +1,300 @@
+"""The DuckDB store: round trips (property-based), idempotent upserts, vintages, a writer killed
+mid-fetch, readers beside a writer, a damaged file, and the fetch loop with fake providers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hypecheck.errors import ProviderError
+from hypecheck.schema import SeriesData, SeriesMeta
+from hypecheck.store import Store, StoreError
+
+
+def series(id: str, values, start: str = "2020-01-01", kind: str = "price", freq: str = "D") -> SeriesData:
+    idx = (
+        pd.bdate_range(start, periods=len(values))
+        if freq == "D"
+        else pd.date_range(start, periods=len(values), freq="MS")
+    )
+    return SeriesData(
+        SeriesMeta(id=id, kind=kind, source="test", origin="hand-made", frequency=freq),
+        pd.Series(values, index=idx, dtype="float64"),
+    )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    vals=st.lists(st.floats(min_value=1e-6, max_value=1e9, allow_nan=False), min_size=1, max_size=60),
+    offset=st.integers(0, 3000),
+)
+def test_round_trip_property(tmp_path: Path, vals: list[float], offset: int) -> None:
+    store = Store(tmp_path / f"rt-{offset}-{len(vals)}.duckdb")
+    start = (pd.Timestamp("1990-01-01") + pd.Timedelta(days=offset)).strftime("%Y-%m-%d")
+    d = series("X", vals, start)
+    store.write(d)
+    got = store.read("price", "X")
+    np.testing.assert_array_equal(got.to_numpy(), d.values.to_numpy())
+    assert list(got.index) == list(d.values.index)
+    again = store.write(d)
+    assert again.rows_stored == 0  # idempotent
+    assert store.counts()["observations"] == len(vals)
+
+
+def test_revisions_and_vintages(tmp_path: Path) -> None:
+    store = Store(tmp_path / "v.duckdb")
+    store.write(series("GDP", [100.0, 101.0, 102.0], kind="macro", freq="M"), vintage=dt.date(2024, 5, 1))
+    store.write(series("GDP", [100.0, 101.5, 102.0], kind="macro", freq="M"), vintage=dt.date(2024, 6, 1))
+    assert store.read("macro", "GDP").tolist() == [100.0, 101.5, 102.0]
+    assert store.read("macro", "GDP", known_at="2024-05-15").tolist() == [100.0, 101.0, 102.0]
+    assert store.read("macro", "GDP", known_at="2024-04-30").empty
+    assert store.counts()["observations"] == 4  # only the revision added a row
+
+
+def test_same_id_different_frequencies_stay_apart(tmp_path: Path) -> None:
+    store = Store(tmp_path / "f.duckdb")
+    store.write(series("small cap", [50.0] * 10, kind="search", freq="D"))
+    store.write(series("small cap", [40.0] * 4, kind="search", freq="M"))
+    cat = store.catalog()
+    assert {s.meta.frequency for s in cat.all("search", "small cap")} == {"D", "M"}
+    assert len(store.read("search", "small cap", frequency="M")) == 4
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys, time
+    import pandas as pd
+    from hypecheck.schema import SeriesData, SeriesMeta
+    from hypecheck.store import Store
+    store = Store(sys.argv[1])
+    n, rows, pause = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+    idx = pd.bdate_range("2000-01-03", periods=rows)
+    for i in range(n):
+        sid = f"S{i:03d}"
+        if store.info("price", sid):
+            continue  # a rerun completes what is missing
+        d = SeriesData(SeriesMeta(id=sid, kind="price", source="test", origin="writer", frequency="D"),
+                       pd.Series(range(1, rows + 1), index=idx, dtype="float64"))
+        store.write(d)
+        print(f"committed {sid}", flush=True)
+        time.sleep(pause)
+    print("done", flush=True)
+    """
+)
+
+
+def _writer(path: Path, n: int, rows: int, pause: float) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path), str(n), str(rows), str(pause)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_killed_writer_leaves_the_store_intact_and_a_rerun_completes(tmp_path: Path) -> None:
+    path = tmp_path / "kill.duckdb"
+    p = _writer(path, 40, 3000, 0.05)
+    committed = []
+    assert p.stdout is not None
+    for line in p.stdout:
+        if line.startswith("committed"):
+            committed.append(line.split()[1])
+        if len(committed) >= 6:
+            os.kill(p.pid, signal.SIGKILL)  # mid-fetch: the next series may be half-written
+            break
+    p.wait(timeout=30)
+    assert p.returncode == -signal.SIGKILL
+    store = Store(path)
+    ids = [i for _, i, _ in store.series_ids("price")]
+    assert set(committed) <= set(ids)
+    for sid in ids:  # every series present is complete: no half-written transaction survives
+        assert len(store.read("price", sid)) == 3000
+    rerun = _writer(path, 40, 3000, 0.0)
+    out, _ = rerun.communicate(timeout=120)
+    assert rerun.returncode == 0 and "done" in out
+    assert len(store.series_ids("price")) == 40
+    assert store.counts()["observations"] == 40 * 3000
+
+
+def test_readers_work_while_a_writer_runs(tmp_path: Path) -> None:
+    path = tmp_path / "rw.duckdb"
+    Store(path).write(series("SEED", [1.0, 2.0]))
+    p = _writer(path, 30, 2000, 0.02)
+    reads = 0
+    deadline = time.monotonic() + 60
+    while p.poll() is None and time.monotonic() < deadline:
+        assert Store(path, lock_timeout=20).read("price", "SEED").tolist() == [1.0, 2.0]
+        reads += 1
+    p.wait(timeout=60)
+    assert p.returncode == 0 and reads >= 3
+
+
+def test_damaged_store_is_a_clear_error_and_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "bad.duckdb"
+    path.write_bytes(b"this is not a database" * 100)
+    before = path.read_bytes()
+    with pytest.raises(StoreError) as ei:
+        Store(path).read("price", "X")
+    assert "cannot open the store" in str(ei.value) and "hint" in str(ei.value)
+    assert path.read_bytes() == before
+
+
+def test_missing_store_says_fetch_first(tmp_path: Path) -> None:
+    from hypecheck.errors import InputError
+
+    with pytest.raises(InputError, match="hypecheck fetch"):
+        Store(tmp_path / "none.duckdb").read("price", "X")
+
+
+class FakeProvider:
+    """Answers from a dict; ids in ``down`` raise a network error, ids in ``bad`` a 500."""
+
+    def __init__(self, kind: str, data: dict, down=(), bad=()) -> None:
+        self.name, self.kinds, self.data, self.down, self.bad = "fake", (kind,), data, set(down), set(bad)
+        self.calls: list[str] = []
+
+    def query(self, id, start=None, end=None, **opts):
+        from hypecheck.providers.base import Query
+
+        return Query("fake", self.kinds[0], id, f"https://example.invalid/{id}")
+
+    def fetch(self, q):
+        from hypecheck.providers.base import Raw
+
+        self.calls.append(q.id)
+        if q.id in self.down:
+            raise ProviderError(f"fake {q.id}: network error (ConnectError) after 4 attempts", hint="rerun")
+        if q.id in self.bad:
+            raise ProviderError(f"fake {q.id}: server error (HTTP 500) after 4 attempts", hint="rerun")
+        return Raw(q, 200, b"", dt.datetime(2026, 1, 1))
+
+    def standardize(self, raw):
+        v = self.data[raw.query.id]
+        return [
+            SeriesData(
+                SeriesMeta(id=raw.query.id, kind=self.kinds[0], source="fake", origin="fake", frequency="D"),
+                v,
+            )
+        ]
+
+
+def _theme(tmp_path: Path):
+    import hypecheck
+
+    f = tmp_path / "t.toml"
+    f.write_text(
+        'id = "t"\ntitle = "t"\nquestion = "q"\n[price]\nbenchmarks = ["BBB"]\n[[price.pairs]]\nleader = "AAA"\nlaggard = "BBB"\n'
+        '[[macro]]\nid = "FEDFUNDS"\nneeds = "flat_or_down"\n'
+    )
+    return hypecheck.load_theme(f)
+
+
+def test_fetch_counts_validation_skips_fresh_and_records_failures(tmp_path: Path) -> None:
+    from hypecheck.fetch import fetch_theme
+
+    idx = pd.bdate_range("2024-01-01", periods=6)
+    good = pd.Series([10.0, 11.0, -1.0, 12.0, np.nan, 13.0], index=idx)  # one negative, one missing
+    prices = FakeProvider("price", {"AAA": good, "BBB": pd.Series([5.0] * 6, index=idx)})
+    macro = FakeProvider("macro", {}, bad={"FEDFUNDS"})
+    store = Store(tmp_path / "f.duckdb")
+    items = fetch_theme(_theme(tmp_path), store, providers={"yahoo": prices, "fred": macro})
+    by = {i.id: i for i in items}
+    assert by["AAA"].status == "fetched" and by["AAA"].rows_in == 6
+    assert by["AAA"].rows_stored == 4 and by["AAA"].rows_rejected == 2  # in = stored + rejected
+    assert "non-positive price" in by["AAA"].validation
+    assert by["FEDFUNDS"].status == "failed" and "HTTP 500" in by["FEDFUNDS"].reason
+    assert store.read("price", "AAA").tolist() == [10.0, 11.0, 12.0, 13.0]
+    log = store.fetch_log()
+    assert set(log["status"]) == {"stored", "failed"}
+    # a second run within max_age skips what is fresh and does not call the provider again
+    prices.calls.clear()
+    items = fetch_theme(_theme(tmp_path), store, providers={"yahoo": prices, "fred": macro})
+    assert {i.id: i.status for i in items}["AAA"] == "skipped" and prices.calls == []
+
+
+def test_fetch_offline_skips_the_rest_and_keeps_the_store(tmp_path: Path) -> None:
+    from hypecheck.fetch import fetch_theme
+
+    idx = pd.bdate_range("2024-01-01", periods=3)
+    store = Store(tmp_path / "o.duckdb")
+    store.write(series("BBB", [1.0, 2.0, 3.0]))
+    before = store.counts()
+    prices = FakeProvider("price", {}, down={"AAA", "BBB"})
+    macro = FakeProvider("macro", {"FEDFUNDS": pd.Series([1.0] * 3, index=idx)})
+    items = fetch_theme(
+        _theme(tmp_path), store, providers={"yahoo": prices, "fred": macro}, max_age=dt.timedelta(0)
+    )
+    by = {i.id: i for i in items}
+    assert by["AAA"].status == "failed" and "network error" in by["AAA"].reason
+    assert by["BBB"].status == "skipped" and "offline" in by["BBB"].reason
+    assert prices.calls == ["AAA"]  # no second wait through retries
+    assert store.counts() == before and store.read("price", "BBB").tolist() == [1.0, 2.0, 3.0]
+
+
+def test_check_live_offline_uses_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_data: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from hypecheck.cli import main
+    from hypecheck.providers import base
+
+    class Offline(FakeProvider):
+        def __init__(self, **kw) -> None:
+            super().__init__("price", {}, down={"*"})
+
+        def fetch(self, q):
+            raise ProviderError(
+                f"offline {q.id}: network error (ConnectError) after 4 attempts", hint="rerun"
+            )
+
+    for name in ("yahoo", "fred", "trends"):
+        monkeypatch.setitem(base._FACTORIES, name, Offline)
+    path = tmp_path / "s.duckdb"
+    store = Store(path)
+    from hypecheck.sources.files import FilesSource
+
+    cat = FilesSource(shared_data / "prices" / "etf_daily").load()
+    with store.writer():
+        for s in cat:
+            store.write(s)
+    r = CliRunner().invoke(
+        main,
+        [
+            "check",
+            "small-cap-rotation",
+            "--live",
+            "--store",
+            str(path),
+            "--as-of",
+            "2026-01-16",
+            "--no-calibration",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "no network" in r.output and "VERDICT:" in r.output and "Traceback" not in r.output
+    assert "oldest data used" in r.output
+    empty = CliRunner().invoke(
+        main,
+        [
+            "check",
+            "small-cap-rotation",
+            "--live",
+            "--store",
+            str(tmp_path / "none.duckdb"),
+            "--no-calibration",
+        ],
+    )
+    assert empty.exit_code == 3 and "no stored data" in empty.output and "no network" in empty.output
