@@ -117,7 +117,10 @@ def check(
         calibration = run_calibration(
             th, ts, float(verdict.score or 0.0), catalog=catalog, source=source, rules=rl, history=history
         )
+    from .triggers import evaluate
+
     return CheckResult(
+        triggers=evaluate(panel, rl),
         hindsight=hindsight(th, catalog, source, ts),
         calibration=calibration,
         theme=th,

@@ -33,6 +33,7 @@ class CheckResult:
     upcoming: list[dict[str, str]] = field(default_factory=list)
     calibration: Any = None  # hypecheck.calibration.Calibration when asked for (check(calibrate=True))
     hindsight: dict[str, Any] | None = None  # what happened after the as-of date; never feeds the verdict
+    triggers: list[Any] = field(default_factory=list)  # hypecheck.triggers.TriggerState, as of the as-of date
 
     @property
     def sample_data(self) -> bool:
@@ -74,6 +75,7 @@ class CheckResult:
             "rules": self.rules.origin,
             "calibration": None if self.calibration is None else self.calibration.to_dict(),
             "hindsight": self.hindsight,
+            "triggers": [t.to_dict() for t in self.triggers],
         }
 
     def to_json(self, indent: int | None = 2) -> str:
