@@ -380,6 +380,30 @@ def watch(
     sys.exit(res.exit_code)
 
 
+@main.command()
+@DATA
+@STORE
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (0.0.0.0 exposes it).")
+@click.option("--port", default=8765, show_default=True, type=int)
+def serve(data: Path | None, store_path: Path | None, host: str, port: int) -> None:
+    """The local dashboard: a page per theme, as-of switch, re-run with progress, JSON API (/openapi.json)."""
+    try:
+        import uvicorn
+    except ImportError:
+        from .errors import MissingDependencyError
+
+        raise MissingDependencyError("the dashboard needs uvicorn", hint="pip install 'hypecheck[serve]'") from None
+    from .server import create_app
+
+    if data is not None and not data.exists():
+        from .errors import InputError
+
+        raise InputError(f"data path {str(data)!r} does not exist", hint="pass a folder or file with --data")
+    app = create_app(data=data, store=store_path)
+    click.echo(f"hypecheck dashboard on http://{host}:{port}/  (data: {app.state.engine.source_label()})", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 @main.command("import")
 @click.argument("path", type=click.Path(path_type=Path))
 @STORE

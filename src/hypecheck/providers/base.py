@@ -32,7 +32,7 @@ class Query:
     kind: str  # "price", "macro", "search", "holdings", "facts"
     id: str
     url: str
-    params: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = field(default_factory=dict, repr=False)  # may hold an API key
     start: dt.date | None = None
     end: dt.date | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
@@ -149,8 +149,8 @@ class Http:
                 self.waits.append(wait)
                 self.sleep(wait)
         hint = {
-            "rate limited (HTTP 429)": f"{self.provider} is limiting requests: wait (often an hour for Google Trends) "
-            "and rerun; data already stored are kept",
+            "rate limited (HTTP 429)": f"{self.provider} is limiting requests: wait (an hour or more for Google "
+            "Trends, minutes elsewhere) and rerun; data already stored are kept",
             "timed out": "check the network connection and rerun; data already stored are kept",
         }.get(last, "rerun later; data already stored are kept")
         raise ProviderError(

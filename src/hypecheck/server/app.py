@@ -1,0 +1,324 @@
+"""``hypecheck serve``: a page per theme (verdict, triggers, charts, evidence), an as-of switch, a
+re-run button with progress, and the JSON API behind them (OpenAPI at ``/openapi.json``).
+
+Bound to 127.0.0.1 by default. Pages are server-rendered (Jinja2, autoescaped) with one small
+same-origin script for the re-run button; the Content-Security-Policy allows nothing else, so the
+dashboard works offline and user text (theme names, terms, tickers) can never run as script.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+from collections import OrderedDict
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ..errors import HypecheckError
+
+CSP = "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; form-action 'self'"
+
+
+def _deps() -> Any:
+    try:
+        import fastapi
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        from ..errors import MissingDependencyError
+
+        raise MissingDependencyError(
+            "the dashboard needs fastapi and uvicorn", hint="pip install 'hypecheck[serve]'"
+        ) from exc
+    return fastapi
+
+
+class Engine:
+    """Runs checks for the app and caches results per (theme, as-of)."""
+
+    def __init__(self, data: Path | None = None, store: Path | None = None, cache_size: int = 32) -> None:
+        self.data = data
+        self.store = store
+        self.cache: OrderedDict[tuple[str, str, bool], Any] = OrderedDict()
+        self.cache_size = cache_size
+        self.lock = threading.Lock()
+        self.runs: dict[str, dict[str, Any]] = {}
+
+    def source_label(self) -> str:
+        if self.store is not None:
+            return f"store: {self.store}"
+        return "bundled sample data" if self.data is None else f"files: {self.data}"
+
+    def catalog(self) -> tuple[Any, str]:
+        from ..api import load_catalog
+
+        if self.store is not None:
+            from ..store import Store
+
+            return Store(self.store).catalog(), "store"
+        return load_catalog(self.data)
+
+    def themes(self) -> list[Any]:
+        from ..theme import builtin_theme_names, load_theme
+
+        return [load_theme(n) for n in builtin_theme_names()]
+
+    def check(self, theme_id: str, as_of: str | None, calibrate: bool = False, progress: Any = None) -> Any:
+        from ..api import check, default_as_of
+        from ..theme import builtin_theme_names, load_theme
+
+        if theme_id not in builtin_theme_names():
+            raise KeyError(theme_id)
+        th = load_theme(theme_id)
+        catalog, source = self.catalog()
+        ts = default_as_of(th, catalog, source) if not as_of else _date(as_of)
+        key = (theme_id, ts.strftime("%Y-%m-%d"), calibrate)
+        with self.lock:
+            if key in self.cache:
+                self.cache.move_to_end(key)
+                return self.cache[key]
+        if progress:
+            progress(0.3, "measuring the pillars" + (" and walking the verdict forward" if calibrate else ""))
+        res = check(th, as_of=ts, catalog=catalog, source=source, calibrate=calibrate)
+        with self.lock:
+            self.cache[key] = res
+            while len(self.cache) > self.cache_size:
+                self.cache.popitem(last=False)
+        return res
+
+    def start_run(self, theme_id: str, as_of: str | None, calibrate: bool) -> dict[str, Any]:
+        run_id = uuid.uuid4().hex[:12]
+        run: dict[str, Any] = {
+            "run_id": run_id,
+            "theme": theme_id,
+            "as_of": as_of,
+            "status": "running",
+            "progress": 0.0,
+            "stage": "queued",
+            "error": None,
+            "result_url": None,
+        }
+        self.runs[run_id] = run
+
+        def progress(p: float, stage: str) -> None:
+            run["progress"], run["stage"] = p, stage
+
+        def work() -> None:
+            try:
+                progress(0.1, "loading data")
+                with self.lock:  # a re-run recomputes: drop the cached result
+                    for k in [k for k in self.cache if k[0] == theme_id]:
+                        del self.cache[k]
+                res = self.check(theme_id, as_of, calibrate, progress)
+                progress(0.9, "rendering")
+                run["as_of"] = res.as_of.strftime("%Y-%m-%d")
+                run["result_url"] = f"/themes/{theme_id}?as_of={run['as_of']}"
+                run["verdict"] = {"label": res.verdict.label, "score": res.verdict.score}
+                progress(1.0, "done")
+                run["status"] = "done"
+            except HypecheckError as exc:
+                run["status"], run["error"], run["stage"] = "failed", str(exc), "failed"
+            except Exception as exc:  # pragma: no cover - a bug: report it in the run, keep serving
+                run["status"], run["error"], run["stage"] = "failed", f"internal error: {exc}", "failed"
+
+        threading.Thread(target=work, daemon=True).start()
+        return run
+
+
+class ThemeInfo(BaseModel):
+    id: str
+    title: str
+    question: str
+    triggers: int
+
+
+class RunRequest(BaseModel):
+    theme: str = Field(description="a built-in theme id", examples=["small-cap-rotation"])
+    as_of: str | None = Field(default=None, description="YYYY-MM-DD; default: the theme's own date")
+    calibrate: bool = Field(default=False, description="walk the verdict forward for a probability")
+
+
+class Run(BaseModel):
+    run_id: str
+    theme: str
+    as_of: str | None = None
+    status: str
+    progress: float
+    stage: str
+    error: str | None = None
+    result_url: str | None = None
+    verdict: dict[str, Any] | None = None
+
+
+class TriggerOut(BaseModel):
+    id: str
+    kind: str
+    description: str
+    state: str
+    value: float | None = None
+    detail: str
+
+
+def _date(text: str) -> Any:
+    import pandas as pd
+
+    try:
+        d = dt.date.fromisoformat(text)
+    except ValueError:
+        from ..errors import InputError
+
+        raise InputError(f"as-of date {text!r} is not a date", hint="write it as YYYY-MM-DD") from None
+    return pd.Timestamp(d)
+
+
+def create_app(data: Path | None = None, store: Path | None = None) -> Any:
+    """The FastAPI app over ``data`` (a folder/file; None = bundled sample data) or a ``store``."""
+    fastapi = _deps()
+    from fastapi import HTTPException, Query
+    from fastapi.responses import HTMLResponse, JSONResponse, Response
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from .. import __version__
+
+    engine = Engine(data, store)
+    tdir = Path(str(resources.files("hypecheck") / "server" / "templates"))
+    env = Environment(loader=FileSystemLoader(str(tdir)), autoescape=select_autoescape(["html", "j2"]))
+    app = fastapi.FastAPI(
+        title="hypecheck",
+        version=__version__,
+        description="Is this hot market narrative a viral sentiment shift, or backed by a real catalyst? "
+        "The JSON API behind `hypecheck serve`.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.engine = engine
+
+    def _headers(resp: Any) -> Any:
+        resp.headers["Content-Security-Policy"] = CSP
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        resp.headers["Referrer-Policy"] = "no-referrer"
+        return resp
+
+    @app.middleware("http")
+    async def security_headers(request: Any, call_next: Any) -> Any:
+        return _headers(await call_next(request))
+
+    @app.exception_handler(HypecheckError)
+    async def hypecheck_error(request: Any, exc: HypecheckError) -> Any:
+        return JSONResponse(
+            {"detail": exc.message, "hint": exc.hint or ""},
+            status_code=400 if exc.exit_code in (2,) else 422 if exc.exit_code == 3 else 503,
+        )
+
+    def _result(theme_id: str, as_of: str | None, calibrate: bool = False) -> Any:
+        try:
+            return engine.check(theme_id, as_of, calibrate)
+        except KeyError:
+            raise HTTPException(404, f"unknown theme {theme_id!r}") from None
+
+    @app.get("/api/health", summary="Liveness and what data the server reads")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__, "data": engine.source_label()}
+
+    @app.get("/api/themes", response_model=list[ThemeInfo], summary="The built-in themes")
+    def themes() -> list[dict[str, Any]]:
+        return [
+            {"id": t.id, "title": t.title, "question": t.question, "triggers": len(t.triggers)}
+            for t in engine.themes()
+        ]
+
+    @app.get("/api/themes/{theme_id}/check", summary="The full result of a check (the JSON contract)")
+    def check_theme(
+        theme_id: str,
+        as_of: str | None = Query(default=None, description="YYYY-MM-DD", pattern=r"^\d{4}-\d{2}-\d{2}$"),
+        calibrate: bool = Query(default=False),
+    ) -> dict[str, Any]:
+        return _result(theme_id, as_of, calibrate).to_dict()
+
+    @app.get("/api/themes/{theme_id}/triggers", response_model=list[TriggerOut], summary="Trigger states")
+    def triggers(
+        theme_id: str, as_of: str | None = Query(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    ) -> list[dict[str, Any]]:
+        return [t.to_dict() for t in _result(theme_id, as_of).triggers]
+
+    @app.get(
+        "/api/themes/{theme_id}/charts/{name}.png",
+        summary="One chart of a check as PNG",
+        responses={200: {"content": {"image/png": {}}}, 404: {"description": "no such chart"}},
+        response_class=Response,
+    )
+    def chart(
+        theme_id: str, name: str, as_of: str | None = Query(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    ) -> Any:
+        from ..report import charts
+
+        res = _result(theme_id, as_of)
+        figs = charts.build(res)
+        if name not in figs:
+            raise HTTPException(404, f"no chart {name!r} for {theme_id} (available: {', '.join(figs)})")
+        return Response(charts.to_bytes(figs[name][2], "png"), media_type="image/png")
+
+    @app.post("/api/runs", response_model=Run, status_code=202, summary="Re-run a check in the background")
+    def start_run(req: RunRequest) -> dict[str, Any]:
+        from ..theme import builtin_theme_names
+
+        if req.theme not in builtin_theme_names():
+            raise HTTPException(404, f"unknown theme {req.theme!r}")
+        if req.as_of is not None:
+            _date(req.as_of)
+        return engine.start_run(req.theme, req.as_of, req.calibrate)
+
+    @app.get("/api/runs/{run_id}", response_model=Run, summary="Progress of a run")
+    def get_run(run_id: str) -> dict[str, Any]:
+        run = engine.runs.get(run_id)
+        if run is None:
+            raise HTTPException(404, f"unknown run {run_id!r}")
+        return run
+
+    # ------------------------------------------------------------------ pages
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> Any:
+        return HTMLResponse(
+            env.get_template("index.html.j2").render(
+                themes=engine.themes(), source=engine.source_label(), version=__version__
+            )
+        )
+
+    @app.get("/themes/{theme_id}", response_class=HTMLResponse, include_in_schema=False)
+    def theme_page(theme_id: str, as_of: str | None = None) -> Any:
+        from ..evidence import PILLAR_TITLES, PILLARS
+        from ..report import charts
+        from ..report.html import fmt_score, fmt_threshold, fmt_value
+
+        if as_of == "":
+            as_of = None
+        res = _result(theme_id, as_of)
+        names = list(charts.build(res))
+        html = env.get_template("theme.html.j2").render(
+            r=res,
+            v=res.verdict,
+            themes=engine.themes(),
+            as_of=res.as_of.strftime("%Y-%m-%d"),
+            charts=names,
+            pillars=[(n, res.pillars[n]) for n in PILLARS if n in res.pillars],
+            titles=PILLAR_TITLES,
+            fmt_score=fmt_score,
+            fmt_value=fmt_value,
+            fmt_threshold=fmt_threshold,
+            source=engine.source_label(),
+            version=__version__,
+        )
+        return HTMLResponse(html)
+
+    @app.get("/static/app.js", include_in_schema=False)
+    def app_js() -> Any:
+        js = (resources.files("hypecheck") / "server" / "static" / "app.js").read_text("utf-8")
+        return Response(js, media_type="text/javascript")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Any:
+        return Response(status_code=204)
+
+    return app

@@ -1,0 +1,44 @@
+// hypecheck dashboard: theme switcher and the re-run button (same-origin JSON API only).
+(function () {
+  "use strict";
+  var sel = document.getElementById("theme-select");
+  var form = document.getElementById("switch");
+  if (sel && form) {
+    sel.addEventListener("change", function () {
+      var asOf = document.getElementById("as-of");
+      window.location.href = "/themes/" + encodeURIComponent(sel.value);
+    });
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var asOf = document.getElementById("as-of").value;
+      window.location.href = "/themes/" + encodeURIComponent(sel.value) + (asOf ? "?as_of=" + encodeURIComponent(asOf) : "");
+    });
+  }
+  var btn = document.getElementById("rerun");
+  if (!btn) return;
+  var bar = document.getElementById("run-progress");
+  var stage = document.getElementById("run-stage");
+  btn.addEventListener("click", function () {
+    var asOf = document.getElementById("as-of").value || btn.dataset.asOf;
+    btn.disabled = true;
+    bar.hidden = false;
+    bar.value = 0;
+    stage.textContent = "starting";
+    fetch("/api/runs", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ theme: btn.dataset.theme, as_of: asOf || null, calibrate: false })
+    }).then(function (r) { return r.json(); }).then(function (run) {
+      var poll = function () {
+        fetch("/api/runs/" + encodeURIComponent(run.run_id)).then(function (r) { return r.json(); }).then(function (s) {
+          bar.value = s.progress;
+          stage.textContent = s.stage;
+          if (s.status === "done") { window.location.href = s.result_url; }
+          else if (s.status === "failed") { stage.textContent = "failed: " + s.error; btn.disabled = false; }
+          else { setTimeout(poll, 250); }
+        });
+      };
+      poll();
+    }).catch(function (e) { stage.textContent = "failed: " + e; btn.disabled = false; });
+  });
+})();
