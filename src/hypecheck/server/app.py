@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
 from ..errors import HypecheckError
 
@@ -135,9 +135,18 @@ class ThemeInfo(BaseModel):
 
 
 class RunRequest(BaseModel):
-    theme: str = Field(description="a built-in theme id", examples=["small-cap-rotation"])
-    as_of: str | None = Field(default=None, description="YYYY-MM-DD; default: the theme's own date")
-    calibrate: bool = Field(default=False, description="walk the verdict forward for a probability")
+    model_config = ConfigDict(extra="forbid")
+
+    theme: StrictStr = Field(description="a built-in theme id", examples=["small-cap-rotation"])
+    as_of: dt.date | None = Field(default=None, description="default: the theme's own date")
+    calibrate: StrictBool = Field(default=False, description="walk the verdict forward for a probability")
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _iso_string(cls, v: Any) -> Any:
+        if v is not None and not isinstance(v, str):
+            raise ValueError("as_of must be a YYYY-MM-DD string")
+        return v
 
 
 class Run(BaseModel):
@@ -159,6 +168,18 @@ class TriggerOut(BaseModel):
     state: str
     value: float | None = None
     detail: str
+
+
+class ErrorOut(BaseModel):
+    detail: str
+    hint: str | None = None
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "bad input (a date, a parameter)"},
+    404: {"model": ErrorOut, "description": "unknown theme, chart or run; or no data for the request"},
+    503: {"model": ErrorOut, "description": "a data source or the store is unavailable"},
+}
 
 
 def _date(text: str) -> Any:
@@ -212,9 +233,9 @@ def create_app(data: Path | None = None, store: Path | None = None) -> Any:
             status_code=400 if exc.exit_code in (2,) else 422 if exc.exit_code == 3 else 503,
         )
 
-    def _result(theme_id: str, as_of: str | None, calibrate: bool = False) -> Any:
+    def _result(theme_id: str, as_of: dt.date | str | None, calibrate: bool = False) -> Any:
         try:
-            return engine.check(theme_id, as_of, calibrate)
+            return engine.check(theme_id, None if as_of is None else str(as_of), calibrate)
         except KeyError:
             raise HTTPException(404, f"unknown theme {theme_id!r}") from None
 
@@ -229,29 +250,34 @@ def create_app(data: Path | None = None, store: Path | None = None) -> Any:
             for t in engine.themes()
         ]
 
-    @app.get("/api/themes/{theme_id}/check", summary="The full result of a check (the JSON contract)")
+    @app.get(
+        "/api/themes/{theme_id}/check",
+        summary="The full result of a check (the JSON contract)",
+        responses=ERRORS,
+    )
     def check_theme(
         theme_id: str,
-        as_of: str | None = Query(default=None, description="YYYY-MM-DD", pattern=r"^\d{4}-\d{2}-\d{2}$"),
+        as_of: dt.date | None = Query(default=None, description="default: the theme's own date"),
         calibrate: bool = Query(default=False),
     ) -> dict[str, Any]:
         return _result(theme_id, as_of, calibrate).to_dict()
 
-    @app.get("/api/themes/{theme_id}/triggers", response_model=list[TriggerOut], summary="Trigger states")
-    def triggers(
-        theme_id: str, as_of: str | None = Query(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    ) -> list[dict[str, Any]]:
+    @app.get(
+        "/api/themes/{theme_id}/triggers",
+        response_model=list[TriggerOut],
+        summary="Trigger states",
+        responses=ERRORS,
+    )
+    def triggers(theme_id: str, as_of: dt.date | None = Query(default=None)) -> list[dict[str, Any]]:
         return [t.to_dict() for t in _result(theme_id, as_of).triggers]
 
     @app.get(
         "/api/themes/{theme_id}/charts/{name}.png",
         summary="One chart of a check as PNG",
-        responses={200: {"content": {"image/png": {}}}, 404: {"description": "no such chart"}},
+        responses={200: {"content": {"image/png": {}}}, **ERRORS},
         response_class=Response,
     )
-    def chart(
-        theme_id: str, name: str, as_of: str | None = Query(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    ) -> Any:
+    def chart(theme_id: str, name: str, as_of: dt.date | None = Query(default=None)) -> Any:
         from ..report import charts
 
         res = _result(theme_id, as_of)
@@ -260,17 +286,23 @@ def create_app(data: Path | None = None, store: Path | None = None) -> Any:
             raise HTTPException(404, f"no chart {name!r} for {theme_id} (available: {', '.join(figs)})")
         return Response(charts.to_bytes(figs[name][2], "png"), media_type="image/png")
 
-    @app.post("/api/runs", response_model=Run, status_code=202, summary="Re-run a check in the background")
+    @app.post(
+        "/api/runs",
+        response_model=Run,
+        status_code=202,
+        summary="Re-run a check in the background",
+        responses=ERRORS,
+    )
     def start_run(req: RunRequest) -> dict[str, Any]:
         from ..theme import builtin_theme_names
 
         if req.theme not in builtin_theme_names():
             raise HTTPException(404, f"unknown theme {req.theme!r}")
-        if req.as_of is not None:
-            _date(req.as_of)
-        return engine.start_run(req.theme, req.as_of, req.calibrate)
+        return engine.start_run(
+            req.theme, None if req.as_of is None else req.as_of.isoformat(), req.calibrate
+        )
 
-    @app.get("/api/runs/{run_id}", response_model=Run, summary="Progress of a run")
+    @app.get("/api/runs/{run_id}", response_model=Run, summary="Progress of a run", responses=ERRORS)
     def get_run(run_id: str) -> dict[str, Any]:
         run = engine.runs.get(run_id)
         if run is None:
