@@ -46,7 +46,17 @@ def test_watch_week_by_week_reports_changes_on_the_right_dates(shared_data: Path
     seen_change = 0
     for d in fridays:
         r = CliRunner().invoke(
-            main, ["watch", "small-cap-rotation", "--data", str(shared_data), "--as-of", str(d.date()), "--store", str(store)]
+            main,
+            [
+                "watch",
+                "small-cap-rotation",
+                "--data",
+                str(shared_data),
+                "--as-of",
+                str(d.date()),
+                "--store",
+                str(store),
+            ],
         )
         assert r.exit_code in (0, 6, 7), r.output
         want = {
@@ -79,7 +89,7 @@ def test_watch_posts_to_a_webhook_and_survives_a_failing_one(shared_data: Path, 
     got: list[dict] = []
 
     class H(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             got.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
             self.send_response(204)
             self.end_headers()
@@ -97,8 +107,21 @@ def test_watch_posts_to_a_webhook_and_survives_a_failing_one(shared_data: Path, 
     srv.shutdown()
     assert r1.exit_code == 0 and r2.exit_code in (6, 7), r2.output
     assert len(got) == 2 and got[1]["as_of"] == "2026-03-20" and got[1]["changes"]
-    bad = CliRunner().invoke(main, ["watch", "small-cap-rotation", "--data", str(shared_data), "--store", store,
-                                    "--as-of", "2026-01-16", "--webhook", "http://127.0.0.1:9/none"])
+    bad = CliRunner().invoke(
+        main,
+        [
+            "watch",
+            "small-cap-rotation",
+            "--data",
+            str(shared_data),
+            "--store",
+            store,
+            "--as-of",
+            "2026-01-16",
+            "--webhook",
+            "http://127.0.0.1:9/none",
+        ],
+    )
     assert bad.exit_code == 5 and "webhook" in bad.output and "Traceback" not in bad.output
     # the state was saved before the webhook failed
     assert Store(store).get_state(f"watch:small-cap-rotation:{shared_data}")["as_of"] == "2026-01-16"

@@ -14,7 +14,7 @@ import uuid
 from collections import OrderedDict
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
@@ -257,8 +257,8 @@ def create_app(data: Path | None = None, store: Path | None = None) -> Any:
     )
     def check_theme(
         theme_id: str,
-        as_of: dt.date | None = Query(default=None, description="default: the theme's own date"),
-        calibrate: bool = Query(default=False),
+        as_of: Annotated[dt.date | None, Query(description="default: the theme's own date")] = None,
+        calibrate: Annotated[bool, Query()] = False,
     ) -> dict[str, Any]:
         return _result(theme_id, as_of, calibrate).to_dict()
 
@@ -268,7 +268,7 @@ def create_app(data: Path | None = None, store: Path | None = None) -> Any:
         summary="Trigger states",
         responses=ERRORS,
     )
-    def triggers(theme_id: str, as_of: dt.date | None = Query(default=None)) -> list[dict[str, Any]]:
+    def triggers(theme_id: str, as_of: Annotated[dt.date | None, Query()] = None) -> list[dict[str, Any]]:
         return [t.to_dict() for t in _result(theme_id, as_of).triggers]
 
     @app.get(
@@ -277,7 +277,7 @@ def create_app(data: Path | None = None, store: Path | None = None) -> Any:
         responses={200: {"content": {"image/png": {}}}, **ERRORS},
         response_class=Response,
     )
-    def chart(theme_id: str, name: str, as_of: dt.date | None = Query(default=None)) -> Any:
+    def chart(theme_id: str, name: str, as_of: Annotated[dt.date | None, Query()] = None) -> Any:
         from ..report import charts
 
         res = _result(theme_id, as_of)
