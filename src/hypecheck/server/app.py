@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
+from fastapi import HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
 from ..errors import HypecheckError
@@ -197,7 +198,6 @@ def _date(text: str) -> Any:
 def create_app(data: Path | None = None, store: Path | None = None) -> Any:
     """The FastAPI app over ``data`` (a folder/file; None = bundled sample data) or a ``store``."""
     fastapi = _deps()
-    from fastapi import HTTPException, Query
     from fastapi.responses import HTMLResponse, JSONResponse, Response
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
