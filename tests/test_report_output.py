@@ -106,3 +106,16 @@ def test_flagship_report_on_shared_data(shared_data: Path, tmp_path: Path) -> No
         assert (tmp_path / "charts" / f"{chart}.png").exists(), chart
     assert "One Big Beautiful Bill Act" in html  # events table
     assert "2026-01-28" in html  # the January FOMC, after the as-of date: shown as upcoming, not used
+
+
+def test_notebook_rich_html_and_chart_objects() -> None:
+    import hypecheck
+    from matplotlib.figure import Figure
+
+    r = hypecheck.check("small-cap-rotation")
+    assert r.verdict.label.upper() in r.verdict._repr_html_().upper()
+    html = r.pillars["price"]._repr_html_()
+    assert "Price confirmation" in html and "S&amp;P 500" in html  # escaped
+    figs = r.charts()
+    assert figs and all(isinstance(f, Figure) for f in figs.values())
+    assert "rs_lines" in figs

@@ -156,6 +156,23 @@ class PillarResult:
             )
         return "; ".join(parts)
 
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        score = "n/a" if self.score is None else f"{self.score:+.2f}"
+        rows = "".join(
+            f"<tr><td>{escape(e.claim)}</td><td>{escape(str(e.value))}</td><td>{escape(e.leaning)}</td>"
+            f"<td>{escape(e.flip)}</td></tr>"
+            for e in self.evidence
+        )
+        miss = "".join(f"<li>{escape(m.reason)}</li>" for m in self.missing)
+        return (
+            f"<div><b>{escape(PILLAR_TITLES.get(self.name, self.name))}</b>: {escape(self.status)}, score {score}"
+            f"<table><tr><th>claim</th><th>value</th><th>leaning</th><th>would flip if</th></tr>{rows}</table>"
+            + (f"<ul>{miss}</ul>" if miss else "")
+            + "</div>"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "status": self.status,

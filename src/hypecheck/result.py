@@ -124,6 +124,12 @@ class CheckResult:
     def __str__(self) -> str:
         return self.summary()
 
+    def charts(self) -> dict[str, Any]:
+        """Every chart of this result as a matplotlib Figure (name -> Figure), for notebooks and reuse."""
+        from .report import charts
+
+        return {name: fig for name, (_p, _t, fig) in charts.build(self).items()}
+
     def _repr_html_(self) -> str:
         from .report.html import render_summary_html
 

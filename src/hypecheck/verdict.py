@@ -39,6 +39,21 @@ class Verdict:
             "arithmetic": self.arithmetic,
         }
 
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        score = "n/a" if self.score is None else f"{self.score:+.2f}"
+        rows = "".join(
+            f"<tr><td>{escape(str(a['pillar']))}</td><td>{escape(str(a['status']))}</td>"
+            f"<td>{'' if a['score'] is None else format(a['score'], '+.2f')}</td><td>{a['weight']}</td></tr>"
+            for a in self.arithmetic
+        )
+        return (
+            f"<div><b style='text-transform:uppercase'>{escape(self.label)}</b> (score {score})"
+            f"<table><tr><th>pillar</th><th>status</th><th>score</th><th>weight</th></tr>{rows}</table>"
+            f"<div><i>What would flip it:</i> {escape(self.flip)}</div></div>"
+        )
+
 
 def score_pillars(
     pillars: dict[str, PillarResult], rules: Rules
