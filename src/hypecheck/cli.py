@@ -383,7 +383,9 @@ def watch(
 @main.command()
 @DATA
 @STORE
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (0.0.0.0 exposes it).")
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Interface to bind (0.0.0.0 exposes it)."
+)
 @click.option("--port", default=8765, show_default=True, type=int)
 def serve(data: Path | None, store_path: Path | None, host: str, port: int) -> None:
     """The local dashboard: a page per theme, as-of switch, re-run with progress, JSON API (/openapi.json)."""
@@ -392,7 +394,9 @@ def serve(data: Path | None, store_path: Path | None, host: str, port: int) -> N
     except ImportError:
         from .errors import MissingDependencyError
 
-        raise MissingDependencyError("the dashboard needs uvicorn", hint="pip install 'hypecheck[serve]'") from None
+        raise MissingDependencyError(
+            "the dashboard needs uvicorn", hint="pip install 'hypecheck[serve]'"
+        ) from None
     from .server import create_app
 
     if data is not None and not data.exists():
@@ -400,7 +404,9 @@ def serve(data: Path | None, store_path: Path | None, host: str, port: int) -> N
 
         raise InputError(f"data path {str(data)!r} does not exist", hint="pass a folder or file with --data")
     app = create_app(data=data, store=store_path)
-    click.echo(f"hypecheck dashboard on http://{host}:{port}/  (data: {app.state.engine.source_label()})", err=True)
+    click.echo(
+        f"hypecheck dashboard on http://{host}:{port}/  (data: {app.state.engine.source_label()})", err=True
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
