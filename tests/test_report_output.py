@@ -109,8 +109,9 @@ def test_flagship_report_on_shared_data(shared_data: Path, tmp_path: Path) -> No
 
 
 def test_notebook_rich_html_and_chart_objects() -> None:
-    import hypecheck
     from matplotlib.figure import Figure
+
+    import hypecheck
 
     r = hypecheck.check("small-cap-rotation")
     assert r.verdict.label.upper() in r.verdict._repr_html_().upper()

@@ -40,6 +40,15 @@ def load_catalog(data: str | Path | None = None, *, refresh: bool = False) -> tu
 def _parse_as_of(as_of: str | dt.date | pd.Timestamp | None) -> pd.Timestamp | None:
     if as_of is None:
         return None
+    if isinstance(as_of, str):
+        import re
+
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", as_of.strip()):
+            raise InputError(
+                f"as-of date {as_of!r} is not an ISO date (ambiguous or not a date)",
+                hint="write it as YYYY-MM-DD",
+            )
+        as_of = as_of.strip()
     try:
         ts = pd.Timestamp(as_of)
     except (ValueError, TypeError):
@@ -63,8 +72,9 @@ def default_as_of(theme: Theme, catalog: Catalog, source: str) -> pd.Timestamp:
             if end is not None:
                 ends.append(end)
     if not ends:
+        names = ", ".join(theme.tickers()[:8]) + (" ..." if len(theme.tickers()) > 8 else "")
         raise InputError(
-            f"none of the theme's price series are in the {source} data, so there is no default as-of",
+            f"none of the theme's price series ({names}) are in the {source} data, so there is no default as-of",
             hint="pass --as-of YYYY-MM-DD, and check the theme's tickers or [mapping] table",
         )
     return max(ends)

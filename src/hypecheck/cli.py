@@ -620,7 +620,6 @@ def breadth_cmd(
 
     Prints the latest % above the 50/200-day averages, advances/declines, A/D line, McClellan
     oscillator, new highs/lows, equal- and cap-weighted returns, and any Zweig breadth thrusts."""
-    import pandas as pd
 
     from .analytics.breadth import breadth, zweig_thrust
 
@@ -628,7 +627,9 @@ def breadth_cmd(
     wide = _read_wide(closes, "closes")
     capf = _read_wide(caps, "caps") if caps is not None else None
     if as_of is not None:
-        cut = pd.Timestamp(as_of)
+        from .api import _parse_as_of
+
+        cut = _parse_as_of(as_of)
         wide = wide.loc[wide.index <= cut]  # type: ignore[attr-defined]
         capf = capf.loc[capf.index <= cut] if capf is not None else None  # type: ignore[attr-defined]
     b = breadth(wide, capf, engine=engine, scheduler=scheduler)  # type: ignore[arg-type]
@@ -646,10 +647,18 @@ def breadth_cmd(
     else:
         click.echo("Zweig breadth thrusts: none")
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.name}.tmp")
-        b.to_csv(tmp)
-        os.replace(tmp, out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            b.to_csv(tmp)
+            os.replace(tmp, out)
+        except OSError as exc:
+            from .errors import InputError
+
+            raise InputError(
+                f"cannot write {out}: {exc.strerror or exc}",
+                hint="pass --out a file in a folder you can write to",
+            ) from exc
         click.echo(f"wrote {out}")
     click.echo(f"({time.perf_counter() - t0:.1f}s)", err=True)
 

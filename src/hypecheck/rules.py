@@ -49,7 +49,10 @@ def load_rules(path: str | Path | None = None) -> Rules:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"rules file {origin} is not valid TOML: {exc}") from None
+        raise InputError(
+            f"rules file {origin} is not valid TOML: {exc}",
+            hint="fix the syntax; src/hypecheck/rules/default.toml is a complete example",
+        ) from None
     for sec, items in data.items():
         if not isinstance(items, dict) or not all(
             isinstance(v, dict) and "value" in v for v in items.values()

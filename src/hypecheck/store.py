@@ -111,7 +111,13 @@ class Store:
             return
         duckdb = _duckdb()
         if write:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(
+                    f"cannot create the store at {self.path}: {exc.strerror or exc}",
+                    hint="pass a --store path inside a writable folder",
+                ) from exc
         elif not self.path.exists():
             raise InputError(
                 f"no store at {self.path}", hint="run `hypecheck fetch THEME` first, or pass --store PATH"

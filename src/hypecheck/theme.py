@@ -619,6 +619,7 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             if not isinstance(series, dict) or not all(isinstance(x, str) for x in series.values()):
                 v.err(f"{path}.series", "must be a table THEME_ID = 'source series id'")
                 series = {}
+            _check_mapping(v, path, series, pairs, bpairs)
             mappings[src] = Mapping(
                 source=src,
                 series=dict(series),
@@ -667,6 +668,31 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         fundamentals=tuple(fundamentals),
         history=history,
     )
+
+
+def _check_mapping(
+    v: _V, path: str, series: dict[str, str], pairs: list[Pair], bpairs: list[BreadthPair]
+) -> None:
+    """A mapping is one step (theme id -> source id). A target that is itself a mapped theme id is a
+    cycle (``A = "B"`` and ``B = "A"`` would silently swap the two) or a chain; and a pair whose two
+    sides land on one source series compares that series with itself."""
+    for k, target in series.items():
+        if target != k and target in series:
+            back = series[target]
+            kind = "a cycle" if back == k else "a chain"
+            v.err(
+                f"{path}.series.{k}",
+                f"maps to {target!r}, which is itself mapped (to {back!r}): {kind}; a mapping is applied once, "
+                "so map every theme series straight to its source id",
+            )
+    sides = [(f"price.pairs[{i}]", p.leader, p.laggard) for i, p in enumerate(pairs)]
+    sides += [(f"breadth.pairs[{i}]", b.equal, b.cap) for i, b in enumerate(bpairs)]
+    for where, a, b in sides:
+        if a != b and "?" not in (a, b) and series.get(a, a) == series.get(b, b):
+            v.err(
+                f"{path}.series",
+                f"{where}: {a!r} and {b!r} both map to {series.get(a, a)!r}; a pair needs two different series",
+            )
 
 
 def _events(v: _V, raw: Any, where: str) -> list[Event]:

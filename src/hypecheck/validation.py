@@ -4,7 +4,9 @@
 in which nothing is dropped silently: ``rows_in == rows_kept + len(rejected)``, each rejected row with
 its reason. Rules:
 
-* dates must parse; the clean series is sorted with unique dates (``monotonic unique``);
+* dates must parse (numbers are not dates; time-zoned stamps keep their local date; times of day are
+  dropped, so two stamps on one day are duplicates); the clean series is sorted with unique dates
+  (``monotonic unique``);
 * duplicate dates: identical repeats are kept once (the extra rows are rejected as duplicates);
   conflicting values for one date are all rejected (we cannot know which is right);
 * values must be finite numbers; prices must be positive (yields and spreads may be zero or negative:
@@ -16,6 +18,7 @@ its reason. Rules:
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +89,41 @@ def _split_label(ratio: float) -> str | None:
     return None
 
 
+def _date(x: Any) -> pd.Timestamp | None:
+    """One row label as a naive midnight Timestamp; None when it is not a date. Numbers are not dates
+    (an integer index would otherwise read as nanoseconds after 1970); time-zoned stamps keep their
+    local date."""
+    if x is None or isinstance(x, (bool, int, float, complex, np.number)):
+        return None
+    if isinstance(x, str):
+        x = x.strip()
+        if not x:
+            return None
+    try:
+        ts = pd.Timestamp(x)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if ts is pd.NaT or pd.isna(ts):
+        return None
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts.normalize()
+
+
+def _dates(index: pd.Index) -> np.ndarray:
+    """Row labels as datetime64[ns] dates (NaT where a label is not a date)."""
+    if isinstance(index, pd.DatetimeIndex):
+        idx = index.tz_localize(None) if index.tz is not None else index
+        return np.asarray(idx.normalize().as_unit("ns").to_numpy())
+    out = np.full(len(index), np.datetime64("NaT"), dtype="datetime64[ns]")
+    for i, x in enumerate(index):
+        ts = _date(x)
+        if ts is not None:
+            with contextlib.suppress(ValueError, OverflowError):  # outside years 1677-2262 of datetime64[ns]
+                out[i] = ts.as_unit("ns").to_datetime64()
+    return out
+
+
 def validate(
     values: pd.Series | Any, *, kind: str = "price", id: str = "", max_gap_days: int = 10
 ) -> tuple[pd.Series, Validation]:
@@ -95,10 +133,9 @@ def validate(
     rep.rows_in = len(s)
     if s.empty:
         return s.astype("float64"), rep
-    raw_idx = pd.Series(s.index, dtype="object")
-    dates = pd.to_datetime(raw_idx, errors="coerce", format="mixed") if len(s) else raw_idx
+    dates = _dates(s.index)
     nums = pd.to_numeric(pd.Series(s.to_numpy(), dtype="object"), errors="coerce")
-    frame = pd.DataFrame({"date": dates.to_numpy(), "value": nums.to_numpy(dtype="float64"), "raw": s.index})
+    frame = pd.DataFrame({"date": dates, "value": nums.to_numpy(dtype="float64"), "raw": s.index})
     bad_date = frame["date"].isna()
     for lbl in frame.loc[bad_date, "raw"]:
         rep.rejected.append((str(lbl), "unparsable date"))
@@ -134,7 +171,7 @@ def validate(
     rep.rows_kept = len(clean)
     if len(clean) > 1:
         idx = pd.DatetimeIndex(clean.index)
-        days = np.diff(idx.asi8) / 86_400e9
+        days = np.diff(idx.values) / np.timedelta64(1, "D")
         med = float(np.median(days))
         if med <= 4:  # daily data
             for i in (int(k) for k in np.flatnonzero(days > max_gap_days)):

@@ -34,7 +34,15 @@ def write_report(
     from .markdown import render_markdown
 
     out = Path(out_dir)
-    (out / "charts").mkdir(parents=True, exist_ok=True)
+    try:
+        (out / "charts").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from ..errors import InputError
+
+        raise InputError(
+            f"cannot write the report to {out}: {exc.strerror or exc}",
+            hint="pass --out a folder you can write to",
+        ) from exc
     formats = tuple(formats)
     figs = charts.build(result)
     png = {name: (pillar, title, charts.to_bytes(fig, "png")) for name, (pillar, title, fig) in figs.items()}

@@ -68,6 +68,13 @@ lists every repair. Google Trends values must be integers 0..100 (else FormatErr
 stored as 0.5 with the ``below_one`` flag; the ``partial`` flag comes from ``isPartial`` or from a
 last period that had not ended when the file was written (its modification date).
 
+Rows with more cells than the header (``2024-01-02,1,234.5``: an unquoted thousands separator) are an
+error, never cut to the header's width. Line ends may be ``\n``, ``\r\n`` or the lone ``\r`` of old
+Mac exports. Warnings that reach the user (the series' notes, hence ``check --json`` provenance and
+the report) besides the duplicate-date one: rows rejected for this series, by reason; stretches of
+more than ``GAP_DAYS`` (92) days without observations in daily or weekly data, and missing months in
+monthly data (reported, not filled); a file that does not end with a line break (cut short?).
+
 Kinds: prices -> ``price``; FRED, ``fred-value`` and ``wide`` -> ``macro``; Trends -> ``search``;
 tidy tables take their ``kind`` column, ``price`` when absent (said in the series' notes).
 """
@@ -79,6 +86,7 @@ import dataclasses
 import io
 import os
 import re
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -207,6 +215,7 @@ class _Ctx:
     export_date: pd.Timestamp  # the file's modification date, or today if earlier
     in_trends: bool
     tally: _Tally = field(default_factory=_Tally)
+    cut_short: str = ""  # a warning when the file does not end with a line break (cut short?)
 
 
 def _in_trends(parts: Sequence[str]) -> bool:
@@ -257,6 +266,7 @@ class _Dates:
     values: np.ndarray  # datetime64, NaT where not a usable date
     rejected: np.ndarray  # bool: the row is rejected for its date (counted once in the tally)
     fmt: str
+    why: tuple[tuple[str, int], ...] = ()  # rows rejected for their date, by reason
 
 
 def _parse_dates(raw: pd.Series, ctx: _Ctx, *, what: str = "date column") -> _Dates:
@@ -322,11 +332,18 @@ def _parse_dates(raw: pd.Series, ctx: _Ctx, *, what: str = "date column") -> _Da
             "use one date format throughout, preferably ISO (YYYY-MM-DD)",
         )
     future = ~np.isnat(values) & (values > np.datetime64(ctx.today.date(), "D"))
-    ctx.tally.reject(int(empty.sum()), "no date")
-    if bad.any():
-        ctx.tally.reject(int(bad.sum()), f"date not in the file's format {fmt} (e.g. {str(obj[bad][0])!r})")
-    ctx.tally.reject(int(future.sum()), f"dated after today ({ctx.today.date()})")
-    return _Dates(values=values, rejected=empty | bad | future, fmt=fmt)
+    counted = (
+        ("no date", int(empty.sum())),
+        (
+            f"date not in the file's format {fmt} (e.g. {str(obj[bad][0])!r})" if bad.any() else "",
+            int(bad.sum()),
+        ),
+        (f"dated after today ({ctx.today.date()})", int(future.sum())),
+    )
+    why = tuple((w, n) for w, n in counted if n)
+    for w, n in why:
+        ctx.tally.reject(n, w)
+    return _Dates(values=values, rejected=empty | bad | future, fmt=fmt, why=why)
 
 
 def _us_format(present: pd.Series) -> str:
@@ -420,6 +437,7 @@ def _build(
     Every row dropped is counted: rejected rows in ``ctx.tally.rejected`` (``label`` prefixes the
     reason in multi-series files), missing values and duplicate dates in ``ctx.tally.notes``."""
     tally = ctx.tally
+    before = Counter(tally.rejected)
     notes = list(notes)
     n_rows = len(nums.values)
     keep = ~dates.rejected
@@ -491,6 +509,10 @@ def _build(
             fl = {k: a[is_last] for k, a in fl.items()}
     index = pd.DatetimeIndex(d)
     frequency = infer_frequency(index)
+    notes += _rejection_notes(dates, tally.rejected - before, label)
+    notes += _gap_notes(index, frequency)
+    if ctx.cut_short:
+        notes.append(ctx.cut_short)
     flag_frame = None
     if flags is not None:
         if partial_by_date and frequency in _FREQ_OFFSET:
@@ -515,6 +537,50 @@ def _build(
         notes=tuple(notes),
     )
     return SeriesData(meta, pd.Series(x, index=index, dtype="float64"), flag_frame)
+
+
+GAP_DAYS = 92  # daily/weekly data: a longer stretch without observations (a quarter) gets a warning
+
+
+def _rejection_notes(dates: _Dates, own: Counter[str], label: str) -> list[str]:
+    """One note on the rows of this series that were rejected (the tally has them per file)."""
+    n_date = int(dates.rejected.sum())
+    parts = []
+    if n_date:
+        why = dict(dates.why)
+        if sum(why.values()) == n_date:
+            parts += [f"{w}: {n}" for w, n in why.items()]
+        else:
+            parts.append(f"no usable date (missing, not in the file's format, or after today): {n_date}")
+    parts += [f"{w.removeprefix(label)}: {n}" for w, n in own.items() if n]
+    n = n_date + sum(own.values())
+    return [f"warning: {_plural(n, 'row')} rejected ({'; '.join(parts)})"] if n else []
+
+
+def _gap_notes(index: pd.DatetimeIndex, frequency: str) -> list[str]:
+    """Long stretches without observations in daily or weekly data (more than ``GAP_DAYS``) and missing
+    months in monthly data: reported in the series' notes, not filled. Short holes in daily data
+    (holidays, halts, a missing week) are common and not worth a warning."""
+    if len(index) < 2 or frequency not in ("D", "W", "M"):
+        return []
+    if frequency == "M":
+        months = np.asarray(index.year * 12 + index.month)
+        steps = np.diff(months)
+        big = np.flatnonzero(steps > 1)
+        what = "missing month"
+    else:
+        steps = np.diff(index.values) // np.timedelta64(1, "D")
+        big = np.flatnonzero(steps > GAP_DAYS)
+        what = f"gap of more than {GAP_DAYS} days"
+    if not len(big):
+        return []
+    k = int(big[np.argmax(steps[big])])
+    days = int((index[k + 1] - index[k]).days)
+    n = len(big) if frequency != "M" else int((steps[big] - 1).sum())
+    return [
+        f"warning: {_plural(n, what)} in {dict(D='daily', W='weekly', M='monthly')[frequency]} data, "
+        f"the longest {days:,} days ({index[k].date()} to {index[k + 1].date()}): reported, not filled"
+    ]
 
 
 # ------------------------------------------------------------------------------------ reading text
@@ -554,6 +620,8 @@ def _read_text(path: Path, max_bytes: int) -> str:
             f"not UTF-8 text (byte {exc.start}: {data[exc.start : exc.start + 1]!r})",
             "save the file as UTF-8 CSV",
         ) from None
+    if "\r" in text and text.count("\r") != text.count("\r\n"):  # the lone CR of old Mac exports
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # (CRLF alone every reader handles)
     head = text.lstrip()[:1024].lower()
     if not head:
         raise _Problem("no data: the file holds only blank lines", "export the data again")
@@ -705,33 +773,53 @@ def _resolve_named(name: str, nums: _Numbers, ctx: _Ctx) -> str:
 
 
 def _read_frame(text: str, ncols: int, *, skiprows: int = 0) -> pd.DataFrame:
-    """All cells, the first column as text, numeric columns as numbers (pandas' C parser, exact)."""
+    """All cells, the first column as text, numeric columns as numbers (pandas' C parser, exact).
+
+    Rows with more cells than the header are an error, never cut to the header's width (pandas only
+    warns, and ``2024-01-02,1,234.5`` would read as a close of 1)."""
     try:
-        return pd.read_csv(
-            io.StringIO(text),
-            header=None if skiprows else 0,
-            skiprows=skiprows,
-            names=list(range(ncols)),
-            index_col=False,
-            dtype={0: object},
-            keep_default_na=False,
-            na_values=["", "."],
-            skipinitialspace=True,
-            skip_blank_lines=True,
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(
+                io.StringIO(text),
+                header=None if skiprows else 0,
+                skiprows=skiprows,
+                names=list(range(ncols)),
+                index_col=False,
+                dtype={0: object},
+                keep_default_na=False,
+                na_values=["", "."],
+                skipinitialspace=True,
+                skip_blank_lines=True,
+            )
     except pd.errors.EmptyDataError:
         raise _Problem("header only, no data rows", "export the data again") from None
-    except pd.errors.ParserError as exc:
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        wide = _first_wide_row(text, ncols, skiprows) if m is None else None
         what = (
             f"line {m.group(2)} has {m.group(3)} cells but the header has {m.group(1)}"
             if m
+            else f"line {wide[0]} has {wide[1]} cells but the header has {ncols}"
+            if wide
             else "the rows do not parse as CSV"
         )
         raise _Problem(
             what + " (an unquoted thousands separator, or a second table pasted below?)",
             "export the table again: one header line, one row per date",
         ) from None
+
+
+def _first_wide_row(text: str, ncols: int, skiprows: int) -> tuple[int, int] | None:
+    """(line number, cells) of the first row with more cells than the header, if any."""
+    reader = csv.reader(io.StringIO(text), skipinitialspace=True)
+    try:
+        for k, row in enumerate(reader):
+            if k >= max(skiprows, 1) and len(row) > ncols:
+                return reader.line_num, len(row)
+    except csv.Error:
+        return None
+    return None
 
 
 def _stem_term(stem: str) -> str:
@@ -1258,7 +1346,15 @@ def _load(
         fmt, series = "parquet", _read_parquet(ctx)
     else:
         text = _read_text(path, max_bytes)
+        last = text.rsplit("\n", 1)[-1].strip()
+        if last:
+            ctx.cut_short = (
+                "warning: the file does not end with a line break, so it may have been cut short: "
+                f"check its last line {last[:60]!r}"
+            )
         fmt, series = _read_csv_plan(_sniff(text, ctx), text, ctx)
+        if ctx.cut_short:
+            ctx.tally.notes.append(ctx.cut_short)
     entry = LoadEntry(
         origin=origin,
         status="loaded",
