@@ -103,29 +103,74 @@ def _writer(path: Path, n: int, rows: int, pause: float) -> subprocess.Popen:
     )
 
 
-def test_killed_writer_leaves_the_store_intact_and_a_rerun_completes(tmp_path: Path) -> None:
+FETCHER = textwrap.dedent(
+    """
+    import datetime as dt, sys, time
+    from pathlib import Path
+    import pandas as pd
+    import hypecheck
+    from hypecheck.fetch import fetch_theme
+    from hypecheck.providers.base import Query, Raw
+    from hypecheck.schema import SeriesData, SeriesMeta
+    from hypecheck.store import Store
+
+    store_path, theme_path, rows, pause = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+
+    class Slow:
+        # a provider that takes a while per series, like a real network fetch
+        name, kinds = "slow", ("price",)
+        def query(self, id, start=None, end=None, **o):
+            return Query("slow", "price", id, "https://example.invalid/" + id)
+        def fetch(self, q):
+            time.sleep(pause)
+            return Raw(q, 200, b"", dt.datetime(2026, 1, 1))
+        def standardize(self, raw):
+            idx = pd.bdate_range("2000-01-03", periods=rows)
+            v = pd.Series(range(1, rows + 1), index=idx, dtype="float64")
+            return [SeriesData(SeriesMeta(id=raw.query.id, kind="price", source="slow", origin="slow", frequency="D"), v)]
+
+    theme = hypecheck.load_theme(Path(theme_path))
+    items = fetch_theme(theme, Store(store_path), providers={"yahoo": Slow()},
+                        progress=lambda it: print(it.status, it.id, flush=True))
+    print("done", sum(i.status == "fetched" for i in items), sum(i.status == "skipped" for i in items), flush=True)
+    """
+)
+
+
+def test_killed_fetch_leaves_the_store_intact_and_a_rerun_completes(tmp_path: Path) -> None:
+    """`fetch` is killed (SIGKILL) mid-run: every series it reported is complete, none is half
+    written, and a rerun fetches the rest (skipping what is already fresh)."""
+    tickers = [f"T{i:02d}" for i in range(30)]
+    theme = tmp_path / "many.toml"
+    theme.write_text(
+        'id = "many"\ntitle = "t"\nquestion = "q"\n[price]\nbenchmarks = ["T00"]\n'
+        '[[price.pairs]]\nleader = "T01"\nlaggard = "T00"\n[price.sectors]\n'
+        + "".join(f'{t} = "{t}"\n' for t in tickers)
+    )
     path = tmp_path / "kill.duckdb"
-    p = _writer(path, 40, 3000, 0.05)
-    committed = []
+    args = [sys.executable, "-c", FETCHER, str(path), str(theme)]
+    p = subprocess.Popen([*args, "3000", "0.05"], stdout=subprocess.PIPE, text=True)
+    done = []
     assert p.stdout is not None
     for line in p.stdout:
-        if line.startswith("committed"):
-            committed.append(line.split()[1])
-        if len(committed) >= 6:
+        if line.startswith("fetched"):
+            done.append(line.split()[1])
+        if len(done) >= 6:
             os.kill(p.pid, signal.SIGKILL)  # mid-fetch: the next series may be half-written
             break
     p.wait(timeout=30)
     assert p.returncode == -signal.SIGKILL
     store = Store(path)
     ids = [i for _, i, _ in store.series_ids("price")]
-    assert set(committed) <= set(ids)
+    assert set(done) <= set(ids) and len(ids) < len(tickers)
     for sid in ids:  # every series present is complete: no half-written transaction survives
         assert len(store.read("price", sid)) == 3000
-    rerun = _writer(path, 40, 3000, 0.0)
-    out, _ = rerun.communicate(timeout=120)
-    assert rerun.returncode == 0 and "done" in out
-    assert len(store.series_ids("price")) == 40
-    assert store.counts()["observations"] == 40 * 3000
+    rerun = subprocess.run([*args, "3000", "0.0"], capture_output=True, text=True, timeout=180)
+    assert rerun.returncode == 0, rerun.stderr
+    last = rerun.stdout.strip().splitlines()[-1].split()
+    assert last[0] == "done" and int(last[2]) >= len(ids)  # what was stored is fresh and skipped
+    assert len(store.series_ids("price")) == len(tickers)
+    assert store.counts()["observations"] == len(tickers) * 3000
 
 
 def test_readers_work_while_a_writer_runs(tmp_path: Path) -> None:
