@@ -78,6 +78,17 @@ COLUMNS = [
 ]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _add(s: float, c: float, x: float) -> tuple[float, float]:  # pragma: no cover - compiled
+    """One step of Neumaier's compensated sum: (sum, compensation) after adding ``x``."""
+    t = s + x
+    if abs(s) >= abs(x):
+        c += (s - t) + x
+    else:
+        c += (x - t) + s
+    return t, c
+
+
 @njit(cache=True, nogil=True)
 def _column(
     x: np.ndarray,
@@ -112,34 +123,12 @@ def _column(
         obs[k] = v
         out[13, i] += 1.0
         # --- moving averages over the member's own last w closes
-        t = s1 + v
-        if abs(s1) >= abs(v):
-            c1 += (s1 - t) + v
-        else:
-            c1 += (v - t) + s1
-        s1 = t
+        s1, c1 = _add(s1, c1, v)
         if k >= w1:
-            old = -obs[k - w1]
-            t = s1 + old
-            if abs(s1) >= abs(old):
-                c1 += (s1 - t) + old
-            else:
-                c1 += (old - t) + s1
-            s1 = t
-        t = s2 + v
-        if abs(s2) >= abs(v):
-            c2 += (s2 - t) + v
-        else:
-            c2 += (v - t) + s2
-        s2 = t
+            s1, c1 = _add(s1, c1, -obs[k - w1])
+        s2, c2 = _add(s2, c2, v)
         if k >= w2:
-            old = -obs[k - w2]
-            t = s2 + old
-            if abs(s2) >= abs(old):
-                c2 += (s2 - t) + old
-            else:
-                c2 += (old - t) + s2
-            s2 = t
+            s2, c2 = _add(s2, c2, -obs[k - w2])
         # --- rolling max/min over the last hl closes: monotonic deques of observation indices
         while tmax > hmax and obs[dqmax[tmax - 1]] <= v:
             tmax -= 1

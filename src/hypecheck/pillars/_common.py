@@ -81,3 +81,42 @@ def cited_facts(panel: Panel, rules: Rules, pillar: str, notes: list[str] | None
             )
         )
     return out
+
+
+def share_evidence(
+    *,
+    pillar: str,
+    id: str,
+    claim: str,
+    hits: int,
+    total: int,
+    keep: float,
+    fade: float,
+    what: str,
+    items: str,
+    source: str,
+    detail: str,
+    weight: float = 1.0,
+) -> Evidence:
+    """Evidence from how many of ``total`` items agree (windows, styles, sectors, days): catalyst at or
+    above the ``keep`` share, viral at or below ``fade``; the flip says how many would change it."""
+    share = hits / total
+    lean: Leaning = "catalyst" if share >= keep else ("viral" if share <= fade else "neutral")
+    need = math.ceil(keep * total)
+    return Evidence(
+        pillar=pillar,
+        id=id,
+        claim=claim,
+        value=share,
+        threshold=keep,
+        unit=f"share of {items}",
+        leaning=lean,
+        flip=(
+            f"{what} in fewer than {need} of {total} {items}"
+            if lean == "catalyst"
+            else f"{what} in at least {need} of {total} {items}"
+        ),
+        source=source,
+        detail=detail,
+        weight=weight,
+    )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
@@ -12,7 +11,7 @@ from ..analytics.returns import all_time_high, relative_strength, window_anchor,
 from ..evidence import Evidence, MissingEvidence, PillarResult
 from ..panel import Panel
 from ..rules import Rules
-from ._common import lean3, pct, pp, series_points, src
+from ._common import lean3, pct, pp, series_points, share_evidence, src
 
 
 def measure(panel: Panel, rules: Rules) -> PillarResult:
@@ -151,24 +150,18 @@ def _sector_twins(
     if len(twins) < 2:
         return
     ahead = [r for r in twins if r["spread"] > 0]
-    share = len(ahead) / len(twins)
     keep, fade = float(rules.get("breadth", "broad_share")), float(rules.get("breadth", "narrow_share"))
-    lean: Any = "catalyst" if share >= keep else ("viral" if share <= fade else "neutral")
-    need = math.ceil(keep * len(twins))
     res.evidence.append(
-        Evidence(
+        share_evidence(
             pillar="breadth",
             id=f"sector-twins:{primary}",
             claim=f"Within sectors, equal weight beats cap weight in most sectors over {primary}",
-            value=share,
-            threshold=keep,
-            unit="share of sectors",
-            leaning=lean,
-            flip=(
-                f"equal weight ahead in fewer than {need} of {len(twins)} sectors"
-                if lean == "catalyst"
-                else f"equal weight ahead in at least {need} of {len(twins)} sectors"
-            ),
+            hits=len(ahead),
+            total=len(twins),
+            keep=keep,
+            fade=fade,
+            what="equal weight ahead",
+            items="sectors",
             source=src(panel, *[r["equal"] for r in twins], *[r["cap"] for r in twins]),
             detail=f"{len(ahead)} of {len(twins)}: "
             + ", ".join(f"{sectors[r['cap']]} {pp(r['spread'])}" for r in twins),
@@ -188,24 +181,19 @@ def _spread_trend(panel: Panel, rules: Rules, res: PillarResult) -> None:
         return
     spread = (both["eq"] / both["eq"].shift(days) - 1) - (both["cap"] / both["cap"].shift(days) - 1)
     recent = spread.dropna().iloc[-look:]
-    share = float((recent > 0).mean())
     keep, fade = float(rules.get("breadth", "broad_share")), float(rules.get("breadth", "narrow_share"))
-    lean: Any = "catalyst" if share >= keep else ("viral" if share <= fade else "neutral")
     now = float(recent.iloc[-1])
     res.evidence.append(
-        Evidence(
+        share_evidence(
             pillar="breadth",
             id=f"ewcw-trend:{bp.equal}-{bp.cap}",
             claim=f"{bp.equal} - {bp.cap} {days}-day spread positive on most of the last {look} trading days",
-            value=share,
-            threshold=keep,
-            unit="share of days",
-            leaning=lean,
-            flip=(
-                f"the {days}-day spread positive on fewer than {pct(keep, 0, False)} of the last {look} days"
-                if lean == "catalyst"
-                else f"the {days}-day spread positive on at least {pct(keep, 0, False)} of the last {look} days"
-            ),
+            hits=int((recent > 0).sum()),
+            total=len(recent),
+            keep=keep,
+            fade=fade,
+            what=f"the {days}-day spread positive",
+            items="days",
             source=src(panel, bp.equal, bp.cap),
             detail=f"latest {days}-day spread {pp(now)}; {look}-day mean {pp(float(recent.mean()))}; "
             f"positive on {int((recent > 0).sum())} of {len(recent)} days",

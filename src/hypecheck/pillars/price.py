@@ -12,7 +12,7 @@ from ..analytics.rrg import rrg
 from ..evidence import Evidence, MissingEvidence, PillarResult
 from ..panel import Panel
 from ..rules import Rules
-from ._common import lean3, pct, pp, series_points, src
+from ._common import lean3, pct, pp, series_points, share_evidence, src
 
 
 def measure(panel: Panel, rules: Rules) -> PillarResult:
@@ -103,24 +103,18 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
         )
         valid = {w: s for w, s in spreads.items() if s is not None}
         if len(valid) >= 2:
-            share = sum(1 for s in valid.values() if s > 0) / len(valid)
             ahead = [w for w, s in valid.items() if s > 0]
-            lean_p = "catalyst" if share >= keep else ("viral" if share <= fade else "neutral")
-            need = math.ceil(keep * len(valid))
             res.evidence.append(
-                Evidence(
+                share_evidence(
                     pillar="price",
                     id=f"persist:{pair.leader}-{pair.laggard}",
                     claim=f"{pair.label}: leadership persists across windows",
-                    value=share,
-                    threshold=keep,
-                    unit="share of windows",
-                    leaning=lean_p,  # type: ignore[arg-type]
-                    flip=(
-                        f"{pair.leader} ahead in fewer than {need} of {len(valid)} windows"
-                        if lean_p == "catalyst"
-                        else f"{pair.leader} ahead in at least {need} of {len(valid)} windows"
-                    ),
+                    hits=len(ahead),
+                    total=len(valid),
+                    keep=keep,
+                    fade=fade,
+                    what=f"{pair.leader} ahead",
+                    items="windows",
                     source=src(panel, pair.leader, pair.laggard),
                     detail="ahead over "
                     + (", ".join(ahead) or "no window")
@@ -156,23 +150,17 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
         cols = [c for c in cols if c[3] is not None and c[4] is not None]
         if len(cols) >= 2:
             ahead = [c for c in cols if c[3] - c[4] > 0]  # type: ignore[operator,misc]
-            share = len(ahead) / len(cols)
-            lean_s: Any = "catalyst" if share >= keep else ("viral" if share <= fade else "neutral")
-            need = math.ceil(keep * len(cols))
             res.evidence.append(
-                Evidence(
+                share_evidence(
                     pillar="price",
                     id=f"style-box:{primary}",
                     claim=f"Small caps ahead of large caps across the style box over {primary}",
-                    value=share,
-                    threshold=keep,
-                    unit="share of styles",
-                    leaning=lean_s,
-                    flip=(
-                        f"small ahead of large in fewer than {need} of {len(cols)} styles"
-                        if lean_s == "catalyst"
-                        else f"small ahead of large in at least {need} of {len(cols)} styles"
-                    ),
+                    hits=len(ahead),
+                    total=len(cols),
+                    keep=keep,
+                    fade=fade,
+                    what="small ahead of large",
+                    items="styles",
                     source=src(panel, *[c[1] for c in cols], *[c[2] for c in cols]),
                     detail="; ".join(f"{st}: {a} - {b} {pp(ra - rb)}" for st, a, b, ra, rb in cols),  # type: ignore[operator]
                 )
