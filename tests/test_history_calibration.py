@@ -221,3 +221,23 @@ def test_hindsight_never_feeds_the_verdict(shared_data: Path) -> None:
     # the verdict equals the no-look-ahead check on truncated data (test_flagship) and hindsight rows
     # are all after the as-of date
     assert all(r["end"] > "2025-06-30" for r in with_future.hindsight["rows"])
+
+
+def test_attention_spike_episodes_split_by_breadth_confirmation(shared_data: Path) -> None:
+    d = hypecheck.check("small-cap-rotation", data=shared_data, as_of=AS_OF).to_dict()
+    rows = {r["spike"]: r for r in d["tables"]["history.spike_episodes"]}
+    r = rows["2021-02-01"]  # the February 2021 'value stocks' spike, known at the end of February
+    assert r["known"] == "2021-02-28"
+    rsp, spy, iwm = read(shared_data, "RSP"), read(shared_data, "SPY"), read(shared_data, "IWM")
+    start = pd.Timestamp("2021-01-28")
+    both = pd.concat([rsp, spy], axis=1, sort=True).dropna()
+    x0, x1 = both.loc[:start].iloc[-1], both.loc[:"2021-02-28"].iloc[-1]
+    assert r["breadth_1m_before"] == pytest.approx(
+        float(x1.iloc[0] / x0.iloc[0] - x1.iloc[1] / x0.iloc[1]), abs=1e-12
+    )
+    assert r["confirmed"] is (r["breadth_1m_before"] > 0)
+    assert r["12M"] == pytest.approx(independent_after(iwm, spy, pd.Timestamp("2021-02-28"), 12), abs=1e-12)
+    assert rows["2025-08-01"]["12M"] is None  # pending: not partial
+    note = next(n for n in d["pillars"]["history"]["notes"] if n.startswith("attention-spike episodes"))
+    done = [x for x in rows.values() if x["12M"] is not None and x["confirmed"]]
+    assert f"after {sum(x['12M'] > 0 for x in done)} of {len(done)}" in note

@@ -11,6 +11,7 @@ from .errors import InputError
 from .panel import build_panel
 from .pillars import MEASURES
 from .pillars.catalysts import add_sequence
+from .pillars.history import add_spike_episodes
 from .result import CheckResult
 from .rules import Rules, load_rules
 from .schema import Catalog
@@ -110,6 +111,7 @@ def check(
     panel = build_panel(th, catalog, ts, source)
     pillars = {name: fn(panel, rl) for name, fn in MEASURES.items()}
     add_sequence(pillars, panel)
+    add_spike_episodes(pillars, panel)
     verdict = decide(pillars, rl)
     mapping = th.mappings.get(source)
     src_text = (

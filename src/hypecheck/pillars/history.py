@@ -383,3 +383,63 @@ def _base_rates(panel: Panel, rules: Rules, res: PillarResult) -> None:
                 + ("; " + "; ".join(others) if others else ""),
             )
         )
+
+
+def add_spike_episodes(pillars: dict[str, PillarResult], panel: Panel) -> None:
+    """Attention-spike episodes with and without breadth confirmation (a cross-pillar step, run after
+    the pillars): every search spike the attention pillar found, dated when its period ended (a
+    monthly value is known at the month's end), marked *confirmed* when the first equal- minus
+    cap-weight pair's spread over the month before was positive, with the first price pair's spread
+    1, 3, 6 and 12 months after. The split tells whether spikes that came with broad participation
+    were followed by more persistent leadership than spikes that did not."""
+    hist, att = pillars.get("history"), pillars.get("attention")
+    theme, as_of = panel.theme, panel.as_of
+    if hist is None or att is None or not theme.pairs or not theme.breadth_pairs:
+        return
+    spikes = att.tables.get("spikes", [])
+    p, bp = theme.pairs[0], theme.breadth_pairs[0]
+    a, b = panel.price(p.leader), panel.price(p.laggard)
+    eq, cap = panel.price(bp.equal), panel.price(bp.cap)
+    if not spikes or a is None or b is None or eq is None or cap is None:
+        return
+    rows = []
+    for sp in spikes:
+        freq = panel.search[sp["term"]][0].meta.frequency if sp["term"] in panel.search else "D"
+        d = pd.Timestamp(sp["date"])
+        known = (
+            d.to_period("M").to_timestamp(how="end")
+            if freq == "M"
+            else d + pd.Timedelta(days=6)
+            if freq == "W"
+            else d
+        ).normalize()
+        if known > as_of:
+            continue
+        before = known - pd.DateOffset(months=1)
+        conf = outcomes(eq, cap, [before], known, horizons=("1M",))["1M"].iloc[0]
+        out = outcomes(a, b, [known], as_of).iloc[0]
+        rows.append(
+            {
+                "term": sp["term"],
+                "spike": sp["date"],
+                "known": known.strftime("%Y-%m-%d"),
+                "breadth_1m_before": None if conf != conf else float(conf),
+                "confirmed": None if conf != conf else bool(conf > 0),
+                **{h: (None if out[h] != out[h] else float(out[h])) for h in HORIZONS},
+            }
+        )
+    if not rows:
+        return
+    hist.tables["spike_episodes"] = rows
+    parts = []
+    for flag, word in ((True, "with"), (False, "without")):
+        sel = [r["12M"] for r in rows if r["confirmed"] is flag and r["12M"] is not None]
+        if sel:
+            k = sum(1 for x in sel if x > 0)
+            parts.append(
+                f"{word} breadth confirmation: {p.leader} ahead 12 months later after {k} of {len(sel)}"
+            )
+    if parts:
+        hist.notes.append(
+            f"attention-spike episodes ({bp.equal} - {bp.cap} over the month before): " + "; ".join(parts)
+        )
