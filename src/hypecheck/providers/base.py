@@ -57,6 +57,20 @@ class Raw:
         return self.content.decode("utf-8", errors="replace")
 
 
+def as_date(value: dt.date | str | None, what: str) -> dt.date | None:
+    """A query date from a date, datetime or ISO string (None stays None); InputError otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(f"{what}: not a date: {value!r}", hint="give dates as YYYY-MM-DD") from None
+
+
 @runtime_checkable
 class Provider(Protocol):
     name: str

@@ -45,7 +45,7 @@ import pandas as pd
 
 from ..errors import HypecheckError, InputError, NoDataError, ProviderError, UnknownSeriesError
 from ..schema import SeriesData, SeriesMeta, infer_frequency
-from .base import Http, Query, Raw, register_provider
+from .base import Http, Query, Raw, as_date, register_provider
 
 __all__ = ["API_URL", "CSV_URL", "FredProvider", "FredSeries", "find_api_key"]
 
@@ -100,19 +100,6 @@ def find_api_key(
         return key
     path = config_path or env.get(CONFIG_ENV) or DEFAULT_CONFIG
     return _config_key(Path(path).expanduser())
-
-
-def _as_date(value: dt.date | str | None, what: str) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(f"{what}: not a date: {value!r}", hint="give dates as YYYY-MM-DD") from None
 
 
 class FredProvider:
@@ -171,12 +158,12 @@ class FredProvider:
                 hint="FRED ids are letters, digits and '_' (DGS10, UNRATE); look them up on "
                 "https://fred.stlouisfed.org",
             )
-        first, last = _as_date(start, sid), _as_date(end, sid)
+        first, last = as_date(start, sid), as_date(end, sid)
         if first and last and first > last:
             raise InputError(f"{sid}: start {first} is after end {last}", hint="swap the dates")
-        rt_start = _as_date(realtime_start, f"{sid} realtime_start")
-        rt_end = _as_date(realtime_end, f"{sid} realtime_end")
-        when = _as_date(vintage, f"{sid} vintage")
+        rt_start = as_date(realtime_start, f"{sid} realtime_start")
+        rt_end = as_date(realtime_end, f"{sid} realtime_end")
+        when = as_date(vintage, f"{sid} vintage")
         if when is not None:
             if rt_start or rt_end:
                 raise InputError(

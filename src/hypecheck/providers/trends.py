@@ -44,7 +44,7 @@ import pandas as pd
 
 from ..errors import InputError, NoDataError, ProviderError
 from ..schema import SeriesData, SeriesMeta, infer_frequency
-from .base import Http, Query, Raw, _httpx, register_provider
+from .base import Http, Query, Raw, _httpx, as_date, register_provider
 
 __all__ = ["EXPLORE_URL", "MULTILINE_URL", "TrendsProvider", "pull_dispersion"]
 
@@ -67,19 +67,6 @@ def pull_dispersion(series: SeriesData) -> pd.Series | None:
     if series.pulls is None or series.pulls.shape[1] < 2:
         return None
     return series.pulls.std(axis=1, ddof=1).rename(f"{series.meta.id} dispersion")
-
-
-def _as_date(value: dt.date | str | None, what: str) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(f"{what}: not a date: {value!r}", hint="give dates as YYYY-MM-DD") from None
 
 
 class TrendsProvider:
@@ -139,7 +126,7 @@ class TrendsProvider:
             raise InputError(
                 f"{term!r}: pulls must be an integer 1..{MAX_PULLS}, not {pulls!r}", hint="e.g. pulls=3"
             )
-        first, last = _as_date(start, term), _as_date(end, term)
+        first, last = as_date(start, term), as_date(end, term)
         if first is None and last is None:
             window = "all"
         else:

@@ -39,7 +39,7 @@ import pandas as pd
 
 from ..errors import InputError, NoDataError, ProviderError, UnknownSeriesError
 from ..schema import SeriesData, SeriesMeta, infer_frequency
-from .base import Http, Query, Raw, register_provider
+from .base import Http, Query, Raw, as_date, register_provider
 
 __all__ = ["CHART_URL", "YahooProvider"]
 
@@ -50,17 +50,6 @@ SYMBOL = re.compile(r"^[A-Z0-9^.=\-_]{1,32}$")
 # Yahoo answers 429 to clients that do not look like a browser; this is the only header it needs.
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) hypecheck"
 _HINT_SYMBOL = "check the ticker as Yahoo spells it (BRK-B, ^GSPC, EURUSD=X) on https://finance.yahoo.com"
-
-
-def _as_date(value: dt.date | str | None, what: str) -> dt.date | None:
-    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
-        return value
-    if isinstance(value, dt.datetime):
-        return value.date()
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise InputError(f"{what}: not a date: {value!r}", hint="give dates as YYYY-MM-DD") from None
 
 
 def _unix(day: dt.date) -> int:
@@ -104,8 +93,8 @@ class YahooProvider:
         symbol = id.strip().upper()
         if not SYMBOL.match(symbol):
             raise InputError(f"not a Yahoo Finance symbol: {id!r}", hint=_HINT_SYMBOL)
-        first = _as_date(start, symbol)
-        last = _as_date(end, symbol)
+        first = as_date(start, symbol)
+        last = as_date(end, symbol)
         if first and last and first > last:
             raise InputError(f"{symbol}: start {first} is after end {last}", hint="swap the dates")
         # a day of margin on both sides: bars are stamped in UTC, dates are exchange-local
