@@ -167,3 +167,26 @@ def test_openapi_documents_every_endpoint(server: str) -> None:
     with urllib.request.urlopen(server + "/") as r:
         assert "default-src 'none'" in r.headers["Content-Security-Policy"]
     _ = np
+
+
+def test_user_themes_are_served_and_escaped(tmp_path: Path) -> None:
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from hypecheck.server import create_app
+
+    (tmp_path / "evil.toml").write_text(
+        'id = "evil"\ntitle = "<script>alert(1)</script> & co"\nquestion = "q?"\n'
+        '[[price.pairs]]\nleader = "ff:S1V3"\nlaggard = "ff:Mkt"\n',
+        "utf-8",
+    )
+    (tmp_path / "broken.toml").write_text('id = "broken"\ntitle = \n', "utf-8")
+    client = TestClient(create_app(data=None, themes_dir=tmp_path))
+    ids = [t["id"] for t in client.get("/api/themes").json()]
+    assert "evil" in ids and "small-cap-rotation" in ids and "broken" not in ids
+    index = client.get("/").text
+    assert "broken.toml" in index and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in index
+    page = client.get("/themes/evil?as_of=2016-12-31")
+    assert page.status_code == 200 and "<script>alert(1)</script>" not in page.text
+    assert client.get("/api/themes/evil/check", params={"as_of": "2016-12-31"}).json()["theme"] == "evil"
+    assert client.post("/api/runs", json={"theme": "nope"}).status_code == 404

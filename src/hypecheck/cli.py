@@ -387,7 +387,14 @@ def watch(
     "--host", default="127.0.0.1", show_default=True, help="Interface to bind (0.0.0.0 exposes it)."
 )
 @click.option("--port", default=8765, show_default=True, type=int)
-def serve(data: Path | None, store_path: Path | None, host: str, port: int) -> None:
+@click.option(
+    "--themes",
+    "themes_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="A folder of your own theme files (*.toml), served beside the built-in ones.",
+)
+def serve(data: Path | None, store_path: Path | None, host: str, port: int, themes_dir: Path | None) -> None:
     """The local dashboard: a page per theme, as-of switch, re-run with progress, JSON API (/openapi.json)."""
     try:
         import uvicorn
@@ -403,7 +410,13 @@ def serve(data: Path | None, store_path: Path | None, host: str, port: int) -> N
         from .errors import InputError
 
         raise InputError(f"data path {str(data)!r} does not exist", hint="pass a folder or file with --data")
-    app = create_app(data=data, store=store_path)
+    if themes_dir is not None and not themes_dir.is_dir():
+        from .errors import InputError
+
+        raise InputError(
+            f"themes folder {str(themes_dir)!r} does not exist", hint="pass a folder of *.toml files"
+        )
+    app = create_app(data=data, store=store_path, themes_dir=themes_dir)
     click.echo(
         f"hypecheck dashboard on http://{host}:{port}/  (data: {app.state.engine.source_label()})", err=True
     )

@@ -39,9 +39,17 @@ def _deps() -> Any:
 class Engine:
     """Runs checks for the app and caches results per (theme, as-of)."""
 
-    def __init__(self, data: Path | None = None, store: Path | None = None, cache_size: int = 32) -> None:
+    def __init__(
+        self,
+        data: Path | None = None,
+        store: Path | None = None,
+        cache_size: int = 32,
+        themes_dir: Path | None = None,
+    ) -> None:
         self.data = data
         self.store = store
+        self.themes_dir = themes_dir
+        self.theme_errors: list[str] = []
         self.cache: OrderedDict[tuple[str, str, bool], Any] = OrderedDict()
         self.cache_size = cache_size
         self.lock = threading.Lock()
@@ -62,17 +70,33 @@ class Engine:
         return load_catalog(self.data)
 
     def themes(self) -> list[Any]:
+        """The built-in themes, then the user's (``--themes DIR``: every *.toml there; a file that
+        does not validate is skipped, not fatal: its error shows on the index page)."""
         from ..theme import builtin_theme_names, load_theme
 
-        return [load_theme(n) for n in builtin_theme_names()]
+        out = [load_theme(n) for n in builtin_theme_names()]
+        self.theme_errors = []
+        if self.themes_dir is not None:
+            for f in sorted(Path(self.themes_dir).glob("*.toml")):
+                try:
+                    t = load_theme(f)
+                except HypecheckError as exc:
+                    self.theme_errors.append(f"{f.name}: {exc.message}")
+                    continue
+                if all(t.id != o.id for o in out):
+                    out.append(t)
+        return out
+
+    def theme(self, theme_id: str) -> Any:
+        for t in self.themes():
+            if t.id == theme_id:
+                return t
+        raise KeyError(theme_id)
 
     def check(self, theme_id: str, as_of: str | None, calibrate: bool = False, progress: Any = None) -> Any:
         from ..api import check, default_as_of
-        from ..theme import builtin_theme_names, load_theme
 
-        if theme_id not in builtin_theme_names():
-            raise KeyError(theme_id)
-        th = load_theme(theme_id)
+        th = self.theme(theme_id)
         catalog, source = self.catalog()
         ts = default_as_of(th, catalog, source) if not as_of else _date(as_of)
         key = (theme_id, ts.strftime("%Y-%m-%d"), calibrate)
@@ -195,15 +219,16 @@ def _date(text: str) -> Any:
     return pd.Timestamp(d)
 
 
-def create_app(data: Path | None = None, store: Path | None = None) -> Any:
-    """The FastAPI app over ``data`` (a folder/file; None = bundled sample data) or a ``store``."""
+def create_app(data: Path | None = None, store: Path | None = None, themes_dir: Path | None = None) -> Any:
+    """The FastAPI app over ``data`` (a folder/file; None = bundled sample data) or a ``store``;
+    ``themes_dir`` adds the user's theme files to the built-in ones."""
     fastapi = _deps()
     from fastapi.responses import HTMLResponse, JSONResponse, Response
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     from .. import __version__
 
-    engine = Engine(data, store)
+    engine = Engine(data, store, themes_dir=themes_dir)
     tdir = Path(str(resources.files("hypecheck") / "server" / "templates"))
     env = Environment(loader=FileSystemLoader(str(tdir)), autoescape=select_autoescape(["html", "j2"]))
     app = fastapi.FastAPI(
@@ -294,10 +319,10 @@ def create_app(data: Path | None = None, store: Path | None = None) -> Any:
         responses=ERRORS,
     )
     def start_run(req: RunRequest) -> dict[str, Any]:
-        from ..theme import builtin_theme_names
-
-        if req.theme not in builtin_theme_names():
-            raise HTTPException(404, f"unknown theme {req.theme!r}")
+        try:
+            engine.theme(req.theme)
+        except KeyError:
+            raise HTTPException(404, f"unknown theme {req.theme!r}") from None
         return engine.start_run(
             req.theme, None if req.as_of is None else req.as_of.isoformat(), req.calibrate
         )
@@ -312,9 +337,10 @@ def create_app(data: Path | None = None, store: Path | None = None) -> Any:
     # ------------------------------------------------------------------ pages
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def index() -> Any:
+        themes = engine.themes()
         return HTMLResponse(
             env.get_template("index.html.j2").render(
-                themes=engine.themes(), source=engine.source_label(), version=__version__
+                themes=themes, errors=engine.theme_errors, source=engine.source_label(), version=__version__
             )
         )
 
