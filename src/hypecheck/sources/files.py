@@ -776,7 +776,18 @@ def _read_frame(text: str, ncols: int, *, skiprows: int = 0) -> pd.DataFrame:
     """All cells, the first column as text, numeric columns as numbers (pandas' C parser, exact).
 
     Rows with more cells than the header are an error, never cut to the header's width (pandas only
-    warns, and ``2024-01-02,1,234.5`` would read as a close of 1)."""
+    warns, and ``2024-01-02,1,234.5`` would read as a close of 1). The first rows are checked here,
+    without relying on that warning: warning filters are process-wide, and another thread restoring
+    its own filters could silence it (seen once in the test suite). A wide row further down, after
+    narrow ones, makes the C parser raise, which is handled below."""
+    head = "\n".join(text.splitlines()[: max(skiprows, 1) + 5])
+    early = _first_wide_row(head, ncols, skiprows)
+    if early is not None:
+        raise _Problem(
+            f"line {early[0]} has {early[1]} cells but the header has {ncols} (an unquoted thousands "
+            "separator, or a second decimal comma?)",
+            "quote numbers that contain commas, or save the file without thousands separators",
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)
