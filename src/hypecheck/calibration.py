@@ -21,6 +21,7 @@ better; 0.25 is what a constant 0.5 scores.
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,7 +197,9 @@ def summarise(
     return Calibration(history, horizon, records, prob, len(known), a, b, len(scored), brier, hits, rel)
 
 
-_CACHE: dict[tuple[Any, ...], list[Record]] = {}
+# per catalog (weakly held: a catalog that is gone takes its records with it, and a new catalog that
+# happens to reuse the old one's id() can never be served stale records)
+_CACHE: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], list[Record]]] = weakref.WeakKeyDictionary()
 
 
 def anniversaries(as_of: pd.Timestamp, first: pd.Timestamp) -> list[pd.Timestamp]:
@@ -226,9 +229,10 @@ def walk_forward(
     from .api import check
     from .panel import build_panel
 
-    key = (theme.id, theme.path, id(catalog), source, str(getattr(rules, "path", "")), as_of, horizon_months)
-    if key in _CACHE:
-        return [Record(**{k: v for k, v in r.__dict__.items()}) for r in _CACHE[key]]
+    key = (theme.id, theme.path, source, str(getattr(rules, "origin", "")), as_of, horizon_months)
+    cached = _CACHE.setdefault(catalog, {})
+    if key in cached:
+        return [Record(**r.__dict__) for r in cached[key]]
     panel = build_panel(theme, catalog, as_of, source)
     if not theme.pairs:
         return []
@@ -258,7 +262,7 @@ def walk_forward(
             else math.nan
         )
         records.append(Record(d, float(res.verdict.score or 0.0), res.verdict.label, mom, out, end))
-    _CACHE[key] = [Record(**{k: v for k, v in r.__dict__.items()}) for r in records]
+    cached[key] = [Record(**r.__dict__) for r in records]
     return records
 
 

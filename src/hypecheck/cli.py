@@ -139,26 +139,7 @@ def _run_check(
     if calibrate and not as_json and not quiet:
         click.echo("walking the verdict forward through history for its track record ...", err=True)
     result = check(th, as_of=as_of, data=data, rules=rules, calibrate=calibrate)  # catalog cached
-    written = {}
-    if out is not None:
-        from .report import write_report
-
-        written = write_report(result, out)
-    if as_json:
-        click.echo(result.to_json())
-        return
-    text = result.summary()
-    label = result.verdict.label
-    for line in text.splitlines():
-        if line.startswith("VERDICT:"):
-            click.secho(line, fg=LABEL_COLOURS.get(label), bold=True)
-        else:
-            click.echo(line)
-    if written:
-        click.echo("")
-        for kind, path in written.items():
-            click.echo(f"wrote {kind}: {path}")
-    click.echo(f"({time.perf_counter() - t0:.1f}s)", err=True)
+    _emit(result, out, as_json, t0)
 
 
 @main.command()
@@ -204,6 +185,31 @@ def check(
     _run_check(theme, as_of, data, rules, out, as_json, calibrate=calibrate, live=live, store_path=store_path)
 
 
+def _emit(result: Any, out: Path | None, as_json: bool, t0: float, extra: list[str] | None = None) -> None:
+    """Write the report if asked, then print the JSON or the coloured summary (+ extra lines)."""
+    written = {}
+    if out is not None:
+        from .report import write_report
+
+        written = write_report(result, out)
+    if as_json:
+        click.echo(result.to_json())
+        return
+    label = result.verdict.label
+    for line in result.summary().splitlines():
+        if line.startswith("VERDICT:"):
+            click.secho(line, fg=LABEL_COLOURS.get(label), bold=True)
+        else:
+            click.echo(line)
+    for line in extra or []:
+        click.echo(line)
+    if written:
+        click.echo("")
+        for kind, path in written.items():
+            click.echo(f"wrote {kind}: {path}")
+    click.echo(f"({time.perf_counter() - t0:.1f}s)", err=True)
+
+
 def _run_live(
     th: object,
     as_of: str | None,
@@ -218,7 +224,7 @@ def _run_live(
     and use what is stored."""
     from .api import check
     from .errors import NoDataError
-    from .fetch import fetch_theme
+    from .fetch import fetch_theme, is_offline
     from .store import Store
 
     store = Store(store_path)
@@ -226,9 +232,7 @@ def _run_live(
     say(f"fetching stale series into {store.path} ...")
     items = fetch_theme(th, store)  # type: ignore[arg-type]
     failed = [i for i in items if i.status == "failed"]
-    offline = any(
-        "offline" in i.reason or "network error" in i.reason or "timed out" in i.reason for i in items
-    )
+    offline = is_offline(items)
     fetched = sum(1 for i in items if i.status == "fetched")
     if offline:
         say("no network: the live providers could not be reached; using the data already in the store")
@@ -242,21 +246,13 @@ def _run_live(
         )
     say(f"{fetched} series fetched; checking {len(catalog)} stored series")
     result = check(th, as_of=as_of, catalog=catalog, source="store", rules=rules, calibrate=calibrate)  # type: ignore[arg-type]
-    written = {}
-    if out is not None:
-        from .report import write_report
-
-        written = write_report(result, out)
-    if as_json:
-        click.echo(result.to_json())
-        return
-    click.echo(result.summary())
     ages = sorted(((p.age_days, p.id) for p in result.provenance), reverse=True)[:3]
-    if ages:
-        click.echo("oldest data used: " + ", ".join(f"{i} ({a} days before the as-of date)" for a, i in ages))
-    for kind, path in written.items():
-        click.echo(f"wrote {kind}: {path}")
-    click.echo(f"({time.perf_counter() - t0:.1f}s)", err=True)
+    extra = (
+        ["oldest data used: " + ", ".join(f"{i} ({a} days before the as-of date)" for a, i in ages)]
+        if ages
+        else []
+    )
+    _emit(result, out, as_json, t0, extra)
 
 
 @main.command()
@@ -353,10 +349,10 @@ def watch(
     store = Store(store_path)
     catalog = None
     if live:
-        from .fetch import fetch_theme
+        from .fetch import fetch_theme, is_offline
 
         items = fetch_theme(th, store)
-        if any("network error" in i.reason or "offline" in i.reason for i in items):
+        if is_offline(items):
             click.echo("no network: using the data already in the store", err=True)
         catalog = store.catalog()
     res = run_watch(th, store=store, as_of=as_of, data=data, catalog=catalog, source="store", webhook=webhook)

@@ -87,8 +87,7 @@ def fetch_theme(
             _one(it, store, since, max_age, cache, get_provider, run_id, pulls, now, offline)
         except ProviderError as exc:
             it.status, it.reason = "failed", exc.message
-            if any(w in exc.message for w in OFFLINE_WORDS):
-                offline = True
+            offline = offline or is_offline([it])
             store.log_failure(it.kind, it.id, it.provider, exc.message, run_id)
         except HypecheckError as exc:
             it.status, it.reason = "failed", exc.message
@@ -156,6 +155,11 @@ def _one(
         it.rows_rejected += len(rep.rejected)
         it.validation = rep.summary()
     it.status = "fetched"
+
+
+def is_offline(items: list[Item]) -> bool:
+    """Did this fetch find the network down (as opposed to a provider refusing one series)?"""
+    return any(any(w in i.reason for w in OFFLINE_WORDS) for i in items)
 
 
 def summary(items: list[Item]) -> str:
