@@ -1,0 +1,260 @@
+"""Evidence as causal features of a pair, computed for every date at once, and the narratives' births.
+
+Everything here is a pure function of closes (and, for the market-wide context, of series indexed by
+the date they became *known*). Every rolling window ends at the row's own date, so a value dated
+``t`` uses observations dated ``<= t`` only: truncating the inputs at ``t`` leaves every row up to
+``t`` unchanged (tested). The single-theme check calls the same functions
+(:func:`hypecheck.lab.verdict.theme_features`), so the lab and a report cannot disagree.
+
+Orientation. :func:`pair_features` works in the orientation ``a`` over ``b``. Columns are of three
+sorts, and :func:`orient` turns a row into the *leader's* view for an episode of direction ``d``
+(+1: ``a`` moved ahead, -1: ``b`` did):
+
+* *antisymmetric* (:data:`SIGNED`): swapping ``a`` and ``b`` negates them exactly (log relative
+  strength and its functions), so they are multiplied by ``d``;
+* *per side* (:data:`SIDED`, columns ``<name>_a`` / ``<name>_b``): a measurement of one side (its
+  equal-weight twin, its search term), the leader's side is kept;
+* *market-wide* (:data:`CONTEXT`): the same for every pair (breadth, macro), kept as they are.
+
+Frequencies. ``daily`` (ETF closes) and ``monthly`` (Ken French month-end levels) differ only in the
+number of periods per calendar span (:class:`Freq`). Constants and why:
+
+* move window ``move`` 15 trading days / 1 month: the "2- to 4-week" move a narrative is born of;
+* noise window ``noise`` 252 days / 60 months: a year of daily relative returns (a month-based noise
+  estimate needs five years to be stable); it ends *before* the move window starts, so the move does
+  not inflate its own yardstick;
+* high window ``high`` 252 days / 12 months: "distance from the 52-week high" as traders use it;
+* RRG constants: daily as :mod:`hypecheck.analytics.rrg` (50, 260, 5, 260), monthly 2, 12, 1, 12
+  (the weekly 10-week smoothing and one-year windows in months); applied to ``100 * ln(a / b)``
+  rather than ``100 * a / b`` so that the two orientations are exact mirror images (a z-score is
+  unchanged by the affine map between them to first order; the log makes it exact).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..analytics.rrg import _one_ticker
+
+SIGNED = (
+    "sharpness",
+    "mom_1m",
+    "mom_3m",
+    "mom_6m",
+    "mom_12m",
+    "consistency",
+    "rs_ratio",
+    "rs_momentum",
+)
+SIDED = ("dist_high", "ew_confirm", "attention")
+CONTEXT = (
+    "rel_vol",
+    "participation",
+    "ew_market",
+    "market_12m",
+    "rate_change",
+    "curve",
+    "credit_change",
+    "vix",
+    "attention_market",
+)
+
+
+@dataclass(frozen=True)
+class Freq:
+    name: str
+    ppm: int  # periods per calendar month
+    move: int
+    noise: int
+    high: int
+    rrg: tuple[int, int, int, int]  # smooth, window, roc, mom_window
+
+    @property
+    def ppy(self) -> int:
+        return 12 * self.ppm
+
+
+DAILY = Freq("daily", 21, 15, 252, 252, (50, 260, 5, 260))
+MONTHLY = Freq("monthly", 1, 1, 60, 12, (2, 12, 1, 12))
+FREQS = {"daily": DAILY, "monthly": MONTHLY}
+
+
+def align(a: pd.Series, b: pd.Series) -> pd.DataFrame:
+    """The two close series on the dates where both have a positive close (inner join)."""
+    df = pd.concat({"a": a.astype("float64"), "b": b.astype("float64")}, axis=1, join="inner", sort=True)
+    return df[(df["a"] > 0) & (df["b"] > 0)].dropna()
+
+
+def _rel_return(df: pd.DataFrame, lag: int) -> pd.Series:
+    """a_t / a_{t-lag} - b_t / b_{t-lag} (periods of the pair's own calendar)."""
+    return df["a"] / df["a"].shift(lag) - df["b"] / df["b"].shift(lag)
+
+
+def sharpness(rs: pd.Series, freq: Freq) -> pd.Series:
+    """The move over ``freq.move`` periods of ``rs = ln(a/b)`` in deviations of the trailing noise.
+
+    ``(rs_t - rs_{t-m}) / (sd(d rs over the noise window ending at t-m) * sqrt(m))``: the yardstick is
+    the pair's own relative volatility *before* the move began. NaN until the window is full."""
+    d = rs.diff()
+    m = freq.move
+    sd = d.rolling(freq.noise, min_periods=freq.noise).std(ddof=1).shift(m)
+    return (rs - rs.shift(m)) / (sd * math.sqrt(m)).where(sd > 0)
+
+
+def pair_features(
+    a: pd.Series,
+    b: pd.Series,
+    freq: Freq,
+    *,
+    twin_a: pd.Series | None = None,
+    twin_b: pd.Series | None = None,
+    term_a: pd.Series | None = None,
+    term_b: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Every pair-level feature for every date the pair has (orientation ``a`` over ``b``).
+
+    ``twin_*``: the side's equal-weight twin's closes (breadth confirmation); ``term_*``: the side's
+    search-interest ASVI indexed by the date it became known (see :func:`known_asvi`). Columns: the
+    :data:`SIGNED` ones, ``dist_high_a/_b``, ``ew_confirm_a/_b``, ``attention_a/_b``, ``rel_vol``,
+    plus ``a`` and ``b`` (the closes). NaN where a window is not yet full or a side has no data.
+    """
+    df = align(a, b)
+    out = pd.DataFrame(index=df.index)
+    out["a"], out["b"] = df["a"], df["b"]
+    rs = np.log(df["a"]) - np.log(df["b"])
+    out["sharpness"] = sharpness(rs, freq)
+    for months in (1, 3, 6, 12):
+        out[f"mom_{months}m"] = _rel_return(df, months * freq.ppm)
+    signs = np.sign(out[["mom_1m", "mom_3m", "mom_6m", "mom_12m"]])
+    out["consistency"] = signs.mean(axis=1, skipna=False)
+    smooth, window, roc, mom_window = freq.rrg
+    r = _one_ticker(100.0 * rs, smooth, window, roc, mom_window)
+    out["rs_ratio"] = r["rs_ratio"] - 100.0
+    out["rs_momentum"] = r["rs_momentum"] - 100.0
+    hi = rs.rolling(freq.high, min_periods=freq.high)
+    out["dist_high_a"] = rs - hi.max()
+    out["dist_high_b"] = hi.min() - rs
+    d = rs.diff()
+    out["rel_vol"] = d.rolling(freq.noise, min_periods=freq.noise).std(ddof=1) * math.sqrt(freq.ppy)
+    lag = 3 * freq.ppm
+    for side, twin in (("a", twin_a), ("b", twin_b)):
+        if twin is None:
+            out[f"ew_confirm_{side}"] = np.nan
+            continue
+        t = twin.astype("float64").reindex(df.index)
+        out[f"ew_confirm_{side}"] = t / t.shift(lag) - df[side] / df[side].shift(lag)
+    for side, term in (("a", term_a), ("b", term_b)):
+        out[f"attention_{side}"] = asof(term, df.index) if term is not None else np.nan
+    return out
+
+
+def asof(s: pd.Series, index: pd.DatetimeIndex) -> np.ndarray:
+    """The last value of ``s`` (indexed by the date it became known) on or before each date."""
+    s = s.dropna()
+    if s.empty:
+        return np.full(len(index), np.nan)
+    pos = s.index.searchsorted(index, side="right") - 1
+    vals = s.to_numpy(dtype="float64")
+    return np.where(pos >= 0, vals[np.clip(pos, 0, None)], np.nan)
+
+
+def known_asvi(values: pd.Series, known: pd.DatetimeIndex, window: int = 8) -> pd.Series:
+    """ASVI (Da, Engelberg & Gao 2011) ``ln SVI_t - ln median(SVI_{t-1..t-window})``, re-indexed by
+    the date each observation became known (``known``: e.g. a month's end for a monthly value)."""
+    x = np.log(values.clip(lower=0.5).astype("float64"))
+    med = x.shift(1).rolling(window, min_periods=window).median()
+    out = pd.Series((x - med).to_numpy(), index=known)
+    return out[~out.index.duplicated(keep="last")].sort_index()
+
+
+def participation(sectors: pd.DataFrame, freq: Freq) -> pd.Series:
+    """Share of sector closes strictly above their own trailing 200-day (monthly: 10-month)
+    average, among the sectors with a full window that day. NaN before any sector has one."""
+    n = 200 if freq.ppm > 1 else 10
+    ma = sectors.rolling(n, min_periods=n).mean()
+    valid = ma.notna() & sectors.notna()
+    above = (sectors > ma) & valid
+    count = valid.sum(axis=1)
+    return (above.sum(axis=1) / count).where(count > 0)
+
+
+def change_over(s: pd.Series, months: int) -> pd.Series:
+    """``s_t - s_{t - months}`` (the last value on or before the earlier date), on ``s``'s own index."""
+    s = s.dropna()
+    prev = asof(s, pd.DatetimeIndex(s.index) - pd.DateOffset(months=months))
+    return pd.Series(s.to_numpy() - prev, index=s.index)
+
+
+def orient(feat: pd.DataFrame, rows: np.ndarray, directions: np.ndarray) -> pd.DataFrame:
+    """Rows ``rows`` of a :func:`pair_features` (+ context) frame in the leader's view."""
+    sub = feat.iloc[rows]
+    d = np.asarray(directions, dtype="float64")
+    out = pd.DataFrame(index=sub.index)
+    for c in SIGNED:
+        out[c] = sub[c].to_numpy() * d
+    for c in SIDED:
+        out[c] = np.where(d > 0, sub[f"{c}_a"].to_numpy(), sub[f"{c}_b"].to_numpy())
+    for c in CONTEXT:
+        out[c] = sub[c].to_numpy() if c in sub else np.nan
+    return out
+
+
+def detect(feat: pd.DataFrame, *, k: float, gap_months: int) -> pd.DataFrame:
+    """Births of narratives in one pair: the first date of each run of ``|sharpness| >= k`` with one
+    sign, at least ``gap_months`` after the previous birth. Columns ``row, date, direction``."""
+    z = feat["sharpness"].to_numpy()
+    sig = np.where(np.isnan(z), 0, np.where(z >= k, 1, np.where(z <= -k, -1, 0)))
+    prev = np.concatenate([[0], sig[:-1]])
+    starts = np.flatnonzero((sig != 0) & (sig != prev))
+    rows, dates, dirs = [], [], []
+    last: pd.Timestamp | None = None
+    idx = feat.index
+    for i in starts:  # run starts only (sparse): the gap needs the previous kept birth
+        d = idx[i]
+        if last is not None and d < last + pd.DateOffset(months=gap_months):
+            continue
+        rows.append(int(i))
+        dates.append(d)
+        dirs.append(int(sig[i]))
+        last = d
+    return pd.DataFrame({"row": rows, "date": pd.DatetimeIndex(dates), "direction": dirs})
+
+
+def outcomes(feat: pd.DataFrame, rows: np.ndarray, directions: np.ndarray, months: int) -> np.ndarray:
+    """Leader minus laggard return from the close at each row to the last close on or before the row's
+    date plus ``months`` calendar months; NaN (pending, never partial) when that date is after the
+    pair's last close."""
+    idx = pd.DatetimeIndex(feat.index)
+    a, b = feat["a"].to_numpy(), feat["b"].to_numpy()
+    start = idx[rows]
+    end = start + pd.DateOffset(months=months)
+    j = idx.searchsorted(end, side="right") - 1
+    ok = end <= idx[-1]
+    j = np.where(ok, j, rows)
+    r = (a[j] / a[rows] - b[j] / b[rows]) * np.asarray(directions, dtype="float64")
+    return np.where(ok, r, np.nan)
+
+
+__all__ = [
+    "CONTEXT",
+    "DAILY",
+    "FREQS",
+    "MONTHLY",
+    "SIDED",
+    "SIGNED",
+    "Freq",
+    "align",
+    "asof",
+    "change_over",
+    "detect",
+    "known_asvi",
+    "orient",
+    "outcomes",
+    "pair_features",
+    "participation",
+    "sharpness",
+]

@@ -1,0 +1,346 @@
+"""Panels of past narratives: the universe files, the market-wide context, and the partitioned engine.
+
+A *history* is a universe (a versioned TOML file in this folder: ``etf.toml`` for the files history,
+``kenfrench.toml`` for the bundled one) read from a :class:`~hypecheck.schema.Catalog`. Building it:
+
+1. the market-wide context (:data:`~hypecheck.lab.features.CONTEXT`) is computed once on the
+   union calendar of the universe's closes, each macro or search series indexed by the date it became
+   *known* (period-start stamps move to their period's end, see :func:`hypecheck.panel.period_end`,
+   plus one day: FRED and Google Trends publish after the period, never on its last day);
+2. the pairs are split into partitions; each partition computes, per pair, every feature for every
+   date (:func:`~hypecheck.lab.features.pair_features`), the births of narratives
+   (:func:`~hypecheck.lab.features.detect`), the leader's view of the features at each birth and the
+   outcomes over 1, 3, 6 and 12 months;
+3. partitions run in this process (``engine="local"``) or on a Dask cluster (``engine="dask"``, one
+   task per partition, the context scattered once). Both give the same rows in the same order: the
+   result is sorted by (date, leader, laggard).
+"""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, MissingDependencyError, ProviderError
+from ..panel import period_end
+from ..schema import Catalog
+from . import features as F
+
+HORIZON_MONTHS = (1, 3, 6, 12)
+EPISODE_K = 2.0  # a move of at least 2 deviations of the pair's own trailing noise
+GAP_MONTHS = 3  # one birth per run, and at least a quarter between births in a pair
+PARTITION = 16  # pairs per partition
+
+
+@dataclass(frozen=True)
+class Universe:
+    name: str
+    version: str
+    description: str
+    freq: F.Freq
+    pairs: tuple[tuple[str, str, str], ...]  # (a, b, group)
+    twins: dict[str, str] = field(default_factory=dict)
+    terms: dict[str, str] = field(default_factory=dict)
+    market: dict[str, Any] = field(default_factory=dict)
+    macro: dict[str, str] = field(default_factory=dict)
+    origin: str = ""
+
+
+def load_universe(name_or_path: str | Path) -> Universe:
+    """``"etf"``, ``"ken-french"`` (the shipped files) or a path to a universe TOML."""
+    shipped = {"etf": "etf.toml", "ken-french": "kenfrench.toml", "kenfrench": "kenfrench.toml"}
+    if str(name_or_path) in shipped:
+        text = resources.files("hypecheck.lab").joinpath(shipped[str(name_or_path)]).read_text("utf-8")
+        origin = f"hypecheck/lab/{shipped[str(name_or_path)]}"
+    else:
+        p = Path(name_or_path)
+        if not p.is_file():
+            raise InputError(
+                f"universe file {str(p)!r} not found",
+                hint="pass etf, ken-french, or a TOML file laid out like src/hypecheck/lab/etf.toml",
+            )
+        text, origin = p.read_text("utf-8"), str(p)
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"universe file {origin}: {exc}", hint="fix the TOML syntax") from None
+    pairs: list[tuple[str, str, str]] = []
+    for group, rows in raw.get("pairs", {}).items():
+        for row in rows:
+            if not (isinstance(row, list) and len(row) == 2 and all(isinstance(x, str) for x in row)):
+                raise InputError(
+                    f"universe file {origin}: pairs.{group} has {row!r}", hint='write pairs as ["A", "B"]'
+                )
+            pairs.append((row[0], row[1], group))
+    inds = raw.get("industries", [])
+    bench = raw.get("market", {}).get("benchmark")
+    if inds and bench:
+        pairs += [(f"ff:ind:{i}", bench, "industry_vs_market") for i in inds]
+        pairs += [(f"ff:ind:{i}", f"ff:ind:{j}", "industries") for i, j in itertools.combinations(inds, 2)]
+    seen: set[frozenset[str]] = set()
+    uniq = []
+    for a, b, g in pairs:
+        key = frozenset((a, b))
+        if key not in seen and a != b:
+            seen.add(key)
+            uniq.append((a, b, g))
+    freq = F.MONTHLY if raw.get("name") == "ken-french" else F.DAILY
+    return Universe(
+        name=str(raw.get("name", Path(origin).stem)),
+        version=str(raw.get("version", "0")),
+        description=str(raw.get("description", "")),
+        freq=F.FREQS.get(str(raw.get("frequency", freq.name)), freq),
+        pairs=tuple(uniq),
+        twins=dict(raw.get("twins", {})),
+        terms=dict(raw.get("terms", {})),
+        market=dict(raw.get("market", {})),
+        macro=dict(raw.get("macro", {})),
+        origin=origin,
+    )
+
+
+def _term_id(catalog: Catalog, term: str) -> str | None:
+    want = term.strip().lower().replace("_", " ")
+    for i in catalog.ids("search"):
+        if i.strip().lower().replace("_", " ") == want:
+            return i
+    return None
+
+
+def known_series(catalog: Catalog, kind: str, id: str) -> pd.Series | None:
+    """A macro or search series re-indexed by the date each value became known (see the module)."""
+    if not catalog.has(kind, id):  # type: ignore[arg-type]
+        return None
+    sd = catalog.get(kind, id)  # type: ignore[arg-type]
+    v = sd.values.dropna()
+    if v.empty:
+        return None
+    idx = pd.DatetimeIndex(v.index)
+    ends = period_end(idx, sd.meta.frequency, sd.meta.kind)
+    known = (ends if ends is not None else idx) + pd.Timedelta(days=1)
+    out = pd.Series(v.to_numpy(), index=known)
+    return out[~out.index.duplicated(keep="last")]
+
+
+def _price(catalog: Catalog, id: str) -> pd.Series | None:
+    if not catalog.has("price", id):
+        return None
+    s = catalog.get("price", id).values.dropna()
+    return s if len(s) else None
+
+
+@dataclass
+class Context:
+    """Market-wide series on their own (known-date) calendars; :meth:`on` aligns them to a pair."""
+
+    series: dict[str, pd.Series]
+
+    def on(self, index: pd.DatetimeIndex) -> pd.DataFrame:
+        return pd.DataFrame({k: F.asof(s, index) for k, s in self.series.items()}, index=index)
+
+
+def build_context(catalog: Catalog, u: Universe) -> Context:
+    freq = u.freq
+    out: dict[str, pd.Series] = {}
+    m = u.market
+    secs = {t: s for t in m.get("sectors", []) if (s := _price(catalog, t)) is not None}
+    if secs:
+        out["participation"] = F.participation(pd.DataFrame(secs).sort_index(), freq).dropna()
+    bench = _price(catalog, m.get("benchmark", "")) if m.get("benchmark") else None
+    if bench is not None:
+        lag = 12 * freq.ppm
+        out["market_12m"] = (bench / bench.shift(lag) - 1).dropna()
+    ew = _price(catalog, m.get("equal_weight", "")) if m.get("equal_weight") else None
+    if ew is not None and bench is not None:
+        df = F.align(ew, bench)
+        out["ew_market"] = F._rel_return(df, 3 * freq.ppm).dropna()
+    mac = u.macro
+    for feat, key, transform in (
+        ("rate_change", "rate_2y", "change"),
+        ("rate_change", "rate_short", "change"),
+        ("curve", "curve", "level"),
+        ("credit_change", "credit", "change"),
+        ("vix", "vix", "level"),
+    ):
+        sid = mac.get(key)
+        if not sid or feat in out:
+            continue
+        s = known_series(catalog, "macro", sid)
+        if s is None:
+            continue
+        out[feat] = F.change_over(s, 3) if transform == "change" else s
+    term = u.terms.get("market")
+    if term and (tid := _term_id(catalog, term)) is not None:
+        out["attention_market"] = _asvi(catalog, tid)
+    return Context(out)
+
+
+def _asvi(catalog: Catalog, tid: str) -> pd.Series:
+    sd = catalog.get("search", tid)
+    v = sd.values.dropna()
+    idx = pd.DatetimeIndex(v.index)
+    ends = period_end(idx, sd.meta.frequency, "search")
+    known = (ends if ends is not None else idx) + pd.Timedelta(days=1)
+    return F.known_asvi(v, pd.DatetimeIndex(known))
+
+
+@dataclass
+class PairInput:
+    a: str
+    b: str
+    group: str
+    pa: pd.Series
+    pb: pd.Series
+    twin_a: pd.Series | None
+    twin_b: pd.Series | None
+    term_a: pd.Series | None
+    term_b: pd.Series | None
+
+
+def pair_inputs(catalog: Catalog, u: Universe) -> tuple[list[PairInput], list[str]]:
+    """The inputs of every pair whose two sides have closes; the reasons for the others."""
+    out, skipped = [], []
+    asvi_cache: dict[str, pd.Series | None] = {}
+
+    def term(t: str) -> pd.Series | None:
+        name = u.terms.get(t)
+        if not name:
+            return None
+        if name not in asvi_cache:
+            tid = _term_id(catalog, name)
+            asvi_cache[name] = _asvi(catalog, tid) if tid is not None else None
+        return asvi_cache[name]
+
+    for a, b, g in u.pairs:
+        pa, pb = _price(catalog, a), _price(catalog, b)
+        if pa is None or pb is None:
+            skipped.append(f"{a}-{b}: no closes for {a if pa is None else b}")
+            continue
+        twin_a = _price(catalog, u.twins[a]) if a in u.twins else None
+        twin_b = _price(catalog, u.twins[b]) if b in u.twins else None
+        out.append(PairInput(a, b, g, pa, pb, twin_a, twin_b, term(a), term(b)))
+    return out, skipped
+
+
+def features_for(p: PairInput, freq: F.Freq, ctx: Context) -> pd.DataFrame:
+    feat = F.pair_features(
+        p.pa, p.pb, freq, twin_a=p.twin_a, twin_b=p.twin_b, term_a=p.term_a, term_b=p.term_b
+    )
+    c = ctx.on(pd.DatetimeIndex(feat.index))
+    for col in c.columns:
+        feat[col] = c[col].to_numpy()
+    return feat
+
+
+def episodes_of(p: PairInput, freq: F.Freq, ctx: Context) -> pd.DataFrame:
+    """Births in one pair with their leader-view features and outcomes (one row each)."""
+    feat = features_for(p, freq, ctx)
+    if len(feat) < freq.noise + freq.move + 2:
+        return pd.DataFrame()
+    ev = F.detect(feat, k=EPISODE_K, gap_months=GAP_MONTHS)
+    if ev.empty:
+        return pd.DataFrame()
+    rows, dirs = ev["row"].to_numpy(), ev["direction"].to_numpy()
+    x = F.orient(feat, rows, dirs).reset_index(drop=True)
+    x.insert(0, "date", ev["date"].to_numpy())
+    x.insert(1, "leader", np.where(dirs > 0, p.a, p.b))
+    x.insert(2, "laggard", np.where(dirs > 0, p.b, p.a))
+    x.insert(3, "pair", f"{p.a}-{p.b}")
+    x.insert(4, "group", p.group)
+    x.insert(5, "direction", 1)
+    for h in HORIZON_MONTHS:
+        x[f"outcome_{h}m"] = F.outcomes(feat, rows, dirs, h)
+    x["data_end"] = feat.index[-1]
+    return x
+
+
+def run_partition(pairs: Sequence[PairInput], freq: F.Freq, ctx: Context) -> pd.DataFrame:
+    parts = [episodes_of(p, freq, ctx) for p in pairs]
+    parts = [q for q in parts if not q.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+@dataclass
+class History:
+    """One history's panel of narratives (``episodes``: one row per birth) and how it was built."""
+
+    name: str
+    universe: Universe
+    episodes: pd.DataFrame
+    data_end: pd.Timestamp
+    skipped: list[str]
+    source: str
+
+
+def build_history(
+    catalog: Catalog,
+    universe: Universe,
+    *,
+    name: str,
+    source: str,
+    engine: str = "local",
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> History:
+    """Build the panel of past narratives of ``universe`` from ``catalog`` (see the module)."""
+    ctx = build_context(catalog, universe)
+    pairs, skipped = pair_inputs(catalog, universe)
+    if not pairs:
+        raise InputError(
+            f"none of the {len(universe.pairs)} pairs of the {universe.name} universe have closes in the data",
+            hint="pass --data with a folder of ETF closes (Date,Close CSVs named by ticker)",
+        )
+    chunks = [pairs[i : i + PARTITION] for i in range(0, len(pairs), PARTITION)]
+    if engine == "dask":
+        frames = _run_dask(chunks, universe.freq, ctx, scheduler)
+    elif engine == "local":
+        frames = []
+        for i, ch in enumerate(chunks):
+            frames.append(run_partition(ch, universe.freq, ctx))
+            if progress:
+                progress(i + 1, len(chunks))
+    else:
+        raise InputError(f"unknown engine {engine!r}", hint="use local or dask")
+    frames = [f for f in frames if not f.empty]
+    eps = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if not eps.empty:
+        eps = eps.sort_values(["date", "leader", "laggard"], kind="mergesort").reset_index(drop=True)
+    end = max(max(p.pa.index[-1], p.pb.index[-1]) for p in pairs)
+    return History(name, universe, eps, pd.Timestamp(end), skipped, source)
+
+
+def _run_dask(chunks: list[list[PairInput]], freq: F.Freq, ctx: Context, scheduler: str | None) -> list[Any]:
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - the extra is in dev
+        raise MissingDependencyError(
+            "the dask engine needs dask and distributed", hint="pip install 'hypecheck[dask]'"
+        ) from None
+    try:
+        if scheduler:
+            client = Client(scheduler, timeout="10s")
+        else:
+            client = Client(LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None))
+    except (OSError, TimeoutError) as exc:
+        raise ProviderError(
+            f"cannot reach the Dask scheduler at {scheduler}: {exc}",
+            hint="start one with `dask scheduler` (and workers), or drop --scheduler to run locally",
+        ) from None
+    try:
+        c = client.scatter(ctx, broadcast=True)
+        futs = [client.submit(run_partition, ch, freq, c, pure=False) for ch in chunks]
+        return list(client.gather(futs))
+    finally:
+        if not scheduler:
+            cluster = client.cluster
+            client.close()
+            if cluster is not None:
+                cluster.close()

@@ -1,0 +1,410 @@
+"""The panel model and its honest record: walk-forward fits, baselines, skill with year-block intervals.
+
+Target. An episode *persisted* over the horizon when the leader's return minus the laggard's from the
+birth to ``h`` months later was positive (``outcome_<h>m > 0``); its outcome is *known* on
+``date + h months``. Episodes with a pending outcome are never used to fit or to score.
+
+Model. A logistic regression of persistence on standardised features, with a Gaussian (ridge)
+prior of scale :data:`PRIOR_SD` on every slope and none on the intercept, fitted by Newton's method.
+Why this one: the question is which evidence moved the odds of persistence, in which direction and by
+how much, so the model must be read as well as scored (one weight per feature, on the log-odds
+scale); the prior shrinks every weight towards "no information" (the base rate), which is where an
+honest prior for return prediction sits, and keeps the fit finite on small or separable samples. The
+signs are *not* constrained: each pillar's direction (does attention that fades mean reversal? does
+breadth confirm?) is what the lab tests, so it must be free to come out either way. Standardisation
+(mean and deviation) is fitted with the weights, on the same training episodes; a missing feature
+value is set to the training mean (0 after standardising), and a feature present in fewer than
+:data:`MIN_COVERAGE` of the training episodes is left out of that fit.
+
+Walk-forward. The model is refitted on the first day of every year on the episodes whose outcomes
+were known by that day, and scores the episodes born during that year (so anything used to score an
+episode - standardisation, weights, the base rate - was fitted only on outcomes known by its date).
+The first fit waits for :data:`MIN_TRAIN` known episodes over at least :data:`MIN_YEARS` calendar
+years. The last :data:`HOLDOUT_YEARS` years of each history are a *holdout*: no walk-forward fit
+scores them; they are scored once by the model frozen at the holdout's first day, and reported
+separately. Nothing in this module (features, prior, thresholds) was chosen by looking at them.
+
+Baselines, on the same episodes and schedule: *base rate* (the share of known episodes that
+persisted) and *momentum* (the same logistic model on the trailing 12-month relative return alone).
+
+Skill. Hit rate (``p > 0.5`` agrees with the outcome), AUC (Mann-Whitney, ties counted half), Brier
+score, and Brier skill scores ``1 - Brier / Brier_ref`` against both baselines. Intervals: a block
+bootstrap over calendar years (:func:`year_bootstrap`): episodes of one year share a market and are
+not independent, so whole years are resampled with replacement (``B`` = :data:`BOOT`, seed 0) and
+the 2.5% and 97.5% percentiles of the statistic are reported.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.special import expit
+
+PRIOR_SD = 0.2  # slope prior on the log-odds per standard deviation of a feature (see the module)
+MIN_COVERAGE = 0.5
+MIN_TRAIN = 100
+MIN_YEARS = 3
+HOLDOUT_YEARS = 5
+BOOT = 1000
+BOOT_FIT = 100  # bootstrap refits behind each probability's interval
+MOMENTUM = "mom_12m"
+
+PILLAR_FEATURES: dict[str, tuple[str, ...]] = {
+    "price": (
+        "sharpness",
+        "mom_1m",
+        "mom_3m",
+        "mom_6m",
+        "mom_12m",
+        "consistency",
+        "rs_ratio",
+        "rs_momentum",
+        "dist_high",
+        "rel_vol",
+    ),
+    "breadth": ("ew_confirm", "participation", "ew_market"),
+    "catalysts": ("rate_change", "curve", "credit_change", "vix", "market_12m"),
+    "attention": ("attention", "attention_market"),
+    "history": ("pair_base_rate",),
+}
+ALL_FEATURES: tuple[str, ...] = tuple(f for fs in PILLAR_FEATURES.values() for f in fs)
+PILLAR_OF = {f: p for p, fs in PILLAR_FEATURES.items() for f in fs}
+
+
+# --------------------------------------------------------------------------------------------- fit
+@dataclass
+class Fit:
+    """A fitted model: features kept, their training mean and deviation, intercept and weights."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    sd: np.ndarray
+    intercept: float
+    weights: np.ndarray
+    n: int
+    base_rate: float
+    boot: np.ndarray | None = None  # (BOOT_FIT, 1 + d) bootstrap coefficients, for intervals
+
+    def z(self, X: pd.DataFrame) -> np.ndarray:
+        if not self.features:
+            return np.zeros((len(X), 0))
+        v = X.loc[:, list(self.features)].to_numpy(dtype="float64")
+        z = (v - self.mean) / self.sd
+        return np.clip(np.where(np.isnan(z), 0.0, z), -5.0, 5.0)
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return np.asarray(expit(self.intercept + self.z(X) @ self.weights))
+
+    def interval(self, X: pd.DataFrame, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+        """Percentile interval of the probability over the bootstrap refits (NaN without them)."""
+        if self.boot is None or not len(self.boot):
+            nan = np.full(len(X), np.nan)
+            return nan, nan
+        z = self.z(X)
+        ps = expit(self.boot[:, :1] + self.boot[:, 1:] @ z.T)  # (B, n)
+        lo, hi = np.percentile(ps, [50 * (1 - level), 50 * (1 + level)], axis=0)
+        return lo, hi
+
+    def contributions(self, X: pd.DataFrame) -> np.ndarray:
+        """Each feature's term in the log-odds (weight x standardised value), rows x features."""
+        return self.z(X) * self.weights
+
+
+def ridge_logistic(Z: np.ndarray, y: np.ndarray, prior_sd: float = PRIOR_SD) -> np.ndarray:
+    """MAP logistic regression with N(0, prior_sd^2) on the slopes, flat on the intercept (Newton).
+
+    Returns ``[intercept, w_1, ..., w_d]``."""
+    n, d = Z.shape
+    X = np.hstack([np.ones((n, 1)), Z])
+    lam = np.full(d + 1, 1.0 / prior_sd**2)
+    lam[0] = 0.0
+    w = np.zeros(d + 1)
+    m = min(max(float(y.mean()), 1e-6), 1 - 1e-6) if n else 0.5
+    w[0] = math.log(m / (1 - m))
+    for _ in range(50):
+        p = expit(X @ w)
+        g = X.T @ (p - y) + lam * w
+        H = (X * (p * (1 - p))[:, None]).T @ X + np.diag(lam + 1e-9)
+        step = np.linalg.solve(H, g)
+        w -= step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return w
+
+
+def fit(
+    X: pd.DataFrame, y: np.ndarray, features: Sequence[str], years: np.ndarray | None = None, boot: int = 0
+) -> Fit:
+    """Fit on training rows ``X`` (features as columns), ``y`` in {0, 1}. With ``boot`` > 0 and the
+    rows' calendar ``years``, also ``boot`` refits on year-block resamples (for intervals)."""
+    keep = [f for f in features if f in X and X[f].notna().mean() >= MIN_COVERAGE]
+    if keep:
+        v = X[keep].to_numpy(dtype="float64")
+        mean = np.nanmean(v, axis=0)
+        sd = np.nanstd(v, axis=0)
+        ok = sd > 0
+        keep = [f for f, k in zip(keep, ok, strict=True) if k]
+        mean, sd = mean[ok], sd[ok]
+    else:
+        mean = sd = np.zeros(0)
+    f = Fit(tuple(keep), mean, sd, 0.0, np.zeros(len(keep)), len(y), float(np.mean(y)) if len(y) else math.nan)
+    Z = f.z(X)
+    w = ridge_logistic(Z, y)
+    f.intercept, f.weights = float(w[0]), w[1:]
+    if boot and years is not None and len(y):
+        uy, inv = np.unique(years, return_inverse=True)
+        rng = np.random.default_rng(0)
+        rows_by_year = [np.flatnonzero(inv == i) for i in range(len(uy))]
+        out = np.empty((boot, len(keep) + 1))
+        for b in range(boot):
+            pick = rng.integers(0, len(uy), len(uy))
+            idx = np.concatenate([rows_by_year[i] for i in pick])
+            out[b] = ridge_logistic(Z[idx], y[idx])
+        f.boot = out
+    return f
+
+
+# ---------------------------------------------------------------------------------- walk-forward
+def known_dates(dates: pd.Series, months: int) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(dates) + pd.DateOffset(months=months)
+
+
+def pair_base_rate(eps: pd.DataFrame, months: int) -> np.ndarray:
+    """The pair's own base rate at each birth: Laplace-smoothed share of the earlier births of the same
+    pair with the same leader whose outcome was known by this birth's date and positive."""
+    out = np.full(len(eps), 0.5)
+    if eps.empty:
+        return out
+    dates = pd.DatetimeIndex(eps["date"]).to_numpy()
+    known = known_dates(eps["date"], months).to_numpy()
+    y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
+    key = eps["leader"].astype(str) + "|" + eps["laggard"].astype(str)
+    for _, rows in key.groupby(key, sort=False).indices.items():
+        rows = np.asarray(rows)
+        kn, yy = known[rows], y[rows]
+        for r in rows:
+            m = (kn <= dates[r]) & ~np.isnan(yy)
+            n = int(m.sum())
+            k = int((yy[m] > 0).sum())
+            out[r] = (k + 1) / (n + 2)
+    return out
+
+
+@dataclass
+class Schedule:
+    """When the walk-forward refits, and where the holdout begins."""
+
+    refits: list[pd.Timestamp]
+    holdout_start: pd.Timestamp
+    data_end: pd.Timestamp
+
+
+def schedule(eps: pd.DataFrame, months: int, data_end: pd.Timestamp) -> Schedule:
+    holdout = pd.Timestamp(data_end) - pd.DateOffset(years=HOLDOUT_YEARS)
+    known = known_dates(eps["date"], months)
+    y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
+    years = pd.DatetimeIndex(eps["date"]).year
+    refits = []
+    first, last = int(years.min()) + 1, int(holdout.year)
+    for yr in range(first, last + 1):
+        r = pd.Timestamp(year=yr, month=1, day=1)
+        m = (known <= r) & ~np.isnan(y)
+        if m.sum() >= MIN_TRAIN and len(np.unique(years[m])) >= MIN_YEARS:
+            refits.append(r)
+    return Schedule(refits, holdout, pd.Timestamp(data_end))
+
+
+@dataclass
+class Scored:
+    """Out-of-sample probabilities of one feature set (NaN where unscored)."""
+
+    p: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    base: np.ndarray  # the base rate the same fit saw
+    holdout: np.ndarray  # bool: scored by the frozen model
+    fits: list[tuple[pd.Timestamp, Fit]] = field(default_factory=list)
+
+
+def walk_forward(
+    eps: pd.DataFrame, features: Sequence[str], months: int, sch: Schedule, boot: int = 0
+) -> Scored:
+    """Score every episode out of sample (see the module): yearly refits before the holdout, the frozen
+    model on the holdout."""
+    n = len(eps)
+    y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
+    dates = pd.DatetimeIndex(eps["date"])
+    known = known_dates(eps["date"], months)
+    years = dates.year.to_numpy()
+    p, lo, hi, base = (np.full(n, np.nan) for _ in range(4))
+    hold = np.zeros(n, dtype=bool)
+    fits = []
+    windows = []
+    for i, r in enumerate(sch.refits):
+        nxt = sch.refits[i + 1] if i + 1 < len(sch.refits) else sch.holdout_start
+        windows.append((r, (dates >= r) & (dates < min(nxt, sch.holdout_start)), False))
+    windows.append((sch.holdout_start, dates >= sch.holdout_start, True))
+    for r, score_mask, is_hold in windows:
+        if not score_mask.any():
+            continue
+        train = (known <= r) & ~np.isnan(y)
+        if train.sum() < MIN_TRAIN:
+            continue
+        yt = (y[train] > 0).astype("float64")
+        m = fit(eps.loc[train], yt, features, years[train], boot)
+        fits.append((r, m))
+        X = eps.loc[score_mask]
+        p[score_mask] = m.predict(X)
+        base[score_mask] = m.base_rate
+        if boot:
+            lo[score_mask], hi[score_mask] = m.interval(X)
+        hold[score_mask] = is_hold
+    return Scored(p, lo, hi, base, hold, fits)
+
+
+# ------------------------------------------------------------------------------------------ skill
+def auc(p: np.ndarray, y: np.ndarray) -> float:
+    """Area under the ROC curve (Mann-Whitney U, ties counted half); NaN if one class is absent."""
+    y = np.asarray(y, dtype=bool)
+    n1, n0 = int(y.sum()), int((~y).sum())
+    if n1 == 0 or n0 == 0:
+        return math.nan
+    r = stats.rankdata(p)
+    return float((r[y].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
+
+
+def brier(p: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean((np.asarray(p, float) - np.asarray(y, float)) ** 2)) if len(p) else math.nan
+
+
+def year_bootstrap(
+    sums: np.ndarray, ref: np.ndarray, boot: int = BOOT, seed: int = 0
+) -> np.ndarray:
+    """Bootstrap draws of ``1 - sum(sums[years]) / sum(ref[years])`` resampling whole years.
+
+    ``sums`` and ``ref`` hold one total per calendar year (e.g. the squared errors of the model and of
+    the reference in that year). Each draw picks as many years as there are, with replacement."""
+    k = len(sums)
+    rng = np.random.default_rng(seed)
+    counts = rng.multinomial(k, np.full(k, 1.0 / k), size=boot).astype("float64")
+    den = counts @ ref
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, 1.0 - (counts @ sums) / den, np.nan)
+
+
+@dataclass
+class Skill:
+    name: str
+    kind: str  # feature | pillar | verdict | baseline
+    n: int
+    hit_rate: float
+    auc: float
+    brier: float
+    bss_base: float
+    bss_momentum: float
+    ci_bss_base: tuple[float, float]
+    ci_bss_momentum: tuple[float, float]
+    weight: float | None = None  # the feature's weight in the verdict model (latest fit)
+
+    def to_dict(self) -> dict[str, object]:
+        def c(x: float | None) -> float | None:
+            return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 6)
+
+        d: dict[str, object] = {
+            "name": self.name,
+            "kind": self.kind,
+            "n": self.n,
+            "hit_rate": c(self.hit_rate),
+            "auc": c(self.auc),
+            "brier": c(self.brier),
+            "bss_base": c(self.bss_base),
+            "bss_momentum": c(self.bss_momentum),
+            "ci_bss_base": [c(self.ci_bss_base[0]), c(self.ci_bss_base[1])],
+            "ci_bss_momentum": [c(self.ci_bss_momentum[0]), c(self.ci_bss_momentum[1])],
+        }
+        if self.weight is not None:
+            d["weight"] = c(self.weight)
+        return d
+
+    @property
+    def shows_skill(self) -> bool:
+        """Both intervals above zero: better than the base rate and than momentum alone."""
+        return bool(self.ci_bss_base[0] > 0 and self.ci_bss_momentum[0] > 0)
+
+
+def skill(
+    name: str,
+    kind: str,
+    p: np.ndarray,
+    base: np.ndarray,
+    mom: np.ndarray,
+    y: np.ndarray,
+    years: np.ndarray,
+    boot: int = BOOT,
+) -> Skill:
+    """Skill of probabilities ``p`` on the rows where ``p``, both baselines and ``y`` are known."""
+    m = ~np.isnan(p) & ~np.isnan(base) & ~np.isnan(mom) & ~np.isnan(y)
+    p, base, mom, yy, yr = p[m], base[m], mom[m], (y[m] > 0).astype(float), years[m]
+    if not len(p):
+        nan = math.nan
+        return Skill(name, kind, 0, nan, nan, nan, nan, nan, (nan, nan), (nan, nan))
+    b, bb, bm = brier(p, yy), brier(base, yy), brier(mom, yy)
+    uy, inv = np.unique(yr, return_inverse=True)
+
+    def per_year(q: np.ndarray) -> np.ndarray:
+        return np.bincount(inv, weights=(q - yy) ** 2, minlength=len(uy))
+
+    e, eb, em = per_year(p), per_year(base), per_year(mom)
+    d_base = year_bootstrap(e, eb, boot)
+    d_mom = year_bootstrap(e, em, boot)
+    ci_b = tuple(float(x) for x in np.nanpercentile(d_base, [2.5, 97.5]))
+    ci_m = tuple(float(x) for x in np.nanpercentile(d_mom, [2.5, 97.5]))
+    return Skill(
+        name,
+        kind,
+        len(p),
+        float(np.mean((p > 0.5) == (yy > 0.5))),
+        auc(p, yy),
+        b,
+        1 - b / bb if bb > 0 else math.nan,
+        1 - b / bm if bm > 0 else math.nan,
+        (ci_b[0], ci_b[1]),
+        (ci_m[0], ci_m[1]),
+    )
+
+
+def reliability(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[dict[str, float | int]]:
+    """Persistence rate by decile of the probability (equal-count bins of the scored episodes)."""
+    m = ~np.isnan(p) & ~np.isnan(y)
+    p, yy = p[m], (y[m] > 0).astype(float)
+    if len(p) < bins:
+        return []
+    order = np.argsort(p, kind="mergesort")
+    out = []
+    for i, chunk in enumerate(np.array_split(order, bins)):
+        out.append(
+            {
+                "decile": i + 1,
+                "n": len(chunk),
+                "mean_p": float(p[chunk].mean()),
+                "observed": float(yy[chunk].mean()),
+            }
+        )
+    return out
+
+
+def label(p: float, lo: float, hi: float, base: float) -> str:
+    """``real catalyst`` when the probability's interval lies wholly above the base rate, ``viral
+    sentiment`` when wholly below, ``mixed`` otherwise (``insufficient data`` without a probability)."""
+    if any(math.isnan(x) for x in (p, base)):
+        return "insufficient data"
+    if not math.isnan(lo) and lo > base:
+        return "real catalyst"
+    if not math.isnan(hi) and hi < base:
+        return "viral sentiment"
+    return "mixed"

@@ -1,0 +1,308 @@
+"""``hypecheck lab``: build the panels, score them walk-forward, measure skill, and explain it.
+
+:func:`evaluate` turns one :class:`~hypecheck.lab.history.History` into a :class:`HistoryResult`
+(every skill row, the holdout, the reliability table, each episode's out-of-sample probability and
+label); :func:`run_lab` does it for the bundled Ken French history and, with a data folder, the files
+(ETF) history. :class:`LabResult` explains itself (``summary()``, ``to_dict()`` in the JSON contract
+of the README, ``_repr_html_``).
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..schema import Catalog
+from . import model as M
+from .history import History, build_history, load_universe
+
+LEVEL = 0.95
+
+
+def parse_horizon(h: str | int) -> int:
+    """``"6M"`` / ``"6m"`` / ``6`` -> 6 (months); one of 1, 3, 6, 12."""
+    from ..errors import InputError
+
+    s = str(h).strip().upper().removesuffix("M")
+    if s not in {"1", "3", "6", "12"}:
+        raise InputError(f"horizon {h!r} is not one of 1M, 3M, 6M, 12M", hint="pass --horizon 6M")
+    return int(s)
+
+
+@dataclass
+class HistoryResult:
+    name: str
+    description: str
+    universe: str
+    horizon: int
+    episodes: pd.DataFrame  # with p, p_lo, p_hi, p_base, p_momentum, label, holdout
+    base_rate: float
+    skill: list[M.Skill]
+    holdout: M.Skill
+    holdout_momentum: M.Skill
+    reliability: list[dict[str, Any]]
+    reliability_holdout: list[dict[str, Any]]
+    by_label: list[dict[str, Any]]
+    schedule: M.Schedule
+    final: M.Fit  # the verdict model fitted on every known outcome (what a check today would use)
+    momentum_final: M.Fit
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> M.Skill:
+        return next(s for s in self.skill if s.kind == "verdict")
+
+    def skill_sentence(self) -> str:
+        v, h = self.verdict, self.holdout
+        wf = (
+            f"walk-forward {v.n:,} episodes: Brier skill {v.bss_base:+.3f} vs the base rate "
+            f"(95% CI {v.ci_bss_base[0]:+.3f} to {v.ci_bss_base[1]:+.3f}), {v.bss_momentum:+.3f} vs "
+            f"trailing momentum ({v.ci_bss_momentum[0]:+.3f} to {v.ci_bss_momentum[1]:+.3f})"
+        )
+        ho = (
+            f"holdout {self.schedule.holdout_start:%Y-%m}..{self.schedule.data_end:%Y-%m}, {h.n:,} episodes: "
+            f"{h.bss_base:+.3f} vs the base rate ({h.ci_bss_base[0]:+.3f} to {h.ci_bss_base[1]:+.3f}), "
+            f"{h.bss_momentum:+.3f} vs momentum"
+        )
+        verdict = (
+            "the model has shown skill beyond the base rate and momentum"
+            if v.shows_skill
+            else "the model has NOT shown skill beyond "
+            + ("the base rate" if not v.ci_bss_base[0] > 0 else "trailing momentum")
+        )
+        return f"{verdict} ({wf}; {ho})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "universe": self.universe,
+            "episodes": int(len(self.episodes)),
+            "base_rate": _c(self.base_rate),
+            "horizon": f"{self.horizon}M",
+            "holdout_start": f"{self.schedule.holdout_start:%Y-%m-%d}",
+            "data_end": f"{self.schedule.data_end:%Y-%m-%d}",
+            "skill": [s.to_dict() for s in self.skill],
+            "holdout": self.holdout.to_dict(),
+            "holdout_momentum": self.holdout_momentum.to_dict(),
+            "reliability": self.reliability,
+            "reliability_holdout": self.reliability_holdout,
+            "by_label": self.by_label,
+            "weights": {
+                f: _c(w) for f, w in zip(self.final.features, self.final.weights, strict=True)
+            },
+            "shows_skill": self.verdict.shows_skill,
+            "skill_sentence": self.skill_sentence(),
+            "skipped_pairs": self.skipped,
+        }
+
+
+def _c(x: Any) -> Any:
+    if x is None:
+        return None
+    if isinstance(x, float | np.floating):
+        return None if math.isnan(float(x)) else round(float(x), 6)
+    return x
+
+
+def prepare(h: History, months: int) -> pd.DataFrame:
+    eps = h.episodes.copy()
+    eps["pair_base_rate"] = M.pair_base_rate(eps, months)
+    return eps
+
+
+def evaluate(h: History, months: int = 6, boot: int = M.BOOT, boot_fit: int = M.BOOT_FIT) -> HistoryResult:
+    eps = prepare(h, months)
+    y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
+    years = pd.DatetimeIndex(eps["date"]).year.to_numpy()
+    sch = M.schedule(eps, months, h.data_end)
+    ver = M.walk_forward(eps, M.ALL_FEATURES, months, sch, boot=boot_fit)
+    mom = M.walk_forward(eps, (M.MOMENTUM,), months, sch)
+    wf = ~ver.holdout
+    rows: list[M.Skill] = []
+
+    def add(name: str, kind: str, sc: M.Scored) -> None:
+        p = np.where(wf, sc.p, np.nan)
+        rows.append(M.skill(name, kind, p, np.where(wf, sc.base, np.nan), mom.p, y, years, boot))
+
+    add("verdict", "verdict", ver)
+    present = [f for f in M.ALL_FEATURES if f in eps and eps[f].notna().mean() >= M.MIN_COVERAGE]
+    for pillar, feats in M.PILLAR_FEATURES.items():
+        fs = [f for f in feats if f in present]
+        if fs:
+            add(pillar, "pillar", M.walk_forward(eps, fs, months, sch))
+    final = M.fit(
+        eps.loc[~np.isnan(y)], (y[~np.isnan(y)] > 0).astype(float), M.ALL_FEATURES
+    )
+    wmap = dict(zip(final.features, final.weights, strict=True))
+    for f in present:
+        add(f, "feature", M.walk_forward(eps, (f,), months, sch))
+        rows[-1].weight = float(wmap.get(f, math.nan))
+    hm = ver.holdout
+    holdout = M.skill(
+        "verdict", "verdict", np.where(hm, ver.p, np.nan), ver.base, mom.p, y, years, boot
+    )
+    holdout_mom = M.skill(
+        "momentum", "baseline", np.where(hm, mom.p, np.nan), ver.base, mom.p, y, years, boot
+    )
+    labels = [
+        M.label(p, lo, hi, b) for p, lo, hi, b in zip(ver.p, ver.lo, ver.hi, ver.base, strict=True)
+    ]
+    eps["p"], eps["p_lo"], eps["p_hi"] = ver.p, ver.lo, ver.hi
+    eps["p_base"], eps["p_momentum"], eps["holdout"] = ver.base, mom.p, ver.holdout
+    eps["label"] = labels
+    by_label = []
+    for lab in ("real catalyst", "mixed", "viral sentiment"):
+        for part, mask in (("walk-forward", wf), ("holdout", hm)):
+            sel = mask & (eps["label"] == lab).to_numpy() & ~np.isnan(y)
+            by_label.append(
+                {
+                    "label": lab,
+                    "part": part,
+                    "n": int(sel.sum()),
+                    "persisted": _c(float((y[sel] > 0).mean())) if sel.any() else None,
+                }
+            )
+    mom_final = M.fit(eps.loc[~np.isnan(y)], (y[~np.isnan(y)] > 0).astype(float), (M.MOMENTUM,))
+    known = ~np.isnan(y)
+    return HistoryResult(
+        name=h.name,
+        description=h.universe.description,
+        universe=f"{h.universe.origin} (version {h.universe.version})",
+        horizon=months,
+        episodes=eps,
+        base_rate=float((y[known] > 0).mean()) if known.any() else math.nan,
+        skill=rows,
+        holdout=holdout,
+        holdout_momentum=holdout_mom,
+        reliability=M.reliability(np.where(wf, ver.p, np.nan), y),
+        reliability_holdout=M.reliability(np.where(hm, ver.p, np.nan), y, bins=5),
+        by_label=by_label,
+        schedule=sch,
+        final=final,
+        momentum_final=mom_final,
+        skipped=h.skipped,
+    )
+
+
+@dataclass
+class LabResult:
+    horizon: int
+    histories: list[HistoryResult]
+
+    def to_dict(self) -> dict[str, Any]:
+        eps = []
+        m = self.horizon
+        for h in self.histories:
+            for r in h.episodes.itertuples(index=False):
+                eps.append(
+                    {
+                        "history": h.name,
+                        "leader": r.leader,
+                        "laggard": r.laggard,
+                        "date": f"{pd.Timestamp(r.date):%Y-%m-%d}",
+                        "direction": int(r.direction),
+                        "sharpness": _c(float(r.sharpness)),
+                        "outcome_1m": _c(float(r.outcome_1m)),
+                        "outcome_3m": _c(float(r.outcome_3m)),
+                        "outcome_6m": _c(float(r.outcome_6m)),
+                        "outcome_12m": _c(float(r.outcome_12m)),
+                        "p": _c(float(r.p)),
+                        "p_interval": [_c(float(r.p_lo)), _c(float(r.p_hi))],
+                        "label": r.label if not math.isnan(float(r.p)) else None,
+                        "holdout": bool(r.holdout),
+                    }
+                )
+        return {
+            "horizon": f"{m}M",
+            "histories": [h.to_dict() for h in self.histories],
+            "episodes": eps,
+        }
+
+    def summary(self) -> str:
+        lines = [f"hypecheck lab: {self.horizon}-month persistence of past narratives"]
+        for h in self.histories:
+            lines += [
+                "",
+                f"{h.name}: {len(h.episodes):,} episodes ({h.description}); "
+                f"{h.base_rate:.1%} persisted {h.horizon} months",
+                "  " + h.skill_sentence(),
+                f"  {'':<18} {'kind':<8} {'n':>6} {'hit':>6} {'AUC':>6} {'Brier':>7} {'BSS base':>9} "
+                f"{'95% CI':>17} {'BSS mom':>8} {'weight':>7}",
+            ]
+            for s in [*h.skill, h.holdout]:
+                name = "holdout verdict" if s is h.holdout else s.name
+                w = "" if s.weight is None or math.isnan(s.weight) else f"{s.weight:+.3f}"
+                lines.append(
+                    f"  {name:<18} {s.kind:<8} {s.n:>6} {s.hit_rate:6.1%} {s.auc:6.3f} {s.brier:7.4f} "
+                    f"{s.bss_base:+9.4f} [{s.ci_bss_base[0]:+.3f},{s.ci_bss_base[1]:+.3f}] "
+                    f"{s.bss_momentum:+8.4f} {w:>7}"
+                )
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+_CACHE: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
+
+
+def history_for(
+    catalog: Catalog,
+    source: str,
+    *,
+    engine: str = "local",
+    scheduler: str | None = None,
+) -> History:
+    """The panel of narratives for a catalog: Ken French for the bundled data, ETFs for files. Cached
+    per catalog."""
+    universe = "ken-french" if source == "bundled" else "etf"
+    name = "ken-french" if source == "bundled" else "files"
+    cache = _CACHE.setdefault(catalog, {})
+    key = ("history", universe, engine)
+    if key not in cache:
+        cache[key] = build_history(
+            catalog, load_universe(universe), name=name, source=source, engine=engine, scheduler=scheduler
+        )
+    return cache[key]  # type: ignore[no-any-return]
+
+
+def result_for(catalog: Catalog, source: str, months: int) -> HistoryResult:
+    cache = _CACHE.setdefault(catalog, {})
+    key = ("result", source, months)
+    if key not in cache:
+        cache[key] = evaluate(history_for(catalog, source), months)
+    return cache[key]  # type: ignore[no-any-return]
+
+
+def run_lab(
+    data: Any = None,
+    *,
+    horizon: str | int = "6M",
+    engine: str = "local",
+    scheduler: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LabResult:
+    """The lab on the bundled Ken French history, plus the files history when ``data`` is given."""
+    from ..api import load_catalog
+
+    months = parse_horizon(horizon)
+    out = []
+    sources: list[tuple[Any, str]] = [(None, "bundled")]
+    if data is not None:
+        sources.append((data, "files"))
+    for d, src in sources:
+        if progress:
+            progress(f"building the {'Ken French' if src == 'bundled' else 'files'} panel")
+        cat, s = load_catalog(d)
+        h = history_for(cat, s, engine=engine, scheduler=scheduler)
+        if progress:
+            progress(f"scoring {len(h.episodes):,} episodes walk-forward")
+        out.append(evaluate(h, months))
+    return LabResult(months, out)
