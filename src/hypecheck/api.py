@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace as _replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -81,6 +83,63 @@ def default_as_of(theme: Theme, catalog: Catalog, source: str) -> pd.Timestamp:
     return max(ends)
 
 
+def _horizon(rl: Rules) -> int:
+    from .lab.run import parse_horizon
+
+    try:
+        return parse_horizon(rl.get("verdict", "horizon"))
+    except InputError:
+        return 6
+
+
+def _panel_verdict(
+    th: Theme, panel: Any, catalog: Catalog, source: str, ts: pd.Timestamp, verdict: Any, rl: Rules
+) -> tuple[Any, Any]:
+    """The verdict from the panel model for the theme's first pair (see :func:`check`)."""
+    from .lab.verdict import NO_SKILL, panel_verdict
+
+    if not th.pairs:
+        return None, _replace(
+            verdict, label="insufficient data", flip="the theme names no leader/laggard pair", flip_items=[]
+        )
+    p = th.pairs[0]
+    mapping = th.mappings.get(source)
+    a_id = mapping.series.get(p.leader, p.leader) if mapping else p.leader
+    b_id = mapping.series.get(p.laggard, p.laggard) if mapping else p.laggard
+    lab_source = "bundled" if source == "bundled" else "files"
+    try:
+        level = float(rl.get("verdict", "interval"))
+    except InputError:
+        level = 0.95
+    pv = panel_verdict(
+        panel.price(p.leader), panel.price(p.laggard), a_id, b_id, catalog, lab_source, ts, _horizon(rl), level
+    )
+    if isinstance(pv, str):
+        return None, _replace(
+            verdict, label="insufficient data", flip=f"no panel probability: {pv}", flip_items=[]
+        )
+    lo, hi = pv.interval
+    if pv.label == NO_SKILL:
+        flip = (
+            "a model record that beats both the base rate and trailing momentum out of sample "
+            "(both 95% intervals above zero); until then the probability is shown without a label"
+        )
+    elif pv.label == "real catalyst":
+        flip = f"the probability's interval ({lo:.0%}-{hi:.0%}) would have to reach the base rate {pv.base_rate:.0%}"
+    elif pv.label == "viral sentiment":
+        flip = f"the probability's interval ({lo:.0%}-{hi:.0%}) would have to reach the base rate {pv.base_rate:.0%}"
+    else:
+        flip = (
+            f"the probability's interval ({lo:.0%}-{hi:.0%}) would have to clear the base rate "
+            f"{pv.base_rate:.0%} on one side"
+        )
+    tops = [
+        f"{e['feature']} ({e['what']}) {100 * e['contribution_p']:+.1f} pp" for e in pv.top(3)
+    ]
+    flip += ". Largest contributions: " + "; ".join(tops) if tops else ""
+    return pv, _replace(verdict, label=pv.label, flip=flip, flip_items=tops)
+
+
 def check(
     theme: str | Path | Theme,
     *,
@@ -89,7 +148,7 @@ def check(
     catalog: Catalog | None = None,
     source: str = "custom",
     rules: Rules | str | Path | None = None,
-    calibrate: bool = False,
+    calibrate: bool = True,
 ) -> CheckResult:
     """Check a theme: gather its data cut at ``as_of``, measure every pillar, decide the verdict.
 
@@ -99,9 +158,14 @@ def check(
     own date (``as_of`` in the theme; for bundled data the ``[mapping.bundled]`` date), else the last
     date in the data. Nothing dated after ``as_of`` is used for the verdict.
 
-    ``calibrate=True`` adds the walk-forward track record and the calibrated probability (it re-runs
-    the check on every past anniversary of ``as_of``: seconds, cached per process). When the data
-    extend past ``as_of``, ``result.hindsight`` says what happened next (computed after the verdict).
+    The label comes from the panel model of the lab (:mod:`hypecheck.lab.verdict`): the probability
+    that the theme's first pair keeps its lead over the rules' horizon, fitted on the past narratives
+    whose outcomes were known by ``as_of`` (the ETF panel for a data folder, Ken French for the
+    bundled data), its interval against the base rate, and "no skill shown" when the model's
+    out-of-sample record does not beat the base rate and trailing momentum. ``result.calibration`` holds
+    it (a :class:`~hypecheck.lab.verdict.PanelVerdict`). ``calibrate=False`` skips the model (the label
+    is then "insufficient data"). When the data extend past ``as_of``, ``result.hindsight`` says what
+    happened next (computed after the verdict).
     """
     th = theme if isinstance(theme, Theme) else load_theme(theme)
     rl = rules if isinstance(rules, Rules) else load_rules(rules)
@@ -121,13 +185,14 @@ def check(
 
     calibration = None
     if calibrate:
-        from .calibration import calibrate as run_calibration
-
-        history = (
-            "bundled sample data" if source == "bundled" else (f"{data}" if data is not None else source)
-        )
-        calibration = run_calibration(
-            th, ts, float(verdict.score or 0.0), catalog=catalog, source=source, rules=rl, history=history
+        calibration, verdict = _panel_verdict(th, panel, catalog, source, ts, verdict, rl)
+    else:
+        verdict = _replace(
+            verdict,
+            label="insufficient data",
+            flip="the panel model was not run (calibrate=False / --no-calibration): the label comes only "
+            "from the model fitted on past narratives",
+            flip_items=[],
         )
     from .triggers import evaluate
 

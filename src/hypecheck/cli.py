@@ -22,6 +22,7 @@ LABEL_COLOURS = {
     "real catalyst": "green",
     "viral sentiment": "red",
     "mixed": "yellow",
+    "no skill shown": "magenta",
     "insufficient data": "white",
 }
 
@@ -137,7 +138,7 @@ def _run_check(
             err=True,
         )
     if calibrate and not as_json and not quiet:
-        click.echo("walking the verdict forward through history for its track record ...", err=True)
+        click.echo("fitting the panel model on past narratives ...", err=True)
     result = check(th, as_of=as_of, data=data, rules=rules, calibrate=calibrate)  # catalog cached
     _emit(result, out, as_json, t0)
 
@@ -154,8 +155,8 @@ def _run_check(
     "calibrate",
     default=True,
     show_default=True,
-    help="Walk the verdict forward through history for a calibrated probability (re-runs the check on "
-    "every past anniversary of the as-of date).",
+    help="Fit the panel model on past narratives for the probability and the label "
+    "(--no-calibration: evidence only, label 'insufficient data').",
 )
 @click.option(
     "--live",
@@ -526,6 +527,60 @@ def history(theme: str, as_of: str | None, data: Path | None, rules: Path | None
     if res.calibration is not None:
         click.echo(res.calibration.summary())
     click.echo(f"({time.perf_counter() - t0:.1f}s)", err=True)
+
+
+@main.command()
+@DATA
+@click.option(
+    "--horizon",
+    default="6M",
+    show_default=True,
+    metavar="H",
+    help="Persistence horizon: 1M, 3M, 6M or 12M.",
+)
+@OUT
+@click.option("--json", "as_json", is_flag=True, help="Print the lab's result as one JSON object (see the README).")
+@click.option(
+    "--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+    help="Where episodes and features are computed: this process, or a Dask cluster.",
+)
+@click.option(
+    "--scheduler", metavar="ADDRESS", default=None,
+    help="A running Dask scheduler (tcp://host:8786); implies --engine dask.",
+)
+def lab(
+    data: Path | None, horizon: str, out: Path | None, as_json: bool, engine: str, scheduler: str | None
+) -> None:
+    """Build the panels of past narratives, score the verdict walk-forward, print its skill.
+
+    Always the bundled Ken French history (1949-2017); with --data also the files (ETF) history. The
+    last five years of each are a holdout, scored once by the model frozen at their start.
+    """
+    import json
+
+    from .lab.run import run_lab
+
+    t0 = time.perf_counter()
+    if scheduler:
+        engine = "dask"
+
+    def say(msg: str) -> None:
+        if not as_json:
+            click.echo(f"{msg} ...", err=True)
+
+    res = run_lab(data, horizon=horizon, engine=engine, scheduler=scheduler, progress=say)
+    if as_json:
+        click.echo(json.dumps(res.to_dict(), allow_nan=False))
+    else:
+        click.echo(res.summary())
+    if out is not None:
+        from .lab.page import write_page
+
+        path = write_page(res, out)
+        if not as_json:
+            click.echo(f"\nwrote {path} and {path.with_name('lab.json')}", err=True)
+    if not as_json:
+        click.echo(f"({time.perf_counter() - t0:.1f} s)", err=True)
 
 
 @main.command()

@@ -31,7 +31,7 @@ class CheckResult:
     rules: Any
     data_note: str = ""
     upcoming: list[dict[str, str]] = field(default_factory=list)
-    calibration: Any = None  # hypecheck.calibration.Calibration when asked for (check(calibrate=True))
+    calibration: Any = None  # hypecheck.lab.verdict.PanelVerdict: the panel model's probability and label
     hindsight: dict[str, Any] | None = None  # what happened after the as-of date; never feeds the verdict
     triggers: list[Any] = field(default_factory=list)  # hypecheck.triggers.TriggerState, as of the as-of date
 
@@ -88,18 +88,17 @@ class CheckResult:
             f"{self.theme.title}  [{self.theme.id}]",
             f"as of {self.as_of.date()}  data: {self.source}"
             + ("  (bundled SAMPLE data)" if self.sample_data else ""),
-            f"VERDICT: {v.label.upper()}  (score {score} on -1 viral .. +1 catalyst)",
+            f"VERDICT: {v.label.upper()}",
         ]
         c = self.calibration
-        if c is not None and c.probability == c.probability:
-            lines.append(
-                f"probability the leadership persists {c.horizon_months} months: {c.probability:.0%} "
-                f"(walk-forward record, n = {c.n_fit}, {c.history})"
-            )
-        elif c is not None:
-            lines.append(
-                f"no calibrated probability: only {c.n_fit} past dates with known outcomes ({c.history})"
-            )
+        if c is not None:
+            lines += c.headline()
+        else:
+            lines.append(v.flip)
+        lines.append(
+            f"evidence tally {score} on -1 viral .. +1 catalyst (which way the ledger's items lean; "
+            "descriptive, not the label)"
+        )
         lines.append("")
         for name in PILLARS:
             p = self.pillars.get(name)
@@ -108,6 +107,8 @@ class CheckResult:
             s = "  n/a" if p.score is None else f"{p.score:+.2f}"
             lines.append(f"  {PILLAR_TITLES[name]:<20} {p.status:<8} {s}  {p.reason}")
         lines += ["", "What would flip it: " + v.flip]
+        if c is not None:
+            lines += ["", c.summary().split("\n", 3)[-1]]
         h = self.hindsight
         if h:
             lines += [

@@ -16,7 +16,7 @@ from typing import Any
 from .evidence import LEAN_SIGN, PILLARS, Evidence, PillarResult, _clean
 from .rules import Rules
 
-LABELS = ("real catalyst", "viral sentiment", "mixed", "insufficient data")
+LABELS = ("real catalyst", "viral sentiment", "mixed", "no skill shown", "insufficient data")
 OPPOSITE = {"catalyst": "viral", "viral": "catalyst"}
 
 

@@ -268,7 +268,7 @@ def run_partition(pairs: Sequence[PairInput], freq: F.Freq, ctx: Context) -> pd.
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-@dataclass
+@dataclass(eq=False)
 class History:
     """One history's panel of narratives (``episodes``: one row per birth) and how it was built."""
 
@@ -278,6 +278,7 @@ class History:
     data_end: pd.Timestamp
     skipped: list[str]
     source: str
+    context: Context | None = None
 
 
 def build_history(
@@ -314,7 +315,7 @@ def build_history(
     if not eps.empty:
         eps = eps.sort_values(["date", "leader", "laggard"], kind="mergesort").reset_index(drop=True)
     end = max(max(p.pa.index[-1], p.pb.index[-1]) for p in pairs)
-    return History(name, universe, eps, pd.Timestamp(end), skipped, source)
+    return History(name, universe, eps, pd.Timestamp(end), skipped, source, ctx)
 
 
 def _run_dask(chunks: list[list[PairInput]], freq: F.Freq, ctx: Context, scheduler: str | None) -> list[Any]:

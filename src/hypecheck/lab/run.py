@@ -273,6 +273,40 @@ def history_for(
     return cache[key]  # type: ignore[no-any-return]
 
 
+@dataclass
+class LightResult:
+    """What a check needs from the lab: the verdict's and momentum's out-of-sample probabilities per
+    episode (``episodes`` with ``p``, ``p_base``, ``p_momentum``, ``holdout``) and the holdout record."""
+
+    name: str
+    horizon: int
+    episodes: pd.DataFrame
+    holdout: M.Skill
+    schedule: M.Schedule
+
+
+def evaluate_light(h: History, months: int) -> LightResult:
+    """The verdict and momentum walk-forward of :func:`evaluate` without the per-feature rows and
+    intervals (what a single check needs). Cached per history and horizon."""
+    key = ("light", months)
+    cache = _LIGHT.setdefault(h, {})
+    if key in cache:
+        return cache[key]
+    eps = prepare(h, months)
+    y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
+    years = pd.DatetimeIndex(eps["date"]).year.to_numpy()
+    sch = M.schedule(eps, months, h.data_end)
+    ver = M.walk_forward(eps, M.ALL_FEATURES, months, sch)
+    mom = M.walk_forward(eps, (M.MOMENTUM,), months, sch)
+    eps["p"], eps["p_base"], eps["p_momentum"], eps["holdout"] = ver.p, ver.base, mom.p, ver.holdout
+    holdout = M.skill("verdict", "verdict", np.where(ver.holdout, ver.p, np.nan), ver.base, mom.p, y, years)
+    cache[key] = LightResult(h.name, months, eps, holdout, sch)
+    return cache[key]
+
+
+_LIGHT: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], LightResult]] = weakref.WeakKeyDictionary()
+
+
 def result_for(catalog: Catalog, source: str, months: int) -> HistoryResult:
     cache = _CACHE.setdefault(catalog, {})
     key = ("result", source, months)

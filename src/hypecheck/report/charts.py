@@ -366,50 +366,33 @@ CHARTS: dict[str, tuple[str, str, Callable[[CheckResult], Figure | None]]] = {
 
 
 def calibration(r: CheckResult) -> Figure | None:
-    """Walk-forward record: score vs what happened next, and the fitted curve."""
+    """The panel model's ledger: each feature's contribution to the probability (pp), by pillar."""
     c = r.calibration
-    if c is None or not c.records:
+    if c is None or not c.ledger:
         return None
-    import math
-
-    import numpy as np
-
-    fig, ax = _fig(7.0, 3.4)
-    done = [x for x in c.records if x.persisted is not None]
-    for persisted, color, label in ((True, PALETTE[2], "persisted"), (False, PALETTE[3], "did not persist")):
-        pts = [x for x in done if x.persisted is persisted]
-        ax.scatter(
-            [x.score for x in pts],
-            [1.0 if persisted else 0.0 for x in pts],
-            color=color,
-            s=22,
-            label=label,
-            alpha=0.8,
-        )
-    if not math.isnan(c.intercept):
-        xs = np.linspace(-1, 1, 101)
-        ax.plot(
-            xs,
-            1 / (1 + np.exp(-(c.intercept + c.slope * xs))),
-            color=PALETTE[0],
-            lw=1.4,
-            label=f"fitted (n = {c.n_fit})",
-        )
-        ax.axvline(float(r.verdict.score or 0.0), color="black", lw=0.8, ls=":")
-        ax.scatter(
-            [float(r.verdict.score or 0.0)],
-            [c.probability],
-            color="black",
-            s=30,
-            zorder=3,
-            label=f"now: {c.probability:.0%}",
-        )
-    ax.set_xlim(-1, 1)
-    ax.set_ylim(-0.08, 1.08)
-    ax.set_xlabel("verdict score on the date (data up to then)", fontsize=8)
-    ax.set_ylabel("leadership persisted (12 months)", fontsize=8)
-    ax.set_title(f"Walk-forward record ({len(c.records)} dates, {c.history})", fontsize=10, loc="left")
-    ax.legend(fontsize=7, frameon=False, loc="center left")
+    rows = sorted(c.ledger, key=lambda e: abs(e["contribution_p"]))[-12:]
+    fig, ax = _fig(7.0, 0.3 * len(rows) + 1.2)
+    pillars = sorted({e["pillar"] for e in rows})
+    colour = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(pillars)}
+    ys = range(len(rows))
+    ax.barh(
+        list(ys),
+        [100 * e["contribution_p"] for e in rows],
+        color=[colour[e["pillar"]] for e in rows],
+    )
+    ax.set_yticks(list(ys))
+    ax.set_yticklabels([e["feature"] for e in rows], fontsize=7)
+    ax.axvline(0, color="black", lw=0.7)
+    ax.set_xlabel("contribution to the probability (pp)", fontsize=8)
+    lo, hi = c.interval
+    ax.set_title(
+        f"{c.leader} over {c.laggard}: {c.probability:.0%} ({lo:.0%}-{hi:.0%}) vs base rate {c.base_rate:.0%}",
+        fontsize=10,
+        loc="left",
+    )
+    for p in pillars:
+        ax.barh([], [], color=colour[p], label=p)
+    ax.legend(fontsize=7, frameon=False, loc="lower right")
     return fig
 
 
@@ -436,7 +419,7 @@ def build(r: CheckResult) -> dict[str, tuple[str, str, Figure]]:
     """name -> (pillar, title, figure) for every chart whose data exist."""
     out = {}
     extra = (
-        ("calibration", "Walk-forward record", calibration),
+        ("calibration", "What moved the probability", calibration),
         ("hindsight", "What happened next", hindsight),
     )
     for name, title, efn in extra:

@@ -46,19 +46,15 @@ def render_markdown(
     if r.data_note:
         out += [f"> {md(r.data_note)}", ""]
     c = r.calibration
-    prob = (
-        [
-            f"**Probability the leadership persists over {c.horizon_months} months: {c.probability:.0%}** "
-            f"(walk-forward record, n = {c.n_fit}, {md(c.history)})",
-            "",
-        ]
-        if c is not None and c.probability == c.probability
-        else []
-    )
+    head = [f"**{md(x)}**" if i == 0 else md(x) for i, x in enumerate(c.headline())] if c is not None else []
     out += [
-        f"## Verdict: {v.label.upper()} (score {fmt_score(v.score)})",
+        f"## Verdict: {v.label.upper()}",
         "",
-        *prob,
+        *[x + "  " for x in head],
+        "",
+        f"Evidence tally {fmt_score(v.score)} on -1 viral .. +1 catalyst (which way the ledger's items lean; "
+        "descriptive, not the label).",
+        "",
         f"**What would flip it:** {md(v.flip)}",
         "",
         "| pillar | status | score | weight |",
@@ -102,14 +98,23 @@ def render_markdown(
                 view = table_view(returns_grid(rows) if (name, tname) == ("price", "returns") else rows)
                 out += ["", f"**{md(tname)}**", "", *_table(view)]
     if c is not None:
-        out += ["", "## Track record and calibration", "", md(c.summary()).replace("\n", "  \n"), ""]
+        out += [
+            "",
+            "## The panel model: what moved the probability",
+            "",
+            f"Each feature of {md(c.leader)} over {md(c.laggard)} as of {r.as_of.date()}, its learned weight "
+            "(log-odds per standard deviation, fitted on past narratives) and its contribution to the "
+            "probability (the probability minus the probability with that feature at its past average).",
+            "",
+        ]
         for cname, title in by_pillar.get("calibration", []):
             out += [f"![{md(title)}]({chart_dir}/{cname}.png)", ""]
-        out += ["| bin | n | mean predicted | observed |", "|---|---:|---:|---:|"]
-        for b in c.reliability:
-            mp = "" if b["mean_predicted"] is None else f"{b['mean_predicted']:.0%}"
-            ob = "" if b["observed"] is None else f"{b['observed']:.0%}"
-            out.append(f"| {b['bin']} | {b['n']} | {mp} | {ob} |")
+        out += ["| feature | pillar | value | weight | contribution |", "|---|---|---:|---:|---:|"]
+        for e in sorted(c.ledger, key=lambda e: -abs(e["contribution_p"])):
+            val = "n/a" if e["value"] is None else f"{e['value']:+.4g}"
+            out.append(
+                f"| {md(e['what'])} | {e['pillar']} | {val} | {e['weight']:+.3f} | {100 * e['contribution_p']:+.1f} pp |"
+            )
     h = r.hindsight
     if h:
         out += [

@@ -1,0 +1,341 @@
+"""The verdict of a single-theme check, from the panel model of the lab.
+
+For a theme checked as of ``D`` on a history (the ETF panel for a data folder, Ken French for the
+bundled data):
+
+1. the theme's first pair (leader over laggard, the theme's own orientation) gets its features at
+   ``D`` from the same functions that built the panel (:func:`theme_features`);
+2. the model is fitted on every panel episode whose outcome was known by ``D`` (standardisation,
+   weights, base rate), with :data:`~hypecheck.lab.model.BOOT_FIT` year-block bootstrap refits for
+   the probability's interval;
+3. the *record* is the model's out-of-sample skill on the panel episodes whose outcomes were known by
+   ``D`` (walk-forward and, once its outcomes are in, the frozen holdout);
+4. the label: ``no skill shown`` when that record's Brier skill score against the base rate or
+   against trailing momentum has a 95% interval reaching 0 (the evidence then adds nothing a user
+   could not get from the base rate or from "the leader is ahead"); otherwise ``real catalyst`` /
+   ``viral sentiment`` when the probability's interval lies wholly above / below the base rate, and
+   ``mixed`` between.
+
+The ledger: each feature's value in the leader's view, its learned weight (log-odds per standard
+deviation), its contribution to the log-odds and to the probability (the probability minus the
+probability with that feature at its training mean).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..schema import Catalog
+from . import features as F
+from . import model as M
+from .history import Context, History, _asvi, _term_id, build_context
+from .run import HistoryResult, LightResult, evaluate_light, history_for
+
+NO_SKILL = "no skill shown"
+FEATURE_TEXT = {
+    "sharpness": ("move over 3 weeks", "deviations of the pair's noise"),
+    "mom_1m": ("relative return over 1 month", "pp"),
+    "mom_3m": ("relative return over 3 months", "pp"),
+    "mom_6m": ("relative return over 6 months", "pp"),
+    "mom_12m": ("relative return over 12 months (trailing momentum)", "pp"),
+    "consistency": ("windows ahead minus behind (1, 3, 6, 12 months)", "share"),
+    "rs_ratio": ("RS-Ratio (trend of relative strength)", "z"),
+    "rs_momentum": ("RS-Momentum (change of the trend)", "z"),
+    "dist_high": ("distance of relative strength from its 1-year high", "log"),
+    "rel_vol": ("relative volatility of the pair", "annualised"),
+    "ew_confirm": ("leader's equal-weight twin minus the leader over 3 months", "pp"),
+    "participation": ("sectors above their 200-day average", "share"),
+    "ew_market": ("equal weight (RSP) minus cap weight (SPY) over 3 months", "pp"),
+    "rate_change": ("short rate change over 3 months", "pp"),
+    "curve": ("10y-2y curve", "pp"),
+    "credit_change": ("credit spread change over 3 months", "pp"),
+    "vix": ("VIX", "level"),
+    "market_12m": ("market return over 12 months", "pp"),
+    "attention": ("search interest in the leader's term (ASVI)", "log"),
+    "attention_market": ("search interest in 'stock market' (ASVI)", "log"),
+    "pair_base_rate": ("the pair's own past persistence rate", "share"),
+}
+
+
+@dataclass
+class PanelVerdict:
+    history: str
+    horizon_months: int
+    leader: str
+    laggard: str
+    probability: float
+    interval: tuple[float, float]
+    base_rate: float
+    n_fit: int
+    label: str
+    model_label: str  # the label the probability alone would give (before the skill gate)
+    shows_skill: bool
+    record: dict[str, Any]  # the out-of-sample record known at the as-of date
+    holdout: dict[str, Any]  # the lab's holdout record (the last five years of the history)
+    holdout_sentence: str
+    momentum_probability: float
+    sharpness: float
+    ledger: list[dict[str, Any]] = field(default_factory=list)
+    level: float = 0.95
+
+    @property
+    def n(self) -> int:
+        return self.n_fit
+
+    def headline(self) -> list[str]:
+        """The first lines of every report: skill first, then the probability and the label."""
+        r = self.record
+        lo, hi = self.interval
+        p_line = (
+            f"panel model ({self.history}, fitted on {self.n_fit:,} past narratives known by then): "
+            f"{self.probability:.0%} probability that {self.leader} keeps beating {self.laggard} over the "
+            f"next {self.horizon_months} months ({self.level:.0%} interval {lo:.0%}-{hi:.0%}), against a base rate of "
+            f"{self.base_rate:.0%}; trailing momentum alone gives {self.momentum_probability:.0%}"
+        )
+        if r.get("n", 0) == 0:
+            skill = "no out-of-sample record yet: too few past narratives with known outcomes"
+        else:
+            skill = (
+                f"out-of-sample record on {r['n']:,} past narratives: Brier skill {_pct(r['bss_base'])} vs the "
+                f"base rate (95% CI {_pct(r['ci_bss_base'][0])} to {_pct(r['ci_bss_base'][1])}), "
+                f"{_pct(r['bss_momentum'])} vs trailing momentum "
+                f"({_pct(r['ci_bss_momentum'][0])} to {_pct(r['ci_bss_momentum'][1])})"
+            )
+        if self.shows_skill:
+            first = f"The model has shown skill: {skill}."
+        else:
+            first = (
+                "NO SKILL SHOWN: the evidence has not told persistence from reversal better than "
+                + ("the base rate" if not _gt0(r.get("ci_bss_base")) else "trailing momentum")
+                + f" ({skill}), so no label is given."
+            )
+        return [first, p_line[0].upper() + p_line[1:] + ".", self.holdout_sentence]
+
+    def top(self, k: int = 3) -> list[dict[str, Any]]:
+        return sorted(self.ledger, key=lambda e: -abs(e["contribution_p"]))[:k]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "history": self.history,
+            "horizon_months": self.horizon_months,
+            "pair": {"leader": self.leader, "laggard": self.laggard},
+            "probability": _c(self.probability),
+            "interval": [_c(self.interval[0]), _c(self.interval[1])],
+            "base_rate": _c(self.base_rate),
+            "momentum_probability": _c(self.momentum_probability),
+            "n": self.n_fit,
+            "label": self.label,
+            "model_label": self.model_label,
+            "shows_skill": self.shows_skill,
+            "record": self.record,
+            "holdout": self.holdout,
+            "headline": self.headline(),
+            "sharpness": _c(self.sharpness),
+            "level": self.level,
+            "ledger": self.ledger,
+        }
+
+    def summary(self) -> str:
+        lines = list(self.headline())
+        lines.append("  ledger (weight: log-odds per deviation; contribution to the probability):")
+        for e in sorted(self.ledger, key=lambda e: -abs(e["contribution_p"])):
+            v = "n/a" if e["value"] is None else f"{e['value']:+.4g}"
+            lines.append(
+                f"    {e['feature']:<17} {e['pillar']:<10} value {v:>9}  weight {e['weight']:+.3f}  "
+                f"contribution {100 * e['contribution_p']:+.1f} pp"
+            )
+        return "\n".join(lines)
+
+
+def _pct(x: Any) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.3f}"
+
+
+def _gt0(ci: Any) -> bool:
+    return bool(ci) and ci[0] is not None and ci[0] > 0
+
+
+def _c(x: Any) -> Any:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else round(float(x), 6)
+
+
+def theme_features(
+    a: pd.Series,
+    b: pd.Series,
+    a_id: str,
+    b_id: str,
+    history: History,
+    catalog: Catalog,
+    as_of: pd.Timestamp,
+    months: int,
+    ctx: Context | None = None,
+) -> pd.DataFrame:
+    """The leader's-view features of ``a`` over ``b`` on the last date on or before ``as_of``: the
+    same :func:`~hypecheck.lab.features.pair_features` and context as the panel's episodes."""
+    u = history.universe
+    twin = {
+        s: catalog.get("price", u.twins[s]).values
+        for s in (a_id, b_id)
+        if s in u.twins and catalog.has("price", u.twins[s])
+    }
+    terms = {}
+    for s in (a_id, b_id):
+        name = u.terms.get(s)
+        if name and (tid := _term_id(catalog, name)) is not None:
+            terms[s] = _asvi(catalog, tid)
+    cut = [None if x is None else x.loc[x.index <= as_of] for x in (a, b, twin.get(a_id), twin.get(b_id))]
+    assert cut[0] is not None and cut[1] is not None
+    feat = F.pair_features(
+        cut[0],
+        cut[1],
+        u.freq,
+        twin_a=cut[2],
+        twin_b=cut[3],
+        term_a=terms.get(a_id),
+        term_b=terms.get(b_id),
+    )
+    if feat.empty:
+        return feat
+    ctx = ctx or build_context(catalog, u)
+    c = ctx.on(pd.DatetimeIndex(feat.index[-1:]))
+    for col in c.columns:
+        feat.loc[feat.index[-1], col] = c[col].iloc[0]
+    row = F.orient(feat, np.array([len(feat) - 1]), np.array([1]))
+    eps = history.episodes
+    same = eps[(eps["leader"] == a_id) & (eps["laggard"] == b_id)]
+    return row.assign(pair_base_rate=_pair_rate(same, as_of, months))
+
+
+def _pair_rate(same: pd.DataFrame, as_of: pd.Timestamp, months: int) -> float:
+    if same.empty:
+        return 0.5
+    known = pd.DatetimeIndex(same["date"]) + pd.DateOffset(months=months)
+    y = same[f"outcome_{months}m"].to_numpy(dtype="float64")
+    m = (known <= as_of) & ~np.isnan(y)
+    return (int((y[m] > 0).sum()) + 1) / (int(m.sum()) + 2)
+
+
+def record_at(res: HistoryResult | LightResult, as_of: pd.Timestamp) -> dict[str, Any]:
+    """The verdict model's out-of-sample record on episodes whose outcomes were known by ``as_of``."""
+    eps = res.episodes
+    months = res.horizon
+    known = pd.DatetimeIndex(eps["date"]) + pd.DateOffset(months=months)
+    m = np.asarray(known <= as_of)
+    y = np.where(m, eps[f"outcome_{months}m"].to_numpy(dtype="float64"), np.nan)
+    years = pd.DatetimeIndex(eps["date"]).year.to_numpy()
+    s = M.skill(
+        "verdict",
+        "verdict",
+        eps["p"].to_numpy(dtype="float64"),
+        eps["p_base"].to_numpy(dtype="float64"),
+        eps["p_momentum"].to_numpy(dtype="float64"),
+        y,
+        years,
+    )
+    return s.to_dict()
+
+
+def panel_verdict(
+    a: pd.Series | None,
+    b: pd.Series | None,
+    a_id: str,
+    b_id: str,
+    catalog: Catalog,
+    source: str,
+    as_of: pd.Timestamp,
+    months: int = 6,
+    level: float = 0.95,
+) -> PanelVerdict | str:
+    """The panel verdict for ``a`` over ``b`` as of ``as_of``, or the reason there is none."""
+    from ..errors import HypecheckError
+
+    if a is None or b is None:
+        return f"no closes for {a_id if a is None else b_id}"
+    try:
+        hist = history_for(catalog, source)
+    except HypecheckError as exc:
+        return f"no panel of past narratives: {exc.message}"
+    res = evaluate_light(hist, months)
+    eps = res.episodes
+    y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
+    known = (pd.DatetimeIndex(eps["date"]) + pd.DateOffset(months=months) <= as_of) & ~np.isnan(y)
+    known = np.asarray(known)
+    if known.sum() < M.MIN_TRAIN:
+        return (
+            f"only {int(known.sum())} past narratives in the {hist.name} panel had known "
+            f"{months}-month outcomes by {as_of:%Y-%m-%d} (the model needs {M.MIN_TRAIN})"
+        )
+    years = pd.DatetimeIndex(eps["date"]).year.to_numpy()
+    yt = (y[known] > 0).astype(float)
+    fit = M.fit(eps.loc[known], yt, M.ALL_FEATURES, years[known], boot=M.BOOT_FIT)
+    mom = M.fit(eps.loc[known], yt, (M.MOMENTUM,))
+    row = theme_features(a, b, a_id, b_id, hist, catalog, as_of, months, _ctx(hist, catalog))
+    if row.empty:
+        return f"{a_id} and {b_id} share no dates up to {as_of:%Y-%m-%d}"
+    p = float(fit.predict(row)[0])
+    lo, hi = (float(x[0]) for x in fit.interval(row, level))
+    record = record_at(res, as_of)
+    shows = _gt0(record.get("ci_bss_base")) and _gt0(record.get("ci_bss_momentum"))
+    model_label = M.label(p, lo, hi, fit.base_rate)
+    contrib = fit.contributions(row)[0]
+    z0 = fit.intercept + float(contrib.sum())
+    ledger = []
+    for j, f in enumerate(fit.features):
+        v = row[f].iloc[0]
+        p_without = float(1 / (1 + math.exp(-(z0 - contrib[j]))))
+        text, unit = FEATURE_TEXT.get(f, (f, ""))
+        ledger.append(
+            {
+                "feature": f,
+                "pillar": M.PILLAR_OF.get(f, ""),
+                "what": text,
+                "unit": unit,
+                "value": _c(float(v)) if v == v else None,
+                "weight": _c(float(fit.weights[j])),
+                "contribution_logodds": _c(float(contrib[j])),
+                "contribution_p": float(p - p_without),
+            }
+        )
+    h = res.holdout.to_dict()
+    holdout_sentence = (
+        f"Holdout ({res.name}, {res.schedule.holdout_start:%Y-%m} to {res.schedule.data_end:%Y-%m}, "
+        f"{h['n']:,} narratives, never used to choose features or weights): Brier skill "
+        f"{_pct(h['bss_base'])} vs the base rate (95% CI {_pct(h['ci_bss_base'][0])} to "
+        f"{_pct(h['ci_bss_base'][1])}), {_pct(h['bss_momentum'])} vs trailing momentum"
+        + (
+            f"; these outcomes run past {as_of:%Y-%m-%d}: hindsight about the model, not used by this verdict."
+            if res.schedule.data_end > as_of
+            else "."
+        )
+    )
+    return PanelVerdict(
+        history=res.name,
+        horizon_months=months,
+        leader=a_id,
+        laggard=b_id,
+        probability=p,
+        interval=(lo, hi),
+        base_rate=fit.base_rate,
+        n_fit=int(known.sum()),
+        label=model_label if shows else NO_SKILL,
+        model_label=model_label,
+        shows_skill=shows,
+        record=record,
+        holdout=h,
+        holdout_sentence=holdout_sentence,
+        momentum_probability=float(mom.predict(row)[0]),
+        sharpness=float(row["sharpness"].iloc[0]),
+        ledger=ledger,
+        level=level,
+    )
+
+
+def _ctx(h: History, catalog: Catalog) -> Context:
+    if h.context is None:
+        h.context = build_context(catalog, h.universe)
+    return h.context
