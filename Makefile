@@ -27,6 +27,7 @@ fuzz: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/breadth.py
+	$(BIN)/python benchmarks/lab.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -39,7 +39,13 @@ def independent_ytd(path: Path, as_of: str) -> float:
 def test_json_contract_fields(flagship_json: dict) -> None:
     j = flagship_json
     assert j["theme"] == "small-cap-rotation" and j["as_of"] == "2026-01-16"
-    assert j["verdict"]["label"] in ("real catalyst", "viral sentiment", "mixed", "insufficient data")
+    assert j["verdict"]["label"] in (
+        "real catalyst",
+        "viral sentiment",
+        "mixed",
+        "no skill shown",
+        "insufficient data",
+    )
     assert isinstance(j["verdict"]["flip"], str) and j["verdict"]["flip"]
     assert set(j["pillars"]) == {
         "attention",
@@ -57,6 +63,32 @@ def test_json_contract_fields(flagship_json: dict) -> None:
         assert {"pillar", "id", "claim", "value", "threshold", "leaning", "flip", "source"} <= set(e)
         assert e["leaning"] in ("catalyst", "viral", "neutral")
     assert not j["data"]["sample_data"]
+
+
+def test_flagship_label_comes_from_the_panel_model(flagship_json: dict) -> None:
+    c = flagship_json["calibration"]
+    v = flagship_json["verdict"]
+    assert c["history"] == "files" and c["pair"] == {"leader": "IWM", "laggard": "SPY"}
+    assert v["label"] == c["label"]
+    # the label follows the rule: no skill -> no label; else the interval against the base rate
+    lo, hi = c["interval"]
+    assert lo <= c["probability"] <= hi
+    if not c["shows_skill"]:
+        assert v["label"] == "no skill shown"
+    elif lo > c["base_rate"]:
+        assert v["label"] == "real catalyst"
+    elif hi < c["base_rate"]:
+        assert v["label"] == "viral sentiment"
+    else:
+        assert v["label"] == "mixed"
+    rec = c["record"]
+    assert c["shows_skill"] == (rec["ci_bss_base"][0] > 0 and rec["ci_bss_momentum"][0] > 0)
+    # fitted on past narratives known by the as-of date: hundreds of ETF episodes, all 6-month outcomes
+    assert c["n"] >= 1000 and c["horizon_months"] == 6
+    # the first line says whether the model has shown skill
+    assert c["headline"][0].startswith("NO SKILL SHOWN" if not c["shows_skill"] else "The model has shown skill")
+    # the ledger's contributions are each feature's effect on this probability
+    assert {e["pillar"] for e in c["ledger"]} >= {"price", "breadth", "catalysts"}
 
 
 def test_ytd_returns_equal_independent_pandas(flagship_json: dict, shared_data: Path) -> None:

@@ -97,6 +97,10 @@ class HistoryResult:
             "weights": {
                 f: _c(w) for f, w in zip(self.final.features, self.final.weights, strict=True)
             },
+            "coverage": {
+                f: _c(float(self.episodes[f].notna().mean())) if f in self.episodes else 0.0
+                for f in M.ALL_FEATURES
+            },
             "shows_skill": self.verdict.shows_skill,
             "skill_sentence": self.skill_sentence(),
             "skipped_pairs": self.skipped,

@@ -1,0 +1,90 @@
+"""`make bench` (part 3): the lab against the per-date ``check()`` loop it replaces, and the cost of
+the panel model inside a check.
+
+1. The lab (panel build: every pair's features for every date, births, outcomes; then the
+   walk-forward and the skill table) on the bundled Ken French history and, with ../shared/data, the
+   ETF history, vs re-running ``check()`` at each episode date (the old way of getting a verdict's
+   features on a date). The baseline is timed on 12 episode dates of the flagship and extrapolated to
+   the number of episodes (it would take hours to run in full); the ratio says so.
+2. A calibrated ``check()`` (the panel model, cold: panel built and walk-forward run inside it) vs an
+   uncalibrated one, on the same cached catalog. Issue 12 asks for at most 2x.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+
+
+def clock(fn, repeat: int = 1):
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), out
+
+
+def clear_lab_caches() -> None:
+    from hypecheck.lab import run
+
+    run._CACHE.clear()
+    run._LIGHT.clear()
+
+
+def main() -> int:
+    import hypecheck
+    from hypecheck.api import load_catalog
+    from hypecheck.lab.run import run_lab
+
+    have = (SHARED / "prices" / "etf_daily").is_dir()
+    data = SHARED if have else None
+    load_catalog(None)
+    if have:
+        load_catalog(SHARED)
+    clear_lab_caches()
+    t_lab, res = clock(lambda: run_lab(data, horizon="6M"))
+    n_eps = sum(len(h.episodes) for h in res.histories)
+
+    theme = hypecheck.load_theme("small-cap-rotation")
+    sample = res.histories[-1].episodes["date"].iloc[-400::33].tolist()[:12]
+    def loop() -> None:
+        for d in sample:
+            hypecheck.check(theme, as_of=pd.Timestamp(d), data=data, calibrate=False)
+
+    t_loop, _ = clock(loop)
+    per_check = t_loop / len(sample)
+    t_base = per_check * n_eps
+
+    catalog, source = load_catalog(data)
+    as_of = pd.Timestamp("2026-01-16" if have else "2016-12-31")
+    t_plain, _ = clock(lambda: hypecheck.check(theme, as_of=as_of, data=data, calibrate=False), 3)
+    clear_lab_caches()
+    t_cal_cold, _ = clock(lambda: hypecheck.check(theme, as_of=as_of, data=data, calibrate=True))
+    t_cal_warm, _ = clock(lambda: hypecheck.check(theme, as_of=as_of, data=data, calibrate=True), 3)
+
+    print(f"\ndata: {'../shared/data + bundled Ken French' if have else 'bundled Ken French only'}")
+    print(f"{'benchmark':<86} {'ours':>9} {'baseline':>10} {'ratio':>7}")
+    rows = [
+        (
+            f"lab: {n_eps:,} episodes, features + walk-forward + skill vs check() per episode date "
+            f"({per_check:.2f} s/check x {n_eps:,}, extrapolated from {len(sample)})",
+            t_lab,
+            t_base,
+        ),
+        ("calibrated check (panel model built cold) vs uncalibrated check", t_cal_cold, t_plain),
+        ("calibrated check (panel cached) vs uncalibrated check", t_cal_warm, t_plain),
+    ]
+    for name, a, b in rows:
+        print(f"{name:<86} {a:8.2f}s {b:9.2f}s {a / b:7.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
