@@ -132,17 +132,23 @@ def test_walk_forward_on_both_histories_prints_brier_beside_baselines(shared_dat
     ):
         res = CliRunner().invoke(main, args)
         assert res.exit_code == 0, res.output
-        for word in (
-            "Brier",
-            "verdict",
-            "base rate",
-            "momentum",
-            "probability the leadership persists",
-            "episodes:",
-        ):
+        for word in ("Brier", "base rate", "momentum", "probability that", "episodes:"):
             assert word in res.output
-    d = hypecheck.check("small-cap-rotation", data=shared_data, as_of=AS_OF, calibrate=True)
-    c = d.calibration
+    # the older anniversary record, now a library function (check uses the panel model of the lab)
+    from hypecheck.api import load_catalog
+    from hypecheck.calibration import calibrate
+    from hypecheck.rules import load_rules
+
+    catalog, _ = load_catalog(shared_data)
+    c = calibrate(
+        hypecheck.load_theme("small-cap-rotation"),
+        pd.Timestamp(AS_OF),
+        0.0,
+        catalog=catalog,
+        source="files",
+        rules=load_rules(None),
+        history="files",
+    )
     assert (
         c is not None and c.n_fit == 23 and len(c.records) == 23
     )  # 2003..2025 (IWM + 2 years); 2025 ends on the as-of date
@@ -180,38 +186,43 @@ def _truncated(catalog, d: str):
 
 
 @pytest.mark.slow
-def test_episode_verdict_unchanged_when_history_is_cut_after_it(shared_data: Path) -> None:
-    """No look-ahead: the walk-forward verdict on each episode date equals the check on the data with
-    everything after that date removed."""
+def test_panel_verdict_unchanged_when_history_is_cut_after_it(shared_data: Path) -> None:
+    """No look-ahead: the check (panel model, probability, label, record, holdout, ledger) on each
+    date equals the check on the data with everything after that date removed."""
     from hypecheck.api import load_catalog
 
-    full = hypecheck.check("small-cap-rotation", data=shared_data, as_of=AS_OF, calibrate=True)
     catalog, _ = load_catalog(shared_data)
-    for d in ("2019-01-16", "2021-01-16", "2023-01-16"):  # the anniversaries of three episode years
-        rec = next(r for r in full.calibration.records if r.date == pd.Timestamp(d))
+    for d in ("2019-01-16", "2023-01-16"):
         alone = hypecheck.check("small-cap-rotation", catalog=_truncated(catalog, d), source="files", as_of=d)
-        assert alone.verdict.score == pytest.approx(rec.score, abs=1e-12), d
-        assert alone.verdict.label == rec.label
-        a = hypecheck.check("small-cap-rotation", data=shared_data, as_of=d).to_dict()
-        b = alone.to_dict()
-        assert a["evidence"] == b["evidence"] and a["tables"] == b["tables"]
+        full = hypecheck.check("small-cap-rotation", data=shared_data, as_of=d)
+        a, b = full.to_dict(), alone.to_dict()
+        assert a["calibration"] is not None and a["calibration"]["n"] > 500
+        for x in (a, b):
+            x.pop("data")
+            x.pop("hindsight")
+            x.pop("upcoming_events")
+        assert a == b, d
 
 
 @pytest.mark.slow
 def test_demo_report_carries_probability_n_and_hindsight(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["demo", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    assert "probability the leadership persists 12 months:" in res.output
+    assert "probability that ff:S1V3 keeps beating ff:Mkt over the next 6 months" in res.output
+    lines = res.output.splitlines()
+    v = next(i for i, x in enumerate(lines) if x.startswith("VERDICT:"))
+    assert lines[v + 1].startswith(("NO SKILL SHOWN", "The model has shown skill"))  # skill first
     html = (tmp_path / "report.html").read_text("utf-8")
-    assert "Probability the leadership persists over 12 months:" in html
-    assert "n = " in html and 'id="hindsight"' in html and "not used by the verdict" in html
+    assert "probability that ff:S1V3 keeps beating ff:Mkt" in html and "Holdout:" in html
+    assert 'id="hindsight"' in html and "not used by the verdict" in html
     assert (tmp_path / "charts" / "calibration.png").is_file() and (
         tmp_path / "charts" / "hindsight.png"
     ).is_file()
     md = (tmp_path / "report.md").read_text("utf-8")
-    assert "## What happened next" in md and "## Track record and calibration" in md
+    assert "## What happened next" in md and "## The panel model: what moved the probability" in md
     j = __import__("json").loads((tmp_path / "verdict.json").read_text("utf-8"))
-    assert j["calibration"]["n"] >= 30 and 0 < j["calibration"]["probability"] < 1
+    assert j["calibration"]["n"] >= 1000 and 0 < j["calibration"]["probability"] < 1
+    assert j["verdict"]["label"] == j["calibration"]["label"]
     assert j["hindsight"]["rows"] and j["hindsight"]["as_of"] == "2016-12-31"
 
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from hypecheck.lab import features as F
 from hypecheck.lab import history as H
 from hypecheck.lab import model as M
-from hypecheck.schema import Catalog, SeriesData, SeriesMeta
+from hypecheck.schema import Catalog
 
 HORIZONS = (1, 3, 6, 12)
 OUTCOMES = [f"outcome_{h}m" for h in HORIZONS]
@@ -319,6 +319,19 @@ def test_monthly_outcomes_span_h_month_ends(bundled_catalog: Catalog, kf_history
             np.testing.assert_allclose(gg[col].to_numpy(), np.where(ok, want, np.nan), rtol=0, atol=1e-9)
 
 
+@pytest.mark.shared
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: attention_market reads the finest 'stock market' series, the daily stitched one on a "
+    "0-1 scale ending 2020-06-25; known_asvi clips values below 0.5 (meant for Google's 0-100 scale), "
+    "so the ASVI is 0 on >99% of days and forward-filled after mid-2020",
+)
+def test_market_attention_is_informative(files_catalog: Catalog, etf_universe: H.Universe) -> None:
+    am = H.build_context(files_catalog, etf_universe).series["attention_market"]
+    assert (am == 0).mean() < 0.5
+    assert am.index[-1] >= pd.Timestamp("2025-06-01")  # the monthly series runs to 2025-12
+
+
 # ===================================================================== 3. walk-forward honesty
 def synthetic_episodes(seed: int, n: int, years: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
@@ -379,7 +392,7 @@ def score(eps: pd.DataFrame, feats: tuple[str, ...]) -> tuple[M.Scored, M.Schedu
 FEATS = ("mom_12m", "sharpness", "pair_base_rate")
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     seed=st.integers(0, 2**32 - 1),
     n=st.integers(450, 700),
@@ -407,13 +420,21 @@ def test_walk_forward_uses_only_outcomes_known_at_the_date(seed: int, n: int, pi
         assert sch2.refits == sch.refits
         assert got.p[i] == base.p[i], f"episode {i} ({dates[i]:%Y-%m-%d}) saw an outcome not yet known"
         assert got.base[i] == base.base[i]
-    # the holdout is scored by the model frozen at its first day
+    # a holdout episode sees the outcomes known at its own date through pair_base_rate, nothing later
+    for f in picks[:2]:
+        i = int(held[int(f * len(held))])
+        got, _ = score(perturb(eps, np.asarray(known > dates[i]), rng, keep=i), FEATS)
+        assert got.p[i] == base.p[i]
+    # the model that scores the holdout is frozen at its first day: with features that carry no
+    # outcomes, every holdout probability depends only on the outcomes known by the holdout start
+    plain = ("mom_12m", "sharpness")
+    base, _ = score(eps, plain)
     future = np.asarray(known > sch.holdout_start)
-    got, _ = score(perturb(eps, future, rng, keep=held), FEATS)
+    got, _ = score(perturb(eps, future, rng, keep=held), plain)
     np.testing.assert_array_equal(got.p[held], base.p[held])
     # not vacuous: changing outcomes that *were* known moves the probabilities
     past = np.asarray(known <= sch.holdout_start)
-    got, _ = score(perturb(eps, past, rng, keep=np.arange(len(eps))), FEATS)
+    got, _ = score(perturb(eps, past, rng, keep=np.arange(len(eps))), plain)
     assert not np.array_equal(got.p[held], base.p[held])
 
 
@@ -680,8 +701,7 @@ def test_orientation_mirrors_the_features_synthetic() -> None:
 def test_orientation_mirrors_features_and_episodes_on_etfs(
     files_catalog: Catalog, etf_universe: H.Universe
 ) -> None:
-    u = sub_universe(etf_universe, [("IWM", "SPY", "vs_spy"), ("SPY", "IWM", "vs_spy")])
-    u = dataclasses.replace(u, pairs=u.pairs)  # load_universe would dedupe; here both orders on purpose
+    u = sub_universe(etf_universe, [("IWM", "SPY", "vs_spy"), ("SPY", "IWM", "vs_spy")])  # both orders
     inputs, skipped = H.pair_inputs(files_catalog, u)
     assert skipped == [] and len(inputs) == 2
     ctx = H.build_context(files_catalog, u)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from .errors import UnknownSeriesError
@@ -75,15 +76,26 @@ def period_end(index: pd.DatetimeIndex, frequency: str, kind: str) -> pd.Datetim
     """
     if len(index) == 0:
         return None
-    if frequency == "M" and (index.day == 1).all():
-        return index + pd.offsets.MonthEnd(0)
-    if frequency == "Q" and (index.day == 1).all() and index.month.isin([1, 4, 7, 10]).all():
-        return index + pd.offsets.QuarterEnd(0)
-    if frequency == "A" and ((index.day == 1) & (index.month == 1)).all():
-        return index + pd.offsets.YearEnd(0)
-    if frequency == "W" and kind == "search" and (index.day_of_week == 6).all():
-        return index + pd.Timedelta(days=6)
-    return None
+    idx = pd.DatetimeIndex(index)
+    if frequency == "M":
+        mask = idx.day == 1
+        shifted = idx + pd.offsets.MonthEnd(0)
+    elif frequency == "Q":
+        mask = (idx.day == 1) & idx.month.isin([1, 4, 7, 10])
+        shifted = idx + pd.offsets.QuarterEnd(0)
+    elif frequency == "A":
+        mask = (idx.day == 1) & (idx.month == 1)
+        shifted = idx + pd.offsets.YearEnd(0)
+    elif frequency == "W" and kind == "search":
+        mask = idx.day_of_week == 6
+        shifted = idx + pd.Timedelta(days=6)
+    else:
+        return None
+    # per observation: one stray stamp (a row re-dated to the 15th) must not switch the rule off for
+    # the whole series (that would let every other period's average be used before it ended)
+    if not mask.any() or mask.mean() < 0.5:
+        return None
+    return pd.DatetimeIndex(np.where(mask, shifted, idx))
 
 
 def cut_known(s: SeriesData, as_of: pd.Timestamp) -> tuple[SeriesData, str | None]:

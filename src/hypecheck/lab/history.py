@@ -126,7 +126,7 @@ def known_series(catalog: Catalog, kind: str, id: str) -> pd.Series | None:
     idx = pd.DatetimeIndex(v.index)
     ends = period_end(idx, sd.meta.frequency, sd.meta.kind)
     known = (ends if ends is not None else idx) + pd.Timedelta(days=1)
-    out = pd.Series(v.to_numpy(), index=known)
+    out = pd.Series(v.to_numpy(), index=known).sort_index(kind="mergesort")
     return out[~out.index.duplicated(keep="last")]
 
 
@@ -189,7 +189,7 @@ def _asvi(catalog: Catalog, tid: str) -> pd.Series:
     idx = pd.DatetimeIndex(v.index)
     ends = period_end(idx, sd.meta.frequency, "search")
     known = (ends if ends is not None else idx) + pd.Timedelta(days=1)
-    return F.known_asvi(v, pd.DatetimeIndex(known))
+    return F.known_asvi(v, pd.DatetimeIndex(known)).sort_index(kind="mergesort")
 
 
 @dataclass

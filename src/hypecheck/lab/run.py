@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..schema import Catalog
 from . import model as M
-from .history import History, build_history, load_universe
+from .history import HORIZON_MONTHS, History, build_history, load_universe
 
 LEVEL = 0.95
 
@@ -279,32 +279,47 @@ def history_for(
 
 @dataclass
 class LightResult:
-    """What a check needs from the lab: the verdict's and momentum's out-of-sample probabilities per
-    episode (``episodes`` with ``p``, ``p_base``, ``p_momentum``, ``holdout``) and the holdout record."""
+    """The lab as it could have been run on ``as_of``: the episodes born by then, outcomes known by
+    then, the walk-forward (``p``, ``p_base``, ``p_momentum``) and a holdout of the five years before
+    ``as_of`` scored by the model frozen at their start. Nothing after ``as_of`` is used."""
 
     name: str
     horizon: int
+    as_of: pd.Timestamp
     episodes: pd.DataFrame
+    record: M.Skill  # walk-forward, before the holdout
     holdout: M.Skill
     schedule: M.Schedule
 
 
-def evaluate_light(h: History, months: int) -> LightResult:
-    """The verdict and momentum walk-forward of :func:`evaluate` without the per-feature rows and
-    intervals (what a single check needs). Cached per history and horizon."""
-    key = ("light", months)
+def evaluate_at(h: History, months: int, as_of: pd.Timestamp) -> LightResult:
+    """Point-in-time verdict record (see :class:`LightResult`). Cached per history, horizon, date."""
+    key = ("at", months, pd.Timestamp(as_of))
     cache = _LIGHT.setdefault(h, {})
     if key in cache:
         return cache[key]
-    eps = prepare(h, months)
+    as_of = pd.Timestamp(as_of)
+    eps = h.episodes.loc[pd.DatetimeIndex(h.episodes["date"]) <= as_of].copy().reset_index(drop=True)
+    for m in HORIZON_MONTHS:
+        late = (pd.DatetimeIndex(eps["date"]) + pd.DateOffset(months=m)) > as_of
+        eps.loc[np.asarray(late), f"outcome_{m}m"] = np.nan
+    eps["pair_base_rate"] = M.pair_base_rate(eps, months)
     y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
     years = pd.DatetimeIndex(eps["date"]).year.to_numpy()
-    sch = M.schedule(eps, months, h.data_end)
+    sch = M.schedule(eps, months, as_of) if len(eps) else None
+    if sch is None:
+        nan = np.full(len(eps), np.nan)
+        eps["p"], eps["p_base"], eps["p_momentum"], eps["holdout"] = nan, nan, nan, False
+        empty = M.skill("verdict", "verdict", nan, nan, nan, nan, years)
+        cache[key] = LightResult(h.name, months, as_of, eps, empty, empty, M.Schedule([], as_of, as_of))
+        return cache[key]
     ver = M.walk_forward(eps, M.ALL_FEATURES, months, sch)
     mom = M.walk_forward(eps, (M.MOMENTUM,), months, sch)
     eps["p"], eps["p_base"], eps["p_momentum"], eps["holdout"] = ver.p, ver.base, mom.p, ver.holdout
+    wf = ~ver.holdout
+    record = M.skill("verdict", "verdict", np.where(wf, ver.p, np.nan), ver.base, mom.p, y, years)
     holdout = M.skill("verdict", "verdict", np.where(ver.holdout, ver.p, np.nan), ver.base, mom.p, y, years)
-    cache[key] = LightResult(h.name, months, eps, holdout, sch)
+    cache[key] = LightResult(h.name, months, as_of, eps, record, holdout, sch)
     return cache[key]
 
 

@@ -8,8 +8,10 @@ bundled data):
 2. the model is fitted on every panel episode whose outcome was known by ``D`` (standardisation,
    weights, base rate), with :data:`~hypecheck.lab.model.BOOT_FIT` year-block bootstrap refits for
    the probability's interval;
-3. the *record* is the model's out-of-sample skill on the panel episodes whose outcomes were known by
-   ``D`` (walk-forward and, once its outcomes are in, the frozen holdout);
+3. the *record* is the lab as it could have been run on ``D`` (:func:`~hypecheck.lab.run.evaluate_at`:
+   births up to ``D``, outcomes known by ``D``): the walk-forward skill before the five years preceding
+   ``D``, and those five years as a holdout scored by the model frozen at their start. Nothing after
+   ``D`` enters the verdict, the record or the report's first lines;
 4. the label: ``no skill shown`` when that record's Brier skill score against the base rate or
    against trailing momentum has a 95% interval reaching 0 (the evidence then adds nothing a user
    could not get from the base rate or from "the leader is ahead"); otherwise ``real catalyst`` /
@@ -34,7 +36,7 @@ from ..schema import Catalog
 from . import features as F
 from . import model as M
 from .history import Context, History, _asvi, _term_id, build_context
-from .run import HistoryResult, LightResult, evaluate_light, history_for
+from .run import evaluate_at, history_for
 
 NO_SKILL = "no skill shown"
 FEATURE_TEXT = {
@@ -75,8 +77,8 @@ class PanelVerdict:
     label: str
     model_label: str  # the label the probability alone would give (before the skill gate)
     shows_skill: bool
-    record: dict[str, Any]  # the out-of-sample record known at the as-of date
-    holdout: dict[str, Any]  # the lab's holdout record (the last five years of the history)
+    record: dict[str, Any]  # walk-forward out-of-sample record known at the as-of date
+    holdout: dict[str, Any]  # the five years before the as-of date, scored by the frozen model
     holdout_sentence: str
     momentum_probability: float
     sharpness: float
@@ -220,26 +222,6 @@ def _pair_rate(same: pd.DataFrame, as_of: pd.Timestamp, months: int) -> float:
     return (int((y[m] > 0).sum()) + 1) / (int(m.sum()) + 2)
 
 
-def record_at(res: HistoryResult | LightResult, as_of: pd.Timestamp) -> dict[str, Any]:
-    """The verdict model's out-of-sample record on episodes whose outcomes were known by ``as_of``."""
-    eps = res.episodes
-    months = res.horizon
-    known = pd.DatetimeIndex(eps["date"]) + pd.DateOffset(months=months)
-    m = np.asarray(known <= as_of)
-    y = np.where(m, eps[f"outcome_{months}m"].to_numpy(dtype="float64"), np.nan)
-    years = pd.DatetimeIndex(eps["date"]).year.to_numpy()
-    s = M.skill(
-        "verdict",
-        "verdict",
-        eps["p"].to_numpy(dtype="float64"),
-        eps["p_base"].to_numpy(dtype="float64"),
-        eps["p_momentum"].to_numpy(dtype="float64"),
-        y,
-        years,
-    )
-    return s.to_dict()
-
-
 def panel_verdict(
     a: pd.Series | None,
     b: pd.Series | None,
@@ -260,7 +242,7 @@ def panel_verdict(
         hist = history_for(catalog, source)
     except HypecheckError as exc:
         return f"no panel of past narratives: {exc.message}"
-    res = evaluate_light(hist, months)
+    res = evaluate_at(hist, months, as_of)
     eps = res.episodes
     y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
     known = (pd.DatetimeIndex(eps["date"]) + pd.DateOffset(months=months) <= as_of) & ~np.isnan(y)
@@ -279,7 +261,7 @@ def panel_verdict(
         return f"{a_id} and {b_id} share no dates up to {as_of:%Y-%m-%d}"
     p = float(fit.predict(row)[0])
     lo, hi = (float(x[0]) for x in fit.interval(row, level))
-    record = record_at(res, as_of)
+    record = res.record.to_dict()
     shows = _gt0(record.get("ci_bss_base")) and _gt0(record.get("ci_bss_momentum"))
     model_label = M.label(p, lo, hi, fit.base_rate)
     contrib = fit.contributions(row)[0]
@@ -302,16 +284,14 @@ def panel_verdict(
             }
         )
     h = res.holdout.to_dict()
+    sch = res.schedule
     holdout_sentence = (
-        f"Holdout ({res.name}, {res.schedule.holdout_start:%Y-%m} to {res.schedule.data_end:%Y-%m}, "
-        f"{h['n']:,} narratives, never used to choose features or weights): Brier skill "
-        f"{_pct(h['bss_base'])} vs the base rate (95% CI {_pct(h['ci_bss_base'][0])} to "
-        f"{_pct(h['ci_bss_base'][1])}), {_pct(h['bss_momentum'])} vs trailing momentum"
-        + (
-            f"; these outcomes run past {as_of:%Y-%m-%d}: hindsight about the model, not used by this verdict."
-            if res.schedule.data_end > as_of
-            else "."
-        )
+        f"Holdout: the {h['n']:,} narratives of {sch.holdout_start:%Y-%m} to {as_of:%Y-%m} with known outcomes, "
+        f"scored by the model frozen on {sch.holdout_start:%Y-%m-%d}: Brier skill {_pct(h['bss_base'])} vs "
+        f"the base rate (95% CI {_pct(h['ci_bss_base'][0])} to {_pct(h['ci_bss_base'][1])}), "
+        f"{_pct(h['bss_momentum'])} vs trailing momentum."
+        if h["n"]
+        else "Holdout: no narratives with known outcomes in the five years before this date."
     )
     return PanelVerdict(
         history=res.name,
