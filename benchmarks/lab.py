@@ -54,6 +54,7 @@ def main() -> int:
 
     theme = hypecheck.load_theme("small-cap-rotation")
     sample = res.histories[-1].episodes["date"].iloc[-400::33].tolist()[:12]
+
     def loop() -> None:
         for d in sample:
             hypecheck.check(theme, as_of=pd.Timestamp(d), data=data, calibrate=False)

@@ -86,7 +86,9 @@ def test_flagship_label_comes_from_the_panel_model(flagship_json: dict) -> None:
     # fitted on past narratives known by the as-of date: hundreds of ETF episodes, all 6-month outcomes
     assert c["n"] >= 1000 and c["horizon_months"] == 6
     # the first line says whether the model has shown skill
-    assert c["headline"][0].startswith("NO SKILL SHOWN" if not c["shows_skill"] else "The model has shown skill")
+    assert c["headline"][0].startswith(
+        "NO SKILL SHOWN" if not c["shows_skill"] else "The model has shown skill"
+    )
     # the ledger's contributions are each feature's effect on this probability
     assert {e["pillar"] for e in c["ledger"]} >= {"price", "breadth", "catalysts"}
 

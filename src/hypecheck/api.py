@@ -112,7 +112,15 @@ def _panel_verdict(
     except InputError:
         level = 0.95
     pv = panel_verdict(
-        panel.price(p.leader), panel.price(p.laggard), a_id, b_id, catalog, lab_source, ts, _horizon(rl), level
+        panel.price(p.leader),
+        panel.price(p.laggard),
+        a_id,
+        b_id,
+        catalog,
+        lab_source,
+        ts,
+        _horizon(rl),
+        level,
     )
     if isinstance(pv, str):
         return None, _replace(
@@ -133,9 +141,7 @@ def _panel_verdict(
             f"the probability's interval ({lo:.0%}-{hi:.0%}) would have to clear the base rate "
             f"{pv.base_rate:.0%} on one side"
         )
-    tops = [
-        f"{e['feature']} ({e['what']}) {100 * e['contribution_p']:+.1f} pp" for e in pv.top(3)
-    ]
+    tops = [f"{e['feature']} ({e['what']}) {100 * e['contribution_p']:+.1f} pp" for e in pv.top(3)]
     flip += ". Largest contributions: " + "; ".join(tops) if tops else ""
     return pv, _replace(verdict, label=pv.label, flip=flip, flip_items=tops)
 

@@ -539,13 +539,20 @@ def history(theme: str, as_of: str | None, data: Path | None, rules: Path | None
     help="Persistence horizon: 1M, 3M, 6M or 12M.",
 )
 @OUT
-@click.option("--json", "as_json", is_flag=True, help="Print the lab's result as one JSON object (see the README).")
 @click.option(
-    "--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+    "--json", "as_json", is_flag=True, help="Print the lab's result as one JSON object (see the README)."
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
     help="Where episodes and features are computed: this process, or a Dask cluster.",
 )
 @click.option(
-    "--scheduler", metavar="ADDRESS", default=None,
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
     help="A running Dask scheduler (tcp://host:8786); implies --engine dask.",
 )
 def lab(

@@ -148,18 +148,24 @@ def pair_features(
         t = twin.astype("float64").reindex(df.index)
         out[f"ew_confirm_{side}"] = t / t.shift(lag) - df[side] / df[side].shift(lag)
     for side, term in (("a", term_a), ("b", term_b)):
-        out[f"attention_{side}"] = asof(term, df.index) if term is not None else np.nan
+        out[f"attention_{side}"] = asof(term, df.index, max_age_days=62) if term is not None else np.nan
     return out
 
 
-def asof(s: pd.Series, index: pd.DatetimeIndex) -> np.ndarray:
-    """The last value of ``s`` (indexed by the date it became known) on or before each date."""
+def asof(s: pd.Series, index: pd.DatetimeIndex, max_age_days: int | None = None) -> np.ndarray:
+    """The last value of ``s`` (indexed by the date it became known) on or before each date; NaN when
+    there is none, or when it is older than ``max_age_days``."""
     s = s.dropna()
     if s.empty:
         return np.full(len(index), np.nan)
     pos = s.index.searchsorted(index, side="right") - 1
     vals = s.to_numpy(dtype="float64")
-    return np.where(pos >= 0, vals[np.clip(pos, 0, None)], np.nan)
+    out = np.where(pos >= 0, vals[np.clip(pos, 0, None)], np.nan)
+    if max_age_days is not None:
+        when = pd.DatetimeIndex(s.index)[np.clip(pos, 0, None)]
+        age = (pd.DatetimeIndex(index) - when).days.to_numpy()
+        out = np.where(age > max_age_days, np.nan, out)
+    return out
 
 
 def known_asvi(values: pd.Series, known: pd.DatetimeIndex, window: int = 8) -> pd.Series:
@@ -224,14 +230,26 @@ def detect(feat: pd.DataFrame, *, k: float, gap_months: int) -> pd.DataFrame:
     return pd.DataFrame({"row": rows, "date": pd.DatetimeIndex(dates), "direction": dirs})
 
 
-def outcomes(feat: pd.DataFrame, rows: np.ndarray, directions: np.ndarray, months: int) -> np.ndarray:
-    """Leader minus laggard return from the close at each row to the last close on or before the row's
-    date plus ``months`` calendar months; NaN (pending, never partial) when that date is after the
+def horizon_end(dates: pd.DatetimeIndex, months: int, monthly: bool) -> pd.DatetimeIndex:
+    """The date ``months`` after each date: calendar months for daily data; on month-end data the
+    ``months``-th following month-end (28 February + 1 month is 31 March, not 28 March, whose last
+    close would be February's own and make a 1-month outcome span no time at all)."""
+    d = pd.DatetimeIndex(dates)
+    if monthly:
+        return (d + pd.offsets.MonthEnd(0)) + pd.offsets.MonthEnd(months)
+    return d + pd.DateOffset(months=months)
+
+
+def outcomes(
+    feat: pd.DataFrame, rows: np.ndarray, directions: np.ndarray, months: int, monthly: bool = False
+) -> np.ndarray:
+    """Leader minus laggard return from the close at each row to the last close on or before
+    :func:`horizon_end` of the row's date; NaN (pending, never partial) when that date is after the
     pair's last close."""
     idx = pd.DatetimeIndex(feat.index)
     a, b = feat["a"].to_numpy(), feat["b"].to_numpy()
     start = idx[rows]
-    end = start + pd.DateOffset(months=months)
+    end = horizon_end(start, months, monthly)
     j = idx.searchsorted(end, side="right") - 1
     ok = end <= idx[-1]
     j = np.where(ok, j, rows)
@@ -251,6 +269,7 @@ __all__ = [
     "asof",
     "change_over",
     "detect",
+    "horizon_end",
     "known_asvi",
     "orient",
     "outcomes",

@@ -137,14 +137,20 @@ def _price(catalog: Catalog, id: str) -> pd.Series | None:
     return s if len(s) else None
 
 
+STALE_DAYS = 62  # a context value older than two months on a date is missing there, not carried on
+
+
 @dataclass
 class Context:
-    """Market-wide series on their own (known-date) calendars; :meth:`on` aligns them to a pair."""
+    """Market-wide series on their own (known-date) calendars; :meth:`on` aligns them to a pair
+    (the last value known on or before each date, missing when older than :data:`STALE_DAYS`)."""
 
     series: dict[str, pd.Series]
 
     def on(self, index: pd.DatetimeIndex) -> pd.DataFrame:
-        return pd.DataFrame({k: F.asof(s, index) for k, s in self.series.items()}, index=index)
+        return pd.DataFrame(
+            {k: F.asof(s, index, max_age_days=STALE_DAYS) for k, s in self.series.items()}, index=index
+        )
 
 
 def build_context(catalog: Catalog, u: Universe) -> Context:
@@ -178,13 +184,19 @@ def build_context(catalog: Catalog, u: Universe) -> Context:
             continue
         out[feat] = F.change_over(s, 3) if transform == "change" else s
     term = u.terms.get("market")
-    if term and (tid := _term_id(catalog, term)) is not None:
-        out["attention_market"] = _asvi(catalog, tid)
+    if term and (tid := _term_id(catalog, term)) is not None and (am := _asvi(catalog, tid)) is not None:
+        out["attention_market"] = am
     return Context(out)
 
 
-def _asvi(catalog: Catalog, tid: str) -> pd.Series:
-    sd = catalog.get("search", tid)
+def _asvi(catalog: Catalog, tid: str) -> pd.Series | None:
+    """ASVI of a search term by known date, from its monthly (else weekly) series on Google's 0-100
+    scale; None when only other series exist (a daily stitched series is on another scale, and an
+    8-period median of days is not the 8-week baseline ASVI is defined on)."""
+    options = {x.meta.frequency: x for x in catalog.all("search", tid)}
+    sd = options.get("M") or options.get("W")
+    if sd is None:
+        return None
     v = sd.values.dropna()
     idx = pd.DatetimeIndex(v.index)
     ends = period_end(idx, sd.meta.frequency, "search")
@@ -256,8 +268,11 @@ def episodes_of(p: PairInput, freq: F.Freq, ctx: Context) -> pd.DataFrame:
     x.insert(3, "pair", f"{p.a}-{p.b}")
     x.insert(4, "group", p.group)
     x.insert(5, "direction", 1)
+    monthly = freq.ppm == 1
     for h in HORIZON_MONTHS:
-        x[f"outcome_{h}m"] = F.outcomes(feat, rows, dirs, h)
+        x[f"outcome_{h}m"] = F.outcomes(feat, rows, dirs, h, monthly)
+    for h in HORIZON_MONTHS:  # when each outcome is known (its end date): the walk-forward's clock
+        x[f"known_{h}m"] = F.horizon_end(pd.DatetimeIndex(ev["date"]), h, monthly)
     x["data_end"] = feat.index[-1]
     return x
 
@@ -329,7 +344,9 @@ def _run_dask(chunks: list[list[PairInput]], freq: F.Freq, ctx: Context, schedul
         if scheduler:
             client = Client(scheduler, timeout="10s")
         else:
-            client = Client(LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None))
+            client = Client(
+                LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+            )
     except (OSError, TimeoutError) as exc:
         raise ProviderError(
             f"cannot reach the Dask scheduler at {scheduler}: {exc}",

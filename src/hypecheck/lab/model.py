@@ -152,7 +152,9 @@ def fit(
         mean, sd = mean[ok], sd[ok]
     else:
         mean = sd = np.zeros(0)
-    f = Fit(tuple(keep), mean, sd, 0.0, np.zeros(len(keep)), len(y), float(np.mean(y)) if len(y) else math.nan)
+    f = Fit(
+        tuple(keep), mean, sd, 0.0, np.zeros(len(keep)), len(y), float(np.mean(y)) if len(y) else math.nan
+    )
     Z = f.z(X)
     w = ridge_logistic(Z, y)
     f.intercept, f.weights = float(w[0]), w[1:]
@@ -170,8 +172,13 @@ def fit(
 
 
 # ---------------------------------------------------------------------------------- walk-forward
-def known_dates(dates: pd.Series, months: int) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(dates) + pd.DateOffset(months=months)
+def known_dates(eps: pd.DataFrame, months: int) -> pd.DatetimeIndex:
+    """When each episode's ``months`` outcome is known: its ``known_<h>m`` column (the outcome's end
+    date, see :func:`hypecheck.lab.features.horizon_end`), else the date plus ``months`` months."""
+    col = f"known_{months}m"
+    if col in eps:
+        return pd.DatetimeIndex(eps[col])
+    return pd.DatetimeIndex(eps["date"]) + pd.DateOffset(months=months)
 
 
 def pair_base_rate(eps: pd.DataFrame, months: int) -> np.ndarray:
@@ -181,7 +188,7 @@ def pair_base_rate(eps: pd.DataFrame, months: int) -> np.ndarray:
     if eps.empty:
         return out
     dates = pd.DatetimeIndex(eps["date"]).to_numpy()
-    known = known_dates(eps["date"], months).to_numpy()
+    known = known_dates(eps, months).to_numpy()
     y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
     key = eps["leader"].astype(str) + "|" + eps["laggard"].astype(str)
     for _, rows in key.groupby(key, sort=False).indices.items():
@@ -206,7 +213,7 @@ class Schedule:
 
 def schedule(eps: pd.DataFrame, months: int, data_end: pd.Timestamp) -> Schedule:
     holdout = pd.Timestamp(data_end) - pd.DateOffset(years=HOLDOUT_YEARS)
-    known = known_dates(eps["date"], months)
+    known = known_dates(eps, months)
     y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
     years = pd.DatetimeIndex(eps["date"]).year
     refits = []
@@ -239,7 +246,7 @@ def walk_forward(
     n = len(eps)
     y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
     dates = pd.DatetimeIndex(eps["date"])
-    known = known_dates(eps["date"], months)
+    known = known_dates(eps, months)
     years = dates.year.to_numpy()
     p, lo, hi, base = (np.full(n, np.nan) for _ in range(4))
     hold = np.zeros(n, dtype=bool)
@@ -282,9 +289,7 @@ def brier(p: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean((np.asarray(p, float) - np.asarray(y, float)) ** 2)) if len(p) else math.nan
 
 
-def year_bootstrap(
-    sums: np.ndarray, ref: np.ndarray, boot: int = BOOT, seed: int = 0
-) -> np.ndarray:
+def year_bootstrap(sums: np.ndarray, ref: np.ndarray, boot: int = BOOT, seed: int = 0) -> np.ndarray:
     """Bootstrap draws of ``1 - sum(sums[years]) / sum(ref[years])`` resampling whole years.
 
     ``sums`` and ``ref`` hold one total per calendar year (e.g. the squared errors of the model and of

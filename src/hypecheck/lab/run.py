@@ -83,7 +83,7 @@ class HistoryResult:
             "name": self.name,
             "description": self.description,
             "universe": self.universe,
-            "episodes": int(len(self.episodes)),
+            "episodes": len(self.episodes),
             "base_rate": _c(self.base_rate),
             "horizon": f"{self.horizon}M",
             "holdout_start": f"{self.schedule.holdout_start:%Y-%m-%d}",
@@ -94,9 +94,7 @@ class HistoryResult:
             "reliability": self.reliability,
             "reliability_holdout": self.reliability_holdout,
             "by_label": self.by_label,
-            "weights": {
-                f: _c(w) for f, w in zip(self.final.features, self.final.weights, strict=True)
-            },
+            "weights": {f: _c(w) for f, w in zip(self.final.features, self.final.weights, strict=True)},
             "coverage": {
                 f: _c(float(self.episodes[f].notna().mean())) if f in self.episodes else 0.0
                 for f in M.ALL_FEATURES
@@ -141,23 +139,17 @@ def evaluate(h: History, months: int = 6, boot: int = M.BOOT, boot_fit: int = M.
         fs = [f for f in feats if f in present]
         if fs:
             add(pillar, "pillar", M.walk_forward(eps, fs, months, sch))
-    final = M.fit(
-        eps.loc[~np.isnan(y)], (y[~np.isnan(y)] > 0).astype(float), M.ALL_FEATURES
-    )
+    final = M.fit(eps.loc[~np.isnan(y)], (y[~np.isnan(y)] > 0).astype(float), M.ALL_FEATURES)
     wmap = dict(zip(final.features, final.weights, strict=True))
     for f in present:
         add(f, "feature", M.walk_forward(eps, (f,), months, sch))
         rows[-1].weight = float(wmap.get(f, math.nan))
     hm = ver.holdout
-    holdout = M.skill(
-        "verdict", "verdict", np.where(hm, ver.p, np.nan), ver.base, mom.p, y, years, boot
-    )
+    holdout = M.skill("verdict", "verdict", np.where(hm, ver.p, np.nan), ver.base, mom.p, y, years, boot)
     holdout_mom = M.skill(
         "momentum", "baseline", np.where(hm, mom.p, np.nan), ver.base, mom.p, y, years, boot
     )
-    labels = [
-        M.label(p, lo, hi, b) for p, lo, hi, b in zip(ver.p, ver.lo, ver.hi, ver.base, strict=True)
-    ]
+    labels = [M.label(p, lo, hi, b) for p, lo, hi, b in zip(ver.p, ver.lo, ver.hi, ver.base, strict=True)]
     eps["p"], eps["p_lo"], eps["p_hi"] = ver.p, ver.lo, ver.hi
     eps["p_base"], eps["p_momentum"], eps["holdout"] = ver.base, mom.p, ver.holdout
     eps["label"] = labels
@@ -301,7 +293,7 @@ def evaluate_at(h: History, months: int, as_of: pd.Timestamp) -> LightResult:
     as_of = pd.Timestamp(as_of)
     eps = h.episodes.loc[pd.DatetimeIndex(h.episodes["date"]) <= as_of].copy().reset_index(drop=True)
     for m in HORIZON_MONTHS:
-        late = (pd.DatetimeIndex(eps["date"]) + pd.DateOffset(months=m)) > as_of
+        late = M.known_dates(eps, m) > as_of
         eps.loc[np.asarray(late), f"outcome_{m}m"] = np.nan
     eps["pair_base_rate"] = M.pair_base_rate(eps, months)
     y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")

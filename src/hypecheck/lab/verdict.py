@@ -188,8 +188,8 @@ def theme_features(
     terms = {}
     for s in (a_id, b_id):
         name = u.terms.get(s)
-        if name and (tid := _term_id(catalog, name)) is not None:
-            terms[s] = _asvi(catalog, tid)
+        if name and (tid := _term_id(catalog, name)) is not None and (x := _asvi(catalog, tid)) is not None:
+            terms[s] = x
     cut = [None if x is None else x.loc[x.index <= as_of] for x in (a, b, twin.get(a_id), twin.get(b_id))]
     assert cut[0] is not None and cut[1] is not None
     feat = F.pair_features(
@@ -216,7 +216,7 @@ def theme_features(
 def _pair_rate(same: pd.DataFrame, as_of: pd.Timestamp, months: int) -> float:
     if same.empty:
         return 0.5
-    known = pd.DatetimeIndex(same["date"]) + pd.DateOffset(months=months)
+    known = M.known_dates(same, months)
     y = same[f"outcome_{months}m"].to_numpy(dtype="float64")
     m = (known <= as_of) & ~np.isnan(y)
     return (int((y[m] > 0).sum()) + 1) / (int(m.sum()) + 2)
@@ -245,7 +245,7 @@ def panel_verdict(
     res = evaluate_at(hist, months, as_of)
     eps = res.episodes
     y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
-    known = (pd.DatetimeIndex(eps["date"]) + pd.DateOffset(months=months) <= as_of) & ~np.isnan(y)
+    known = (M.known_dates(eps, months) <= as_of) & ~np.isnan(y)
     known = np.asarray(known)
     if known.sum() < M.MIN_TRAIN:
         return (
