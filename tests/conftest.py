@@ -11,6 +11,14 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _lab_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The lab's disk cache in a temporary folder for the session (never the user's ~/.cache)."""
+    import os
+
+    os.environ["HYPECHECK_CACHE"] = str(tmp_path_factory.mktemp("lab-cache"))
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not (SHARED / "prices" / "etf_daily").is_dir():

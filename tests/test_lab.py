@@ -683,3 +683,33 @@ def test_orientation_mirrors_features_and_episodes_on_etfs(
     pd.testing.assert_frame_equal(e_ab[keys], e_ba[keys])
     cols = [c for c in e_ab.columns if c not in (*keys, "pair")]
     pd.testing.assert_frame_equal(e_ab[cols], e_ba[cols], rtol=0, atol=1e-9)
+
+
+# ===================================================================== disk cache of a history
+def test_history_disk_cache_round_trips_and_keys_on_the_data(
+    bundled_catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hypecheck.schema import Catalog as Cat
+    from hypecheck.schema import SeriesData
+
+    monkeypatch.setenv("HYPECHECK_CACHE", str(tmp_path))
+    u = H.load_universe("ken-french")
+    fresh = H.build_history(bundled_catalog, u, name="ken-french", source="bundled")
+    files = list(tmp_path.glob("*.parquet"))
+    assert len(files) == 1 and files[0].stem == H.fingerprint(bundled_catalog, u)
+    again = H.build_history(bundled_catalog, u, name="ken-french", source="bundled")
+    pd.testing.assert_frame_equal(fresh.episodes, again.episodes, check_exact=True)
+    assert again.context is None  # read back, not rebuilt
+    # one changed value in one input series is another key (a rebuilt panel, not a stale one)
+    changed = Cat()
+    for sd in bundled_catalog:
+        v = sd.values
+        if sd.meta.id == "ff:ind:Enrgy":
+            v = v.copy()
+            v.iloc[-1] *= 1.01
+        changed.add(SeriesData(sd.meta, v, sd.flags, sd.pulls))
+    assert H.fingerprint(changed, u) != H.fingerprint(bundled_catalog, u)
+    # a damaged cache file is a miss: rebuilt, equal to the fresh panel
+    files[0].write_bytes(b"not parquet")
+    healed = H.build_history(bundled_catalog, u, name="ken-french", source="bundled")
+    pd.testing.assert_frame_equal(fresh.episodes, healed.episodes, check_exact=True)

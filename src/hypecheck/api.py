@@ -132,10 +132,11 @@ def _panel_verdict(
             "a model record that beats both the base rate and trailing momentum out of sample "
             "(both 95% intervals above zero); until then the probability is shown without a label"
         )
-    elif pv.label == "real catalyst":
-        flip = f"the probability's interval ({lo:.0%}-{hi:.0%}) would have to reach the base rate {pv.base_rate:.0%}"
-    elif pv.label == "viral sentiment":
-        flip = f"the probability's interval ({lo:.0%}-{hi:.0%}) would have to reach the base rate {pv.base_rate:.0%}"
+    elif pv.label in ("real catalyst", "viral sentiment"):
+        flip = (
+            f"the probability's interval ({lo:.0%}-{hi:.0%}) would have to reach the base rate "
+            f"{pv.base_rate:.0%}"
+        )
     else:
         flip = (
             f"the probability's interval ({lo:.0%}-{hi:.0%}) would have to clear the base rate "

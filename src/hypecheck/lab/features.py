@@ -129,8 +129,8 @@ def pair_features(
     out["sharpness"] = sharpness(rs, freq)
     for months in (1, 3, 6, 12):
         out[f"mom_{months}m"] = _rel_return(df, months * freq.ppm)
-    signs = np.sign(out[["mom_1m", "mom_3m", "mom_6m", "mom_12m"]])
-    out["consistency"] = signs.mean(axis=1, skipna=False)
+    signs = np.sign(out[["mom_1m", "mom_3m", "mom_6m", "mom_12m"]].to_numpy())
+    out["consistency"] = signs.mean(axis=1)  # NaN until the 12-month window is full
     smooth, window, roc, mom_window = freq.rrg
     r = _one_ticker(100.0 * rs, smooth, window, roc, mom_window)
     out["rs_ratio"] = r["rs_ratio"] - 100.0
@@ -148,7 +148,9 @@ def pair_features(
         t = twin.astype("float64").reindex(df.index)
         out[f"ew_confirm_{side}"] = t / t.shift(lag) - df[side] / df[side].shift(lag)
     for side, term in (("a", term_a), ("b", term_b)):
-        out[f"attention_{side}"] = asof(term, df.index, max_age_days=62) if term is not None else np.nan
+        out[f"attention_{side}"] = (
+            asof(term, pd.DatetimeIndex(df.index), max_age_days=62) if term is not None else np.nan
+        )
     return out
 
 
@@ -171,7 +173,7 @@ def asof(s: pd.Series, index: pd.DatetimeIndex, max_age_days: int | None = None)
 def known_asvi(values: pd.Series, known: pd.DatetimeIndex, window: int = 8) -> pd.Series:
     """ASVI (Da, Engelberg & Gao 2011) ``ln SVI_t - ln median(SVI_{t-1..t-window})``, re-indexed by
     the date each observation became known (``known``: e.g. a month's end for a monthly value)."""
-    x = np.log(values.clip(lower=0.5).astype("float64"))
+    x = pd.Series(np.log(values.clip(lower=0.5).to_numpy(dtype="float64")), index=values.index)
     med = x.shift(1).rolling(window, min_periods=window).median()
     out = pd.Series((x - med).to_numpy(), index=known)
     return out[~out.index.duplicated(keep="last")].sort_index()
@@ -218,9 +220,9 @@ def detect(feat: pd.DataFrame, *, k: float, gap_months: int) -> pd.DataFrame:
     starts = np.flatnonzero((sig != 0) & (sig != prev))
     rows, dates, dirs = [], [], []
     last: pd.Timestamp | None = None
-    idx = feat.index
-    for i in starts:  # run starts only (sparse): the gap needs the previous kept birth
-        d = idx[i]
+    idx = pd.DatetimeIndex(feat.index)
+    for i in starts.tolist():  # run starts only (sparse): the gap needs the previous kept birth
+        d = pd.Timestamp(idx[i])
         if last is not None and d < last + pd.DateOffset(months=gap_months):
             continue
         rows.append(int(i))

@@ -296,6 +296,84 @@ class History:
     context: Context | None = None
 
 
+LAB_VERSION = "1"  # bump when episodes or features change meaning (invalidates the disk cache)
+
+
+def fingerprint(catalog: Catalog, u: Universe) -> str:
+    """A digest of everything a history is built from: the code's lab version, the universe file and
+    every input series (ids, dates, values). Equal digests mean equal panels."""
+    import hashlib
+
+    h = hashlib.sha256(
+        f"{LAB_VERSION}|{u.name}|{u.version}|{u.origin}|{u.pairs}|{u.twins}|{u.terms}|".encode()
+    )
+    h.update(f"{u.market}|{u.macro}|{u.freq}".encode())
+    prices = {x for a, b, _ in u.pairs for x in (a, b)} | set(u.twins.values())
+    prices |= set(u.market.get("sectors", [])) | {
+        u.market.get("benchmark", ""),
+        u.market.get("equal_weight", ""),
+    }
+    wanted = [("price", x) for x in sorted(prices) if x] + [("macro", x) for x in sorted(u.macro.values())]
+    wanted += [("search", t) for t in sorted({_term_id(catalog, n) or "" for n in u.terms.values()}) if t]
+    for kind, id in wanted:
+        for sd in catalog.all(kind, id):  # type: ignore[arg-type]
+            v = sd.values
+            h.update(f"{kind}|{id}|{sd.meta.frequency}|{len(v)}|".encode())
+            h.update(pd.DatetimeIndex(v.index).asi8.tobytes())
+            h.update(v.to_numpy(dtype="float64").tobytes())
+    return h.hexdigest()[:32]
+
+
+def cache_dir() -> Path | None:
+    """``$HYPECHECK_CACHE`` (``off`` disables), else ``$XDG_CACHE_HOME/hypecheck/lab`` or
+    ``~/.cache/hypecheck/lab``."""
+    import os
+
+    env = os.environ.get("HYPECHECK_CACHE")
+    if env is not None:
+        return None if env.strip().lower() in {"", "off", "0", "no"} else Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "hypecheck" / "lab"
+
+
+def _read_cached(path: Path) -> pd.DataFrame | None:
+    import duckdb
+
+    try:
+        df = duckdb.read_parquet(str(path)).df()
+    except Exception:  # a damaged or foreign file is a miss: rebuild (and overwrite it)
+        return None
+    return _normalise(df)
+
+
+def _normalise(df: pd.DataFrame) -> pd.DataFrame:
+    """One dtype per column whether the panel was just built or read back from the cache."""
+    df = df.copy()
+    for c in df.columns:
+        if c == "date" or c.startswith("known_") or c == "data_end":
+            df[c] = pd.to_datetime(df[c]).astype("datetime64[ns]")
+        elif c in ("leader", "laggard", "pair", "group"):
+            df[c] = df[c].astype(str).astype(object)
+        elif c == "direction":
+            df[c] = df[c].astype("int64")
+        else:
+            df[c] = df[c].astype("float64")
+    return df
+
+
+def _write_cached(path: Path, df: pd.DataFrame) -> None:
+    """Write atomically (a temporary file renamed into place); an unwritable cache is skipped."""
+    import duckdb
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{id(df)}")
+        duckdb.from_df(df).write_parquet(str(tmp))
+        tmp.replace(path)
+    except Exception:
+        return
+
+
 def build_history(
     catalog: Catalog,
     universe: Universe,
@@ -306,9 +384,20 @@ def build_history(
     scheduler: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> History:
-    """Build the panel of past narratives of ``universe`` from ``catalog`` (see the module)."""
-    ctx = build_context(catalog, universe)
+    """Build the panel of past narratives of ``universe`` from ``catalog`` (see the module).
+
+    The result is cached on disk (:func:`cache_dir`) under the :func:`fingerprint` of its inputs, so a
+    later process on the same data reads it back instead of rebuilding (a changed series, universe
+    file or lab version is a different key)."""
     pairs, skipped = pair_inputs(catalog, universe)
+    cdir = cache_dir()
+    key = fingerprint(catalog, universe) if cdir is not None and pairs else ""
+    if key and cdir is not None and (cdir / f"{key}.parquet").is_file():
+        cached = _read_cached(cdir / f"{key}.parquet")
+        if cached is not None:
+            end = max(max(p.pa.index[-1], p.pb.index[-1]) for p in pairs)
+            return History(name, universe, cached, pd.Timestamp(end), skipped, source, None)
+    ctx = build_context(catalog, universe)
     if not pairs:
         raise InputError(
             f"none of the {len(universe.pairs)} pairs of the {universe.name} universe have closes in the data",
@@ -329,6 +418,9 @@ def build_history(
     eps = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if not eps.empty:
         eps = eps.sort_values(["date", "leader", "laggard"], kind="mergesort").reset_index(drop=True)
+        eps = _normalise(eps)
+        if key and cdir is not None:
+            _write_cached(cdir / f"{key}.parquet", eps)
     end = max(max(p.pa.index[-1], p.pb.index[-1]) for p in pairs)
     return History(name, universe, eps, pd.Timestamp(end), skipped, source, ctx)
 

@@ -196,23 +196,28 @@ class LabResult:
         eps = []
         m = self.horizon
         for h in self.histories:
-            for r in h.episodes.itertuples(index=False):
+            e = h.episodes
+            cols = {c: e[c].to_numpy(dtype="float64") for c in ("sharpness", "p", "p_lo", "p_hi")}
+            outs = {k: e[f"outcome_{k}"].to_numpy(dtype="float64") for k in ("1m", "3m", "6m", "12m")}
+            dates = pd.DatetimeIndex(e["date"]).strftime("%Y-%m-%d").tolist()
+            leaders, laggards = e["leader"].astype(str).tolist(), e["laggard"].astype(str).tolist()
+            labels, hold = e["label"].astype(str).tolist(), e["holdout"].astype(bool).tolist()
+            dirs = e["direction"].astype(int).tolist()
+            for i in range(len(e)):
+                p = float(cols["p"][i])
                 eps.append(
                     {
                         "history": h.name,
-                        "leader": r.leader,
-                        "laggard": r.laggard,
-                        "date": f"{pd.Timestamp(r.date):%Y-%m-%d}",
-                        "direction": int(r.direction),
-                        "sharpness": _c(float(r.sharpness)),
-                        "outcome_1m": _c(float(r.outcome_1m)),
-                        "outcome_3m": _c(float(r.outcome_3m)),
-                        "outcome_6m": _c(float(r.outcome_6m)),
-                        "outcome_12m": _c(float(r.outcome_12m)),
-                        "p": _c(float(r.p)),
-                        "p_interval": [_c(float(r.p_lo)), _c(float(r.p_hi))],
-                        "label": r.label if not math.isnan(float(r.p)) else None,
-                        "holdout": bool(r.holdout),
+                        "leader": leaders[i],
+                        "laggard": laggards[i],
+                        "date": dates[i],
+                        "direction": dirs[i],
+                        "sharpness": _c(float(cols["sharpness"][i])),
+                        **{f"outcome_{k}": _c(float(v[i])) for k, v in outs.items()},
+                        "p": _c(p),
+                        "p_interval": [_c(float(cols["p_lo"][i])), _c(float(cols["p_hi"][i]))],
+                        "label": labels[i] if not math.isnan(p) else None,
+                        "holdout": hold[i],
                     }
                 )
         return {

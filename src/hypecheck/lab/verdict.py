@@ -283,7 +283,7 @@ def panel_verdict(
                 "contribution_p": float(p - p_without),
             }
         )
-    h = res.holdout.to_dict()
+    h: dict[str, Any] = res.holdout.to_dict()
     sch = res.schedule
     holdout_sentence = (
         f"Holdout: the {h['n']:,} narratives of {sch.holdout_start:%Y-%m} to {as_of:%Y-%m} with known outcomes, "

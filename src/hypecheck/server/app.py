@@ -93,7 +93,7 @@ class Engine:
                 return t
         raise KeyError(theme_id)
 
-    def check(self, theme_id: str, as_of: str | None, calibrate: bool = False, progress: Any = None) -> Any:
+    def check(self, theme_id: str, as_of: str | None, calibrate: bool = True, progress: Any = None) -> Any:
         from ..api import check, default_as_of
 
         th = self.theme(theme_id)
@@ -105,7 +105,7 @@ class Engine:
                 self.cache.move_to_end(key)
                 return self.cache[key]
         if progress:
-            progress(0.3, "measuring the pillars" + (" and walking the verdict forward" if calibrate else ""))
+            progress(0.3, "measuring the pillars" + (" and fitting the panel model" if calibrate else ""))
         res = check(th, as_of=ts, catalog=catalog, source=source, calibrate=calibrate)
         with self.lock:
             self.cache[key] = res
@@ -164,7 +164,9 @@ class RunRequest(BaseModel):
 
     theme: StrictStr = Field(description="a built-in theme id", examples=["small-cap-rotation"])
     as_of: dt.date | None = Field(default=None, description="default: the theme's own date")
-    calibrate: StrictBool = Field(default=False, description="walk the verdict forward for a probability")
+    calibrate: StrictBool = Field(
+        default=True, description="fit the panel model for the probability and the label"
+    )
 
     @field_validator("as_of", mode="before")
     @classmethod
@@ -258,7 +260,7 @@ def create_app(data: Path | None = None, store: Path | None = None, themes_dir: 
             status_code=400 if exc.exit_code in (2,) else 422 if exc.exit_code == 3 else 503,
         )
 
-    def _result(theme_id: str, as_of: dt.date | str | None, calibrate: bool = False) -> Any:
+    def _result(theme_id: str, as_of: dt.date | str | None, calibrate: bool = True) -> Any:
         try:
             return engine.check(theme_id, None if as_of is None else str(as_of), calibrate)
         except KeyError:
@@ -283,7 +285,7 @@ def create_app(data: Path | None = None, store: Path | None = None, themes_dir: 
     def check_theme(
         theme_id: str,
         as_of: Annotated[dt.date | None, Query(description="default: the theme's own date")] = None,
-        calibrate: Annotated[bool, Query()] = False,
+        calibrate: Annotated[bool, Query()] = True,
     ) -> dict[str, Any]:
         return _result(theme_id, as_of, calibrate).to_dict()
 

@@ -27,7 +27,7 @@
     fetch("/api/runs", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ theme: btn.dataset.theme, as_of: asOf || null, calibrate: false })
+      body: JSON.stringify({ theme: btn.dataset.theme, as_of: asOf || null, calibrate: true })
     }).then(function (r) { return r.json(); }).then(function (run) {
       var poll = function () {
         fetch("/api/runs/" + encodeURIComponent(run.run_id)).then(function (r) { return r.json(); }).then(function (s) {
