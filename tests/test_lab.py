@@ -73,7 +73,8 @@ def sub_universe(u: H.Universe, pairs: list[tuple[str, str, str]]) -> H.Universe
 def files_catalog(shared_data: Path) -> Catalog:
     from hypecheck.api import load_catalog
 
-    cat, source = load_catalog(shared_data)
+    cat = load_catalog(shared_data)
+    source = cat.source
     assert source == "files"
     return cat
 
@@ -235,8 +236,10 @@ def independent_outcomes(la: pd.Series, lg: pd.Series, dates: pd.Series, h: int)
     common close on or before date + h months; NaN when that is after the last common close."""
     both = pd.concat({"l": la, "g": lg}, axis=1, join="inner").dropna()
     both = both[(both["l"] > 0) & (both["g"] > 0)].sort_index().rename_axis("t").reset_index()
-    start = pd.DataFrame({"t": pd.DatetimeIndex(dates)}).reset_index()
-    end = pd.DataFrame({"t": pd.DatetimeIndex(dates) + pd.DateOffset(months=h)}).reset_index()
+    both["t"] = both["t"].astype("datetime64[ns]")  # one resolution for the as-of join
+    d = pd.DatetimeIndex(dates).astype("datetime64[ns]")
+    start = pd.DataFrame({"t": d}).reset_index()
+    end = pd.DataFrame({"t": d + pd.DateOffset(months=h)}).reset_index()
     s = pd.merge_asof(start.sort_values("t"), both, on="t").sort_values("index")
     e = pd.merge_asof(end.sort_values("t"), both, on="t").sort_values("index")
     r = (e["l"].to_numpy() / s["l"].to_numpy() - 1) - (e["g"].to_numpy() / s["g"].to_numpy() - 1)
