@@ -45,7 +45,8 @@ def main() -> int:
         t_base, _ = timeit(lambda: [pd.read_csv(f) for f in files], 1)
         t_ours, _ = timeit(lambda: load_catalog(SHARED, refresh=True), 1)
         rows.append(("load folder (detect+validate) vs bare read_csv", t_ours, t_base))
-    catalog, source = load_catalog(data)
+    catalog = load_catalog(data)
+    source = catalog.source
     theme = hypecheck.load_theme("small-cap-rotation")
     as_of = pd.Timestamp("2026-01-16" if have_shared else "2016-12-31")
     mapping = theme.mappings.get(source)

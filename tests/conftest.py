@@ -30,5 +30,5 @@ def shared_data() -> Path:
 def bundled_catalog():
     from hypecheck.api import load_catalog
 
-    catalog, _ = load_catalog(None)
+    catalog = load_catalog(None)
     return catalog

@@ -339,10 +339,11 @@ def test_unknown_ticker_in_theme_is_reported_missing_and_the_check_runs(tmp_path
 
 
 def test_as_of_before_all_data_says_where_the_data_start(data: Path, theme: Path) -> None:
+    # one clear input error naming the first date (issue 13), no longer a check of nothing
     res = run("check", theme, "--data", data, "--no-calibration", "--as-of", "1990-01-01")
-    assert_clean(res, 0, "INSUFFICIENT DATA", "no observation on or before 1990-01-01 (it starts 2023-01-02)")
+    assert_clean(res, 2, "as-of date 1990-01-01 is before any data", "start on 2023-01-02", "--as-of")
     res = run("history", theme, "--data", data, "--as-of", "1990-01-01")
-    assert_clean(res, 3, "'AAA' has no observation on or before 1990-01-01")
+    assert_clean(res, 2, "as-of date 1990-01-01 is before any data", "start on 2023-01-02")
 
 
 def test_html_in_theme_text_is_escaped_in_the_report(tmp_path: Path, data: Path) -> None:

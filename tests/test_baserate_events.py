@@ -218,7 +218,7 @@ def test_flagship_states_every_issue_5_figure(flagship, shared_data: Path, tmp_p
     for x in scen[:3]:
         assert x["required_rest"] == pytest.approx((0.10 - 0.44 * x["group_return"]) / 0.56)
     br = ev["base-rate:index-up-10-tech-lagging"]
-    assert "2024" in br["detail"] and "of 10 years (2016-2025)" in br["claim"]
+    assert "2024" in br["detail"] and "1 of 10 years (2016-2025)" in br["finding"]
     out = write_report(flagship, tmp_path)
     html = out["html"].read_text("utf-8")
     for needle in (

@@ -99,7 +99,7 @@ def test_user_written_theme_runs_without_code_changes(tmp_path: Path) -> None:
     # the price evidence is the energy - tech spread, checked against the bundled levels directly
     from hypecheck.api import load_catalog
 
-    cat, _ = load_catalog(None)
+    cat = load_catalog(None)
     e, t = cat.get("price", "ff:ind:Enrgy").values, cat.get("price", "ff:ind:BusEq").values
     ytd = lambda s: s[pd.Timestamp("2016-06-30")] / s[pd.Timestamp("2015-12-31")] - 1  # noqa: E731
     ev = {x["id"]: x for x in j["evidence"]}

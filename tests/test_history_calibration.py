@@ -139,7 +139,7 @@ def test_walk_forward_on_both_histories_prints_brier_beside_baselines(shared_dat
     from hypecheck.calibration import calibrate
     from hypecheck.rules import load_rules
 
-    catalog, _ = load_catalog(shared_data)
+    catalog = load_catalog(shared_data)
     c = calibrate(
         hypecheck.load_theme("small-cap-rotation"),
         pd.Timestamp(AS_OF),
@@ -191,7 +191,7 @@ def test_panel_verdict_unchanged_when_history_is_cut_after_it(shared_data: Path)
     date equals the check on the data with everything after that date removed."""
     from hypecheck.api import load_catalog
 
-    catalog, _ = load_catalog(shared_data)
+    catalog = load_catalog(shared_data)
     for d in ("2019-01-16", "2023-01-16"):
         alone = hypecheck.check("small-cap-rotation", catalog=_truncated(catalog, d), source="files", as_of=d)
         full = hypecheck.check("small-cap-rotation", data=shared_data, as_of=d)

@@ -82,6 +82,7 @@ def test_user_text_is_escaped(tmp_path: Path) -> None:
     d["title"] = NASTY_TITLE
     d["question"] = "Is <b>this</b> & that real?"
     d["attention"]["terms"] = NASTY_TERMS
+    d["triggers"][0]["params"]["terms"] = NASTY_TERMS[:2]  # a trigger reads only the theme's own terms
     d["mapping"]["bundled"]["series"]["nope"] = "x"
     r = hypecheck.check(parse_theme(d))
     write_report(r, tmp_path)

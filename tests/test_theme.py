@@ -108,5 +108,6 @@ def test_bad_files(tmp_path: Path) -> None:
 def test_unicode_and_markup_terms_are_data() -> None:
     d = flagship_dict()
     d["attention"]["terms"] = ["Société Générale", "日本株", "🚀 stocks", "<script>alert(1)</script>"]
+    d["triggers"][0]["params"]["terms"] = ["日本株"]  # a trigger reads only the theme's own terms
     t = parse_theme(d)
     assert t.terms[1] == "日本株" and t.terms[3] == "<script>alert(1)</script>"

@@ -128,12 +128,14 @@ def test_watch_posts_to_a_webhook_and_survives_a_failing_one(shared_data: Path, 
 
 
 @pytest.mark.parametrize("kind", ["no_such_kind"])
-def test_unknown_trigger_kind_is_unknown_not_a_crash(tmp_path: Path, kind: str) -> None:
+def test_unknown_trigger_kind_is_refused_at_load_not_a_crash(tmp_path: Path, kind: str) -> None:
+    """An unknown kind is a theme error when the theme loads (issue 13), not "unknown" at run time."""
     f = tmp_path / "t.toml"
     f.write_text(
         'id = "t"\ntitle = "t"\nquestion = "q"\n[[price.pairs]]\nleader = "ff:S1V3"\nlaggard = "ff:Mkt"\n'
         f'[[triggers]]\nid = "x"\nkind = "{kind}"\ndescription = "d"\n'
     )
     r = CliRunner().invoke(main, ["watch", str(f), "--store", str(tmp_path / "s.duckdb")])
-    assert r.exit_code == 0, r.output
-    assert "unknown trigger kind" in r.output
+    assert r.exit_code == 2, r.output
+    assert f"unknown trigger kind {kind!r}" in r.output and "spread_below" in r.output
+    assert "Traceback" not in r.output

@@ -16,7 +16,7 @@ from .pillars.catalysts import add_sequence
 from .pillars.history import add_spike_episodes
 from .result import CheckResult
 from .rules import Rules, load_rules
-from .schema import Catalog
+from .schema import Catalog, Kind
 from .sources import get_source
 from .theme import Theme, load_theme
 from .verdict import decide
@@ -24,20 +24,25 @@ from .verdict import decide
 _CATALOGS: dict[str, Catalog] = {}
 
 
-def load_catalog(data: str | Path | None = None, *, refresh: bool = False) -> tuple[Catalog, str]:
-    """Load the bundled sample data (``data=None``) or the user's files; cached per process."""
+def load_catalog(data: str | Path | None = None, *, refresh: bool = False) -> Catalog:
+    """Load the bundled sample data (``data=None``) or the user's files; cached per process.
+
+    The catalog's ``source`` attribute names the source (``"bundled"`` or ``"files"``), so
+    ``check(theme, catalog=load_catalog(path))`` applies the theme's ``[mapping.<source>]``."""
     key = "bundled" if data is None else str(Path(data).resolve())
     if refresh or key not in _CATALOGS:
         if data is None:
-            _CATALOGS[key] = get_source("bundled").load()
+            cat = get_source("bundled").load()
         else:
             p = Path(data)
             if not p.exists():
                 raise InputError(
                     f"data path {str(p)!r} does not exist", hint="pass a folder or file with --data"
                 )
-            _CATALOGS[key] = get_source("files", path=p).load()
-    return _CATALOGS[key], ("bundled" if data is None else "files")
+            cat = get_source("files", path=p).load()
+        cat.source = "bundled" if data is None else "files"
+        _CATALOGS[key] = cat
+    return _CATALOGS[key]
 
 
 def _parse_as_of(as_of: str | dt.date | pd.Timestamp | None) -> pd.Timestamp | None:
@@ -54,11 +59,90 @@ def _parse_as_of(as_of: str | dt.date | pd.Timestamp | None) -> pd.Timestamp | N
         as_of = as_of.strip()
     try:
         ts = pd.Timestamp(as_of)
+    except pd.errors.OutOfBoundsDatetime:
+        # a real date pandas cannot hold (0001-01-01, 9999-12-31): keep it at the nearest end, so the
+        # range check says plainly that it is before or after the data
+        d = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+        return pd.Timestamp.min.ceil("D") if d.year < 1970 else pd.Timestamp.max.floor("D")
     except (ValueError, TypeError):
         raise InputError(f"as-of date {as_of!r} is not a date", hint="write it as YYYY-MM-DD") from None
     if ts is pd.NaT:
         raise InputError(f"as-of date {as_of!r} is not a date", hint="write it as YYYY-MM-DD")
     return ts.normalize()
+
+
+def _theme_span(
+    theme: Theme, catalog: Catalog, source: str
+) -> tuple[pd.Timestamp, pd.Timestamp, str, str] | None:
+    """(first date, last date, the frequency of the series that ends last, what was spanned) over
+    the theme's price series in ``catalog``; over its other series when it has no price series there."""
+    mapping = theme.mappings.get(source)
+    kinds: list[tuple[Kind, list[str]]] = [
+        ("price", theme.tickers()),
+        ("macro", [m.id for m in theme.macro] + [f.id for f in theme.fundamentals]),
+        ("search", list(theme.terms)),
+    ]
+    span: list[tuple[pd.Timestamp, pd.Timestamp, str]] = []
+    for kind, names in kinds:
+        for n in names:
+            stored = catalog.resolve(kind, mapping.target(n) if mapping else n)
+            if stored is None:
+                continue
+            for sd in catalog.all(kind, stored):
+                if sd.start is not None and sd.end is not None:
+                    span.append((sd.start, sd.end, sd.meta.frequency))
+        if span:
+            newest = max(span, key=lambda x: x[1])
+            what = "price data" if kind == "price" else "data"
+            return min(x[0] for x in span), newest[1], newest[2], what
+    return None
+
+
+def resolve_as_of(
+    theme: Theme, catalog: Catalog, source: str, as_of: str | dt.date | pd.Timestamp | None
+) -> pd.Timestamp:
+    """The as-of date a check of ``theme`` on ``catalog`` uses: ``as_of`` parsed, else the default
+    (:func:`default_as_of`). A date after the end of the theme's data (by more than a series may lag
+    before it is stale) or before its start is one clear InputError naming the data's last or first
+    date, not every series "too stale" or "no observation"."""
+    from .panel import MAX_AGE_DAYS
+
+    ts = _parse_as_of(as_of)
+    if ts is None:
+        return default_as_of(theme, catalog, source)
+    span = _theme_span(theme, catalog, source)
+    if span is None:
+        if ts in (pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")):
+            raise InputError(
+                f"as-of date {_shown(as_of, ts)} is outside the dates hypecheck can work with (1678-2261)",
+                hint="pass --as-of a date within the data",
+            )
+        return ts
+    first, last, freq, what = span
+    shown = _shown(as_of, ts)
+    where = "the bundled sample data" if source == "bundled" else f"the {source} data"
+    if ts > last + pd.Timedelta(days=MAX_AGE_DAYS.get(freq, 62)):
+        raise InputError(
+            f"as-of date {shown} is after the end of the data: the theme's {what} in {where} end on "
+            f"{last.date()}; pass --as-of on or before it",
+            hint=f"use --as-of {last.date()} or earlier, or add newer data"
+            + (" with --data PATH" if source == "bundled" else ""),
+        )
+    if ts < first:
+        raise InputError(
+            f"as-of date {shown} is before any data: the theme's {what} in {where} start on "
+            f"{first.date()}; pass --as-of on or after it",
+            hint=f"use --as-of {first.date()} or later",
+        )
+    return ts
+
+
+def _shown(as_of: str | dt.date | pd.Timestamp | None, ts: pd.Timestamp) -> str:
+    if isinstance(as_of, str):
+        return as_of.strip()
+    if isinstance(as_of, dt.date) and not isinstance(as_of, pd.Timestamp):
+        return as_of.isoformat()
+    return str(ts.date())
 
 
 def default_as_of(theme: Theme, catalog: Catalog, source: str) -> pd.Timestamp:
@@ -69,8 +153,8 @@ def default_as_of(theme: Theme, catalog: Catalog, source: str) -> pd.Timestamp:
         return pd.Timestamp(theme.as_of)
     ends = []
     for t in theme.tickers():
-        tid = mapping.series.get(t, t) if mapping else t
-        if catalog.has("price", tid):
+        tid = catalog.resolve("price", mapping.target(t) if mapping else t)
+        if tid is not None:
             end = catalog.get("price", tid).end
             if end is not None:
                 ends.append(end)
@@ -153,7 +237,7 @@ def check(
     as_of: str | dt.date | pd.Timestamp | None = None,
     data: str | Path | None = None,
     catalog: Catalog | None = None,
-    source: str = "custom",
+    source: str | None = None,
     rules: Rules | str | Path | None = None,
     calibrate: bool = True,
 ) -> CheckResult:
@@ -161,9 +245,11 @@ def check(
 
     ``theme`` is a built-in name, a path to a TOML file, or a :class:`Theme`. ``data`` is a folder or
     file of the user's data (``None`` = the bundled sample data); alternatively pass a ready
-    ``catalog`` and the ``source`` name whose ``[mapping.<source>]`` applies. ``as_of`` defaults to the theme's
+    ``catalog`` (``load_catalog(path)``) and, to override the catalog's own ``source`` attribute, the
+    ``source`` name whose ``[mapping.<source>]`` applies. ``as_of`` defaults to the theme's
     own date (``as_of`` in the theme; for bundled data the ``[mapping.bundled]`` date), else the last
-    date in the data. Nothing dated after ``as_of`` is used for the verdict.
+    date in the data; a date after the end of the theme's data or before its start is an InputError
+    naming the data's last or first date. Nothing dated after ``as_of`` is used for the verdict.
 
     The label comes from the panel model of the lab (:mod:`hypecheck.lab.verdict`): the probability
     that the theme's first pair keeps its lead over the rules' horizon, fitted on the past narratives
@@ -177,8 +263,11 @@ def check(
     th = theme if isinstance(theme, Theme) else load_theme(theme)
     rl = rules if isinstance(rules, Rules) else load_rules(rules)
     if catalog is None:
-        catalog, source = load_catalog(data)
-    ts = _parse_as_of(as_of) or default_as_of(th, catalog, source)
+        catalog = load_catalog(data)
+        source = catalog.source
+    else:
+        source = source or getattr(catalog, "source", "") or "custom"
+    ts = resolve_as_of(th, catalog, source, as_of)
     panel = build_panel(th, catalog, ts, source)
     pillars = {name: fn(panel, rl) for name, fn in MEASURES.items()}
     add_sequence(pillars, panel)

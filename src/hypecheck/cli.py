@@ -129,7 +129,7 @@ def _run_check(
         return
     if data is not None and not quiet and not as_json:
         click.echo(f"loading {data} ...", err=True)
-    catalog, _ = load_catalog(data)
+    catalog = load_catalog(data)
     if data is not None and not as_json and not quiet:
         rep = catalog.report
         click.echo(
@@ -414,9 +414,10 @@ def serve(data: Path | None, store_path: Path | None, host: str, port: int, them
             f"themes folder {str(themes_dir)!r} does not exist", hint="pass a folder of *.toml files"
         )
     app = create_app(data=data, store=store_path, themes_dir=themes_dir)
-    click.echo(
-        f"hypecheck dashboard on http://{host}:{port}/  (data: {app.state.engine.source_label()})", err=True
-    )
+    engine = app.state.engine
+    click.echo(f"hypecheck dashboard on http://{host}:{port}/  (data: {engine.source_label()})", err=True)
+    if engine.data_note():
+        click.secho(f"note: {engine.data_note()}", fg="yellow", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
@@ -462,7 +463,7 @@ def history(theme: str, as_of: str | None, data: Path | None, rules: Path | None
     import pandas as pd
 
     from .analytics.episodes import summarise
-    from .api import _parse_as_of, check, default_as_of, load_catalog
+    from .api import check, load_catalog, resolve_as_of
     from .panel import build_panel
     from .pillars.history import describe_episode, episode_table
     from .rules import load_rules
@@ -470,8 +471,9 @@ def history(theme: str, as_of: str | None, data: Path | None, rules: Path | None
 
     t0 = time.perf_counter()
     th = load_theme(theme)
-    catalog, source = load_catalog(data)
-    ts = _parse_as_of(as_of) or default_as_of(th, catalog, source)
+    catalog = load_catalog(data)
+    source = catalog.source
+    ts = resolve_as_of(th, catalog, source, as_of)
     if not th.pairs:
         from .errors import InputError
 

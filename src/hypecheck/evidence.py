@@ -1,8 +1,9 @@
 """Evidence items, explicit gaps, and per-pillar results.
 
-Every number the verdict uses is an :class:`Evidence`: the claim it tests, the measured value, the
-threshold, which way it leans (``catalyst`` / ``viral`` / ``neutral``), the reading that would flip
-it, and where the data came from. When a pillar cannot be measured it yields
+Every number the verdict uses is an :class:`Evidence`: the claim it tests (the hypothesis), the
+finding (one sentence: what was measured and which way it points, ending in one of
+:data:`FINDING_SUFFIX`), the measured value, the threshold, which way it leans (``catalyst`` /
+``viral`` / ``neutral``), the reading that would flip it, and where the data came from. When a pillar cannot be measured it yields
 :class:`MissingEvidence` with the reason and how to supply the data; a missing pillar is never
 scored as zero.
 """
@@ -38,6 +39,20 @@ PILLAR_TITLES = {
 }
 
 
+FINDING_SUFFIX: dict[str, str] = {
+    "catalyst": "(supports the narrative)",
+    "viral": "(against the narrative)",
+    "neutral": "(neutral)",
+}
+
+
+def finding_sentence(text: str, leaning: str) -> str:
+    """``text`` as one sentence ending in the suffix for ``leaning``: ``"IWM led SPY by 6.53 pp this
+    year (supports the narrative)"``. The suffix is the only place the direction word is written, so
+    it always matches the item's leaning."""
+    return f"{text.strip().rstrip('.;:,')} {FINDING_SUFFIX[leaning]}"
+
+
 def _clean(v: Any) -> Any:
     """JSON-safe value: NaN/inf become None, numpy scalars become Python numbers."""
     if v is None:
@@ -54,9 +69,12 @@ def _clean(v: Any) -> Any:
 class Evidence:
     """One measured piece of evidence.
 
-    ``value`` and ``threshold`` are numbers in ``unit`` (``fraction``, ``percent points``, ...);
-    ``leaning`` is what the value says given the threshold; ``weight`` scales its vote within its
-    pillar; ``flip`` says in words the reading that would reverse the leaning.
+    ``claim`` is the hypothesis tested ("equal weight ahead of cap weight over YTD"); ``finding`` is
+    what was found, in one sentence with units and the direction relative to the narrative ("RSP
+    trailed SPY by 2.77 pp this year (against the narrative)"): readers see the finding, the claim
+    is secondary. ``value`` and ``threshold`` are numbers in ``unit`` (``fraction``, ``percent
+    points``, ...); ``leaning`` is what the value says given the threshold; ``weight`` scales its
+    vote within its pillar; ``flip`` says in words the reading that would reverse the leaning.
     """
 
     pillar: str
@@ -71,12 +89,14 @@ class Evidence:
     weight: float = 1.0
     detail: str = ""
     cited: bool = False  # analyst-entered fact (not measured by hypecheck)
+    finding: str = ""  # what was found, one sentence ending in FINDING_SUFFIX[leaning]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "pillar": self.pillar,
             "id": self.id,
             "claim": self.claim,
+            "finding": self.finding,
             "value": _clean(self.value),
             "threshold": _clean(self.threshold),
             "unit": self.unit,
@@ -161,14 +181,14 @@ class PillarResult:
 
         score = "n/a" if self.score is None else f"{self.score:+.2f}"
         rows = "".join(
-            f"<tr><td>{escape(e.claim)}</td><td>{escape(str(e.value))}</td><td>{escape(e.leaning)}</td>"
-            f"<td>{escape(e.flip)}</td></tr>"
+            f"<tr><td>{escape(e.finding or e.claim)}</td><td>{escape(str(e.value))}</td><td>{escape(e.leaning)}</td>"
+            f"<td>{escape(e.flip)}</td><td>{escape(e.claim)}</td></tr>"
             for e in self.evidence
         )
         miss = "".join(f"<li>{escape(m.reason)}</li>" for m in self.missing)
         return (
             f"<div><b>{escape(PILLAR_TITLES.get(self.name, self.name))}</b>: {escape(self.status)}, score {score}"
-            f"<table><tr><th>claim</th><th>value</th><th>leaning</th><th>would flip if</th></tr>{rows}</table>"
+            f"<table><tr><th>finding</th><th>value</th><th>leaning</th><th>would flip if</th><th>claim tested</th></tr>{rows}</table>"
             + (f"<ul>{miss}</ul>" if miss else "")
             + "</div>"
         )

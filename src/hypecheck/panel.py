@@ -1,6 +1,9 @@
 """The panel: the data a theme needs, cut at the as-of date, with provenance.
 
 Nothing dated after ``as_of`` enters a panel (the cut happens here, once; analytics also guard).
+Names are resolved as a person means them (:meth:`~hypecheck.schema.Catalog.resolve`: case, and for
+search terms underscores, spaces and file names); a name that finds nothing is missing with a reason
+that says what was looked for, what the data hold that is close, and what to do.
 A series that ends long before the as-of date is *stale* and treated as missing with the reason,
 never silently used as if current. Events after the as-of date are kept apart as ``upcoming``.
 """
@@ -13,7 +16,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .errors import UnknownSeriesError
 from .schema import Catalog, Kind, SeriesData
 from .theme import Event, Mapping, Theme
 
@@ -55,15 +57,29 @@ class Panel:
     mapping: Mapping | None = None
 
     def price(self, id: str) -> pd.Series | None:
-        s = self.prices.get(id)
+        s = _get(self.prices, id)
         return s.values if s is not None else None
 
     def macro_series(self, id: str) -> pd.Series | None:
-        s = self.macro.get(id)
+        s = _get(self.macro, id)
         return s.values if s is not None else None
 
     def why_missing(self, kind: str, id: str) -> str:
-        return self.missing.get((kind, id), f"{id} was not requested")
+        if (kind, id) in self.missing:
+            return self.missing[(kind, id)]
+        fold = id.casefold()
+        for (k, i), why in self.missing.items():
+            if k == kind and i.casefold() == fold:
+                return why
+        return f"{id} was not requested"
+
+
+def _get(table: dict[str, SeriesData], id: str) -> SeriesData | None:
+    """``table[id]``, else the entry whose key differs only in case (a trigger's ``rsp`` is RSP)."""
+    if id in table:
+        return table[id]
+    fold = id.casefold()
+    return next((s for k, s in table.items() if k.casefold() == fold), None)
 
 
 def period_end(index: pd.DatetimeIndex, frequency: str, kind: str) -> pd.DatetimeIndex | None:
@@ -125,14 +141,17 @@ def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | 
     panel.upcoming = [e for e in events if pd.Timestamp(e.date) > as_of]
 
     def resolve(kind: Kind, id: str) -> list[SeriesData]:
-        target = mapping.series.get(id, id) if mapping else id
-        try:
-            found = catalog.all(kind, target) if kind == "search" else [catalog.get(kind, target)]
-        except UnknownSeriesError:
-            found = []
+        target = mapping.target(id) if mapping else id
+        stored = catalog.resolve(kind, target)
+        found: list[SeriesData] = []
+        if stored is not None:  # search: every frequency; prices and macro: the finest
+            found = catalog.all(kind, stored) if kind == "search" else [catalog.get(kind, stored)]
         if not found:
             where = f" (mapped to {target!r})" if target != id else ""
-            panel.missing[(kind, id)] = f"no {kind} data for {id!r}{where} in the {source} data"
+            panel.missing[(kind, id)] = (
+                f"no {kind} data for {id!r}{where} in the {source} data; "
+                + catalog.what_is_close(kind, target)
+            )
             return []
         out = []
         for s in found:
@@ -154,7 +173,7 @@ def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | 
                 Provenance(
                     id=id,
                     kind=kind,
-                    resolved=target,
+                    resolved=s.meta.id,
                     source=s.meta.source,
                     origin=s.meta.origin,
                     description=s.meta.description,
@@ -163,7 +182,9 @@ def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | 
                     last=str(last.date()),
                     age_days=age,
                     sample_data=s.meta.sample_data,
-                    notes=s.meta.notes + ((period_note,) if period_note else ()),
+                    notes=s.meta.notes
+                    + ((period_note,) if period_note else ())
+                    + ((f"{target!r} read as the data's {stored!r}",) if stored != target else ()),
                 )
             )
         return out

@@ -37,6 +37,14 @@ class CheckResult:
     hindsight: dict[str, Any] | None = None  # what happened after the as-of date; never feeds the verdict
     triggers: list[Any] = field(default_factory=list)  # hypecheck.triggers.TriggerState, as of the as-of date
 
+    def __repr__(self) -> str:  # one line; summary() / str() have the rest
+        c = self.calibration
+        p = f", p={c.probability:.0%} ({c.interval[0]:.0%}-{c.interval[1]:.0%})" if c is not None else ""
+        return (
+            f"<CheckResult {self.theme.id} as of {self.as_of:%Y-%m-%d}: {self.verdict.label}{p}; "
+            f"{len(self.evidence)} evidence items; data: {self.source}>"
+        )
+
     @property
     def sample_data(self) -> bool:
         return any(p.sample_data for p in self.provenance)

@@ -9,15 +9,21 @@ A source turns whatever it reads into :class:`SeriesData` objects: one observati
 ``search``  search interest, 0-100 per request (Google Trends), integers; ``flags`` may hold
             ``below_one`` (a ``<1`` cell, stored as 0.5) and ``partial`` (an incomplete period).
 
-A :class:`Catalog` keys series by ``(kind, id)``; ids are as the user writes them in themes
-(tickers ``IWM``, FRED ids ``DGS2``, search terms ``value stocks``). A :class:`LoadReport` lists
-every file or dataset that was loaded, merged or skipped, with the reason.
+A :class:`Catalog` keys series by ``(kind, id)``; ids are as the sources name them (tickers ``IWM``,
+FRED ids ``DGS2``, search terms ``value stocks`` as in the export's header). A name written in a
+theme is looked up with :meth:`Catalog.resolve`, which forgives what a person would not notice:
+case for every kind, and for search terms underscores, repeated or trailing spaces and the file name
+the term was exported to (``gold_price`` finds the term ``gold price`` read from ``gold_price.csv``);
+:meth:`Catalog.suggest` offers the closest names the data hold. A :class:`LoadReport` lists every
+file or dataset that was loaded, merged or skipped, with the reason.
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Literal
 
 import numpy as np
@@ -132,21 +138,39 @@ class LoadReport:
         }
 
 
+def normalise_name(kind: str, name: str) -> str:
+    """The form two names of one series share: case folded and spaces trimmed; for search terms
+    also underscores read as spaces and runs of spaces as one (``"Gold_Price "`` -> ``"gold price"``)."""
+    if kind == "search":
+        return " ".join(name.replace("_", " ").split()).casefold()
+    return name.strip().casefold()
+
+
 class Catalog:
     """Series keyed by ``(kind, id)``. Search series may exist at several frequencies.
 
-    Adding a series whose key already exists merges the two (see :meth:`add`).
+    Adding a series whose key already exists merges the two (see :meth:`add`). ``get``, ``all`` and
+    ``has`` take the id exactly as stored; :meth:`resolve` finds the stored id for a name as a person
+    writes it. ``source`` names where the catalog came from (``"bundled"``, ``"files"``, ``"store"``):
+    the ``[mapping.<source>]`` table of a theme that applies to it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, source: str = "") -> None:
         self._series: dict[tuple[str, str], list[SeriesData]] = {}
         self.report = LoadReport()
+        self.source = source
+        self._names: dict[str, dict[str, set[str]]] = {}  # kind -> normalised name -> stored ids
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{len(self.ids(k))} {k}" for k in KINDS)
+        return f"<Catalog {self.source or 'unnamed'}: {len(self)} series ({counts})>"
 
     def add(self, data: SeriesData) -> None:
         """Add a series. Same key and same frequency: merged, the longer-running file winning
         on overlapping dates (so a file that runs to 2026 revises one that stops in 2025);
         the merge is recorded in the series' notes with the number of disagreeing values."""
         key = (data.meta.kind, data.meta.id)
+        self._names.pop(data.meta.kind, None)
         bucket = self._series.setdefault(key, [])
         for i, old in enumerate(bucket):
             if old.meta.frequency == data.meta.frequency:
@@ -159,8 +183,10 @@ class Catalog:
         if frequency is not None:
             options = [s for s in options if s.meta.frequency == frequency]
         if not options:
+            close = self.suggest(kind, id) if frequency is None else []
             raise UnknownSeriesError(
-                f"no {kind} series {id!r} in the loaded data",
+                f"no {kind} series {id!r} in the loaded data"
+                + (f" (did you mean {close[0]!r}?)" if close else ""),
                 hint=f"add a file for {id!r} to the data folder (see `hypecheck check --help`), "
                 "or map it in the theme's [mapping] table",
             )
@@ -174,6 +200,74 @@ class Catalog:
 
     def ids(self, kind: Kind) -> list[str]:
         return sorted(i for (k, i) in self._series if k == kind)
+
+    def _index(self, kind: Kind) -> dict[str, set[str]]:
+        """Normalised name -> stored ids: each id, and for search terms the name of every file the
+        term was read from (``trends/.../gold_price.csv`` -> ``gold price``)."""
+        if kind not in self._names:
+            index: dict[str, set[str]] = {}
+            for (k, i), bucket in self._series.items():
+                if k != kind:
+                    continue
+                index.setdefault(normalise_name(kind, i), set()).add(i)
+                if kind == "search":
+                    for s in bucket:
+                        for origin in s.meta.origin.split(" + "):
+                            stem = PurePosixPath(origin.replace("\\", "/")).stem
+                            if stem:
+                                index.setdefault(normalise_name(kind, stem), set()).add(i)
+            self._names[kind] = index
+        return self._names[kind]
+
+    def matches(self, kind: Kind, name: str) -> list[str]:
+        """The stored ids ``name`` refers to: itself when stored as written; else every id whose
+        normalised form (see :func:`normalise_name`) or, for a search term, whose file name equals
+        the name's. Several ids mean the name is ambiguous (``DOW JONES`` with ``Dow Jones`` and
+        ``dow jones`` both stored)."""
+        if (kind, name) in self._series:
+            return [name]
+        return sorted(self._index(kind).get(normalise_name(kind, name), ()))
+
+    def resolve(self, kind: Kind, name: str) -> str | None:
+        """The stored id for ``name`` as a person writes it (see :meth:`matches`); None when no
+        stored id or more than one fits."""
+        found = self.matches(kind, name)
+        return found[0] if len(found) == 1 else None
+
+    def suggest(self, kind: Kind, name: str, n: int = 3) -> list[str]:
+        """Up to ``n`` stored ids of ``kind`` closest to ``name`` (``difflib`` over the normalised
+        names), best first: the did-you-mean of a name that is not in the data."""
+        index = self._index(kind)
+        close = difflib.get_close_matches(normalise_name(kind, name), list(index), n=n, cutoff=0.6)
+        out: list[str] = []
+        for key in close:
+            for i in sorted(index[key]):
+                if i not in out:
+                    out.append(i)
+        return out[:n]
+
+    def what_is_close(self, kind: Kind, name: str) -> str:
+        """For a name that finds no series: what the data hold that is close, and what to do (the
+        second half of a missing-data reason, after what was looked for)."""
+        several = self.matches(kind, name)
+        if len(several) > 1:
+            listed = ", ".join(repr(x) for x in several)
+            return (
+                f"it matches {len(several)} {kind} series there ({listed}); write the one you mean "
+                "exactly as shown"
+            )
+        close = self.suggest(kind, name)
+        if close:
+            return (
+                f"closest there: {' or '.join(repr(x) for x in close)}; did you mean {close[0]!r}? "
+                f"Write the name as the data spell it, or add data for {name!r}"
+            )
+        add = (
+            "export Google Trends 'interest over time' for it into the data folder"
+            if kind == "search"
+            else "add a file for it to the data folder, or map it in the theme's [mapping] table"
+        )
+        return f"nothing close to it there; {add}"
 
     def __iter__(self) -> Iterator[SeriesData]:
         for bucket in self._series.values():

@@ -21,11 +21,35 @@ from typing import Any
 from .errors import HypecheckError, ThemeError
 
 TICKER_RE = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9.\-=^_:]{0,39}$")
+# an exchange symbol (no source prefix ``ff:``, no ``_``): case carries no meaning, so it is upper-cased
+PLAIN_TICKER_RE = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9.\-=^]{0,39}$")
 THEME_ID_RE = re.compile(r"^[a-z0-9][a-z0-9\-_]{0,63}$")
 MAX_TERM_LEN = 100
 DIRECTIONS = ("up", "down", "flat", "flat_or_down", "flat_or_up")
 WINDOW_RE = re.compile(r"^(YTD|MTD|QTD|\d+[DWMY])$")
 LEANINGS = ("catalyst", "viral", "neutral")
+LEADERSHIP = ("broad", "narrow")
+# what each trigger kind reads (see hypecheck.triggers): parameter -> how it is checked at load
+TRIGGER_KINDS: dict[str, dict[str, str]] = {
+    "attention_at_baseline": {"terms": "terms", "periods": "count"},
+    "spread_below": {"leader": "ticker", "laggard": "ticker", "window": "window", "level": "number"},
+    "rs_momentum_below": {"tickers": "tickers", "benchmark": "ticker", "level": "number", "mode": "mode"},
+    "breadth_below": {"members": "tickers", "metric": "metric", "level": "number"},
+    "event": {"tickers": "tickers", "event_kind": "text", "days": "count"},
+}
+TRIGGER_REQUIRED: dict[str, tuple[str, ...]] = {"spread_below": ("leader", "laggard")}
+BREADTH_METRICS = (  # columns of hypecheck.analytics.breadth.breadth (numba is not imported to load a theme)
+    "pct_above_50d",
+    "pct_above_200d",
+    "advances",
+    "declines",
+    "ad_line",
+    "mcclellan",
+    "new_highs",
+    "new_lows",
+    "ew_return",
+    "cw_return",
+)
 
 
 @dataclass(frozen=True)
@@ -85,6 +109,7 @@ class Event:
     date: dt.date
     label: str
     kind: str = "event"
+    tickers: tuple[str, ...] = ()  # the companies or funds it is about (matched by triggers; never the label)
 
 
 @dataclass(frozen=True)
@@ -125,6 +150,19 @@ class Trigger:
     description: str
     params: dict[str, Any] = field(default_factory=dict)
 
+    def price_tickers(self) -> list[str]:
+        """The price series the trigger reads that it names itself (loaded with the theme's)."""
+        p = self.params
+        if self.kind == "spread_below":
+            return [str(p[k]) for k in ("leader", "laggard") if k in p]
+        if self.kind == "rs_momentum_below":
+            return [str(x) for x in p.get("tickers", [])] + (
+                [str(p["benchmark"])] if "benchmark" in p else []
+            )
+        if self.kind == "breadth_below":
+            return [str(x) for x in p.get("members", [])]
+        return []
+
 
 @dataclass(frozen=True)
 class BaseRateSpec:
@@ -155,6 +193,14 @@ class Mapping:
     note: str = ""
     events: tuple[Event, ...] = ()
 
+    def target(self, id: str) -> str:
+        """The source's id for the theme's series ``id`` (``id`` itself when unmapped); keys match
+        regardless of case."""
+        if id in self.series:
+            return self.series[id]
+        fold = id.casefold()
+        return next((t for k, t in self.series.items() if k.casefold() == fold), id)
+
 
 @dataclass(frozen=True)
 class Theme:
@@ -181,9 +227,10 @@ class Theme:
     base_rates: tuple[BaseRateSpec, ...] = ()
     fundamentals: tuple[FundamentalSeries, ...] = ()
     history: HistorySpec | None = None
+    leadership: str = "broad"  # [breadth] leadership: "broad" (equal weight ahead supports) or "narrow"
 
     def tickers(self) -> list[str]:
-        """Every price series the theme names, in first-mention order."""
+        """Every price series the theme names (its triggers' too), in first-mention order."""
         out: list[str] = []
         for t in (
             [p.leader for p in self.pairs]
@@ -197,6 +244,7 @@ class Theme:
             + ([self.structure.rest_proxy] if self.structure and self.structure.rest_proxy else [])
             + [t for g in (self.structure.groups if self.structure else ()) for t in g.tickers]
             + [t for b in self.base_rates for t in b.series()]
+            + [t for tr in self.triggers for t in tr.price_tickers()]
         ):
             if t not in out:
                 out.append(t)
@@ -231,10 +279,10 @@ _SCHEMA: dict[str, set[str]] = {
     "attention": {"terms", "geo", "frequency"},
     "price": {"benchmarks", "windows", "pairs", "style_box", "sectors"},
     "price.pairs": {"leader", "laggard", "label"},
-    "breadth": {"pairs"},
+    "breadth": {"pairs", "leadership"},
     "breadth.pairs": {"equal", "cap", "label"},
     "macro": {"id", "needs", "label", "window", "tolerance"},
-    "events": {"date", "label", "kind"},
+    "events": {"date", "label", "kind", "tickers"},
     "structure": {"index", "target", "groups", "horizon", "weights_source", "rest_proxy"},
     "structure.groups": {"name", "weight", "tickers", "earnings_growth_share"},
     "facts": {"id", "claim", "value", "unit", "leaning", "source", "date", "pillar", "flip"},
@@ -291,13 +339,14 @@ class _V:
             return None
         return float(v)
 
-    def ticker(self, v: Any, path: str) -> str:
+    def ticker(self, v: Any, path: str, *, price: bool = False) -> str:
+        """A series id; ``price``: an exchange symbol is upper-cased (``xlp`` is XLP)."""
         if not isinstance(v, str) or not TICKER_RE.match(v):
             self.err(
                 path, f"{v!r} is not a valid ticker/series id (ASCII letters, digits and . - = ^ _ : only)"
             )
             return "?"
-        return v
+        return v.upper() if price and PLAIN_TICKER_RE.match(v) else v
 
     def date(self, v: Any, path: str) -> dt.date | None:
         if isinstance(v, dt.datetime):
@@ -343,8 +392,12 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             v.err(p, f"is {len(t)} characters; search terms are at most {MAX_TERM_LEN}")
         elif "\x00" in t:
             v.err(p, "contains a NUL byte")
-        elif t.strip() in terms:
-            v.err(p, f"duplicate term {t!r}")
+        elif (same := _same_term(t, terms)) is not None:
+            v.err(
+                p,
+                f"duplicate term {t!r}"
+                + (f" (the same search term as {same!r})" if same != t.strip() else ""),
+            )
         else:
             terms.append(t.strip())
 
@@ -358,13 +411,13 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
     for i, raw_pair in enumerate(v.list_(price.get("pairs"), "price.pairs")):
         path = f"price.pairs[{i}]"
         tbl = v.keys(raw_pair, "price.pairs", path)
-        lead = v.ticker(tbl.get("leader"), f"{path}.leader")
-        lag = v.ticker(tbl.get("laggard"), f"{path}.laggard")
+        lead = v.ticker(tbl.get("leader"), f"{path}.leader", price=True)
+        lag = v.ticker(tbl.get("laggard"), f"{path}.laggard", price=True)
         if lead == lag and lead != "?":
             v.err(path, f"leader and laggard are the same series {lead!r}")
         pairs.append(Pair(lead, lag, v.str_(tbl, "label", path, required=False, default=f"{lead} vs {lag}")))
     benchmarks = tuple(
-        v.ticker(b, f"price.benchmarks[{i}]")
+        v.ticker(b, f"price.benchmarks[{i}]", price=True)
         for i, b in enumerate(v.list_(price.get("benchmarks"), "price.benchmarks"))
     )
     windows = []
@@ -390,24 +443,41 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
                 if style not in ("value", "blend", "growth"):
                     v.err(f"price.style_box.{size}.{style}", "style must be value, blend or growth")
                     continue
-                style_box[size][style] = v.ticker(t, f"price.style_box.{size}.{style}")
+                style_box[size][style] = v.ticker(t, f"price.style_box.{size}.{style}", price=True)
     sectors: dict[str, str] = {}
     sec = price.get("sectors", {})
     if not isinstance(sec, dict):
         v.err("price.sectors", "must be a table TICKER = 'Sector name'")
     else:
         for t, name in sec.items():
-            sectors[v.ticker(t, f"price.sectors.{t}")] = str(name)
+            sectors[v.ticker(t, f"price.sectors.{t}", price=True)] = str(name)
 
     breadth = v.keys(top.get("breadth", {}), "breadth", "breadth")
     bpairs = []
     for i, raw_bp in enumerate(v.list_(breadth.get("pairs"), "breadth.pairs")):
         path = f"breadth.pairs[{i}]"
         tbl = v.keys(raw_bp, "breadth.pairs", path)
-        eq, cap = v.ticker(tbl.get("equal"), f"{path}.equal"), v.ticker(tbl.get("cap"), f"{path}.cap")
+        eq, cap = (
+            v.ticker(tbl.get("equal"), f"{path}.equal", price=True),
+            v.ticker(tbl.get("cap"), f"{path}.cap", price=True),
+        )
         bpairs.append(
             BreadthPair(eq, cap, v.str_(tbl, "label", path, required=False, default=f"{eq} vs {cap}"))
         )
+    leadership = breadth.get("leadership", "broad")
+    if leadership not in LEADERSHIP:
+        close = (
+            difflib.get_close_matches(leadership.strip().lower(), LEADERSHIP, n=1)
+            if isinstance(leadership, str)
+            else []
+        )
+        v.err(
+            "breadth.leadership",
+            f'{leadership!r} must be "broad" (the narrative needs the rest of the market to join in: '
+            'equal weight ahead of cap weight supports it) or "narrow" (a few large names carry it: cap '
+            "weight ahead supports it)" + (f"; did you mean {close[0]!r}?" if close else ""),
+        )
+        leadership = "broad"
 
     macro = []
     for i, m in enumerate(v.list_(top.get("macro"), "macro")):
@@ -489,7 +559,7 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
     structure = None
     if "structure" in top:
         s = v.keys(top["structure"], "structure", "structure")
-        index = v.ticker(s.get("index"), "structure.index")
+        index = v.ticker(s.get("index"), "structure.index", price=True)
         target = v.num(s, "target", "structure")
         groups = []
         for i, g in enumerate(v.list_(s.get("groups"), "structure.groups")):
@@ -500,7 +570,8 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
                 v.err(f"{path}.weight", f"{w} must be a fraction between 0 and 1 (e.g. 0.34 for 34%)")
             share = v.num(g, "earnings_growth_share", path, required=False)
             tick = tuple(
-                v.ticker(t, f"{path}.tickers[{j}]") for j, t in enumerate(v.list_(g.get("tickers"), path))
+                v.ticker(t, f"{path}.tickers[{j}]", price=True)
+                for j, t in enumerate(v.list_(g.get("tickers"), path))
             )
             groups.append(Group(v.str_(g, "name", path), w or 0.0, tick, share))
         total = sum(g.weight for g in groups)
@@ -512,7 +583,7 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             v.err("structure.groups", "at least one pillar group is required")
         if target is not None and not -1 < target < 10:
             v.err("structure.target", f"{target} is not a plausible return target (a fraction: 0.10 for 10%)")
-        rest = v.ticker(s["rest_proxy"], "structure.rest_proxy") if "rest_proxy" in s else None
+        rest = v.ticker(s["rest_proxy"], "structure.rest_proxy", price=True) if "rest_proxy" in s else None
         structure = Structure(
             index,
             target or 0.0,
@@ -557,12 +628,13 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         if not isinstance(params, dict):
             v.err(f"{path}.params", "must be a table")
             params = {}
+        kind = v.str_(t, "kind", path)
         triggers.append(
             Trigger(
                 v.str_(t, "id", path),
-                v.str_(t, "kind", path),
+                kind,
                 v.str_(t, "description", path, required=False),
-                dict(params),
+                _trigger_params(v, kind, dict(params), path, terms),
             )
         )
 
@@ -622,7 +694,7 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             _check_mapping(v, path, series, pairs, bpairs)
             mappings[src] = Mapping(
                 source=src,
-                series=dict(series),
+                series=series,
                 as_of=v.date(m["as_of"], f"{path}.as_of") if "as_of" in m else None,
                 note=str(m.get("note", "")),
                 events=tuple(_events(v, m.get("events"), f"{path}.events")),
@@ -633,6 +705,9 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             "",
             "a theme needs at least one price pair ([[price.pairs]]) or one search term ([attention] terms)",
         )
+    named = _series_names(pairs, benchmarks, style_box, sectors, bpairs, structure, macro, fundamentals)
+    for src, m in mappings.items():  # a key in other case than the theme writes it still maps it
+        mappings[src] = Mapping(m.source, _rekey(dict(m.series), named), m.as_of, m.note, m.events)
     ids = [f.id for f in facts] + [t.id for t in triggers] + [b.id for b in base_rates]
     for d in {x for x in ids if ids.count(x) > 1}:
         v.err("", f"id {d!r} is used more than once among facts and triggers")
@@ -667,7 +742,145 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         base_rates=tuple(base_rates),
         fundamentals=tuple(fundamentals),
         history=history,
+        leadership=leadership,
     )
+
+
+def _same_term(t: str, terms: list[str]) -> str | None:
+    """The term already in ``terms`` that names the same search series as ``t`` (case, ``_``, spaces)."""
+    from .schema import normalise_name
+
+    key = normalise_name("search", t)
+    return next((x for x in terms if normalise_name("search", x) == key), None)
+
+
+def _series_names(
+    pairs: list[Pair],
+    benchmarks: tuple[str, ...],
+    style_box: dict[str, dict[str, str]],
+    sectors: dict[str, str],
+    bpairs: list[BreadthPair],
+    structure: Structure | None,
+    macro: list[MacroSeries],
+    fundamentals: list[FundamentalSeries],
+) -> list[str]:
+    out = [x for p in pairs for x in (p.leader, p.laggard)] + list(benchmarks)
+    out += [t for row in style_box.values() for t in row.values()] + list(sectors)
+    out += [x for b in bpairs for x in (b.equal, b.cap)]
+    if structure is not None:
+        out += [structure.index, *(t for g in structure.groups for t in g.tickers)]
+        out += [structure.rest_proxy] if structure.rest_proxy else []
+    return out + [m.id for m in macro] + [f.id for f in fundamentals]
+
+
+def _rekey(series: dict[str, str], named: list[str]) -> dict[str, str]:
+    """Mapping keys spelt as the theme spells its series (``iwm = "ff:S1V3"`` maps the theme's IWM)."""
+    by_fold = {n.casefold(): n for n in named}
+    out: dict[str, str] = {}
+    for k, target in series.items():
+        key = k if k in named else by_fold.get(k.casefold(), k)
+        out.setdefault(key, target)
+    return out
+
+
+def _trigger_params(v: _V, kind: str, params: dict[str, Any], path: str, terms: list[str]) -> dict[str, Any]:
+    """Check a trigger's kind and parameters at load (a typo must not wait for the first run to be
+    "unknown"); tickers are upper-cased like the theme's, terms spelt as the theme spells them."""
+    if not kind:
+        return params
+    if kind not in TRIGGER_KINDS:
+        close = difflib.get_close_matches(kind, TRIGGER_KINDS, n=1)
+        v.err(
+            f"{path}.kind",
+            f"unknown trigger kind {kind!r}"
+            + (f" (did you mean {close[0]!r}?)" if close else "")
+            + f"; the kinds are {', '.join(TRIGGER_KINDS)}",
+        )
+        return params
+    spec = TRIGGER_KINDS[kind]
+    for k in TRIGGER_REQUIRED.get(kind, ()):
+        if k not in params:
+            v.err(f"{path}.params", f"a {kind} trigger needs {k!r}")
+    out: dict[str, Any] = {}
+    for k, x in params.items():
+        where = f"{path}.params.{k}"
+        how = spec.get(k)
+        if how is None:
+            close = difflib.get_close_matches(k, spec, n=1)
+            v.err(
+                where,
+                f"{kind} takes no parameter {k!r}"
+                + (f" (did you mean {close[0]!r}?)" if close else "")
+                + f"; it takes {', '.join(spec)}",
+            )
+            continue
+        if how == "ticker":
+            out[k] = v.ticker(x, where, price=True)
+        elif how == "tickers":
+            if not isinstance(x, list) or not x:
+                v.err(where, f'must be a list of tickers, such as ["NVDA"], got {x!r}')
+                continue
+            out[k] = [v.ticker(t, f"{where}[{j}]", price=True) for j, t in enumerate(x)]
+        elif how == "number":
+            if isinstance(x, bool) or not isinstance(x, (int, float)):
+                v.err(where, f"must be a number, got {x!r}")
+                continue
+            out[k] = float(x)
+        elif how == "count":
+            if isinstance(x, bool) or not isinstance(x, int) or x < 1:
+                v.err(where, f"must be a whole number, at least 1, got {x!r}")
+                continue
+            out[k] = x
+        elif how == "window":
+            w = str(x).upper()
+            if not isinstance(x, str) or not WINDOW_RE.match(w):
+                v.err(where, f"{x!r} is not a window (20D for 20 trading days, 1M, 3M, YTD ...)")
+                continue
+            out[k] = w
+        elif how == "mode":
+            if x not in ("all", "any"):
+                v.err(where, f"{x!r} must be 'all' (every ticker below the level) or 'any' (one is enough)")
+                continue
+            out[k] = x
+        elif how == "metric":
+            if x not in BREADTH_METRICS:
+                close = difflib.get_close_matches(str(x), BREADTH_METRICS, n=1)
+                v.err(
+                    where,
+                    f"unknown breadth metric {x!r}"
+                    + (f" (did you mean {close[0]!r}?)" if close else "")
+                    + f"; the metrics are {', '.join(BREADTH_METRICS)}",
+                )
+                continue
+            out[k] = x
+        elif how == "terms":
+            if not isinstance(x, list) or not x or not all(isinstance(t, str) for t in x):
+                v.err(where, f"must be a list of the theme's search terms, got {x!r}")
+                continue
+            from .schema import normalise_name
+
+            by_norm = {normalise_name("search", t): t for t in terms}
+            spelt = []
+            for j, t in enumerate(x):
+                own = by_norm.get(normalise_name("search", t))
+                if own is None:
+                    close = difflib.get_close_matches(t, terms, n=1)
+                    v.err(
+                        f"{where}[{j}]",
+                        f"{t!r} is not one of the theme's [attention] terms, so it is never read"
+                        + (f" (did you mean {close[0]!r}?)" if close else "")
+                        + "; add it to [attention] terms or name one of "
+                        + (", ".join(repr(x) for x in terms) if terms else "them (the theme has none)"),
+                    )
+                else:
+                    spelt.append(own)
+            out[k] = spelt
+        elif how == "text":
+            if not isinstance(x, str) or not x.strip():
+                v.err(where, "must be a non-empty string")
+                continue
+            out[k] = x.strip()
+    return out
 
 
 def _check_mapping(
@@ -701,7 +914,11 @@ def _events(v: _V, raw: Any, where: str) -> list[Event]:
         path = f"{where}[{i}]"
         e = v.keys(e, "events", path)
         d = v.date(e.get("date"), f"{path}.date")
-        out.append(Event(d or dt.date.min, v.str_(e, "label", path), str(e.get("kind", "event"))))
+        tickers = tuple(
+            v.ticker(t, f"{path}.tickers[{j}]", price=True)
+            for j, t in enumerate(v.list_(e.get("tickers"), f"{path}.tickers"))
+        )
+        out.append(Event(d or dt.date.min, v.str_(e, "label", path), str(e.get("kind", "event")), tickers))
     return sorted(out, key=lambda x: x.date)
 
 

@@ -3,9 +3,13 @@
 Each ``[[triggers]]`` entry of a theme has a ``kind`` and ``params``; its state is ``fired``,
 ``quiet`` or ``unknown`` (the data cannot say), with the measured value and a detail line. Kinds:
 
-``attention_at_baseline``  ``terms``, ``periods`` (3): every listed term's abnormal search volume
-                           (ASVI, ln of the value over the median of the 8 periods before) at or
-                           below the "elevated" rule (ln 1.2) for the last ``periods`` periods.
+``attention_at_baseline``  ``terms``, ``periods`` (3): every listed term back at its baseline for the
+                           last ``periods`` periods, by the attention pillar's definition (one
+                           function, :func:`attention_state`): the term's current spike (the last one
+                           within the rules' ``lookback_periods``) and its frozen pre-spike baseline
+                           and margin from :func:`~hypecheck.analytics.attention.persistence`; a
+                           period is at baseline when its value is at most baseline + margin. A term
+                           with no current spike has been at baseline since its last spike.
 ``spread_below``           ``leader``, ``laggard``, ``window`` ("20D" trading days, or "1M", "3M"...),
                            ``level`` (0.0): the leader - laggard return over the window below ``level``.
 ``rs_momentum_below``      ``tickers``, ``benchmark``, ``level`` (100), ``mode`` ("all"/"any"): the
@@ -13,8 +17,10 @@ Each ``[[triggers]]`` entry of a theme has a ``kind`` and ``params``; its state 
 ``breadth_below``          ``members`` (tickers; default the theme's sectors), ``metric``
                            ("pct_above_50d"), ``level`` (50): member breadth below the level.
 ``event``                  ``tickers``, ``event_kind`` ("earnings"), ``days`` (7): a dated event of that
-                           kind naming one of the tickers within the last ``days`` days (theme events).
+                           kind within the last ``days`` days whose own ``tickers`` include one of
+                           these (theme events; a label is never searched for ticker names).
 
+Kinds and parameters are checked when the theme loads (:data:`hypecheck.theme.TRIGGER_KINDS`).
 Everything uses the panel, which holds only data up to the as-of date.
 """
 
@@ -26,12 +32,86 @@ from typing import Any
 
 import pandas as pd
 
-from .analytics.attention import asvi
+from .analytics.attention import Persistence, Spike, detect_spikes, noise_from_pulls, noise_sd, persistence
 from .analytics.returns import window_anchor
 from .panel import Panel
 from .rules import Rules
+from .theme import TRIGGER_KINDS
 
-KINDS = ("attention_at_baseline", "spread_below", "rs_momentum_below", "breadth_below", "event")
+KINDS = tuple(TRIGGER_KINDS)
+
+
+@dataclass
+class AttentionState:
+    """Where a search term stands as of the panel's date, as the attention pillar measures it."""
+
+    term: str
+    series: pd.Series  # the values used (finest usable frequency, a partial last period left out)
+    frequency: str
+    unit: str  # "days", "weeks" or "months"
+    spikes: list[Spike]
+    current: Spike | None  # the last spike within the rules' lookback_periods
+    persistence: Persistence | None  # of the current spike
+    notes: list[str]
+
+    @property
+    def periods_at_baseline(self) -> int:
+        """Consecutive latest periods back at baseline: value <= the current spike's frozen baseline
+        + margin (``persistence``'s own test); with no current spike, the periods since the last
+        spike (all of them when there was none)."""
+        s = self.series
+        if self.current is None or self.persistence is None:
+            last = self.spikes[-1].date if self.spikes else None
+            return len(s) if last is None else int((s.index > last).sum())
+        p = self.persistence
+        after = s.loc[s.index > self.current.date]
+        run = 0
+        for back in (after <= p.baseline + p.margin).to_numpy()[::-1]:
+            if not back:
+                break
+            run += 1
+        return run
+
+
+def attention_state(panel: Panel, rules: Rules, term: str) -> AttentionState | str:
+    """The attention pillar's view of ``term`` (the same series, noise, spikes and persistence as
+    :mod:`hypecheck.pillars.attention`), or why there is none."""
+    from .pillars.attention import LOOKBACK, UNIT, _pick
+
+    found = panel.search.get(term)
+    if not found:
+        return "no data"
+    want = panel.theme.attention_frequency
+    chosen = [x for x in found if x.meta.frequency == want] if want else found
+    if not chosen:
+        return f"no {want} series (have {', '.join(x.meta.frequency for x in found)})"
+    sd = _pick(chosen)
+    s = sd.values.dropna()
+    notes = []
+    if sd.flags is not None and "partial" in sd.flags and bool(sd.flags["partial"].reindex(s.index).iloc[-1]):
+        s = s.iloc[:-1]
+        notes.append(f"last period {sd.values.index[-1].date()} is partial and was left out")
+    freq = sd.meta.frequency if sd.meta.frequency in LOOKBACK else "M"
+    k = int(rules.get("attention", "asvi_window"))
+    if len(s) < k + 10:
+        return f"only {len(s)} periods; at least {k + 10} are needed"
+    noise = noise_sd(s, LOOKBACK[freq])
+    if sd.pulls is not None and sd.pulls.shape[1] >= 2:
+        _, pull_sd = noise_from_pulls(sd.pulls.reindex(s.index))
+        noise = pull_sd.clip(lower=0.005 * s.shift(1).expanding().max()).fillna(noise)
+    spikes = detect_spikes(
+        s,
+        k,
+        float(rules.get("attention", "spike_asvi")),
+        float(rules.get("attention", "noise_z")),
+        LOOKBACK[freq],
+        noise,
+    )
+    lookback = int(rules.get("attention", "lookback_periods"))
+    recent = [sp for sp in spikes if int((s.index > sp.date).sum()) < lookback]
+    current = recent[-1] if recent else None
+    p = persistence(s, current.date, k, noise=current.noise) if current is not None else None
+    return AttentionState(term, s, freq, UNIT[freq], spikes, current, p, notes)
 
 
 @dataclass
@@ -104,31 +184,36 @@ def _one(panel: Panel, rules: Rules, t: Any) -> TriggerState:
         )
     if t.kind == "attention_at_baseline":
         periods = int(p.get("periods", 3))
-        limit = float(rules.get("attention", "elevated_asvi"))
-        window = int(rules.get("attention", "asvi_window"))
         runs, parts = [], []
         for term in p.get("terms", list(panel.theme.terms)):
-            pulls = panel.search.get(term)
-            if not pulls:
-                parts.append(f"'{term}': no data")
+            st = attention_state(panel, rules, term)
+            if isinstance(st, str):
+                parts.append(f"{term!r}: {st}")
                 continue
-            s = pulls[0].values.dropna()
-            a = asvi(s, window).dropna()
-            if a.empty:
-                parts.append(f"'{term}': too short")
-                continue
-            at_base = (a <= limit).to_numpy()[::-1]
-            run = 0
-            for x in at_base:  # consecutive latest periods at baseline (a handful of periods)
-                if not x:
-                    break
-                run += 1
+            run = st.periods_at_baseline
             runs.append(run)
-            parts.append(f"'{term}': {run} period(s) at baseline to {a.index[-1].date()}")
+            end = st.series.index[-1].date()
+            if st.current is None or st.persistence is None:
+                parts.append(
+                    f"{term!r}: no spike above noise in the last {int(rules.get('attention', 'lookback_periods'))} "
+                    f"{st.unit}: at baseline for {run} {st.unit} to {end}"
+                )
+                continue
+            ps = st.persistence
+            bar = f"baseline {ps.baseline:.1f} + margin {ps.margin:.1f}"
+            parts.append(
+                f"{term!r}: spiked {st.current.date.date()} ({st.current.value:.0f}); "
+                + (
+                    f"back at {bar} for the last {run} {st.unit} to {end}"
+                    if run
+                    else f"above {bar} on {end}"
+                    + (f" (it was back on {ps.returned_date.date()})" if ps.returned_date is not None else "")
+                )
+            )
         if not runs:
             return mk("unknown", None, "; ".join(parts) or "no terms")
         v = float(min(runs))
-        return mk("fired" if v >= periods else "quiet", v, f"needs {periods}; " + "; ".join(parts))
+        return mk("fired" if v >= periods else "quiet", v, f"needs {periods} periods; " + "; ".join(parts))
     if t.kind == "rs_momentum_below":
         from .analytics.rrg import rrg
 
@@ -178,25 +263,31 @@ def _one(panel: Panel, rules: Rules, t: Any) -> TriggerState:
     if t.kind == "event":
         days = int(p.get("days", 7))
         kind = str(p.get("event_kind", "earnings"))
-        tickers = [str(x) for x in p.get("tickers", [])]
-        recent = [
-            e
-            for e in panel.events
-            if e.kind == kind
-            and (not tickers or any(x in e.label for x in tickers))
-            and pd.Timestamp(e.date) > panel.as_of - pd.Timedelta(days=days)
-        ]
-        upcoming = [
-            e
-            for e in panel.upcoming
-            if e.kind == kind and (not tickers or any(x in e.label for x in tickers))
-        ]
+        wanted = {str(x).upper() for x in p.get("tickers", [])}
+
+        def names(e: Any) -> bool:  # the event's own tickers, never words of its label
+            return not wanted or bool(wanted & {x.upper() for x in e.tickers})
+
+        of_kind = [e for e in (*panel.events, *panel.upcoming) if e.kind == kind]
+        past = [e for e in panel.events if e.kind == kind and names(e)]
+        recent = [e for e in past if pd.Timestamp(e.date) > panel.as_of - pd.Timedelta(days=days)]
+        upcoming = [e for e in panel.upcoming if e.kind == kind and names(e)]
+        tag = lambda e: f"{e.date} {e.label}" + (f" ({', '.join(e.tickers)})" if e.tickers else "")  # noqa: E731
         if recent:
-            return mk("fired", float(len(recent)), "; ".join(f"{e.date} {e.label}" for e in recent))
-        nxt = (
-            f"next: {upcoming[0].date} {upcoming[0].label}"
-            if upcoming
-            else f"no dated {kind} events in the theme"
-        )
-        return mk("quiet", 0.0, nxt)
+            return mk("fired", float(len(recent)), "; ".join(tag(e) for e in recent))
+        if not of_kind:
+            return mk("quiet", 0.0, f"no dated {kind} events in the theme")
+        whom = f" naming {', '.join(sorted(wanted))}" if wanted else ""
+        parts = [f"no {kind} event{whom} in the {days} days to {panel.as_of.date()}"]
+        if past:
+            parts.append(f"last: {tag(past[-1])}")
+        if upcoming:
+            parts.append(f"next: {tag(upcoming[0])}")
+        untagged = [e for e in of_kind if not e.tickers]
+        if wanted and untagged:
+            parts.append(
+                f"{len(untagged)} of the theme's {len(of_kind)} {kind} events name no tickers and cannot "
+                "match (add tickers = [...] to them)"
+            )
+        return mk("quiet", 0.0, "; ".join(parts))
     return mk("unknown", None, f"unknown trigger kind {t.kind!r} (known: {', '.join(KINDS)})")

@@ -19,7 +19,7 @@ def required_return(
     weights of the pillar groups and ``r_g`` their returns over the period. ``weights`` and
     ``returns`` are mappings with the same keys (or scalars for a single group; ``returns`` may then
     be an array of scenarios). Raises ValueError when weights do not leave a rest (sum >= 1) or a
-    group has no return.
+    group has no return. :func:`required_part_return` solves for any one part (a group or the rest).
     """
     if isinstance(weights, Mapping):
         if not isinstance(returns, Mapping):
@@ -36,6 +36,44 @@ def required_return(
         raise ValueError(f"group weights sum to {w_sum}; they must be in [0, 1) to leave a rest of the index")
     out = (target - contrib) / (1.0 - w_sum)
     return float(out) if np.ndim(out) == 0 else np.asarray(out)
+
+
+REST = "rest"
+
+
+def required_part_return(
+    target: float,
+    weights: Mapping[str, float],
+    returns: Mapping[str, float],
+    solve_for: str = REST,
+) -> float:
+    """Return one part of an index needs, given what the other parts do, so the whole returns ``target``.
+
+    The index is its named groups (``weights``: start-of-period index weights) plus the rest of the
+    index (weight ``1 - sum w_g``), named :data:`REST`. Solving for part ``x``::
+
+        r_x = (R* - sum_{k != x} w_k r_k) / w_x
+
+    ``returns`` gives the return of every other part (the rest included, under :data:`REST`, unless
+    the rest is the part solved for). With ``solve_for = REST`` this is :func:`required_return`.
+    Raises ValueError for weights that leave no rest, an unknown part, or a missing return."""
+    w = {str(k): float(v) for k, v in weights.items()}
+    w_sum = sum(w.values())
+    if not 0 <= w_sum < 1:
+        raise ValueError(f"group weights sum to {w_sum}; they must be in [0, 1) to leave a rest of the index")
+    if REST in w:
+        raise ValueError(f"{REST!r} names the rest of the index; a group cannot be called that")
+    w[REST] = 1.0 - w_sum
+    if solve_for not in w:
+        raise ValueError(f"cannot solve for {solve_for!r}: the parts are {', '.join(w)}")
+    if w[solve_for] <= 0:
+        raise ValueError(f"{solve_for!r} has no weight in the index, so no return of it can carry the target")
+    others = [k for k in w if k != solve_for]
+    missing = [k for k in others if k not in returns]
+    if missing:
+        raise ValueError(f"no return given for part(s): {', '.join(missing)}")
+    contrib = sum(w[k] * float(returns[k]) for k in others)
+    return float((target - contrib) / w[solve_for])
 
 
 def calendar_year_returns(closes: pd.Series, as_of: pd.Timestamp) -> pd.Series:

@@ -350,7 +350,8 @@ def run_lab(
     for d, src in sources:
         if progress:
             progress(f"building the {'Ken French' if src == 'bundled' else 'files'} panel")
-        cat, s = load_catalog(d)
+        cat = load_catalog(d)
+        s = cat.source
         h = history_for(cat, s, engine=engine, scheduler=scheduler)
         if progress:
             progress(f"scoring {len(h.episodes):,} episodes walk-forward")

@@ -118,6 +118,14 @@ class PanelVerdict:
             )
         return [first, p_line[0].upper() + p_line[1:] + ".", self.holdout_sentence]
 
+    def __repr__(self) -> str:  # one line; summary() has the rest
+        lo, hi = self.interval
+        return (
+            f"<PanelVerdict {self.label!r}: {self.probability:.0%} ({lo:.0%}-{hi:.0%}) that {self.leader} "
+            f"keeps beating {self.laggard} over {self.horizon_months} months, base rate {self.base_rate:.0%}, "
+            f"n={self.n_fit:,}, {self.history}>"
+        )
+
     def top(self, k: int = 3) -> list[dict[str, Any]]:
         return sorted(self.ledger, key=lambda e: -abs(e["contribution_p"]))[:k]
 

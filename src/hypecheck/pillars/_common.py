@@ -1,13 +1,15 @@
-"""Helpers shared by the pillars: formatting, provenance strings, cited facts, chart series."""
+"""Helpers shared by the pillars: formatting, provenance strings, cited facts, chart series, and the
+phrasing of findings (what was measured, with its unit and the direction word that matches its sign)."""
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import pandas as pd
 
-from ..evidence import Evidence, Leaning
+from ..evidence import Evidence, Leaning, finding_sentence
 from ..panel import Panel
 from ..rules import Rules
 
@@ -23,6 +25,103 @@ def pp(x: float | None, digits: int = 2) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
     return f"{x * 100:+.{digits}f} pp"
+
+
+_WINDOW_UNITS = {"D": "day", "W": "week", "M": "month", "Y": "year"}
+
+
+def window_text(window: str) -> str:
+    """'this year' for YTD, 'this month' / 'this quarter' for MTD / QTD, 'over 3 months' for 3M."""
+    w = window.upper()
+    if w in ("YTD", "MTD", "QTD"):
+        return {"YTD": "this year", "MTD": "this month", "QTD": "this quarter"}[w]
+    m = re.fullmatch(r"(\d+)([DWMY])", w)
+    if not m:
+        return f"over {window}"
+    n, unit = int(m[1]), _WINDOW_UNITS[m[2]]
+    return f"over {n} {unit}{'' if n == 1 else 's'}"
+
+
+def spread_text(a: str, b: str, spread: float, window: str | None = None) -> str:
+    """'IWM led SPY by 6.53 pp this year' / 'RSP trailed SPY by 2.77 pp over 3 months': the verb follows
+    the sign of ``spread`` (a - b, a fraction); a spread that rounds to 0.00 pp is 'level with'."""
+    when = f" {window_text(window)}" if window else ""
+    mag = abs(spread) * 100
+    if f"{mag:.2f}" == "0.00":
+        return f"{a} was level with {b}{when}"
+    verb = "led" if spread > 0 else "trailed"
+    return f"{a} {verb} {b} by {mag:.2f} pp{when}"
+
+
+def spread_finding(
+    a: str,
+    b: str,
+    spread: float,
+    window: str | None,
+    leaning: Leaning,
+    *,
+    noise: float | None = None,
+    context: str = "",
+) -> str:
+    """One finding for a return spread: :func:`spread_text`, 'within the +/-x pp noise band' when the
+    spread is inside ``noise``, an optional ``context`` clause, and the suffix for ``leaning``."""
+    text = spread_text(a, b, spread, window)
+    if noise is not None and abs(spread) <= noise:
+        text += f", within the ±{noise * 100:.2f} pp noise band"
+    if context:
+        text += f": {context}"
+    return finding_sentence(text, leaning)
+
+
+def amount(x: float, digits: int = 2) -> str:
+    """A level or change in its own unit: '0.18', '3.59', '21,000' (no decimals from 100 up)."""
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.{digits}f}"
+
+
+def level_text(
+    subject: str,
+    change: float,
+    window: str | None = None,
+    *,
+    unit: str = "",
+    digits: int = 2,
+) -> str:
+    """'the 2-year yield rose 0.18 pp over 3 months': the verb (rose / fell / was unchanged) follows the
+    sign of ``change``, the magnitude is shown in ``unit``."""
+    when = f" {window_text(window)}" if window else ""
+    mag = amount(abs(change), digits)
+    if float(mag.replace(",", "")) == 0:
+        return f"{subject} was unchanged{when}"
+    verb = "rose" if change > 0 else "fell"
+    return f"{subject} {verb} {mag}{' ' + unit if unit else ''}{when}"
+
+
+def level_finding(
+    subject: str,
+    change: float,
+    window: str | None,
+    leaning: Leaning,
+    *,
+    unit: str = "",
+    level: str = "",
+    tolerance: float | None = None,
+    needs: str = "",
+) -> str:
+    """One finding for a change in a level: :func:`level_text`, the level reached, whether the change
+    is inside the flat band, what the narrative needs, and the suffix for ``leaning``."""
+    text = level_text(subject, change, window, unit=unit)
+    if level:
+        text += f", to {level}"
+    if tolerance is not None and abs(change) <= tolerance:
+        text += f", within the ±{tolerance:g}{' ' + unit if unit else ''} band counted as flat"
+    if needs:
+        text += f"; the narrative needs {needs}"
+    return finding_sentence(text, leaning)
+
+
+def of_total(hits: int, total: int, items: str) -> str:
+    """'6 of 10 sectors'."""
+    return f"{hits} of {total} {items}"
 
 
 def src(panel: Panel, *ids: str) -> str:
@@ -78,6 +177,7 @@ def cited_facts(panel: Panel, rules: Rules, pillar: str, notes: list[str] | None
                 source=f"cited: {f.source}" + (f" ({f.date})" if f.date else ""),
                 weight=float(rules.get("verdict", "cited_weight")),
                 cited=True,
+                finding=finding_sentence(f"cited, not measured: {f.claim}", f.leaning),
             )
         )
     return out
@@ -97,11 +197,15 @@ def share_evidence(
     source: str,
     detail: str,
     weight: float = 1.0,
+    found: str | None = None,
 ) -> Evidence:
     """Evidence from how many of ``total`` items agree (windows, styles, sectors, days): catalyst at or
-    above the ``keep`` share, viral at or below ``fade``; the flip says how many would change it."""
+    above the ``keep`` share, viral at or below ``fade``; the flip says how many would change it.
+    ``found`` is the finding's sentence without its direction suffix (default: '{what} in {hits} of
+    {total} {items}')."""
     share = hits / total
     lean: Leaning = "catalyst" if share >= keep else ("viral" if share <= fade else "neutral")
+    text = found if found is not None else f"{what} in {of_total(hits, total, items)}"
     need = math.ceil(keep * total)
     return Evidence(
         pillar=pillar,
@@ -119,4 +223,5 @@ def share_evidence(
         source=source,
         detail=detail,
         weight=weight,
+        finding=finding_sentence(text, lean),
     )

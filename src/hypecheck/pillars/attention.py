@@ -29,7 +29,7 @@ from ..analytics.attention import (
     noise_sd,
     persistence,
 )
-from ..evidence import Evidence, Leaning, MissingEvidence, PillarResult
+from ..evidence import Evidence, Leaning, MissingEvidence, PillarResult, finding_sentence
 from ..panel import Panel
 from ..rules import Rules
 from ..schema import SeriesData
@@ -41,6 +41,11 @@ UNIT = {"D": "days", "W": "weeks", "M": "months"}
 # event-study horizons: in the term's periods (for labels) and in trading days / months of price data
 HORIZONS = {"D": (10, 20, 65, 130), "W": (2, 4, 13, 26), "M": (1, 3, 6, 12)}
 TRADING_DAYS = {"D": 1, "W": 5, "M": 21}
+
+
+def _n(n: int, unit: str) -> str:
+    """'1 month', '4 months'."""
+    return f"{n} {unit[:-1] if n == 1 and unit.endswith('s') else unit}"
 
 
 def _pick(found: list[SeriesData]) -> SeriesData:
@@ -155,12 +160,18 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
         if not recent:
             last = spikes[-1] if spikes else None
             lean: Leaning = "neutral"
-            claim = f"no attention spike above noise for {term!r} in the last {lookback} {unit}"
             flip = f"{term!r} rising {z:g} noise deviations and {math.exp(spike_at) - 1:.0%} above its {k}-period median"
             detail = f"{len(spikes)} spikes in {len(s)} {unit}" + (
                 f"; last on {last.date.date()}" if last else ""
             )
             value, threshold, unit_txt = (float(asvi(s, k).iloc[-1]), spike_at, "ASVI (log ratio)")
+            found_txt = (
+                f"search interest in {term!r} has not spiked above its noise in the last {lookback} {unit}; "
+                f"it is {abs(math.exp(value) - 1) * 100:.0f}% {'above' if value >= 0 else 'below'} its {k}-period median "
+                f"(log ratio {value:+.2f})"
+                if value == value
+                else f"search interest in {term!r} has not spiked above its noise in the last {lookback} {unit}"
+            )
         else:
             sp = recent[-1]
             p = persistence(s, sp.date, k, noise=sp.noise)
@@ -177,30 +188,37 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                 f"{p.periods_above} {unit} above baseline; {hl}; status: {p.status}"
             )
             value, threshold, unit_txt = float(p.periods_above), 3.0, f"{unit} above baseline"
+            spiked = (
+                f"search interest in {term!r} spiked on {sp.date.date()} ({sp.value:.0f} against a baseline "
+                f"of {p.baseline:.1f})"
+            )
             if p.status == "settled above baseline":
                 lean = "catalyst"
-                claim = f"interest in {term!r} spiked on {sp.date.date()} and settled above its baseline"
                 flip = (
                     f"{term!r} falling back within {p.margin:.1f} of its pre-spike baseline {p.baseline:.1f}"
                 )
+                found_txt = f"{spiked} and has settled above it: {_n(p.periods_above, unit)} above baseline"
             elif (
                 p.returned
                 or p.status == "returned quickly"
                 or (p.half_life is not None and p.half_life <= fast)
             ):
                 lean = "viral"
-                claim = f"interest in {term!r} spiked on {sp.date.date()} and faded" + (
-                    f" back to baseline by {p.returned_date.date()}"
-                    if p.returned_date is not None
-                    else " fast"
-                )
                 flip = (
                     f"{term!r} holding above {p.baseline + p.margin:.1f} for 3 more {unit} without decaying"
                 )
+                found_txt = f"{spiked} and " + (
+                    f"was back at baseline by {p.returned_date.date()}"
+                    if p.returned_date is not None
+                    else f"is fading fast ({hl})"
+                )
             else:
                 lean = "neutral"
-                claim = f"interest in {term!r} spiked on {sp.date.date()}: {p.status}, too soon to call"
                 flip = f"{term!r} settling above {p.baseline + p.margin:.1f} (catalyst) or returning to it (viral)"
+                found_txt = (
+                    f"{spiked} and has been above baseline for {_n(p.periods_above, unit)} since "
+                    f"({p.status}): too soon to call"
+                )
             if p.half_life:
                 t = np.arange(0, p.periods_since + 1)
                 fit = p.baseline + (p.peak - p.baseline) * 2.0 ** (-t / p.half_life)
@@ -213,7 +231,7 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
             Evidence(
                 pillar="attention",
                 id=f"attention:{term}",
-                claim=claim,
+                claim=f"interest in {term!r} shifted up and holds above its baseline (a shift, not a flash)",
                 value=value,
                 threshold=threshold,
                 unit=unit_txt,
@@ -221,6 +239,7 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                 flip=flip,
                 source=src(panel, term) + "; Google Trends values are sampled, relative (0-100 per request)",
                 detail=detail,
+                finding=finding_sentence(found_txt, lean),
             )
         )
         rows.append(row)
@@ -249,6 +268,7 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                 longest = ev.loc[ev["horizon"] == ev["horizon"].max(), "spread"]
                 if len(longest) >= 3:
                     share = float((longest > 0).mean())
+                    n_up = int((longest > 0).sum())
                     lean2: Leaning = (
                         "viral" if share <= reversal else ("catalyst" if share >= 1 - reversal else "neutral")
                     )
@@ -258,8 +278,8 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                             pillar="attention",
                             id=f"attention-history:{term}",
                             claim=(
-                                f"after {term!r}'s past spikes, {pair.leader} beat {pair.laggard} over the next "
-                                f"{h_txt} in {share:.0%} of {len(longest)} cases"
+                                f"after {term!r}'s past spikes, {pair.leader} kept beating {pair.laggard} over "
+                                f"the next {h_txt} (attention-driven moves did not reverse)"
                             ),
                             value=share,
                             threshold=reversal,
@@ -273,6 +293,12 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                             ),
                             source=src(panel, term, pair.leader, pair.laggard),
                             detail=f"mean spread {pct(float(longest.mean()))}, median {pct(float(longest.median()))}",
+                            finding=finding_sentence(
+                                f"after {len(longest)} past spikes in {term!r}, {pair.leader} beat {pair.laggard} "
+                                f"over the next {h_txt} in {n_up} of {len(longest)} ({share:.0%}; median spread "
+                                f"{float(longest.median()) * 100:+.2f} pp)",
+                                lean2,
+                            ),
                         )
                     )
             ll = _lead_lag(s, freq, lead_px, lag_px, k)

@@ -4,16 +4,17 @@ relative to the dated events?"""
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import pandas as pd
 
 from ..analytics.events import WINDOWS, event_windows, move_onset, move_order, window_label
 from ..analytics.returns import window_anchor
-from ..evidence import Evidence, MissingEvidence, PillarResult
+from ..evidence import Evidence, Leaning, MissingEvidence, PillarResult, finding_sentence
 from ..panel import Panel
 from ..rules import Rules
-from ._common import pct, pp, series_points, src
+from ._common import amount, level_finding, pct, pp, series_points, src
 
 NEEDS_TEXT = {
     "up": "rising",
@@ -22,6 +23,40 @@ NEEDS_TEXT = {
     "flat_or_down": "flat or falling",
     "flat_or_up": "flat or rising",
 }
+
+
+# FRED series quoted in percent (yields, policy rates, spreads, unemployment): their changes are in
+# percentage points
+PERCENT_SERIES = re.compile(
+    r"^(DGS\d+MO|DGS\d+|DFF|FEDFUNDS|EFFR|SOFR|IORB|DFEDTAR[UL]|T10Y2Y|T10Y3M|T10YFF|T5YIE|T10YIE|DFII\d+|"
+    r"BAML\w+|DTB\d+|TB\d+MS|GS\d+|DPRIME|MPRIME|MORTGAGE\d+US|UNRATE|DBAA|DAAA|AAA|BAA|BAA10Y|AAA10Y)$",
+    re.IGNORECASE,
+)
+
+
+MOVED_TEXT = {
+    "after (against the leader)": "moved against the leader after",
+    "before": "moved before",
+    "before (against the leader)": "moved against the leader before",
+    "before, reversed after": "moved before and reversed after",
+    "against before, recovered after": "moved against the leader before and recovered after",
+    "none": "did not move",
+}
+
+
+_DIRECTION_WORDS = re.compile(
+    r"(?:\s+(?:or\s+)?(?:rising|falling|widening|narrowing|steepening|flattening|inverting|easing|tightening))+$",
+    re.IGNORECASE,
+)
+
+
+def subject(label: str) -> str:
+    """What a series is, for a finding's subject: its label without a trailing parenthetical or the
+    direction the narrative wants ('Fed funds rate (policy on hold)' -> 'Fed funds rate', 'Initial
+    jobless claims rising' -> 'Initial jobless claims'), since the finding states the direction found."""
+    out = re.sub(r"\s*\([^()]*\)\s*$", "", label).strip()
+    out = _DIRECTION_WORDS.sub("", out).strip()
+    return out or label
 
 
 def holds(change: float, needs: str, tol: float) -> bool:
@@ -86,6 +121,8 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
             )
             continue
         ok = holds(change, m.needs, m.tolerance)
+        lean: Leaning = "catalyst" if ok else "viral"
+        in_pp = bool(PERCENT_SERIES.match(m.id))
         rows.append(
             {
                 "id": m.id,
@@ -107,7 +144,17 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                 value=change,
                 threshold=m.tolerance,
                 unit="change in series units",
-                leaning="catalyst" if ok else "viral",
+                leaning=lean,
+                finding=level_finding(
+                    f"{subject(m.label)} ({m.id})",
+                    change,
+                    m.window,
+                    lean,
+                    unit="pp" if in_pp else "",
+                    level=f"{amount(level)}{'%' if in_pp else ''} on {end.date()}",
+                    tolerance=m.tolerance,
+                    needs=NEEDS_TEXT[m.needs],
+                ),
                 flip=f"{m.id} {m.window} change {'leaving' if ok else 'entering'} the '{NEEDS_TEXT[m.needs]}' range "
                 f"(tolerance {m.tolerance:g})",
                 source=src(panel, m.id),
@@ -187,7 +234,11 @@ def _event_study(panel: Panel, rules: Rules, res: PillarResult) -> None:
     after = [r for r in done if r["moved"] == "after"]
     keep, fade = float(rules.get("price", "persistence_share")), float(rules.get("price", "fade_share"))
     share = len(after) / len(done)
-    lean: Any = "catalyst" if share >= keep else ("viral" if share <= fade else "neutral")
+    lean: Leaning = "catalyst" if share >= keep else ("viral" if share <= fade else "neutral")
+    others: dict[str, int] = {}
+    for r in done:
+        if r["moved"] != "after":
+            others[r["moved"]] = others.get(r["moved"], 0) + 1
     res.evidence.append(
         Evidence(
             pillar="catalysts",
@@ -203,6 +254,15 @@ def _event_study(panel: Panel, rules: Rules, res: PillarResult) -> None:
                 else f"the move following at least {pct(keep, 0, False)} of the events"
             ),
             source=src(panel, series[0][1], series[0][2]),
+            finding=finding_sentence(
+                f"{lead} moved in the leader's favour after {len(after)} of {len(done)} dated catalysts"
+                + (
+                    "; of the others, " + ", ".join(f"{v} {MOVED_TEXT.get(k, k)}" for k, v in others.items())
+                    if others
+                    else ""
+                ),
+                lean,
+            ),
             detail="; ".join(
                 f"{r['date']} {r['moved']} (20d before {pp(r[window_label(WINDOWS[0])])}, "
                 f"after {pp(r[window_label(WINDOWS[-1])])})"

@@ -17,10 +17,10 @@ import pandas as pd
 
 from ..analytics.returns import window_anchor
 from ..analytics.structure import percentile_of
-from ..evidence import Evidence, MissingEvidence, PillarResult
+from ..evidence import Evidence, Leaning, MissingEvidence, PillarResult, finding_sentence
 from ..panel import Panel
 from ..rules import Rules
-from ._common import cited_facts, pct, series_points, src
+from ._common import cited_facts, pct, series_points, src, window_text
 
 
 def known_values(s: pd.Series, frequency: str, as_of: pd.Timestamp, lag_months: int) -> pd.Series:
@@ -35,6 +35,17 @@ def known_values(s: pd.Series, frequency: str, as_of: pd.Timestamp, lag_months: 
         ends = idx
     known_at = ends + pd.DateOffset(months=lag_months)
     return s.loc[known_at <= as_of]
+
+
+def _subject(label: str) -> str:
+    """'S&P 500 trailing 12-month earnings (Shiller): broad earnings support' -> the part before ':'."""
+    return label.split(":", 1)[0].strip() or label
+
+
+def _ordinal(x: float) -> str:
+    n = round(x)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def measure(panel: Panel, rules: Rules) -> PillarResult:
@@ -90,6 +101,13 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
             )
             detail = f"{last:,.2f} for {last_date:%Y-%m} vs {float(base.iloc[-1]):,.2f} for {base.index[-1]:%Y-%m}{lag_txt}"
             unit = "fraction"
+            verb = "grew" if value > 0 else ("fell" if value < 0 else "was unchanged")
+            found = (
+                f"{_subject(f.label)} {verb}"
+                + (f" {abs(value) * 100:.2f}%" if value != 0 else "")
+                + f" {window_text(f.window)} (to {last:,.2f} for {last_date:%Y-%m}); the narrative needs "
+                + f"{'more' if f.needs == 'up' else 'less'} than {pct(f.threshold, 1)}"
+            )
         else:
             hist = k.iloc[:-1]
             value = percentile_of(last, hist.to_numpy())
@@ -100,11 +118,19 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                 if ok
                 else f"percentile {'at or above' if f.needs == 'high' else 'at or below'} {f.threshold:.0f}"
             )
+            found = (
+                f"{_subject(f.label)} is at the {_ordinal(value)} percentile of its own history "
+                f"({last:,.2f} for {last_date:%Y-%m}, {len(hist)} months)"
+            )
             if f.needs == "context":
-                claim = (
-                    f"{f.label}: percentile {value:.0f} of its own history (context, no direction assumed)"
-                )
+                claim = f"{f.label}: where it stands in its own history (context, no direction assumed)"
                 flip = "context only: does not move the verdict"
+                found += ": context, no direction assumed"
+            else:
+                found += (
+                    f"; the narrative needs {'at least' if f.needs == 'high' else 'at most'} the "
+                    f"{_ordinal(f.threshold)}"
+                )
             detail = (
                 f"{last:,.2f} for {last_date:%Y-%m}: percentile {value:.0f} of {len(hist)} months "
                 f"{hist.index[0]:%Y-%m}-{hist.index[-1]:%Y-%m}{lag_txt}"
@@ -124,6 +150,7 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                 "lag_months": f.lag_months,
             }
         )
+        lean: Leaning = "neutral" if f.needs == "context" else ("catalyst" if ok else "viral")
         res.evidence.append(
             Evidence(
                 pillar="fundamentals",
@@ -132,7 +159,8 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                 value=float(value),
                 threshold=f.threshold,
                 unit=unit,
-                leaning="neutral" if f.needs == "context" else ("catalyst" if ok else "viral"),
+                leaning=lean,
+                finding=finding_sentence(found, lean),
                 flip=flip,
                 source=src(panel, f.id),
                 detail=detail,

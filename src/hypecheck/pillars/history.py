@@ -1,6 +1,11 @@
 """History: how often did leadership like today's persist? (first cut; episodes and the
 walk-forward calibration are issue 6)
 
+Every hit rate here (same-date base rate, past episodes, the theme's [[base_rates]]) leans on the
+same two rules, ``[history] support_share`` and ``against_share``: catalyst at or above the first,
+viral at or below the second (a base rate's ``min_rate`` in the theme replaces ``support_share`` for
+that configuration, and ``against_share`` scales with it).
+
 Base rate on the same calendar date: for each past year Y in the data, the leader - laggard spread
 over the same year-to-date span as today's (Y's last close before 1 January to the last close on or
 before the same month/day). When it had today's sign, the year is an episode; it *persisted* when the
@@ -17,10 +22,27 @@ import pandas as pd
 from ..analytics.baserate import base_rate, period_returns
 from ..analytics.episodes import HORIZONS, first_weeks, outcomes, rs_high, summarise
 from ..analytics.returns import window_return
-from ..evidence import Evidence, MissingEvidence, PillarResult
+from ..evidence import Evidence, Leaning, MissingEvidence, PillarResult, finding_sentence
 from ..panel import Panel
 from ..rules import Rules
 from ._common import cited_facts, pct, src
+
+
+def shares(rules: Rules) -> tuple[float, float]:
+    """(support, against): a hit rate at or above the first leans catalyst, at or below the second viral."""
+    return float(rules.get("history", "support_share")), float(rules.get("history", "against_share"))
+
+
+def lean_rate(rate: float, support: float, against: float) -> Leaning:
+    return "catalyst" if rate >= support else ("viral" if rate <= against else "neutral")
+
+
+def _rate_text(rate: float, support: float, against: float) -> str:
+    if rate >= support:
+        return f"at or above the {pct(support, 0, False)} that counts as support"
+    if rate <= against:
+        return f"at or below the {pct(against, 0, False)} that counts against"
+    return f"between {pct(against, 0, False)} and {pct(support, 0, False)}"
 
 
 def same_date_episodes(
@@ -65,8 +87,7 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
     res = PillarResult("history")
     res.evidence.extend(cited_facts(panel, rules, "history", res.notes))
     theme, as_of = panel.theme, panel.as_of
-    keep = float(rules.get("price", "persistence_share"))
-    fade = float(rules.get("price", "fade_share"))
+    keep, fade = shares(rules)
     if theme.history is not None:
         _episodes(panel, rules, res)
         _base_rates(panel, rules, res)
@@ -116,21 +137,38 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                 )
             )
             continue
-        hit = float(((matches["next_spread"] * sign) > 0).mean())
+        # the narrative's side: the share of those years in which the theme's leader was ahead over the
+        # next 12 months (its lead kept when it leads today, its turn come when it trails today)
+        ahead = int((matches["next_spread"] > 0).sum())
+        hit = ahead / len(matches)
         years = ", ".join(str(int(y)) for y in matches["year"])
-        leader_now = pair.leader if sign > 0 else pair.laggard
+        lean = lean_rate(hit, keep, fade)
+        day = as_of.strftime("%d %b")
+        if sign > 0:
+            claim = f"when {pair.leader} led {pair.laggard} year-to-date on {day}, it kept leading over the next 12 months in most years"
+            found = (
+                f"in past years when {pair.leader} led {pair.laggard} year to date on {day}, it kept leading"
+            )
+        else:
+            claim = (
+                f"when {pair.leader} trailed {pair.laggard} year-to-date on {day}, it led over the next 12 months "
+                "in most years (the narrative's turn came)"
+            )
+            found = f"in past years when {pair.leader} trailed {pair.laggard} year to date on {day}, it led"
         res.evidence.append(
             Evidence(
                 pillar="history",
                 id=f"base-rate:{pair.leader}-{pair.laggard}",
-                claim=(
-                    f"when {leader_now} led year-to-date on {as_of.strftime('%d %b')}, it kept leading over the "
-                    f"next 12 months in {pct(hit, 0, False)} of {len(matches)} years"
-                ),
+                claim=claim,
                 value=hit,
                 threshold=keep,
                 unit="hit rate",
-                leaning="catalyst" if hit >= keep else ("viral" if hit <= fade else "neutral"),
+                leaning=lean,
+                finding=finding_sentence(
+                    f"{found} over the next 12 months in {ahead} of {len(matches)} years ({pct(hit, 0, False)}), "
+                    f"{_rate_text(hit, keep, fade)}",
+                    lean,
+                ),
                 flip=(
                     f"hit rate below {pct(keep, 0, False)}"
                     if hit >= keep
@@ -172,7 +210,7 @@ def _episodes(panel: Panel, rules: Rules, res: PillarResult) -> None:
     """Past episodes of the theme's configuration and how often the leadership persisted."""
     theme, as_of, spec = panel.theme, panel.as_of, panel.theme.history
     assert spec is not None
-    keep, fade = float(rules.get("price", "persistence_share")), float(rules.get("price", "fade_share"))
+    keep, fade = shares(rules)
     if not theme.pairs:
         return
     pair = theme.pairs[0]
@@ -232,20 +270,24 @@ def _episodes(panel: Panel, rules: Rules, res: PillarResult) -> None:
             )
         )
         return
-    lean: Any = "catalyst" if s12.rate >= keep else ("viral" if s12.rate <= fade else "neutral")
+    lean = lean_rate(s12.rate, keep, fade)
     years = ", ".join(str(int(y)) for y in past["year"])
     res.evidence.append(
         Evidence(
             pillar="history",
             id=f"episodes:{pair.leader}-{pair.laggard}",
             claim=(
-                f"after past episodes ({what}), {pair.leader} kept leading over the next 12 months in "
-                f"{s12.hits} of {s12.n}"
+                f"after past episodes ({what}), {pair.leader} kept leading over the next 12 months in most of them"
             ),
             value=s12.rate,
             threshold=keep,
             unit="hit rate",
             leaning=lean,
+            finding=finding_sentence(
+                f"after {s12.n} past episodes ({what}), {pair.leader} kept leading {pair.laggard} over the next "
+                f"12 months in {s12.hits} ({pct(s12.rate, 0, False)}), {_rate_text(s12.rate, keep, fade)}",
+                lean,
+            ),
             flip=(
                 f"hit rate below {pct(keep, 0, False)}"
                 if lean == "catalyst"
@@ -272,7 +314,8 @@ def _long_history(panel: Panel, ids: list[str]) -> tuple[dict[str, pd.Series], s
         return None
     from ..api import load_catalog
 
-    cat, _ = load_catalog(None)
+    loaded: Any = load_catalog(None)
+    cat = loaded[0] if isinstance(loaded, tuple) else loaded  # (catalog, source) in older versions
     out = {}
     for i in ids:
         sid = mapping.series.get(i, i)
@@ -287,7 +330,7 @@ def _long_history(panel: Panel, ids: list[str]) -> tuple[dict[str, pd.Series], s
 def _base_rates(panel: Panel, rules: Rules, res: PillarResult) -> None:
     """The theme's [[base_rates]]: each configuration counted over complete periods of the data, and
     again over the bundled long history when the check runs on other data."""
-    default_min = float(rules.get("history", "base_rate_min"))
+    support, against = shares(rules)
     for spec in panel.theme.base_rates:
         ids = spec.series()
         closes = {i: panel.price(i) for i in ids}
@@ -354,8 +397,11 @@ def _base_rates(panel: Panel, rules: Rules, res: PillarResult) -> None:
                 )
             )
             continue
-        need = spec.min_rate if spec.min_rate is not None else default_min
-        lean: Any = "catalyst" if br.hit_rate >= need else ("viral" if br.hit_rate < need / 2 else "neutral")
+        # the theme's min_rate, when given, replaces the support share; the against share scales with it
+        need = spec.min_rate if spec.min_rate is not None else support
+        low = against if spec.min_rate is None else spec.min_rate * against / support
+        lean = lean_rate(br.hit_rate, need, low)
+        unit_word = "years" if spec.period == "A" else "periods"
         others = [
             f"{where}: {r.count} of {r.n} ({r.first}-{r.last})"
             + (f": {', '.join(map(str, r.matches))}" if r.matches else "")
@@ -366,16 +412,22 @@ def _base_rates(panel: Panel, rules: Rules, res: PillarResult) -> None:
             Evidence(
                 pillar="history",
                 id=f"base-rate:{spec.id}",
-                claim=f"{spec.claim}: {br.count} of {br.n} {'years' if spec.period == 'A' else 'periods'} "
-                f"({br.first}-{br.last})",
+                claim=f"{spec.claim}: common enough (in at least {pct(need, 0, False)} of {unit_word})",
                 value=br.hit_rate,
                 threshold=need,
                 unit="share of periods",
                 leaning=lean,
+                finding=finding_sentence(
+                    f"the configuration ({' and '.join(spec.when)}) held in {br.count} of {br.n} {unit_word} "
+                    f"({br.first}-{br.last}): {pct(br.hit_rate, 0, False)}, {_rate_text(br.hit_rate, need, low)}",
+                    lean,
+                ),
                 flip=(
                     f"the configuration in fewer than {pct(need, 0, False)} of periods"
                     if lean == "catalyst"
-                    else f"the configuration in at least {pct(need, 0, False)} of periods"
+                    else f"the configuration in more than {pct(low, 0, False)} of periods"
+                    if lean == "viral"
+                    else f"the configuration in at least {pct(need, 0, False)} or at most {pct(low, 0, False)} of periods"
                 ),
                 source=src(panel, *ids),
                 detail=f"when {' and '.join(spec.when)}: "

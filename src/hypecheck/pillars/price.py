@@ -9,10 +9,10 @@ import pandas as pd
 
 from ..analytics.returns import relative_strength, returns_table, window_anchor
 from ..analytics.rrg import rrg
-from ..evidence import Evidence, MissingEvidence, PillarResult
+from ..evidence import Evidence, MissingEvidence, PillarResult, finding_sentence
 from ..panel import Panel
 from ..rules import Rules
-from ._common import lean3, pct, pp, series_points, share_evidence, src
+from ._common import lean3, pct, pp, series_points, share_evidence, spread_finding, src, window_text
 
 
 def measure(panel: Panel, rules: Rules) -> PillarResult:
@@ -99,11 +99,13 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                 source=src(panel, pair.leader, pair.laggard),
                 detail=f"{pair.leader} {pct(ret.get((pair.leader, primary)))} vs {pair.laggard} "
                 f"{pct(ret.get((pair.laggard, primary)))}",
+                finding=spread_finding(pair.leader, pair.laggard, sp, primary, lean, noise=min_spread),
             )
         )
         valid = {w: s for w, s in spreads.items() if s is not None}
         if len(valid) >= 2:
             ahead = [w for w, s in valid.items() if s > 0]
+            behind = [w for w, s in valid.items() if s <= 0]
             res.evidence.append(
                 share_evidence(
                     pillar="price",
@@ -115,6 +117,9 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                     fade=fade,
                     what=f"{pair.leader} ahead",
                     items="windows",
+                    found=f"{pair.leader} was ahead of {pair.laggard} in {len(ahead)} of {len(valid)} windows"
+                    + (f" ({', '.join(ahead)})" if ahead else "")
+                    + (f", not over {', '.join(behind)}" if ahead and behind else ""),
                     source=src(panel, pair.leader, pair.laggard),
                     detail="ahead over "
                     + (", ".join(ahead) or "no window")
@@ -161,6 +166,9 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                     fade=fade,
                     what="small ahead of large",
                     items="styles",
+                    found=f"small caps led large caps in {len(ahead)} of {len(cols)} styles {window_text(primary)} ("
+                    + ", ".join(f"{st} {pp(ra - rb)}" for st, _, _, ra, rb in cols)  # type: ignore[operator]
+                    + ")",
                     source=src(panel, *[c[1] for c in cols], *[c[2] for c in cols]),
                     detail="; ".join(f"{st}: {a} - {b} {pp(ra - rb)}" for st, a, b, ra, rb in cols),  # type: ignore[operator]
                 )
@@ -294,6 +302,11 @@ _RRG_FLIP = {
 
 def _rrg_evidence(panel: Panel, bench_id: str, row: dict[str, Any], weight: float) -> Evidence:
     t, q = str(row["ticker"]), str(row["quadrant"])
+    ratio, mom = float(row["rs_ratio"]), float(row["rs_momentum"])
+    side = (
+        f"RS-Ratio {ratio:.2f} {'above' if ratio >= 100 else 'below'} 100, "
+        f"RS-Momentum {mom:.2f} {'above' if mom >= 100 else 'below'} 100"
+    )
     return Evidence(
         pillar="price",
         id=f"rrg:{t}-{bench_id}",
@@ -305,6 +318,9 @@ def _rrg_evidence(panel: Panel, bench_id: str, row: dict[str, Any], weight: floa
         flip=_RRG_FLIP[q],
         source=src(panel, t, bench_id),
         weight=weight,
+        finding=finding_sentence(
+            f"{t} is in the {q} quadrant of the weekly RRG against {bench_id} ({side})", _RRG_LEAN[q]
+        ),
         detail=(
             f"{q}, RS-Ratio {float(row['rs_ratio']):.2f}, RS-Momentum {float(row['rs_momentum']):.2f}, "
             f"heading {row['heading'] or 'n/a'}, {int(row['periods_in_quadrant'])} week(s) in quadrant "

@@ -1,17 +1,54 @@
-"""Structure: the return the rest of the index needs, and how often the rest has delivered it."""
+"""Structure: the return one part of the index needs given what the other parts do, and how often
+that part has delivered it.
+
+The index is the theme's named groups (``[[structure.groups]]``, with their index weights) plus the
+rest of the index. By default the test solves for the rest ("with mega-cap tech flat, the rest of the
+index must carry it"); a theme may instead solve for one of its groups (``[structure] solve_for =
+"Semiconductors"``: "with the rest of the index flat, semis must return X"). The required return is
+compared with that part's own calendar-year record: the rest-of-index proxy (``rest_proxy``, else
+the index) for the rest, the group's tickers (equal-weighted) for a group.
+"""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+import pandas as pd
 
 from ..analytics.returns import window_return
-from ..analytics.structure import calendar_year_returns, percentile_of, required_return
-from ..evidence import Evidence, MissingEvidence, PillarResult
+from ..analytics.structure import REST, calendar_year_returns, percentile_of, required_part_return
+from ..evidence import Evidence, Leaning, MissingEvidence, PillarResult, finding_sentence
 from ..panel import Panel
 from ..rules import Rules
 from ._common import pct, src
+
+
+def solve_for(panel: Panel) -> str:
+    """The part whose required return the theme's structural test computes: ``"rest"`` (default) or
+    the name of one of its groups (read from the theme's ``[structure] solve_for``)."""
+    st = panel.theme.structure
+    v = getattr(st, "solve_for", None) if st is not None else None
+    v = str(v).strip() if v else REST
+    return REST if v.lower() in (REST, "rest of the index", "the rest") else v
+
+
+def _ordinal(x: float) -> str:
+    n = round(x)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _group_years(panel: Panel, tickers: tuple[str, ...], as_of: pd.Timestamp) -> tuple[pd.Series, list[str]]:
+    """Calendar-year returns of a group: the mean over its tickers with a return that year."""
+    cols = {}
+    for t in tickers:
+        s = panel.price(t)
+        if s is not None:
+            cols[t] = calendar_year_returns(s, as_of)
+    if not cols:
+        return pd.Series(dtype="float64", name="return"), []
+    return pd.DataFrame(cols).mean(axis=1, skipna=True).dropna().sort_index(), list(cols)
 
 
 def measure(panel: Panel, rules: Rules) -> PillarResult:
@@ -30,25 +67,57 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
     as_of = panel.as_of
     weights = {g.name: g.weight for g in st.groups}
     w_sum = sum(weights.values())
+    solve = solve_for(panel)
+    if solve != REST and solve not in weights:
+        res.missing.append(
+            MissingEvidence(
+                "structure",
+                "structure",
+                f"[structure] solve_for = {solve!r} names no group (groups: {', '.join(weights)})",
+                "set solve_for to 'rest' or to the name of one of the [[structure.groups]]",
+            )
+        )
+        return res
+    others = [k for k in (*weights, REST) if k != solve]
+    group_of = {g.name: g for g in st.groups}
+    solve_txt = f"the rest of {st.index}" if solve == REST else solve
+    others_txt = " and ".join(f"the rest of {st.index}" if k == REST else k for k in others)
     scenarios = [float(x) for x in rules.get("structure", "scenarios")]
-    rows = []
+
+    def need(returns: dict[str, float]) -> float:
+        return required_part_return(st.target, weights, returns, solve)
+
+    rows: list[dict[str, object]] = []
     for r in scenarios:
-        rr = required_return(st.target, weights, {g: r for g in weights})
-        rows.append({"scenario": f"groups {pct(r, 0)}", "group_return": r, "required_rest": rr})
-    # the groups' own year-to-date return so far (equal-weighted across each group's tickers)
+        rr = need(dict.fromkeys(others, r))
+        if solve == REST:
+            rows.append({"scenario": f"groups {pct(r, 0)}", "group_return": r, "required_rest": rr})
+        else:
+            rows.append({"scenario": f"others {pct(r, 0)}", "others_return": r, "required_return": rr})
+    # the groups' own year-to-date return so far (equal-weighted across each group's tickers); the
+    # rest's follows from the index's by the same arithmetic
     ytd = {}
     for g in st.groups:
         vals = [window_return(s, as_of, "YTD").value for t in g.tickers if (s := panel.price(t)) is not None]
         vals = [v for v in vals if not math.isnan(v)]
         if vals:
             ytd[g.name] = float(np.mean(vals))
-    if len(ytd) == len(st.groups):
+    index_px = panel.price(st.index)
+    if len(ytd) == len(st.groups) and index_px is not None:
+        idx_ytd = window_return(index_px, as_of, "YTD").value
+        if not math.isnan(idx_ytd):
+            ytd[REST] = required_part_return(idx_ytd, weights, ytd, REST)
+    if all(k in ytd for k in others):
+        label = (
+            "groups repeat their YTD pace (no annualising)"
+            if solve == REST
+            else ("others repeat their YTD pace (no annualising)")
+        )
+        rr = need({k: ytd[k] for k in others})
         rows.append(
-            {
-                "scenario": "groups repeat their YTD pace (no annualising)",
-                "group_return": None,
-                "required_rest": required_return(st.target, weights, ytd),
-            }
+            {"scenario": label, "group_return": None, "required_rest": rr}
+            if solve == REST
+            else {"scenario": label, "others_return": None, "required_return": rr}
         )
     res.tables["scenarios"] = rows
     res.tables["groups"] = [
@@ -62,27 +131,52 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
         for g in st.groups
     ]
 
-    proxy_id = st.rest_proxy if st.rest_proxy and panel.price(st.rest_proxy) is not None else st.index
-    proxy = panel.price(proxy_id)
-    flat = required_return(st.target, weights, dict.fromkeys(weights, 0.0))
-    if proxy is None:
-        res.missing.append(
-            MissingEvidence(
-                "structure",
-                "feasibility",
-                f"no history for {proxy_id}: {panel.why_missing('price', proxy_id)}",
-                f"add a price file for {proxy_id}",
+    flat = need(dict.fromkeys(others, 0.0))
+    if solve == REST:
+        proxy_id = st.rest_proxy if st.rest_proxy and panel.price(st.rest_proxy) is not None else st.index
+        proxy = panel.price(proxy_id)
+        hist = calendar_year_returns(proxy, as_of) if proxy is not None else None
+        record = proxy_id
+        if proxy is None:
+            res.missing.append(
+                MissingEvidence(
+                    "structure",
+                    "feasibility",
+                    f"no history for {proxy_id}: {panel.why_missing('price', proxy_id)}",
+                    f"add a price file for {proxy_id}",
+                )
             )
-        )
+        elif proxy_id != st.rest_proxy:
+            res.notes.append(
+                f"rest-of-index proxy {st.rest_proxy or '(none)'} unavailable; used {proxy_id} itself"
+            )
+        sources = [proxy_id]
     else:
-        hist = calendar_year_returns(proxy, as_of)
+        g = group_of[solve]
+        hist, used = _group_years(panel, g.tickers, as_of)
+        record = (
+            f"{solve} ({', '.join(used)}, equal-weighted)" if len(used) > 1 else (used[0] if used else solve)
+        )
+        sources = used
+        if not used:
+            hist = None
+            res.missing.append(
+                MissingEvidence(
+                    "structure",
+                    "feasibility",
+                    f"no price history for the group {solve!r} (tickers: {', '.join(g.tickers) or 'none named'})",
+                    "name the group's tickers in [[structure.groups]] and add their price files",
+                )
+            )
+    if hist is not None:
         if len(hist) < 5:
             res.missing.append(
                 MissingEvidence(
                     "structure",
                     "feasibility",
-                    f"only {len(hist)} complete years of {proxy_id} before {as_of.date()}",
-                    "use a longer history for the rest-of-index proxy",
+                    f"only {len(hist)} complete years of {record} before {as_of.date()}",
+                    "use a longer history for "
+                    + ("the rest-of-index proxy" if solve == REST else f"the {solve!r} group's tickers"),
                 )
             )
         else:
@@ -96,42 +190,62 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                 float(rules.get("structure", "strained_percentile")),
                 float(rules.get("structure", "feasible_percentile")),
             )
-            lean = "viral" if p >= hi else ("catalyst" if p < lo else "neutral")
-            if proxy_id != st.rest_proxy:
-                res.notes.append(
-                    f"rest-of-index proxy {st.rest_proxy or '(none)'} unavailable; used {proxy_id} itself"
-                )
+            lean: Leaning = "viral" if p >= hi else ("catalyst" if p < lo else "neutral")
+            verdict_txt = (
+                "a top-quintile year"
+                if p >= hi
+                else ("below the median year" if p < lo else "above the median year")
+            )
+            claim = (
+                f"for {st.index} to gain {pct(st.target, 0)} with {', '.join(weights)} flat "
+                f"({pct(w_sum, 0, False)} of the index), the rest must return {pct(float(flat), 1)}: "
+                f"below its median year"
+                if solve == REST
+                else f"for {st.index} to gain {pct(st.target, 0)} with {others_txt} flat, {solve} "
+                f"({pct(weights[solve], 0, False)} of the index) must return {pct(float(flat), 1)}: "
+                f"below its median year"
+            )
             res.evidence.append(
                 Evidence(
                     pillar="structure",
-                    id="required-rest-return",
-                    claim=(
-                        f"for {st.index} to gain {pct(st.target, 0)} with {', '.join(weights)} flat "
-                        f"({pct(w_sum, 0, False)} of the index), the rest must return {pct(float(flat), 1)}"
-                    ),
+                    id="required-rest-return" if solve == REST else f"required-return:{solve}",
+                    claim=claim,
                     value=p,
                     threshold=hi,
-                    unit="percentile of the rest's calendar years",
-                    leaning=lean,  # type: ignore[arg-type]
+                    unit="percentile of the rest's calendar years"
+                    if solve == REST
+                    else f"percentile of {solve}'s calendar years",
+                    leaning=lean,
                     flip=(
-                        f"required rest return falling below the {hi:.0f}th percentile of {proxy_id}'s years "
-                        f"(a smaller target or the groups rising)"
+                        f"required return falling below the {hi:.0f}th percentile of {record}'s years "
+                        f"(a smaller target or the other parts rising)"
                         if lean == "viral"
-                        else f"required rest return rising above the {hi:.0f}th percentile of {proxy_id}'s years"
+                        else f"required return rising above the {hi:.0f}th percentile of {record}'s years"
                     ),
-                    source=src(panel, proxy_id) + f"; weights: {st.weights_source or 'theme input'}",
+                    source=src(panel, *sources) + f"; weights: {st.weights_source or 'theme input'}",
                     detail=(
-                        f"{len(met)} of {len(hist)} calendar years of {proxy_id} ({hist.index.min()}-{hist.index.max()}) "
+                        f"{len(met)} of {len(hist)} calendar years of {record} ({hist.index.min()}-{hist.index.max()}) "
                         f"returned at least {pct(float(flat), 1)}: "
                         + ", ".join(str(int(y)) for y in met.index[-12:])
+                    ),
+                    finding=finding_sentence(
+                        f"for {st.index} to gain {pct(st.target, 0)} with {others_txt} flat, {solve_txt} must "
+                        f"return {pct(float(flat), 1)}; {record} returned at least that in {len(met)} of "
+                        f"{len(hist)} calendar years ({hist.index.min()}-{hist.index.max()}), so the requirement "
+                        f"sits at the {_ordinal(p)} percentile of its years, {verdict_txt}",
+                        lean,
                     ),
                 )
             )
             res.charts["burden"] = {
-                "scenarios": rows,
+                # chart rows carry the required return as required_rest whichever part is solved for
+                "scenarios": [
+                    {**x, "required_rest": x.get("required_rest", x.get("required_return"))} for x in rows
+                ],
                 "history_median": float(hist.median()),
                 "history_p80": float(np.percentile(hist, 80)),
-                "proxy": proxy_id,
+                "proxy": record,
+                "solve_for": solve,
             }
     for g in st.groups:
         if g.earnings_growth_share is not None:
@@ -139,4 +253,9 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                 f"{g.name}: {pct(g.earnings_growth_share, 0, False)} of index earnings growth "
                 f"(theme input) on {pct(g.weight, 0, False)} of its weight"
             )
+    if solve != REST:
+        res.notes.append(
+            f"structural test solved for {solve!r}: the return it needs given what {others_txt} do "
+            "([structure] solve_for)"
+        )
     return res

@@ -345,7 +345,9 @@ def burden(r: CheckResult) -> Figure | None:
     )
     ax.axvline(data["history_p80"] * 100, color=PALETTE[3], lw=1, ls=":", label="80th percentile year")
     ax.tick_params(axis="y", labelsize=7)
-    ax.set_title("Return the rest of the index needs (%)", fontsize=10, loc="left")
+    who = data.get("solve_for", "rest") if isinstance(data, dict) else "rest"
+    title = "the rest of the index" if who == "rest" else str(who)
+    ax.set_title(f"Return {title} needs (%)", fontsize=10, loc="left")
     ax.legend(fontsize=7, frameon=False)
     return fig
 

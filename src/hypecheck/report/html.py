@@ -64,6 +64,8 @@ RETURN_COLS = {
     "next_spread",
     "spread_before",
     "spread_after",
+    "others_return",
+    "required_return",
     "weight",
     "earnings_growth_share",
 }
@@ -106,7 +108,9 @@ def returns_grid(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(grid.values())
 
 
-def _strongest(r: CheckResult, leaning: str, n: int = 3) -> list[Evidence]:
+def strongest(r: CheckResult, leaning: str, n: int = 3) -> list[Evidence]:
+    """The ``n`` items leaning ``leaning`` to show first (heaviest, measured before cited, largest
+    spreads first); the report shows each one's finding."""
     items = [e for e in r.evidence if e.leaning == leaning]
     return sorted(
         items, key=lambda e: (-e.weight, e.cited, -abs(e.value or 0) if e.unit == "fraction" else 0)
@@ -134,8 +138,8 @@ def context(r: CheckResult, chart_b64: dict[str, list[dict[str, str]]] | None = 
         "pillars": [(n, r.pillars[n]) for n in PILLARS if n in r.pillars],
         "tables": tables,
         "charts": chart_b64 or {},
-        "top_catalyst": _strongest(r, "catalyst"),
-        "top_viral": _strongest(r, "viral"),
+        "top_catalyst": strongest(r, "catalyst"),
+        "top_viral": strongest(r, "viral"),
         "fmt_value": fmt_value,
         "fmt_threshold": fmt_threshold,
         "fmt_score": fmt_score,

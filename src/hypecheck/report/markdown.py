@@ -8,7 +8,7 @@ from typing import Any
 
 from ..evidence import PILLAR_TITLES, PILLARS
 from ..result import CheckResult
-from .html import fmt_score, fmt_threshold, fmt_value, returns_grid, table_view
+from .html import fmt_score, fmt_threshold, fmt_value, returns_grid, strongest, table_view
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 
@@ -57,6 +57,16 @@ def render_markdown(
         "",
         f"**What would flip it:** {md(v.flip)}",
         "",
+    ]
+    for leaning, title in (("catalyst", "a real catalyst"), ("viral", "viral sentiment")):
+        top = strongest(r, leaning)
+        out += [f"**Strongest evidence for {title}:**", ""]
+        out += [
+            f"- {md(e.finding or e.claim)} ({PILLAR_TITLES[e.pillar]}{', cited' if e.cited else ''})"
+            for e in top
+        ]
+        out += ["- none", ""] if not top else [""]
+    out += [
         "| pillar | status | score | weight |",
         "|---|---|---:|---:|",
     ]
@@ -82,11 +92,12 @@ def render_markdown(
             out += [f"![{md(title)}]({chart_dir}/{cname}.png)", ""]
         if p.evidence:
             out += [
-                "| claim | value | threshold | leaning | would flip if | source |",
-                "|---|---:|---:|---|---|---|",
+                "| finding | value | threshold | leaning | would flip if | claim tested | source |",
+                "|---|---:|---:|---|---|---|---|",
             ]
             out += [
-                f"| {md(e.claim)} | {fmt_value(e)} | {fmt_threshold(e)} | {e.leaning} | {md(e.flip)} | {md(e.source)} |"
+                f"| {md(e.finding or e.claim)} | {fmt_value(e)} | {fmt_threshold(e)} | {e.leaning} | {md(e.flip)} "
+                f"| {md(e.claim)} | {md(e.source)} |"
                 for e in p.evidence
             ]
         for m in p.missing:

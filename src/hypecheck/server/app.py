@@ -60,13 +60,34 @@ class Engine:
             return f"store: {self.store}"
         return "bundled sample data" if self.data is None else f"files: {self.data}"
 
-    def catalog(self) -> tuple[Any, str]:
+    def data_note(self) -> str:
+        """Which data the checks read when none was given, and how to point the server at yours
+        ("" when ``--data`` or ``--store`` was given). Shown by ``serve`` and on every page."""
+        if self.store is not None or self.data is not None:
+            return ""
+        whose = (
+            f"your themes from {self.themes_dir} are checked on it too, and most of their series are "
+            "not in it (they will show as missing)"
+            if self.themes_dir is not None
+            else "a theme about current markets will find little of its data there"
+        )
+        return (
+            "No --data given: these checks read the bundled sample data (Ken French portfolios, a few "
+            f"macro series, to 2017; offline); {whose}. To check on your own data, restart with "
+            "`hypecheck serve --data PATH` (a folder of price, FRED and Google Trends CSVs), or "
+            "`--store PATH` for data fetched with `hypecheck fetch`."
+        )
+
+    def catalog(self) -> Any:
+        """The catalog the checks read; its ``source`` names the theme mapping that applies."""
         from ..api import load_catalog
 
         if self.store is not None:
             from ..store import Store
 
-            return Store(self.store).catalog(), "store"
+            cat = Store(self.store).catalog()
+            cat.source = "store"
+            return cat
         return load_catalog(self.data)
 
     def themes(self) -> list[Any]:
@@ -94,11 +115,12 @@ class Engine:
         raise KeyError(theme_id)
 
     def check(self, theme_id: str, as_of: str | None, calibrate: bool = True, progress: Any = None) -> Any:
-        from ..api import check, default_as_of
+        from ..api import check, resolve_as_of
 
         th = self.theme(theme_id)
-        catalog, source = self.catalog()
-        ts = default_as_of(th, catalog, source) if not as_of else _date(as_of)
+        catalog = self.catalog()
+        source = catalog.source
+        ts = resolve_as_of(th, catalog, source, as_of or None)
         key = (theme_id, ts.strftime("%Y-%m-%d"), calibrate)
         with self.lock:
             if key in self.cache:
@@ -209,18 +231,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _date(text: str) -> Any:
-    import pandas as pd
-
-    try:
-        d = dt.date.fromisoformat(text)
-    except ValueError:
-        from ..errors import InputError
-
-        raise InputError(f"as-of date {text!r} is not a date", hint="write it as YYYY-MM-DD") from None
-    return pd.Timestamp(d)
-
-
 def create_app(data: Path | None = None, store: Path | None = None, themes_dir: Path | None = None) -> Any:
     """The FastAPI app over ``data`` (a folder/file; None = bundled sample data) or a ``store``;
     ``themes_dir`` adds the user's theme files to the built-in ones."""
@@ -268,7 +278,12 @@ def create_app(data: Path | None = None, store: Path | None = None, themes_dir: 
 
     @app.get("/api/health", summary="Liveness and what data the server reads")
     def health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__, "data": engine.source_label()}
+        return {
+            "status": "ok",
+            "version": __version__,
+            "data": engine.source_label(),
+            "data_note": engine.data_note(),
+        }
 
     @app.get("/api/themes", response_model=list[ThemeInfo], summary="The built-in themes")
     def themes() -> list[dict[str, Any]]:
@@ -342,7 +357,11 @@ def create_app(data: Path | None = None, store: Path | None = None, themes_dir: 
         themes = engine.themes()
         return HTMLResponse(
             env.get_template("index.html.j2").render(
-                themes=themes, errors=engine.theme_errors, source=engine.source_label(), version=__version__
+                themes=themes,
+                errors=engine.theme_errors,
+                source=engine.source_label(),
+                data_note=engine.data_note(),
+                version=__version__,
             )
         )
 
@@ -368,6 +387,7 @@ def create_app(data: Path | None = None, store: Path | None = None, themes_dir: 
             fmt_value=fmt_value,
             fmt_threshold=fmt_threshold,
             source=engine.source_label(),
+            data_note=engine.data_note(),
             version=__version__,
         )
         return HTMLResponse(html)
