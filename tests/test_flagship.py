@@ -93,6 +93,25 @@ def test_flagship_label_comes_from_the_panel_model(flagship_json: dict) -> None:
     assert {e["pillar"] for e in c["ledger"]} >= {"price", "breadth", "catalysts"}
 
 
+def test_verdict_headline_states_label_probability_interval_n_pair_horizon_base_and_skill(
+    flagship_json: dict,
+) -> None:
+    c, h = flagship_json["calibration"], flagship_json["verdict"]["headline"]
+    lo, hi = c["interval"]
+    assert h.startswith(flagship_json["verdict"]["label"].upper())
+    for part in (
+        f"{c['probability']:.0%} probability that IWM keeps beating SPY over the next 6 months",
+        f"interval {lo:.0%}-{hi:.0%}",
+        f"fitted on {c['n']:,} past narratives",
+        f"base rate of {c['base_rate']:.0%}",
+        "this model's probabilities have",
+    ):
+        assert part in h, part
+    # the label and the probability are explained together: no label without skill, and why
+    if not c["shows_skill"]:
+        assert "No label" in h and "have not beaten" in h
+
+
 def test_ytd_returns_equal_independent_pandas(flagship_json: dict, shared_data: Path) -> None:
     rows = {(r["series"], r["window"]): r for r in flagship_json["tables"]["returns"]}
     for t in TICKERS:

@@ -260,3 +260,15 @@ def test_json_of_a_check_still_carries_triggers(shared_data: Path) -> None:
     assert r.exit_code == 0, r.output
     trig = {t["id"]: t for t in json.loads(r.stdout)["triggers"]}
     assert trig["attention-back-to-baseline"]["value"] == 0.0
+
+
+def test_check_reports_real_progress_through_pillars_and_the_model() -> None:
+    import hypecheck
+
+    seen: list[tuple[float, str]] = []
+    hypecheck.check("small-cap-rotation", progress=lambda p, stage: seen.append((p, stage)))
+    fractions = [p for p, _ in seen]
+    assert fractions == sorted(fractions) and 0 < fractions[0] < fractions[-1] < 1
+    stages = [s for _, s in seen]
+    assert "measuring price" in stages and stages[-1] == "fitting the panel model on past narratives"
+    assert len(seen) == 8  # seven pillars, then the model

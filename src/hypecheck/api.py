@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace as _replace
 from pathlib import Path
 from typing import Any
@@ -228,7 +229,7 @@ def _panel_verdict(
         )
     tops = [f"{e['feature']} ({e['what']}) {100 * e['contribution_p']:+.1f} pp" for e in pv.top(3)]
     flip += ". Largest contributions: " + "; ".join(tops) if tops else ""
-    return pv, _replace(verdict, label=pv.label, flip=flip, flip_items=tops)
+    return pv, _replace(verdict, label=pv.label, flip=flip, flip_items=tops, headline=pv.paragraph())
 
 
 def check(
@@ -240,6 +241,7 @@ def check(
     source: str | None = None,
     rules: Rules | str | Path | None = None,
     calibrate: bool = True,
+    progress: Callable[[float, str], None] | None = None,
 ) -> CheckResult:
     """Check a theme: gather its data cut at ``as_of``, measure every pillar, decide the verdict.
 
@@ -257,7 +259,8 @@ def check(
     bundled data), its interval against the base rate, and "no skill shown" when the model's
     out-of-sample record does not beat the base rate and trailing momentum. ``result.calibration`` holds
     it (a :class:`~hypecheck.lab.verdict.PanelVerdict`). ``calibrate=False`` skips the model (the label
-    is then "insufficient data"). When the data extend past ``as_of``, ``result.hindsight`` says what
+    is then "insufficient data"). ``progress(fraction, stage)`` is called before each pillar and the
+    model fit (the dashboard's progress bar). When the data extend past ``as_of``, ``result.hindsight`` says what
     happened next (computed after the verdict).
     """
     th = theme if isinstance(theme, Theme) else load_theme(theme)
@@ -269,7 +272,12 @@ def check(
         source = source or getattr(catalog, "source", "") or "custom"
     ts = resolve_as_of(th, catalog, source, as_of)
     panel = build_panel(th, catalog, ts, source)
-    pillars = {name: fn(panel, rl) for name, fn in MEASURES.items()}
+    steps = len(MEASURES) + (2 if calibrate else 0)
+    pillars = {}
+    for k, (name, fn) in enumerate(MEASURES.items()):
+        if progress:
+            progress(0.1 + 0.8 * k / steps, f"measuring {name}")
+        pillars[name] = fn(panel, rl)
     add_sequence(pillars, panel)
     add_spike_episodes(pillars, panel)
     verdict = decide(pillars, rl)
@@ -281,6 +289,8 @@ def check(
 
     calibration = None
     if calibrate:
+        if progress:
+            progress(0.1 + 0.8 * len(MEASURES) / steps, "fitting the panel model on past narratives")
         calibration, verdict = _panel_verdict(th, panel, catalog, source, ts, verdict, rl)
     else:
         verdict = _replace(

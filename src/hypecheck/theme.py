@@ -128,6 +128,7 @@ class Structure:
     horizon: str = "1Y"
     weights_source: str = ""
     rest_proxy: str | None = None  # series whose yearly returns stand in for "the rest of the index"
+    solve_for: str = "rest"  # whose required return is computed: "rest" or a group's name
 
 
 @dataclass(frozen=True)
@@ -283,7 +284,7 @@ _SCHEMA: dict[str, set[str]] = {
     "breadth.pairs": {"equal", "cap", "label"},
     "macro": {"id", "needs", "label", "window", "tolerance"},
     "events": {"date", "label", "kind", "tickers"},
-    "structure": {"index", "target", "groups", "horizon", "weights_source", "rest_proxy"},
+    "structure": {"index", "target", "groups", "horizon", "weights_source", "rest_proxy", "solve_for"},
     "structure.groups": {"name", "weight", "tickers", "earnings_growth_share"},
     "facts": {"id", "claim", "value", "unit", "leaning", "source", "date", "pillar", "flip"},
     "triggers": {"id", "kind", "description", "params"},
@@ -584,6 +585,17 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         if target is not None and not -1 < target < 10:
             v.err("structure.target", f"{target} is not a plausible return target (a fraction: 0.10 for 10%)")
         rest = v.ticker(s["rest_proxy"], "structure.rest_proxy", price=True) if "rest_proxy" in s else None
+        names = [g.name for g in groups]
+        if "rest" in names:
+            v.err("structure.groups", "a group may not be named 'rest' (it means the rest of the index)")
+        solve_for = str(s.get("solve_for", "rest"))
+        if solve_for != "rest" and solve_for not in names:
+            close = difflib.get_close_matches(solve_for, names, n=1)
+            v.err(
+                "structure.solve_for",
+                f"{solve_for!r} is neither 'rest' nor one of the groups ({', '.join(map(repr, names))})"
+                + (f"; did you mean {close[0]!r}?" if close else ""),
+            )
         structure = Structure(
             index,
             target or 0.0,
@@ -591,6 +603,7 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             str(s.get("horizon", "1Y")),
             str(s.get("weights_source", "")),
             rest,
+            solve_for,
         )
 
     facts = []

@@ -28,6 +28,7 @@ class Verdict:
     arithmetic: list[dict[str, Any]] = field(default_factory=list)
     flip_items: list[str] = field(default_factory=list)
     measured_pillars: int = 0
+    headline: str = ""  # the paragraph a report opens with: label, probability, interval, n, pair, skill
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -36,6 +37,7 @@ class Verdict:
             "flip": self.flip,
             "flip_items": list(self.flip_items),
             "measured_pillars": self.measured_pillars,
+            "headline": self.headline or f"{self.label.upper()}: {self.flip}",
             "arithmetic": self.arithmetic,
         }
 

@@ -126,6 +126,42 @@ class PanelVerdict:
             f"n={self.n_fit:,}, {self.history}>"
         )
 
+    def paragraph(self) -> str:
+        """The verdict in one paragraph: label, probability with interval and n, pair, horizon, base
+        rate, and one plain sentence on skill; the label and the probability explained together."""
+        lo, hi = self.interval
+        r = self.record
+        n_rec = int(r.get("n") or 0)
+        prob = (
+            f"{self.probability:.0%} probability that {self.leader} keeps beating {self.laggard} over the next "
+            f"{self.horizon_months} months ({self.level:.0%} interval {lo:.0%}-{hi:.0%}; panel model fitted on "
+            f"{self.n_fit:,} past narratives of the {self.history} history), against a base rate of "
+            f"{self.base_rate:.0%}"
+        )
+        if self.label == NO_SKILL:
+            why = (
+                f"No label: on {n_rec:,} past narratives like this one, this model's probabilities have not "
+                f"beaten {'the base rate' if not _gt0(r.get('ci_bss_base')) else 'trailing momentum'} "
+                f"(Brier skill {_pct(r.get('bss_base'))} vs the base rate, {_pct(r.get('bss_momentum'))} vs "
+                "momentum, out of sample)."
+            )
+            tail = (
+                f" Had it shown skill, the interval would read {self.model_label}"
+                f" ({'above' if self.model_label == 'real catalyst' else 'below' if self.model_label == 'viral sentiment' else 'around'}"
+                " the base rate)."
+            )
+            return f"{self.label.upper()}: {prob}. {why}{tail}"
+        rel = {
+            "real catalyst": "the whole interval lies above the base rate",
+            "viral sentiment": "the whole interval lies below the base rate",
+            "mixed": "the interval includes the base rate",
+        }.get(self.label, "")
+        return (
+            f"{self.label.upper()}: {prob}; {rel}. On {n_rec:,} past narratives like this one, this model's "
+            f"probabilities have beaten both the base rate (Brier skill {_pct(r.get('bss_base'))}) and "
+            f"trailing momentum ({_pct(r.get('bss_momentum'))}), out of sample."
+        )
+
     def top(self, k: int = 3) -> list[dict[str, Any]]:
         return sorted(self.ledger, key=lambda e: -abs(e["contribution_p"]))[:k]
 

@@ -126,9 +126,7 @@ class Engine:
             if key in self.cache:
                 self.cache.move_to_end(key)
                 return self.cache[key]
-        if progress:
-            progress(0.3, "measuring the pillars" + (" and fitting the panel model" if calibrate else ""))
-        res = check(th, as_of=ts, catalog=catalog, source=source, calibrate=calibrate)
+        res = check(th, as_of=ts, catalog=catalog, source=source, calibrate=calibrate, progress=progress)
         with self.lock:
             self.cache[key] = res
             while len(self.cache) > self.cache_size:
