@@ -314,5 +314,5 @@ def test_catalog_stitches_overlapping_windows_and_refuses_disjoint_ones() -> Non
     d.add(_search(w1[:20], 0, "a.csv"))
     d.add(_search(w2[-20:], 40, "b.csv"))
     s2 = d.get("search", "t")
-    assert len(s2.values) == 20 and s2.meta.origin == "b.csv"  # not spliced onto one false scale
+    assert len(s2.values) == 20 and s2.meta.origin == "a.csv"  # not spliced; earlier start kept
     assert any("not combined" in n for n in s2.meta.notes)

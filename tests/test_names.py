@@ -389,3 +389,24 @@ def test_flagship_documents_leadership_and_event_tickers() -> None:
     for k in ("attention_at_baseline", "spread_below", "rs_momentum_below", "breadth_below", "event"):
         assert k in r.output
     assert tomllib.loads(r.output)["breadth"]["leadership"] == "broad"
+
+
+def test_hindsight_finds_lowercase_price_files(shared_data: Path, tmp_path: Path) -> None:
+    """Hindsight resolves names as the panel does: spy.csv serves the theme's SPY."""
+    import shutil
+
+    import hypecheck
+
+    for t in ("IWM", "SPY"):
+        shutil.copy(shared_data / "prices" / "etf_daily" / f"{t}.csv", tmp_path / f"{t.lower()}.csv")
+    theme = tmp_path / "t.toml"
+    theme.write_text(
+        'id = "t"\ntitle = "t"\nquestion = "q"\n[price]\npairs = [{ leader = "IWM", laggard = "SPY", label = "x" }]\n'
+    )
+    r = hypecheck.check(str(theme), data=tmp_path, as_of="2025-06-30", calibrate=False)
+    assert r.hindsight is not None and {x["horizon"] for x in r.hindsight["rows"]} == {
+        "1M",
+        "3M",
+        "6M",
+        "12M",
+    }

@@ -7,6 +7,7 @@ Exit codes: 0 ok, 1 unexpected error, 2 bad input (theme, file, argument), 3 no 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from importlib import resources
@@ -69,10 +70,16 @@ STORE = click.option(
 )
 
 
+def _scrub(text: str) -> str:
+    from .providers.base import scrub
+
+    return scrub(text)
+
+
 def _fail(exc: HypecheckError) -> None:
-    click.secho(f"error: {exc.message}", fg="red", err=True)
+    click.secho(f"error: {_scrub(exc.message)}", fg="red", err=True)
     if exc.hint:
-        click.echo(f"  hint: {exc.hint}", err=True)
+        click.echo(f"  hint: {_scrub(exc.hint)}", err=True)
     sys.exit(exc.exit_code)
 
 
@@ -87,7 +94,7 @@ class _Group(click.Group):
         except Exception as exc:  # a bug: say so plainly; the traceback on request
             if os.environ.get("HYPECHECK_DEBUG"):
                 raise
-            click.secho(f"internal error: {type(exc).__name__}: {exc}", fg="red", err=True)
+            click.secho(f"internal error: {type(exc).__name__}: {_scrub(str(exc))}", fg="red", err=True)
             click.echo(
                 "  hint: this is a bug in hypecheck; rerun with HYPECHECK_DEBUG=1 for the traceback "
                 "and report it",
@@ -132,9 +139,17 @@ def _run_check(
     catalog = load_catalog(data)
     if data is not None and not as_json and not quiet:
         rep = catalog.report
+        rejected = [e for e in rep.loaded if e.rejected_rows]
+        merged = getattr(rep, "merges", [])
         click.echo(
             f"loaded {len(catalog)} series from {len(rep.loaded)} files; skipped {len(rep.skipped)}"
-            + (" (see the report's data section)" if rep.skipped else ""),
+            + (
+                f"; {sum(e.rejected_rows for e in rejected)} rows rejected in {len(rejected)} files"
+                if rejected
+                else ""
+            )
+            + (f"; {len(merged)} series merged from several files" if merged else "")
+            + (" (see the report's data section)" if rep.skipped or rejected or merged else ""),
             err=True,
         )
     if calibrate and not as_json and not quiet:
@@ -186,6 +201,10 @@ def check(
     _run_check(theme, as_of, data, rules, out, as_json, calibrate=calibrate, live=live, store_path=store_path)
 
 
+_REJECTED_NOTE = re.compile(r"\b\d[\d,]* rows? rejected\b")
+_TERMINAL_UNSAFE = re.compile("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
 def _emit(result: Any, out: Path | None, as_json: bool, t0: float, extra: list[str] | None = None) -> None:
     """Write the report if asked, then print the JSON or the coloured summary (+ extra lines)."""
     written = {}
@@ -193,17 +212,29 @@ def _emit(result: Any, out: Path | None, as_json: bool, t0: float, extra: list[s
         from .report import write_report
 
         written = write_report(result, out)
-    if as_json:
-        click.echo(result.to_json())
+    if as_json:  # C1 controls and bidi overrides as \\u escapes too (json.dumps keeps them raw)
+        click.echo(_TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", result.to_json()))
         return
+    from .report.html import escape_controls
+
     label = result.verdict.label
     for line in result.summary().splitlines():
         if line.startswith("VERDICT:"):
-            click.secho(line, fg=LABEL_COLOURS.get(label), bold=True)
+            click.secho(escape_controls(line), fg=LABEL_COLOURS.get(label), bold=True)
         else:
-            click.echo(line)
+            click.echo(escape_controls(line))
+    rejected = [
+        f"  {p.id}: {n.removeprefix('warning: ')}"
+        for p in result.provenance
+        for n in p.notes
+        if _REJECTED_NOTE.search(n)
+    ]
+    if rejected:
+        click.echo("\nRows rejected in the data used:")
+        for line in rejected:
+            click.echo(escape_controls(line))
     for line in extra or []:
-        click.echo(line)
+        click.echo(escape_controls(line))
     if written:
         click.echo("")
         for kind, path in written.items():
@@ -222,7 +253,7 @@ def _run_live(
     t0: float,
 ) -> None:
     """check --live: fetch what is stale into the store, then check from the store; offline, say so
-    and use what is stored."""
+    and use what is stored. A read-only store is checked as it is: nothing fetched, nothing written."""
     from .api import check
     from .errors import NoDataError
     from .fetch import fetch_theme, is_offline
@@ -230,8 +261,14 @@ def _run_live(
 
     store = Store(store_path)
     say = (lambda m: None) if as_json else (lambda m: click.echo(m, err=True))
-    say(f"fetching stale series into {store.path} ...")
-    items = fetch_theme(th, store)  # type: ignore[arg-type]
+    if store.read_only():
+        # check from what is stored, writing nothing (not even the fetch log); checks the store first
+        store.verify()
+        say(f"the store {store.path} is read-only: checking from what is stored, without fetching")
+        items = []
+    else:
+        say(f"fetching stale series into {store.path} ...")
+        items = fetch_theme(th, store)  # type: ignore[arg-type]
     failed = [i for i in items if i.status == "failed"]
     offline = is_offline(items)
     fetched = sum(1 for i in items if i.status == "fetched")
@@ -245,7 +282,7 @@ def _run_live(
             f"no stored data in {store.path}" + (" and no network to fetch it" if offline else ""),
             hint="connect to the network and run `hypecheck fetch THEME`, or check files with --data PATH",
         )
-    say(f"{fetched} series fetched; checking {len(catalog)} stored series")
+    say((f"{fetched} series fetched; " if items else "") + f"checking {len(catalog)} stored series")
     result = check(th, as_of=as_of, catalog=catalog, source="store", rules=rules, calibrate=calibrate)  # type: ignore[arg-type]
     ages = sorted(((p.age_days, p.id) for p in result.provenance), reverse=True)[:3]
     extra = (
@@ -287,13 +324,14 @@ def fetch(theme: str, since: str | None, max_age: float, pulls: int, store_path:
 
     import pandas as pd
 
-    from .fetch import fetch_theme, plan, summary
+    from .fetch import fetch_theme, not_fetched, plan, summary
     from .store import Store
     from .theme import load_theme
 
     t0 = time.perf_counter()
     th = load_theme(theme)
     store = Store(store_path)
+    store.verify(write=True)  # a damaged, foreign, newer or read-only store: exit 5 before any request
     start = None
     if since is not None:
         try:
@@ -322,8 +360,24 @@ def fetch(theme: str, since: str | None, max_age: float, pulls: int, store_path:
         )
     click.echo(summary(items))
     click.echo(f"({time.perf_counter() - t0:.1f}s)", err=True)
-    if items and all(i.status == "failed" for i in items):
-        sys.exit(5)
+    missing = not_fetched(items)  # failed, or skipped because the network was down
+    if missing:
+        from .errors import ProviderError
+        from .fetch import is_offline
+
+        names = ", ".join(f"{i.kind}:{i.id}" for i in missing[:12])
+        names += f" and {len(missing) - 12} more" if len(missing) > 12 else ""
+        if is_offline(items):
+            raise ProviderError(
+                f"no network: {len(missing)} of {len(items)} series were not fetched ({names})",
+                hint="connect to the network and rerun the same `hypecheck fetch`; what is stored is kept, "
+                "and `hypecheck check THEME --live` checks from it",
+            )
+        raise ProviderError(
+            f"{len(missing)} of {len(items)} series failed to fetch ({names}); the reasons are listed above",
+            hint="rerun later for transient errors (what is stored is kept); fix the theme for a series "
+            "the provider does not know",
+        )
 
 
 @main.command()
@@ -391,7 +445,46 @@ def watch(
     default=None,
     help="A folder of your own theme files (*.toml), served beside the built-in ones.",
 )
-def serve(data: Path | None, store_path: Path | None, host: str, port: int, themes_dir: Path | None) -> None:
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    metavar="NAME",
+    multiple=True,
+    help="Also answer requests for this Host name (NAME or NAME:PORT; repeatable). 127.0.0.1, "
+    "localhost, [::1] and the --host value are always answered; any other Host gets 400.",
+)
+@click.option(
+    "--max-runs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Checks computed at once; more wait in a queue (default: the number of CPUs).",
+)
+@click.option(
+    "--max-queued",
+    type=click.IntRange(min=0),
+    default=16,
+    show_default=True,
+    help="Checks that may wait for a free slot; beyond that a request gets 429 with Retry-After.",
+)
+@click.option(
+    "--max-body",
+    type=click.IntRange(min=1),
+    default=64 * 1024,
+    show_default=True,
+    metavar="BYTES",
+    help="Largest request body accepted; a larger one gets 413 without being read.",
+)
+def serve(
+    data: Path | None,
+    store_path: Path | None,
+    host: str,
+    port: int,
+    themes_dir: Path | None,
+    allow_hosts: tuple[str, ...],
+    max_runs: int | None,
+    max_queued: int,
+    max_body: int,
+) -> None:
     """The local dashboard: a page per theme, as-of switch, re-run with progress, JSON API (/openapi.json)."""
     try:
         import uvicorn
@@ -413,12 +506,37 @@ def serve(data: Path | None, store_path: Path | None, host: str, port: int, them
         raise InputError(
             f"themes folder {str(themes_dir)!r} does not exist", hint="pass a folder of *.toml files"
         )
-    app = create_app(data=data, store=store_path, themes_dir=themes_dir)
+    from .server.app import split_host
+
+    for name in (host, *allow_hosts):
+        if split_host(name) is None:
+            from .errors import InputError
+
+            raise InputError(
+                f"{name[:80]!r} is not a host name", hint="give a name or address, optionally NAME:PORT"
+            )
+    app = create_app(
+        data=data,
+        store=store_path,
+        themes_dir=themes_dir,
+        allow_hosts=(host, *allow_hosts),
+        max_body=max_body,
+        max_runs=max_runs,
+        max_queued=max_queued,
+    )
     engine = app.state.engine
     click.echo(f"hypecheck dashboard on http://{host}:{port}/  (data: {engine.source_label()})", err=True)
     if engine.data_note():
         click.secho(f"note: {engine.data_note()}", fg="yellow", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if host in ("0.0.0.0", "::") and not allow_hosts:
+        click.secho(
+            "note: listening on every interface, but only loopback names are answered: add "
+            "--allow-host NAME for each name or address other machines will use",
+            fg="yellow",
+            err=True,
+        )
+    # no proxy headers: the client address is the socket's, never a header's
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False, server_header=False)
 
 
 @main.command("import")
@@ -434,8 +552,9 @@ def import_files(path: Path, store_path: Path | None) -> None:
         from .errors import InputError
 
         raise InputError(f"{path} does not exist", hint="give a folder or file of data")
-    cat = FilesSource(path).load()
     store = Store(store_path)
+    store.verify(write=True)  # a damaged, foreign, newer or read-only store: say so before reading files
+    cat = FilesSource(path).load()
     stored = 0
     with (
         store.writer(),

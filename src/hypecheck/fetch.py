@@ -7,6 +7,11 @@ provider's three steps (query, fetch, standardize), validates the result at the 
 in one transaction. A failure is recorded with its reason and the fetch goes on; once the network is
 found to be down, the remaining series are skipped as "offline" instead of each waiting through its
 own retries. Nothing already stored is ever removed.
+
+The store is checked before anything is fetched (:meth:`Store.verify`): a damaged, foreign, newer or
+read-only store stops the fetch at once with a :class:`~hypecheck.store.StoreError` instead of failing
+once per series. :func:`not_fetched` lists what a run did not bring in (failed, or skipped because the
+network was down): ``hypecheck fetch`` exits 5 when it is not empty. Reasons are scrubbed of secrets.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import HypecheckError, ProviderError
-from .store import Store
+from .providers.base import scrub
+from .store import Store, StoreError
 from .theme import Theme
 from .validation import validate
 
@@ -82,16 +88,19 @@ def fetch_theme(
     cache: dict[str, Any] = dict(providers or {})
     offline = False
     items = plan(theme)
+    store.verify(write=True)  # a store we cannot write into stops the fetch before any request
     for it in items:
         try:
             _one(it, store, since, max_age, cache, get_provider, run_id, pulls, now, offline)
+        except StoreError:
+            raise  # the store itself failed: no point going on series by series
         except ProviderError as exc:
-            it.status, it.reason = "failed", exc.message
+            it.status, it.reason = "failed", scrub(exc.message)
             offline = offline or is_offline([it])
-            store.log_failure(it.kind, it.id, it.provider, exc.message, run_id)
+            store.log_failure(it.kind, it.id, it.provider, it.reason, run_id)
         except HypecheckError as exc:
-            it.status, it.reason = "failed", exc.message
-            store.log_failure(it.kind, it.id, it.provider, exc.message, run_id)
+            it.status, it.reason = "failed", scrub(exc.message)
+            store.log_failure(it.kind, it.id, it.provider, it.reason, run_id)
         if progress is not None:
             progress(it)
     return items
@@ -160,6 +169,14 @@ def _one(
 def is_offline(items: list[Item]) -> bool:
     """Did this fetch find the network down (as opposed to a provider refusing one series)?"""
     return any(any(w in i.reason for w in OFFLINE_WORDS) for i in items)
+
+
+def not_fetched(items: list[Item]) -> list[Item]:
+    """The series a run should have brought in and did not: failed, or skipped because the network
+    was found down (series fresh in the store or not fetchable at all are not counted)."""
+    return [
+        i for i in items if i.status == "failed" or (i.status == "skipped" and i.reason.startswith("offline"))
+    ]
 
 
 def summary(items: list[Item]) -> str:

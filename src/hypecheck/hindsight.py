@@ -23,6 +23,7 @@ HORIZONS = (1, 3, 6, 12)
 def _series(catalog: Catalog, theme: Theme, source: str, tid: str) -> pd.Series | None:
     mapping = theme.mappings.get(source)
     target = mapping.series.get(tid, tid) if mapping else tid
+    target = catalog.resolve("price", target) or target  # as the panel resolves names (case, file names)
     try:
         return catalog.get("price", target).values.dropna()
     except UnknownSeriesError:

@@ -82,53 +82,86 @@ def _get(table: dict[str, SeriesData], id: str) -> SeriesData | None:
     return next((s for k, s in table.items() if k.casefold() == fold), None)
 
 
-def period_end(index: pd.DatetimeIndex, frequency: str, kind: str) -> pd.DatetimeIndex | None:
-    """When observations stamped at the *start* of their period become known: the period's last day.
+_PERIOD_WORD = {"M": "month", "Q": "quarter", "A": "year", "W": "week"}
+
+
+def period_rule(index: pd.DatetimeIndex, frequency: str, kind: str) -> tuple[pd.DatetimeIndex | None, str]:
+    """When each observation becomes known, decided per observation, and the note that says how.
 
     FRED stamps monthly and quarterly averages on the 1st (January's average is dated 1 January but
     known only after the month ends); Google Trends stamps weeks on their first day (a Sunday) and
-    months on the 1st. Returns None for series stamped at the end of their period (daily closes,
-    month-end levels), which are usable on their own date.
+    months on the 1st. A series with *no* period-start stamp is stamped at the end of its periods
+    (daily closes, month-end levels): ``(None, "")``, each value usable on its own date.
+
+    A series with *any* period-start stamp is period-stamped: every observation is used from the end
+    of the period it falls in (a start stamp moves to its period's last day; a stamp already on the
+    last day does not move; a stray mid-period stamp, such as a row re-dated to the 15th, waits for
+    its period's end too). There is no fallback that switches the rule off: mixed stamps (one re-dated
+    row, or fewer than half the stamps on a period's first day) are read the safe way, never as
+    end-of-period stamps, and the note says how many stamps were of each kind. Decided on the index
+    given, so a caller that passes the series cut at the as-of date decides with nothing after it.
     """
-    if len(index) == 0:
-        return None
+    word = _PERIOD_WORD.get(frequency)
+    if len(index) == 0 or word is None or (frequency == "W" and kind != "search"):
+        return None, ""
     idx = pd.DatetimeIndex(index)
     if frequency == "M":
         mask = idx.day == 1
-        shifted = idx + pd.offsets.MonthEnd(0)
+        ends = idx + pd.offsets.MonthEnd(0)
     elif frequency == "Q":
         mask = (idx.day == 1) & idx.month.isin([1, 4, 7, 10])
-        shifted = idx + pd.offsets.QuarterEnd(0)
+        ends = idx + pd.offsets.QuarterEnd(0)
     elif frequency == "A":
         mask = (idx.day == 1) & (idx.month == 1)
-        shifted = idx + pd.offsets.YearEnd(0)
-    elif frequency == "W" and kind == "search":
+        ends = idx + pd.offsets.YearEnd(0)
+    else:  # weekly search interest: weeks run Sunday to Saturday
         mask = idx.day_of_week == 6
-        shifted = idx + pd.Timedelta(days=6)
-    else:
-        return None
-    # per observation: one stray stamp (a row re-dated to the 15th) must not switch the rule off for
-    # the whole series (that would let every other period's average be used before it ended)
-    if not mask.any() or mask.mean() < 0.5:
-        return None
-    return pd.DatetimeIndex(np.where(mask, shifted, idx))
+        ends = idx + pd.to_timedelta((5 - idx.day_of_week) % 7, unit="D")
+    starts = int(mask.sum())
+    if starts == 0:
+        return None, ""
+    n = len(idx)
+    if starts == n:
+        note = f"values stamped at the start of their {word} are used once the {word} has ended"
+        return pd.DatetimeIndex(ends), note
+    others = n - starts
+    share = (
+        f"fewer than half are {word} starts, but the series is not read as stamped at {word} ends "
+        f"(that could use a value before its {word} ended): "
+        if starts < n / 2
+        else ""
+    )
+    note = (
+        f"mixed date stamps: {starts} of {n} observations stamped on the first day of their {word}, "
+        f"{others} on other days; {share}every value is used once the {word} it falls in has ended"
+    )
+    return pd.DatetimeIndex(ends), note
+
+
+def period_end(index: pd.DatetimeIndex, frequency: str, kind: str) -> pd.DatetimeIndex | None:
+    """When each observation becomes known (see :func:`period_rule`); None for a series stamped at
+    the end of its periods (daily closes, month-end levels), usable on its own dates."""
+    return period_rule(index, frequency, kind)[0]
 
 
 def cut_known(s: SeriesData, as_of: pd.Timestamp) -> tuple[SeriesData, str | None]:
-    """The series as it was knowable on ``as_of``: nothing dated after it, and period-start-stamped
-    observations only once their period has ended. Returns the cut and a note when the rule applied."""
+    """The series as it was knowable on ``as_of``: nothing dated after it, and period-stamped
+    observations only once their period has ended (see :func:`period_rule`, decided on the stamps up
+    to ``as_of`` only). Returns the cut and a note when the rule applied."""
     cut = s.cut(as_of)
-    ends = period_end(pd.DatetimeIndex(cut.values.index), s.meta.frequency, s.meta.kind)
+    ends, rule = period_rule(pd.DatetimeIndex(cut.values.index), s.meta.frequency, s.meta.kind)
     if ends is None:
         return cut, None
-    keep = ends <= as_of
+    keep = np.asarray(ends <= as_of)
     dropped = int((~keep).sum())
     flags = cut.flags.loc[keep] if cut.flags is not None else None
     pulls = cut.pulls.loc[keep] if cut.pulls is not None else None
-    note = "values stamped at the start of their period are used once the period has ended" + (
-        f" ({dropped} unfinished period left out)" if dropped else ""
-    )
+    note = rule + (f" ({_plural(dropped, 'unfinished period')} left out)" if dropped else "")
     return SeriesData(cut.meta, cut.values.loc[keep], flags, pulls), note
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | str, source: str) -> Panel:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ._toml import MAX_TOML_BYTES, parse_bounded
 from .errors import InputError
 
 
@@ -43,16 +43,34 @@ def load_rules(path: str | Path | None = None) -> Rules:
         origin = "hypecheck/rules/default.toml"
     else:
         p = Path(path)
-        if not p.is_file():
+        if not p.exists():
             raise InputError(f"rules file {p} does not exist", hint="check the path given to --rules")
-        text, origin = p.read_text("utf-8"), str(p)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(
-            f"rules file {origin} is not valid TOML: {exc}",
-            hint="fix the syntax; src/hypecheck/rules/default.toml is a complete example",
-        ) from None
+        if not p.is_file():
+            raise InputError(
+                f"rules file {p} is not a regular file (a folder, device or pipe)",
+                hint="pass --rules the path of a .toml file",
+            )
+        origin = str(p)
+        try:
+            with p.open("rb") as fh:
+                raw = fh.read(MAX_TOML_BYTES + 1)
+            if len(raw) > MAX_TOML_BYTES:
+                raise InputError(
+                    f"rules file {p} is larger than 1 MB", hint="a rules file is a short TOML file"
+                )
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError(f"rules file {p} is not UTF-8 text", hint="save it as UTF-8") from None
+        except OSError as exc:
+            raise InputError(
+                f"rules file {p} cannot be read: {exc.strerror or exc}", hint="check the file"
+            ) from None
+    data = parse_bounded(
+        text,
+        f"rules file {origin}",
+        InputError,
+        hint="fix the syntax; src/hypecheck/rules/default.toml is a complete example",
+    )
     for sec, items in data.items():
         if not isinstance(items, dict) or not all(
             isinstance(v, dict) and "value" in v for v in items.values()

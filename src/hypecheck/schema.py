@@ -108,14 +108,28 @@ class LoadEntry:
     series: tuple[str, ...] = ()
     rows: int = 0
     rejected_rows: int = 0
+    frequency: str = ""  # merges: the frequency of the merged series (one series per kind, id, frequency)
 
 
 @dataclass
 class LoadReport:
+    """``entries``: one per input (file, dataset), loaded or skipped. ``merges``: one per series that
+    several inputs hold (status ``merged``; ``origin`` lists the inputs in the order they win on shared
+    dates, ``reason`` says which supplied which dates and how many shared dates disagree)."""
+
     entries: list[LoadEntry] = field(default_factory=list)
+    merges: list[LoadEntry] = field(default_factory=list)
 
     def add(self, entry: LoadEntry) -> None:
         self.entries.append(entry)
+
+    def record_merge(self, entry: LoadEntry) -> None:
+        """Record (or update, when a third input joins) the merge of one series."""
+        for i, old in enumerate(self.merges):
+            if (old.format, old.series, old.frequency) == (entry.format, entry.series, entry.frequency):
+                self.merges[i] = entry
+                return
+        self.merges.append(entry)
 
     @property
     def loaded(self) -> list[LoadEntry]:
@@ -125,16 +139,42 @@ class LoadReport:
     def skipped(self) -> list[LoadEntry]:
         return [e for e in self.entries if e.status == "skipped"]
 
+    @property
+    def rejected_rows(self) -> int:
+        """Rows (cells, for multi-column files) rejected over every input loaded."""
+        return sum(e.rejected_rows for e in self.loaded)
+
     def summary(self) -> str:
         lines = [f"{len(self.loaded)} inputs loaded, {len(self.skipped)} skipped"]
         for e in self.skipped:
             lines.append(f"  skipped {e.origin}: {e.reason}")
+        for e in self.loaded:
+            if e.rejected_rows:
+                lines.append(f"  {e.origin}: {e.reason}")
+        for e in self.merges:
+            lines.append(f"  {e.format} {e.series[0]} merged from {e.origin}: {e.reason}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:
         return {
             "loaded": len(self.loaded),
             "skipped": [{"origin": e.origin, "reason": e.reason} for e in self.skipped],
+            "rejected_rows": self.rejected_rows,
+            "rejected": [
+                {"origin": e.origin, "rows": e.rejected_rows, "reason": e.reason}
+                for e in self.loaded
+                if e.rejected_rows
+            ],
+            "merged": [
+                {
+                    "kind": e.format,
+                    "series": e.series[0],
+                    "frequency": e.frequency,
+                    "origins": e.origin.split(" + "),
+                    "reason": e.reason,
+                }
+                for e in self.merges
+            ],
         }
 
 
@@ -160,21 +200,46 @@ class Catalog:
         self.report = LoadReport()
         self.source = source
         self._names: dict[str, dict[str, set[str]]] = {}  # kind -> normalised name -> stored ids
+        self._parts: dict[tuple[str, str, str], list[SeriesData]] = {}  # the inputs of a merged series
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{len(self.ids(k))} {k}" for k in KINDS)
         return f"<Catalog {self.source or 'unnamed'}: {len(self)} series ({counts})>"
 
     def add(self, data: SeriesData) -> None:
-        """Add a series. Same key and same frequency: merged, the longer-running file winning
-        on overlapping dates (so a file that runs to 2026 revises one that stops in 2025);
-        the merge is recorded in the series' notes with the number of disagreeing values."""
+        """Add a series. Same key and same frequency as one already added: merged (see
+        :func:`merge_inputs`; search interest: :func:`_merge_search`), and the merge recorded in the
+        series' notes and in ``report.merges``.
+
+        The merge never looks at where the inputs *end*: on a date two inputs share, the one whose
+        data start earlier wins (ties: the one added first), so nothing dated after a day decides any
+        value on or before it."""
         key = (data.meta.kind, data.meta.id)
         self._names.pop(data.meta.kind, None)
         bucket = self._series.setdefault(key, [])
         for i, old in enumerate(bucket):
             if old.meta.frequency == data.meta.frequency:
-                bucket[i] = _merge_search(old, data) if data.meta.kind == "search" else _merge(old, data)
+                if data.meta.kind == "search":
+                    bucket[i] = _merge_search(old, data)
+                    note = bucket[i].meta.notes[-1]
+                    origin = bucket[i].meta.origin
+                else:
+                    parts = self._parts.setdefault((*key, data.meta.frequency), [old])
+                    parts.append(data)
+                    bucket[i] = merge_inputs(parts)
+                    note = bucket[i].meta.notes[-1]
+                    origin = bucket[i].meta.origin
+                self.report.record_merge(
+                    LoadEntry(
+                        origin=origin,
+                        status="merged",
+                        reason=note,
+                        format=data.meta.kind,
+                        series=(data.meta.id,),
+                        frequency=data.meta.frequency,
+                        rows=len(bucket[i].values),
+                    )
+                )
                 return
         bucket.append(data)
 
@@ -288,36 +353,75 @@ def _finest(options: list[SeriesData]) -> SeriesData:
     return sorted(options, key=lambda s: _FREQ_ORDER.get(s.meta.frequency, 9))[0]
 
 
-def _merge(a: SeriesData, b: SeriesData) -> SeriesData:
-    """Merge two series with the same key: union of dates; on overlap, the one that ends later wins."""
-    first, second = (a, b) if (a.end or pd.Timestamp.min) >= (b.end or pd.Timestamp.min) else (b, a)
-    overlap = first.values.index.intersection(second.values.index)
-    diff = int(
-        (
-            (first.values.loc[overlap] - second.values.loc[overlap]).abs()
-            > 1e-9 * first.values.loc[overlap].abs().clip(lower=1)
-        ).sum()
-    )
-    values = first.values.combine_first(second.values)
-    flags = None
-    if first.flags is not None or second.flags is not None:
-        fa = first.flags if first.flags is not None else pd.DataFrame(index=first.values.index)
-        fb = second.flags if second.flags is not None else pd.DataFrame(index=second.values.index)
-        flags = fa.combine_first(fb).reindex(values.index).fillna(False).astype(bool)
+MERGE_RTOL = 1e-6  # shared dates whose values differ by more than this (relative) are counted as conflicts
+
+
+def merge_inputs(parts: list[SeriesData]) -> SeriesData:
+    """One series from several inputs that hold it (same kind, id and frequency), in the order added.
+
+    The rule is fixed and never looks past a date to decide it: the inputs are ranked by where their
+    data *start*, earliest first (the longer history before any overlap), ties by the order added
+    (files in sorted path order); on each date the best-ranked input that has a value supplies it, the
+    others only fill dates it lacks. Both starts of two inputs that share a date lie on or before that
+    date, so data after a day (a file running on to 2026, a revision published later) never change a
+    value on or before it. Shared dates whose values differ by more than :data:`MERGE_RTOL` are
+    conflicts: counted, the largest named, never silently averaged. The last note says all of it."""
+    ranked = sorted(parts, key=lambda x: x.start if x.start is not None else pd.Timestamp.max)
+    values = ranked[0].values
+    supplied: list[tuple[SeriesData, pd.DatetimeIndex]] = [(ranked[0], pd.DatetimeIndex(values.index))]
+    n_shared = n_conflicts = 0
+    worst: tuple[float, pd.Timestamp, str] | None = None
+    for part in ranked[1:]:
+        pv = part.values
+        shared = values.index.intersection(pv.index)
+        if len(shared):
+            a, b = values.loc[shared], pv.loc[shared]
+            diff = (a - b).abs()
+            bad = diff > MERGE_RTOL * a.abs().clip(lower=1)
+            n_shared += len(shared)
+            n_conflicts += int(bad.sum())
+            if bad.any():
+                rel = (diff / a.abs().clip(lower=1e-12))[bad]
+                k = int(np.argmax(rel.to_numpy()))
+                if worst is None or float(rel.iloc[k]) > worst[0]:
+                    worst = (float(rel.iloc[k]), pd.Timestamp(rel.index[k]), part.meta.origin)
+        new = pv.index.difference(values.index)
+        supplied.append((part, pd.DatetimeIndex(new)))
+        values = values.combine_first(pv)
+    frames = [p.flags.reindex(d) for p, d in supplied if p.flags is not None and len(d)]
+    flags = pd.concat(frames).reindex(values.index).fillna(False).astype(bool) if frames else None
+
+    def span(dates: pd.DatetimeIndex) -> str:
+        if not len(dates):
+            return "no dates (every one is also in an input ranked before it)"
+        return f"{len(dates)} dates, {dates[0].date()} to {dates[-1].date()}"
+
+    who = "; ".join(f"{p.meta.origin}: {span(d)}" for p, d in supplied)
+    conflict = ""
+    if n_conflicts and worst is not None:
+        conflict = (
+            f"; {n_conflicts} of them differ by more than {MERGE_RTOL:g} relative (largest {100 * worst[0]:.3g}% "
+            f"on {worst[1].date()}, where {worst[2]} was not used): conflicting inputs, check which one is right"
+        )
     note = (
-        f"merged {second.meta.origin} into {first.meta.origin}: {len(overlap)} overlapping dates, "
-        f"{diff} differing (kept {first.meta.origin})"
+        f"merged from {len(ranked)} inputs; on shared dates the one whose data start earliest wins (ties: "
+        f"the first loaded), never the one that ends latest. Supplied: {who}. {n_shared} shared dates"
+        + (conflict or ", all agreeing")
     )
+    first = ranked[0].meta
+    notes: list[str] = []
+    for p in ranked:
+        notes.extend(n for n in p.meta.notes if n not in notes and not n.startswith("merged from "))
     meta = SeriesMeta(
-        id=first.meta.id,
-        kind=first.meta.kind,
-        source=first.meta.source,
-        origin=f"{first.meta.origin} + {second.meta.origin}",
-        description=first.meta.description or second.meta.description,
-        frequency=first.meta.frequency,
-        units=first.meta.units or second.meta.units,
-        sample_data=first.meta.sample_data or second.meta.sample_data,
-        notes=(*first.meta.notes, *second.meta.notes, note),
+        id=first.id,
+        kind=first.kind,
+        source=first.source,
+        origin=" + ".join(p.meta.origin for p in ranked),
+        description=first.description or next((p.meta.description for p in ranked if p.meta.description), ""),
+        frequency=first.frequency,
+        units=first.units or next((p.meta.units for p in ranked if p.meta.units), ""),
+        sample_data=any(p.meta.sample_data for p in ranked),
+        notes=(*notes, note),
     )
     return SeriesData(meta, values, flags)
 
@@ -386,10 +490,13 @@ def _merge_search(a: SeriesData, b: SeriesData, min_overlap: int = 4) -> SeriesD
             values.rename(a.meta.id),
             flags.reindex(values.index) if flags is not None else None,
         )
-    keep, drop = (a, b) if (a.end or pd.Timestamp.min) >= (b.end or pd.Timestamp.min) else (b, a)
+    # the one whose data start earlier (ties: the one added first), never the one that reaches later:
+    # which window is kept must not depend on data after the dates it serves
+    keep, drop = (b, a) if (b.start or pd.Timestamp.max) < (a.start or pd.Timestamp.max) else (a, b)
     note = (
         f"not combined with {drop.meta.origin}: {len(positive)} overlapping periods cannot put the two "
-        f"0-100 scales on one (kept {keep.meta.origin}); export overlapping windows to stitch them"
+        f"0-100 scales on one (kept {keep.meta.origin}, whose data start earlier); export overlapping "
+        "windows to stitch them"
     )
     return SeriesData(
         SeriesMeta(**{**keep.meta.__dict__, "notes": (*keep.meta.notes, note)}),

@@ -13,6 +13,14 @@ vintage, the fetch log, and small bits of state (``hypecheck watch`` keeps its t
   the duration of a read or of one series' transaction and retries briefly while another process
   holds the lock, so readers (``check``, ``serve``) and one writer (``fetch``) interleave.
 
+* **Safety**: the store carries its schema version (``store_meta``). A file that is not a DuckDB
+  database (a SQLite file, text, an empty file), a truncated or checksum-corrupted store, a store from a
+  newer schema version, another program's DuckDB database or a ``.wal`` beside the store that is not a
+  DuckDB write-ahead log is refused with a :class:`StoreError` (exit 5) saying what to do; hypecheck
+  never deletes or rewrites such a file. DuckDB's extension autoloading and autoinstalling are off, so
+  opening a foreign file never downloads anything. A store without write permission (by its permission
+  bits, honoured even for root) is read-only: reads work, writes say so instead of failing obscurely.
+
 Default path: ``$HYPECHECK_STORE``, else ``$XDG_DATA_HOME/hypecheck/store.duckdb`` (usually
 ``~/.local/share/hypecheck/store.duckdb``).
 """
@@ -23,6 +31,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -50,13 +59,69 @@ SCHEMA = [
         rows_stored INTEGER, rows_rejected INTEGER, reason VARCHAR, finished_at TIMESTAMP)""",
     """CREATE TABLE IF NOT EXISTS state (
         key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
 ]
+# The version of the tables above, kept in ``store_meta`` (key ``schema_version``). Bump it when they
+# change; a store with a higher version is refused (written by a newer hypecheck), one without the row
+# (made before versions were kept) is version 1 and gets the row on its next write.
+SCHEMA_VERSION = 1
+OUR_TABLES = frozenset({"observations", "series", "fetch_log", "state", "store_meta"})
+# DuckDB must never install or load an extension because of what a file looks like: opening a SQLite
+# file would otherwise download sqlite_scanner over plain HTTP and create ~/.duckdb.
+DUCKDB_CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "allow_community_extensions": False,
+}
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
+# A DuckDB write-ahead log starts with its version entry: field 100 (wal_type) = 98 (WAL_VERSION), then
+# field 101 (the version). Anything else beside the store is not a log DuckDB wrote.
+WAL_PREFIX = b"\x64\x00\x62\x65\x00"
+FOREIGN_FILES = (
+    (b"SQLite format 3\x00", "a SQLite database"),
+    (b"PAR1", "a Parquet file"),
+    (b"ARROW1", "an Arrow file"),
+    (b"PK\x03\x04", "a zip archive (or an Excel workbook)"),
+    (b"\x1f\x8b", "a gzip file"),
+)
+_DAMAGE_WORDS = (
+    "corrupt",
+    "checksum",
+    "could not read enough bytes",
+    "not a valid duckdb",
+    "internal error",
+    "fatal error",
+    "invalidated",
+    "invalid block",
+)
 
 
 class StoreError(HypecheckError):
-    """The store file cannot be opened or is damaged."""
+    """The store file cannot be opened, is damaged, foreign, from a newer version, busy or read-only."""
 
     exit_code = 5
+
+
+def _rebuild_hint(path: Path) -> str:
+    return (
+        f"hypecheck left it unchanged: move it aside (mv '{path}' '{path}.damaged') and rebuild the store "
+        "with `hypecheck fetch THEME` or `hypecheck import PATH`"
+    )
+
+
+def _is_lock(message: str) -> bool:
+    """DuckDB's "Could not set lock on file ... Conflicting lock is held" (not "block")."""
+    return re.search(r"\block\b", message, re.IGNORECASE) is not None
+
+
+def _may_write(path: Path) -> bool:
+    """Write permission by the access check *and* the permission bits (root passes the access check for
+    any file; a store someone made read-only with chmod stays read-only for root too)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return os.access(path, os.W_OK) and bool(mode & 0o222)
 
 
 def default_path() -> Path:
@@ -91,6 +156,7 @@ class Store:
         self.path = Path(path).expanduser() if path is not None else default_path()
         self.lock_timeout = lock_timeout
         self._session: Any = None
+        self._verified: tuple[int, int] | None = None  # (device, inode) of the file checked read-only
 
     @contextlib.contextmanager
     def writer(self) -> Iterator[Store]:
@@ -103,11 +169,209 @@ class Store:
             finally:
                 self._session = None
 
+    # ------------------------------------------------------------------ checks
+    def read_only(self) -> bool:
+        """True when the store exists but may not be written: the file, or the folder where DuckDB
+        writes its ``.wal``, has no write permission."""
+        if not self.path.is_file():
+            return False
+        return not (_may_write(self.path) and _may_write(self.path.parent))
+
+    def verify(self, *, write: bool = False) -> None:
+        """Run every check on an existing store without changing it: a DuckDB file, no foreign
+        ``.wal`` beside it, a hypecheck store of a schema version this hypecheck reads, not truncated
+        and (``write``) writable. Raises :class:`StoreError`; a missing store passes (the first write
+        creates it)."""
+        if not self.path.exists():
+            return
+        with self._connect(write=False):
+            pass
+        if write:
+            self._preflight(write=True)
+
+    def _preflight(self, write: bool) -> None:
+        """Checks before DuckDB sees the file (so a foreign file never reaches it)."""
+        p = self.path
+        if p.is_dir():
+            raise StoreError(
+                f"the store path {p} is a folder",
+                hint=f"pass --store with a file path, e.g. {p / 'store.duckdb'}",
+            )
+        if p.exists():
+            try:
+                with p.open("rb") as fh:
+                    head = fh.read(64)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot read the store {p}: {exc.strerror or exc}",
+                    hint="check the file's permissions (ls -l); hypecheck left it unchanged",
+                ) from None
+            if not head:
+                raise StoreError(
+                    f"cannot open the store {p}: the file is empty (0 bytes)",
+                    hint="if it held your store, it was truncated: move it aside and rebuild the store with "
+                    "`hypecheck fetch THEME` or `hypecheck import PATH`; if you created it empty, delete it "
+                    "(hypecheck never deletes a store)",
+                )
+            if head[8:12] != DUCKDB_MAGIC:
+                what = next((name for magic, name in FOREIGN_FILES if head.startswith(magic)), None)
+                if what is not None:
+                    raise StoreError(
+                        f"cannot open the store {p}: it is {what}, not a hypecheck (DuckDB) store",
+                        hint="pass --store with the path of a hypecheck store, or a new path to start one; "
+                        "hypecheck left this file unchanged",
+                    )
+                raise StoreError(
+                    f"cannot open the store {p}: it is not a DuckDB database (it starts {head[:16]!r})",
+                    hint="if it is another program's file, pass --store with another path; if it was your "
+                    "store, it is damaged and " + _rebuild_hint(p),
+                )
+        wal = p.with_name(p.name + ".wal")
+        if wal.exists():
+            try:
+                with wal.open("rb") as fh:
+                    whead = fh.read(len(WAL_PREFIX))
+            except OSError as exc:
+                whead, why = b"?", f"it cannot be read: {exc.strerror or exc}"
+            else:
+                why = f"it starts {whead!r}"
+            # a log being written right now may be shorter than its first entry: only a contradiction counts
+            if whead != WAL_PREFIX[: len(whead)]:
+                raise StoreError(
+                    f"cannot open the store {p}: the file {wal} beside it is not a DuckDB write-ahead log "
+                    f"({why}); DuckDB would discard it",
+                    hint=f"hypecheck leaves it in place: look at it, then move it aside (mv '{wal}' "
+                    f"'{wal}.bad') and rerun; if a fetch or import was interrupted, rerun it afterwards",
+                )
+        if write and self.read_only():
+            folder = not _may_write(p.parent)
+            raise StoreError(
+                f"the store {p} is read-only ("
+                + (
+                    f"its folder {p.parent} is not writable, and DuckDB writes {wal.name} there"
+                    if folder
+                    else "the file has no write permission"
+                )
+                + ")",
+                hint=f"make it writable (chmod u+w '{p.parent if folder else p}') to fetch or import into "
+                "it; `hypecheck check THEME --live` checks from a read-only store without fetching",
+            )
+
+    def _check_schema(self, con: Any, write: bool) -> None:
+        """Checks on an open connection: a hypecheck store, a schema version this hypecheck reads,
+        not truncated; a write connection creates the tables and records the version."""
+        p = self.path
+        tables = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() "
+                "WHERE database_name = current_database() AND schema_name = 'main'"
+            ).fetchall()
+        }
+        if tables and not tables & {"observations", "series"}:
+            shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+            raise StoreError(
+                f"cannot use {p} as the store: it is a DuckDB database of another program (tables: {shown})",
+                hint="pass --store with the path of a hypecheck store, or a new path to start one; "
+                "hypecheck left this file unchanged",
+            )
+        version: int | None = None
+        if "store_meta" in tables:
+            rows = con.execute("SELECT value FROM store_meta WHERE key = 'schema_version'").fetchall()
+            if rows:
+                try:
+                    version = int(rows[0][0])
+                except (TypeError, ValueError):
+                    raise StoreError(
+                        f"cannot open the store {p}: its schema version {rows[0][0]!r} is not a number",
+                        hint=_rebuild_hint(p),
+                    ) from None
+        if version is not None and version > SCHEMA_VERSION:
+            from . import __version__
+
+            raise StoreError(
+                f"cannot open the store {p}: it was written by a newer hypecheck (store schema version "
+                f"{version}; hypecheck {__version__} reads up to version {SCHEMA_VERSION})",
+                hint="upgrade hypecheck (pip install -U hypecheck) to use it, or pass --store with another "
+                "path; hypecheck left the file unchanged",
+            )
+        # the file must hold at least every block in use (DuckDB cuts free blocks off the end, so the
+        # total can exceed the file; the used count cannot)
+        size_rows = con.execute(
+            "SELECT block_size, used_blocks FROM pragma_database_size() WHERE database_name = current_database()"
+        ).fetchall()
+        if size_rows and self.path.is_file():
+            block, used = (int(v or 0) for v in size_rows[0])
+            size = self.path.stat().st_size
+            if size < block * used:
+                raise StoreError(
+                    f"cannot open the store {p}: it is truncated (the file has {size:,} bytes; the "
+                    f"{used} blocks in use need at least {block * used:,})",
+                    hint=_rebuild_hint(p),
+                )
+        if write and (version is None or not OUR_TABLES.issubset(tables)):
+            for stmt in SCHEMA:
+                con.execute(stmt)
+            con.execute(
+                "INSERT INTO store_meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING",
+                [str(SCHEMA_VERSION)],
+            )
+
+    def _error(self, exc: Exception, write: bool) -> StoreError:
+        """A DuckDB error as a StoreError saying what to do (a healthy store is never called damaged)."""
+        text = str(exc).strip()
+        first = (text.splitlines() or [type(exc).__name__])[0]
+        low = text.lower()
+        p = self.path
+        if _is_lock(text):
+            return StoreError(
+                f"the store {p} is busy (another hypecheck process holds it)",
+                hint="wait for the running fetch to finish and retry",
+            )
+        if "permission denied" in low:
+            if write:
+                return StoreError(
+                    f"the store {p} is read-only (permission denied)",
+                    hint=f"make it and its folder writable (chmod u+w '{p}') to fetch or import into it; "
+                    "`hypecheck check THEME --live` checks from a read-only store without fetching",
+                )
+            return StoreError(
+                f"cannot read the store {p}: permission denied",
+                hint="check the file's permissions (ls -l); hypecheck left it unchanged",
+            )
+        if "no space left" in low:
+            return StoreError(
+                f"the store {p}: the disk is full ({first})",
+                hint="free some space and rerun; series written before are kept",
+            )
+        if "version number" in low or ("version" in low and "newer" in low):
+            return StoreError(
+                f"cannot open the store {p}: it was written by a newer DuckDB ({first})",
+                hint="upgrade hypecheck and duckdb (pip install -U hypecheck duckdb), or pass --store with "
+                "another path; hypecheck left the file unchanged",
+            )
+        if any(w in low for w in _DAMAGE_WORDS):
+            return StoreError(f"cannot open the store {p}: it is damaged ({first})", hint=_rebuild_hint(p))
+        return StoreError(
+            f"the store {p} failed: {first}",
+            hint="check the path, its permissions and the free disk space, then rerun; hypecheck did not "
+            "change the file",
+        )
+
+    @contextlib.contextmanager
+    def _translate(self, write: bool) -> Iterator[None]:
+        duckdb = _duckdb()
+        try:
+            yield
+        except duckdb.Error as exc:
+            raise self._error(exc, write) from exc
+
     # ------------------------------------------------------------------ connections
     @contextlib.contextmanager
     def _connect(self, write: bool) -> Iterator[Any]:
         if self._session is not None:
-            yield self._session
+            with self._translate(write):
+                yield self._session
             return
         duckdb = _duckdb()
         if write:
@@ -122,39 +386,38 @@ class Store:
             raise InputError(
                 f"no store at {self.path}", hint="run `hypecheck fetch THEME` first, or pass --store PATH"
             )
+        self._preflight(write)
+        if write and self.path.is_file() and self._verified != self._ident():
+            # every check on a read-only handle first: a damaged, foreign or newer store is refused
+            # before DuckDB holds it for writing (which may replay and checkpoint)
+            with self._connect(write=False):
+                pass
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.02
         while True:
             try:
-                con = duckdb.connect(str(self.path), read_only=not write)
+                con = duckdb.connect(str(self.path), read_only=not write, config=dict(DUCKDB_CONFIG))
                 break
-            except duckdb.IOException as exc:
-                msg = str(exc)
-                if "lock" in msg.lower() and time.monotonic() < deadline:
+            except duckdb.Error as exc:
+                if _is_lock(str(exc)) and time.monotonic() < deadline:
                     time.sleep(delay)
                     delay = min(delay * 2, 0.5)
                     continue
-                if "lock" in msg.lower():
-                    raise StoreError(
-                        f"the store {self.path} is busy (another hypecheck process holds it)",
-                        hint="wait for the running fetch to finish and retry",
-                    ) from exc
-                raise StoreError(
-                    f"cannot open the store {self.path}: {msg.splitlines()[0]}",
-                    hint="check the path; if the file is damaged, move it aside and fetch again",
-                ) from exc
-            except duckdb.Error as exc:
-                raise StoreError(
-                    f"cannot open the store {self.path}: {str(exc).splitlines()[0]}",
-                    hint="if this is not a hypecheck store, pass another --store path",
-                ) from exc
+                raise self._error(exc, write) from exc
         try:
-            if write:
-                for stmt in SCHEMA:
-                    con.execute(stmt)
-            yield con
+            with self._translate(write):
+                self._check_schema(con, write)
+                self._verified = self._ident()
+                yield con
         finally:
             con.close()
+
+    def _ident(self) -> tuple[int, int] | None:
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino)
 
     # ------------------------------------------------------------------ writes
     def write(

@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from ._toml import MAX_TOML_BYTES, parse_bounded
 from .errors import HypecheckError, ThemeError
 
 TICKER_RE = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9.\-=^_:]{0,39}$")
@@ -947,8 +947,13 @@ def load_theme(name_or_path: str | Path) -> Theme:
     """Load a built-in theme by name or a user's theme file by path."""
     p = Path(name_or_path)
     if p.suffix == ".toml" or p.exists():
-        if not p.is_file():
+        if not p.exists():
             raise ThemeError(f"theme file {str(p)!r} does not exist", hint="check the path")
+        if not p.is_file():
+            raise ThemeError(
+                f"theme file {str(p)!r} is not a regular file (a folder, device or pipe)",
+                hint="pass the path of a .toml file",
+            )
         text = _read(p)
         where = str(p)
     else:
@@ -961,19 +966,23 @@ def load_theme(name_or_path: str | Path) -> Theme:
             )
         text = (resources.files("hypecheck") / "themes" / f"{name}.toml").read_text("utf-8")
         where = f"{name}.toml"
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ThemeError(
-            f"theme {where} is not valid TOML: {exc}", hint="check quoting and brackets"
-        ) from None
+    data = parse_bounded(text, f"theme {where}", ThemeError, hint="check quoting and brackets")
     return parse_theme(data, where=where)
 
 
 def _read(p: Path) -> str:
-    if p.stat().st_size > 1_000_000:
+    if p.stat().st_size > MAX_TOML_BYTES:
         raise ThemeError(f"theme file {p} is larger than 1 MB", hint="a theme is a short TOML file")
     try:
-        return p.read_text("utf-8-sig")
+        with p.open("rb") as fh:  # at most the limit, whatever the size said a moment ago
+            raw = fh.read(MAX_TOML_BYTES + 1)
+    except OSError as exc:
+        raise ThemeError(
+            f"theme file {p} cannot be read: {exc.strerror or exc}", hint="check the file"
+        ) from None
+    if len(raw) > MAX_TOML_BYTES:
+        raise ThemeError(f"theme file {p} is larger than 1 MB", hint="a theme is a short TOML file")
+    try:
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ThemeError(f"theme file {p} is not UTF-8 text", hint="save it as UTF-8") from None

@@ -209,7 +209,7 @@ def _event_study(panel: Panel, rules: Rules, res: PillarResult) -> None:
         if panel.prices[x].meta.frequency not in ("D", "W"):
             res.notes.append(f"event study without {name}: trading-day windows need daily closes")
             continue
-        ew = event_windows(a, b, dates)
+        ew = event_windows(a, b, sorted(set(dates)))  # two events on one day: one window
         for ev, d in zip(panel.events, dates, strict=True):
             sub = ew.loc[ew["date"] == d].set_index("window")["spread"]
             row: dict[str, Any] = {"date": str(ev.date), "event": ev.label, "spread": name}

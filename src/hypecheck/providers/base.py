@@ -9,21 +9,77 @@ A provider turns a series id into data in three steps a user can inspect:
    (see :mod:`hypecheck.validation`).
 
 Secrets (API keys) are passed as request parameters and never appear in error messages, logs or
-``Query.describe()``.
+``Query.describe()``: a provider registers its key with :func:`register_secret`, every message built
+from upstream text goes through :func:`scrub` (the key, and any ``api_key=...`` query value, become
+``***``), and :func:`install_log_filter` scrubs httpx's INFO request lines, which carry the full URL.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from ..errors import InputError, MissingDependencyError, ProviderError
+from ..errors import HypecheckError, InputError, MissingDependencyError, ProviderError
 from ..schema import SeriesData
 
 SECRET_PARAMS = frozenset({"api_key", "apikey", "key", "token"})
+# a secret's value in a query string or form (``api_key=...``, also percent-encoded ``api_key%3D...``)
+_SECRET_QUERY = re.compile(r"(?i)\b(api_key|apikey|api-key|access_token|token|key)(=|%3D)([^&\s\"'<>#,;)]+)")
+# ... and in JSON (``"api_key": "..."``)
+_SECRET_JSON = re.compile(r'(?i)"(api_key|apikey|api-key|access_token|token|key)"(\s*:\s*)"[^"]*"')
+_SECRETS: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret (an API key) so that :func:`scrub` replaces it wherever it appears."""
+    if value and len(value.strip()) >= 6:
+        _SECRETS.add(value.strip())
+
+
+def scrub(text: str) -> str:
+    """``text`` with every registered secret and every ``api_key=...``-style value replaced by ``***``.
+    Scrub before truncating: a cut key would no longer match."""
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        if secret in text:
+            text = text.replace(secret, "***")
+    text = _SECRET_JSON.sub(lambda m: f'"{m.group(1)}"{m.group(2)}"***"', text)
+    return _SECRET_QUERY.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+
+
+def scrub_error(exc: HypecheckError) -> HypecheckError:
+    """The same error with its message and hint scrubbed (see :func:`scrub`); returns it for ``raise``."""
+    exc.message = scrub(exc.message)
+    exc.hint = None if exc.hint is None else scrub(exc.hint)
+    exc.args = (exc.message,)
+    return exc
+
+
+class SecretFilter(logging.Filter):
+    """Scrubs secrets from log records: httpx logs every request at INFO as ``HTTP Request: GET <full
+    URL> ...``, which for FRED includes ``api_key=...``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a record whose arguments do not format: leave it to logging's own handling
+            return True
+        clean = scrub(message)
+        if clean != message:
+            record.msg, record.args = clean, ()
+        return True
+
+
+def install_log_filter(*names: str) -> None:
+    """Put a :class:`SecretFilter` on each named logger (default ``httpx``), once."""
+    for name in names or ("httpx",):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, SecretFilter) for f in logger.filters):
+            logger.addFilter(SecretFilter())
 
 
 @dataclass(frozen=True)
@@ -140,6 +196,13 @@ class Http:
         for attempt in range(self.retries + 1):
             try:
                 r = self.client.get(query.url, params=dict(query.params), headers=self.headers or None)
+            except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
+                # a request that cannot even be built (e.g. a key with characters a URL cannot carry):
+                # retrying will not help, and the exception's text may quote the URL with the key
+                raise ProviderError(
+                    f"{label}: the request could not be built ({type(exc).__name__}) ({query.describe()})",
+                    hint="check the id and the API key (a key is plain letters and digits)",
+                ) from None
             except httpx.TimeoutException:
                 last = "timed out"
             except httpx.HTTPError as exc:
@@ -168,7 +231,7 @@ class Http:
             "timed out": "check the network connection and rerun; data already stored are kept",
         }.get(last, "rerun later; data already stored are kept")
         raise ProviderError(
-            f"{label}: {last} after {self.retries + 1} attempts ({query.describe()})", hint=hint
+            scrub(f"{label}: {last} after {self.retries + 1} attempts ({query.describe()})"), hint=hint
         )
 
 

@@ -18,7 +18,10 @@ of one date keeps the latest in the series (said in the notes), and
 The key comes from ``api_key=``, else the environment variable ``FRED_API_KEY``, else the config file
 ``~/.config/hypecheck/config.toml`` (path overridable with ``HYPECHECK_CONFIG``), table ``[fred]``,
 ``api_key = "..."``. It is sent as a request parameter and never appears in messages, notes or
-``Query.describe()`` (server messages are scrubbed of it too).
+``Query.describe()``: every message built from FRED's answer is scrubbed of it (and of any
+``api_key=...`` value, e.g. an echoed request URL), and a :class:`~.base.SecretFilter` on the
+``httpx`` logger scrubs the request lines httpx logs at INFO. A 400 counts as a rejected key only when
+FRED says so ("... variable api_key ..."), not when its message merely quotes the URL.
 
 Without a key: the keyless download ``https://fred.stlouisfed.org/graph/fredgraph.csv?id=SERIES``
 (``observation_date,SERIES``; older files ``DATE,SERIES``; missing as ``.`` or empty). That is the
@@ -45,7 +48,17 @@ import pandas as pd
 
 from ..errors import HypecheckError, InputError, NoDataError, ProviderError, UnknownSeriesError
 from ..schema import SeriesData, SeriesMeta, infer_frequency
-from .base import Http, Query, Raw, as_date, register_provider
+from .base import (
+    Http,
+    Query,
+    Raw,
+    as_date,
+    install_log_filter,
+    register_provider,
+    register_secret,
+    scrub,
+    scrub_error,
+)
 
 __all__ = ["API_URL", "CSV_URL", "FredProvider", "FredSeries", "find_api_key"]
 
@@ -57,6 +70,9 @@ DEFAULT_CONFIG = "~/.config/hypecheck/config.toml"
 SERIES_ID = re.compile(r"^[A-Z0-9_]{1,40}$")
 ALL_REALTIME = ("1776-07-04", "9999-12-31")  # FRED's documented bounds: every vintage
 MISSING = frozenset({".", ""})
+# FRED's own words when it refuses a key: "The value for variable api_key is not registered.",
+# "Variable api_key is not set.", "... variable api_key is not a 32 character alpha-numeric ..."
+KEY_REJECTED = re.compile(r"\bvariable api_key\b", re.IGNORECASE)
 _KEY_HINT = (
     f"get a free key at https://fred.stlouisfed.org/docs/api/api_key.html and set {KEY_ENV}, or put "
     f'[fred] api_key = "..." in {DEFAULT_CONFIG}'
@@ -125,6 +141,8 @@ class FredProvider:
         self._api_key = api_key
         self._environ = environ
         self._config_path = config_path
+        register_secret(api_key)
+        install_log_filter("httpx")  # httpx logs each request's full URL, key included, at INFO
 
     def __repr__(self) -> str:  # never show the key
         try:
@@ -134,9 +152,9 @@ class FredProvider:
         return f"FredProvider(key={state})"
 
     def _key(self) -> str | None:
-        if self._api_key:
-            return self._api_key
-        return find_api_key(self._environ, self._config_path)
+        key = self._api_key or find_api_key(self._environ, self._config_path)
+        register_secret(key)
+        return key
 
     # ------------------------------------------------------------------ the three steps
     def query(
@@ -196,12 +214,18 @@ class FredProvider:
         return Query(self.name, "macro", sid, API_URL, params, first, last, opts)
 
     def fetch(self, query: Query) -> Raw:
-        status, content, headers = self.http.get(query, what=f"FRED series {query.id!r}")
+        try:
+            status, content, headers = self.http.get(query, what=f"FRED series {query.id!r}")
+        except HypecheckError as exc:
+            raise scrub_error(exc) from None
         return Raw(query, status, content, dt.datetime.now(dt.UTC), headers)
 
     def standardize(self, raw: Raw) -> list[SeriesData]:
-        frame = self._frame(raw)
-        return [_series(raw, frame)]
+        try:
+            frame = self._frame(raw)
+            return [_series(raw, frame)]
+        except HypecheckError as exc:  # every message, whatever built it, leaves scrubbed
+            raise scrub_error(exc) from None
 
     def get(
         self, id: str, start: dt.date | None = None, end: dt.date | None = None, **opts: Any
@@ -227,17 +251,21 @@ class FredProvider:
     # ------------------------------------------------------------------ parsing
     def _scrub(self, text: str) -> str:
         key = self._key()
-        return text.replace(key, "***") if key else text
+        return scrub(text.replace(key, "***") if key else text)
 
     def _frame(self, raw: Raw) -> pd.DataFrame:
-        if raw.query.options.get("mode") == "csv":
-            return _parse_csv(raw)
-        return _parse_json(raw, self._scrub)
+        try:
+            if raw.query.options.get("mode") == "csv":
+                return _parse_csv(raw)
+            return _parse_json(raw, self._scrub)
+        except HypecheckError as exc:  # observations_with_vintages() comes here without standardize()
+            raise scrub_error(exc) from None
 
 
 def _malformed(raw: Raw, why: str) -> ProviderError:
+    # ``why`` may quote FRED's answer, which may echo the request URL with the key
     return ProviderError(
-        f"FRED series {raw.query.id!r}: malformed response: {why} ({raw.query.describe()})",
+        f"FRED series {raw.query.id!r}: malformed response: {scrub(why)} ({raw.query.describe()})",
         hint="FRED may have changed its format or served an error page; retry later",
     )
 
@@ -262,7 +290,9 @@ def _values(raw: Raw, cells: pd.Series) -> pd.Series:
     nums = pd.to_numeric(text.where(~missing), errors="coerce")
     bad = nums.isna() & ~missing
     if bad.any():
-        example = str(text[bad].iloc[0])
+        example = scrub(str(text[bad].iloc[0]))  # scrub before cutting: a cut key would not match
+        if len(example) > 60:
+            example = example[:57] + "..."
         raise _malformed(raw, f"value {example!r} is neither a number nor '.' (missing)")
     return nums.astype("float64")
 
@@ -281,7 +311,7 @@ def _parse_json(raw: Raw, scrub: Callable[[str], str]) -> pd.DataFrame:
         low = message.lower()
         if "does not exist" in low:
             raise _unknown(sid, message.removeprefix("Bad Request.").strip())
-        if "api_key" in low:
+        if KEY_REJECTED.search(message):  # FRED's words, not a message that merely quotes the URL
             raise InputError(
                 f"FRED rejected the API key for series {sid!r} (HTTP {raw.status}): {message}",
                 hint=f"check {KEY_ENV} or [fred] api_key in the config file; " + _KEY_HINT,
@@ -295,7 +325,8 @@ def _parse_json(raw: Raw, scrub: Callable[[str], str]) -> pd.DataFrame:
     if not body:
         raise _empty(raw)
     if doc is None:
-        raise _malformed(raw, f"not JSON (it starts {scrub(body[:40].decode('utf-8', 'replace'))!r})")
+        start = scrub(body[:1000].decode("utf-8", "replace"))[:40]  # scrub, then cut
+        raise _malformed(raw, f"not JSON (it starts {start!r})")
     obs = doc.get("observations") if isinstance(doc, Mapping) else None
     if not isinstance(obs, list):
         raise _malformed(raw, "no 'observations' list")

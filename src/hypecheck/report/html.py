@@ -6,16 +6,30 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from .. import __version__
 from ..evidence import PILLAR_TITLES, PILLARS, Evidence
 from ..result import CheckResult
 
+# C0 and C1 controls (but the line break), DEL, and the invisible bidi/zero-width format characters
+CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def escape_controls(text: str) -> str:
+    """Control characters as visible escapes (``\\x1b``, ``\\u202e``); line breaks kept. Applied to
+    every value the HTML template shows and to the whole Markdown report."""
+    return CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
+
+
 _ENV = Environment(
-    loader=PackageLoader("hypecheck", "report/templates"), autoescape=select_autoescape(default=True)
+    loader=PackageLoader("hypecheck", "report/templates"),
+    autoescape=select_autoescape(default=True),
+    finalize=lambda v: escape_controls(v) if isinstance(v, str) and not isinstance(v, Markup) else v,
 )
 
 PERCENT_UNITS = {"fraction", "share of windows", "hit rate", "fraction below the high"}

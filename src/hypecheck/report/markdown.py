@@ -1,5 +1,7 @@
 """The Markdown twin of the report, with PNG charts referenced from a folder beside it. User text is
-escaped (HTML-significant characters as entities, Markdown syntax with backslashes)."""
+escaped (HTML-significant characters as entities, Markdown syntax with backslashes, control and
+bidirectional-override characters as visible ``\\x1b`` / ``\\u202e`` escapes, so a name holding a
+terminal escape sequence cannot recolour or rewrite the terminal of whoever ``cat``s the file)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from typing import Any
 
 from ..evidence import PILLAR_TITLES, PILLARS
 from ..result import CheckResult
-from .html import fmt_score, fmt_threshold, fmt_value, returns_grid, strongest, table_view
+from .html import escape_controls, fmt_score, fmt_threshold, fmt_value, returns_grid, strongest, table_view
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 
@@ -16,7 +18,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 def md(text: Any) -> str:
     s = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     s = _MD_SPECIAL.sub(r"\\\1", s)
-    return s.replace("\n", " ")
+    return escape_controls(s.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
 
 
 def _table(view: dict[str, Any]) -> list[str]:
@@ -146,16 +148,45 @@ def render_markdown(
         "",
         "## Provenance",
         "",
-        "| series | resolved | source | origin | last | age (days) |",
-        "|---|---|---|---|---|---:|",
+        "| series | resolved | source | origin | last | age (days) | notes |",
+        "|---|---|---|---|---|---:|---|",
     ]
     out += [
-        f"| {md(p.id)} | {md(p.resolved)} | {md(p.source)} | {md(p.origin)} | {p.last} | {p.age_days} |"
+        f"| {md(p.id)} | {md(p.resolved)} | {md(p.source)} | {md(p.origin)} | {p.last} | {p.age_days} "
+        f"| {md('; '.join(p.notes))} |"
         for p in r.provenance
     ]
-    if r.load_report.skipped:
-        out += ["", "Skipped inputs:", ""] + [
-            f"- {md(e.origin)}: {md(e.reason)}" for e in r.load_report.skipped
-        ]
+    out += _data_section(r)
     out += ["", f"Nothing dated after {r.as_of.date()} was used. Rules: {md(r.rules.origin)}.", ""]
-    return "\n".join(out)
+    return escape_controls("\n".join(out))
+
+
+MAX_LISTED = 20  # inputs listed per kind of note in the data section; the rest counted
+
+
+def _listed(lines: list[str]) -> list[str]:
+    more = len(lines) - MAX_LISTED
+    return lines[:MAX_LISTED] + ([f"- and {more} more (see verdict.json)"] if more > 0 else [])
+
+
+def _data_section(r: CheckResult) -> list[str]:
+    """What loading did: inputs skipped, rows rejected (per file), series merged from several files."""
+    rep = r.load_report
+    out: list[str] = []
+    if rep.skipped:
+        out += [
+            "",
+            "Skipped inputs:",
+            "",
+            *_listed([f"- {md(e.origin)}: {md(e.reason)}" for e in rep.skipped]),
+        ]
+    rejected = [e for e in rep.loaded if e.rejected_rows]
+    if rejected:
+        total = sum(e.rejected_rows for e in rejected)
+        out += ["", f"Rows rejected while loading: {total} in {len(rejected)} input(s):", ""]
+        out += _listed([f"- {md(e.origin)}: {e.rejected_rows} ({md(e.reason)})" for e in rejected])
+    merges = getattr(rep, "merges", [])
+    if merges:
+        out += ["", f"Series merged from several inputs: {len(merges)}:", ""]
+        out += _listed([f"- {md(e.format)} {md(e.series[0])}: {md(e.reason)}" for e in merges])
+    return out

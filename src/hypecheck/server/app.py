@@ -4,24 +4,63 @@ re-run button with progress, and the JSON API behind them (OpenAPI at ``/openapi
 Bound to 127.0.0.1 by default. Pages are server-rendered (Jinja2, autoescaped) with one small
 same-origin script for the re-run button; the Content-Security-Policy allows nothing else, so the
 dashboard works offline and user text (theme names, terms, tickers) can never run as script.
+
+What a hostile browser page or client can do is bounded (:class:`Guard`, :class:`Engine`):
+
+- only the dashboard's own Host names are answered (loopback names, the ``--host`` value and each
+  ``--allow-host``), so a DNS-rebinding page gets 400 and nothing else;
+- a state-changing request (POST, PUT, PATCH, DELETE) whose Origin (or, without one, Referer) is
+  not one of those names on the same port gets 403;
+- no page may be framed (``frame-ancestors 'none'``, ``X-Frame-Options: DENY``);
+- request bodies are capped (64 KiB by default): a larger Content-Length gets 413 before any of the
+  body is read, a chunked body stops being read at the cap, and no body is ever echoed back;
+- at most ``max_runs`` checks compute at once; up to ``max_queued`` more wait, the rest get 429
+  with Retry-After; identical re-runs share one run; finished runs expire.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import os
+import queue
 import threading
+import time
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
 from ..errors import HypecheckError
 
-CSP = "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; form-action 'self'"
+CSP = (
+    "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+DEFAULT_MAX_BODY = 64 * 1024
+DEFAULT_MAX_QUEUED = 16
+KEEP_RUNS = 50  # finished runs kept at most ...
+RUN_TTL = 15 * 60.0  # ... and for at most this many seconds
+MAX_THEME_FILE = 1024 * 1024  # a --themes file larger than this is listed as invalid, not parsed
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Starlette's and schemathesis' in-process test clients: Host "testserver", client "testclient".
+# No socket peer can have that client name (serve turns proxy headers off), so a real request
+# with Host "testserver" is refused like any other foreign name.
+_TEST_HOST, _TEST_CLIENT = "testserver", "testclient"
 
 
 def _deps() -> Any:
@@ -36,8 +75,202 @@ def _deps() -> Any:
     return fastapi
 
 
+def _short(text: str, n: int = 80) -> str:
+    """``text`` cut to ``n`` characters for a message (user input is never echoed whole)."""
+    return text if len(text) <= n else text[:n] + f"... ({len(text)} characters)"
+
+
+# ------------------------------------------------------------------ hosts and origins
+def split_host(value: str) -> tuple[str, str | None] | None:
+    """``name``, ``name:port``, ``[v6]``, ``[v6]:port`` (or a bare IPv6 address) as (name in lower
+    case without brackets or a trailing dot, port or None); None when it is not a host name."""
+    v = value.strip().lower()
+    port: str | None = None
+    if v.startswith("["):
+        end = v.find("]")
+        if end < 0:
+            return None
+        name, rest = v[1:end], v[end + 1 :]
+        if rest:
+            if not rest.startswith(":"):
+                return None
+            port = rest[1:]
+    elif v.count(":") == 1:
+        name, port = v.split(":")
+    else:
+        name = v  # a bare name, or a bare IPv6 address (as --host takes it)
+    name = name.rstrip(".")
+    if port is not None and not (port.isdigit() and 0 < len(port) <= 5):
+        return None
+    allowed = "abcdefghijklmnopqrstuvwxyz0123456789.-_" + (":" if ":" in name else "")
+    if not name or len(name) > 253 or any(c not in allowed for c in name):
+        return None
+    return name, port
+
+
+class HostNames:
+    """The names the dashboard answers to: loopback names (any port) plus extra ``name`` (any port)
+    or ``name:port`` entries."""
+
+    def __init__(self, extra: Iterable[str] = ()) -> None:
+        self.entries: set[tuple[str, str | None]] = {(n, None) for n in LOOPBACK_HOSTS}
+        for e in extra:
+            parsed = split_host(e)
+            if parsed is None:
+                raise ValueError(f"not a host name: {_short(e)!r}")
+            self.entries.add(parsed)
+
+    def allows(self, name: str, port: str | None) -> bool:
+        return (name, None) in self.entries or (port is not None and (name, port) in self.entries)
+
+    def __repr__(self) -> str:
+        return f"HostNames({sorted(n if p is None else f'{n}:{p}' for n, p in self.entries)})"
+
+
+def _origin_of(url: str) -> tuple[str, str | None] | None:
+    """(host name, explicit port or None) of an Origin or Referer value; None if it has none."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.hostname.rstrip("."), None if port is None else str(port)
+
+
+class Guard:
+    """Pure ASGI middleware in front of the app: Host allow-list, same-origin state changes, body cap,
+    and the security headers on every response (its own refusals included)."""
+
+    def __init__(self, app: Any, hosts: HostNames, max_body: int = DEFAULT_MAX_BODY) -> None:
+        self.app = app
+        self.hosts = hosts
+        self.max_body = max_body
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket":  # no websocket routes: refuse before anything else
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_secured(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        headers: dict[bytes, list[str]] = {}
+        for k, v in scope.get("headers", []):
+            headers.setdefault(k.lower(), []).append(v.decode("latin-1"))
+        host = self._host(scope, headers.get(b"host", []))
+        if host is None:
+            await self._refuse(send_secured, 400, "invalid Host header")
+            return
+        if scope.get("method", "GET").upper() in UNSAFE_METHODS and not self._same_origin(host, headers):
+            await self._refuse(send_secured, 403, "cross-origin request refused")
+            return
+        lengths = headers.get(b"content-length", [])
+        if lengths:
+            if len(set(lengths)) != 1 or not lengths[0].strip().isdigit():
+                await self._refuse(send_secured, 400, "invalid Content-Length")
+                return
+            if len(lengths[0].strip()) > 18 or int(lengths[0]) > self.max_body:
+                await self._too_large(send_secured)
+                return
+        if not lengths and b"transfer-encoding" not in headers:
+            await self.app(scope, receive, send_secured)
+            return
+        # a body: read it here, stopping at the cap, then hand it to the app in one piece
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body = message.get("body", b"")
+            total += len(body)
+            if total > self.max_body:
+                await self._too_large(send_secured)
+                return
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return dict(await receive())
+
+        await self.app(scope, replay, send_secured)
+
+    def _host(self, scope: dict[str, Any], values: list[str]) -> tuple[str, str | None] | None:
+        if len(values) != 1:
+            return None
+        parsed = split_host(values[0])
+        if parsed is None:
+            return None
+        client = scope.get("client") or ("", 0)
+        if parsed[0] == _TEST_HOST and client[0] == _TEST_CLIENT:
+            return parsed
+        return parsed if self.hosts.allows(*parsed) else None
+
+    def _same_origin(self, host: tuple[str, str | None], headers: dict[bytes, list[str]]) -> bool:
+        """A state change must come from a page of ours: its Origin (else its Referer) one of our
+        names on the port the request came to. Neither header (curl, scripts): allowed."""
+        values = headers.get(b"origin") or headers.get(b"referer")
+        if not values:
+            return True
+        if len(values) != 1:
+            return False
+        origin = _origin_of(values[0])
+        if origin is None:  # "null" (sandboxed frames, file: pages) or garbage
+            return False
+        name, port = origin
+        if name == host[0] == _TEST_HOST:
+            return port == host[1]
+        return self.hosts.allows(name, port) and port == host[1]
+
+    async def _too_large(self, send: Any) -> None:
+        await self._refuse(
+            send, 413, f"request body too large (the limit is {self.max_body} bytes)", close=True
+        )
+
+    @staticmethod
+    async def _refuse(send: Any, status: int, detail: str, close: bool = False) -> None:
+        import json
+
+        body = json.dumps({"detail": detail}).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        if close:
+            headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+# ------------------------------------------------------------------ checks and runs
+class Busy(Exception):
+    """Every check slot and queue place is taken: the request gets 429 with ``retry_after``."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("busy")
+        self.retry_after = retry_after
+
+
 class Engine:
-    """Runs checks for the app and caches results per (theme, as-of)."""
+    """Runs checks for the app and caches results per (theme, as-of, calibrate).
+
+    At most ``max_runs`` checks compute at once (default: the number of CPUs), whether a page asked
+    or a re-run; up to ``max_queued`` more wait for a slot, and beyond that :class:`Busy` is raised
+    (429). Re-runs go through ``max_runs`` worker threads; an identical re-run (same theme, as-of,
+    calibrate) while one is queued or running gets that run. Finished runs are kept for
+    ``run_ttl`` seconds, at most ``keep_runs`` of them."""
 
     def __init__(
         self,
@@ -45,28 +278,51 @@ class Engine:
         store: Path | None = None,
         cache_size: int = 32,
         themes_dir: Path | None = None,
+        max_runs: int | None = None,
+        max_queued: int = DEFAULT_MAX_QUEUED,
+        keep_runs: int = KEEP_RUNS,
+        run_ttl: float = RUN_TTL,
     ) -> None:
-        self.data = data
-        self.store = store
-        self.themes_dir = themes_dir
+        self.data = None if data is None else Path(data)
+        self.store = None if store is None else Path(store)
+        self.themes_dir = None if themes_dir is None else Path(themes_dir)
         self.theme_errors: list[str] = []
         self.cache: OrderedDict[tuple[str, str, bool], Any] = OrderedDict()
         self.cache_size = cache_size
         self.lock = threading.Lock()
         self.runs: dict[str, dict[str, Any]] = {}
+        self.max_runs = max(1, max_runs if max_runs is not None else (os.cpu_count() or 1))
+        self.max_queued = max(0, max_queued)
+        self.keep_runs = keep_runs
+        self.run_ttl = run_ttl
+        self.slots = threading.BoundedSemaphore(self.max_runs)
+        self.pending = 0  # checks admitted: waiting for a slot or computing
+        self.running = 0  # checks computing (holding a slot)
+        self.durations: deque[float] = deque(maxlen=20)
+        self.inflight: dict[tuple[str, str, bool], threading.Lock] = {}
+        self.active: dict[tuple[str, str | None, bool], str] = {}  # request -> queued/running run
+        self.finished: OrderedDict[str, float] = OrderedDict()  # run id -> when it finished
+        self.jobs: queue.Queue[Callable[[], None]] = queue.Queue()
+        self.workers: list[threading.Thread] = []
 
-    def source_label(self) -> str:
+    def source_label(self, public: bool = False) -> str:
+        """What the checks read; ``public``: only the data's folder or file name, never its path."""
+
+        def show(p: Path) -> str:
+            return (p.resolve().name or str(p)) if public else str(p)
+
         if self.store is not None:
-            return f"store: {self.store}"
-        return "bundled sample data" if self.data is None else f"files: {self.data}"
+            return f"store: {show(self.store)}"
+        return "bundled sample data" if self.data is None else f"files: {show(self.data)}"
 
-    def data_note(self) -> str:
+    def data_note(self, public: bool = False) -> str:
         """Which data the checks read when none was given, and how to point the server at yours
         ("" when ``--data`` or ``--store`` was given). Shown by ``serve`` and on every page."""
         if self.store is not None or self.data is not None:
             return ""
+        where = self.themes_dir if not public or self.themes_dir is None else self.themes_dir.resolve().name
         whose = (
-            f"your themes from {self.themes_dir} are checked on it too, and most of their series are "
+            f"your themes from {where} are checked on it too, and most of their series are "
             "not in it (they will show as missing)"
             if self.themes_dir is not None
             else "a theme about current markets will find little of its data there"
@@ -91,21 +347,44 @@ class Engine:
         return load_catalog(self.data)
 
     def themes(self) -> list[Any]:
-        """The built-in themes, then the user's (``--themes DIR``: every *.toml there; a file that
-        does not validate is skipped, not fatal: its error shows on the index page)."""
+        """The built-in themes, then the user's (``--themes DIR``: every *.toml there). A file that
+        does not load, whatever the reason, or whose id a built-in theme or an earlier file already
+        has, is not served and is listed in ``theme_errors`` (shown on the index page)."""
         from ..theme import builtin_theme_names, load_theme
 
         out = [load_theme(n) for n in builtin_theme_names()]
-        self.theme_errors = []
+        builtin = {t.id for t in out}
+        errors: list[str] = []
         if self.themes_dir is not None:
+            owner: dict[str, str] = {}
             for f in sorted(Path(self.themes_dir).glob("*.toml")):
                 try:
+                    if f.is_file() and f.stat().st_size > MAX_THEME_FILE:
+                        raise ValueError(f"is larger than {MAX_THEME_FILE // 1024} KiB")
                     t = load_theme(f)
                 except HypecheckError as exc:
-                    self.theme_errors.append(f"{f.name}: {exc.message}")
+                    errors.append(f"{f.name}: {_short(exc.message, 300)}")
                     continue
-                if all(t.id != o.id for o in out):
+                except RecursionError:
+                    errors.append(f"{f.name}: nested too deeply to read")
+                    continue
+                except Exception as exc:  # any other failure: this file is invalid, the rest serve
+                    errors.append(f"{f.name}: could not be read ({_short(str(exc) or type(exc).__name__)})")
+                    continue
+                if t.id in builtin:
+                    errors.append(
+                        f"{f.name}: its id {t.id!r} is a built-in theme's, which is served instead; "
+                        "give it another id to serve it"
+                    )
+                elif t.id in owner:
+                    errors.append(
+                        f"{f.name}: its id {t.id!r} is already used by {owner[t.id]}, which is served "
+                        "instead; give it another id to serve it"
+                    )
+                else:
+                    owner[t.id] = f.name
                     out.append(t)
+        self.theme_errors = errors
         return out
 
     def theme(self, theme_id: str) -> Any:
@@ -114,7 +393,69 @@ class Engine:
                 return t
         raise KeyError(theme_id)
 
-    def check(self, theme_id: str, as_of: str | None, calibrate: bool = True, progress: Any = None) -> Any:
+    # -- admission: how many checks may compute and wait
+    def retry_after(self) -> int:
+        """Seconds until a place is likely free: the recent mean check time per queue round."""
+        mean = sum(self.durations) / len(self.durations) if self.durations else 5.0
+        rounds = 1 + max(0, self.pending - self.max_runs) / self.max_runs
+        return max(1, min(300, math.ceil(mean * rounds)))
+
+    def _admit_locked(self) -> None:
+        if self.pending >= self.max_runs + self.max_queued:
+            raise Busy(self.retry_after())
+        self.pending += 1
+
+    @contextmanager
+    def _admitted(self) -> Iterator[None]:
+        with self.lock:
+            self._admit_locked()
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.pending -= 1
+
+    @contextmanager
+    def _slot(self, on_start: Callable[[], None] | None, on_end: Callable[[], None] | None) -> Iterator[None]:
+        self.slots.acquire()
+        t0 = time.monotonic()
+        with self.lock:
+            self.running += 1
+        try:
+            if on_start is not None:
+                on_start()
+            yield
+        finally:
+            if on_end is not None:
+                on_end()
+            with self.lock:
+                self.running -= 1
+                self.durations.append(time.monotonic() - t0)
+            self.slots.release()
+
+    def load(self) -> dict[str, int]:
+        with self.lock:
+            return {
+                "running": self.running,
+                "queued": self.pending - self.running,
+                "max_runs": self.max_runs,
+                "max_queued": self.max_queued,
+            }
+
+    def check(
+        self,
+        theme_id: str,
+        as_of: str | None,
+        calibrate: bool = True,
+        progress: Any = None,
+        *,
+        admitted: bool = False,
+        on_start: Callable[[], None] | None = None,
+        on_end: Callable[[], None] | None = None,
+    ) -> Any:
+        """The result for (theme, as-of, calibrate): from the cache, else computed in a slot (one
+        computation per key at a time; ``admitted``: the caller already holds a queue place;
+        ``on_start``/``on_end`` are called when the computation gets its slot and gives it back)."""
         from ..api import check, resolve_as_of
 
         th = self.theme(theme_id)
@@ -126,37 +467,105 @@ class Engine:
             if key in self.cache:
                 self.cache.move_to_end(key)
                 return self.cache[key]
-        res = check(th, as_of=ts, catalog=catalog, source=source, calibrate=calibrate, progress=progress)
-        with self.lock:
-            self.cache[key] = res
-            while len(self.cache) > self.cache_size:
-                self.cache.popitem(last=False)
+        with self._admitted() if not admitted else _nothing():
+            with self.lock:
+                one = self.inflight.setdefault(key, threading.Lock())
+            with one:
+                with self.lock:
+                    if key in self.cache:  # computed meanwhile by the request we waited for
+                        self.cache.move_to_end(key)
+                        return self.cache[key]
+                try:
+                    with self._slot(on_start, on_end):
+                        res = check(
+                            th,
+                            as_of=ts,
+                            catalog=catalog,
+                            source=source,
+                            calibrate=calibrate,
+                            progress=progress,
+                        )
+                    with self.lock:
+                        self.cache[key] = res
+                        while len(self.cache) > self.cache_size:
+                            self.cache.popitem(last=False)
+                finally:
+                    with self.lock:
+                        if self.inflight.get(key) is one:
+                            del self.inflight[key]
         return res
 
+    # -- background re-runs
+    def _submit(self, job: Callable[[], None]) -> None:
+        self.jobs.put(job)
+        with self.lock:
+            if len(self.workers) < self.max_runs:
+                w = threading.Thread(target=self._worker, name="hypecheck-run", daemon=True)
+                self.workers.append(w)
+                w.start()
+
+    def _worker(self) -> None:
+        while True:
+            job = self.jobs.get()
+            with suppress(Exception):  # job() reports its own errors in its run
+                job()
+
+    def _prune_locked(self, now: float) -> None:
+        while self.finished:
+            rid, when = next(iter(self.finished.items()))
+            if len(self.finished) <= self.keep_runs and now - when <= self.run_ttl:
+                break
+            del self.finished[rid]
+            self.runs.pop(rid, None)
+
+    def get_run(self, run_id: str) -> dict[str, Any] | None:
+        with self.lock:
+            self._prune_locked(time.monotonic())
+            run = self.runs.get(run_id)
+            return None if run is None else dict(run)
+
     def start_run(self, theme_id: str, as_of: str | None, calibrate: bool) -> dict[str, Any]:
-        run_id = uuid.uuid4().hex[:12]
-        run: dict[str, Any] = {
-            "run_id": run_id,
-            "theme": theme_id,
-            "as_of": as_of,
-            "status": "running",
-            "progress": 0.0,
-            "stage": "queued",
-            "error": None,
-            "result_url": None,
-        }
-        self.runs[run_id] = run
+        """A background re-run (recomputes, replacing the cached results for the theme), or the
+        queued or running one for the same request. Raises :class:`Busy` when the queue is full."""
+        request = (theme_id, as_of, calibrate)
+        with self.lock:
+            self._prune_locked(time.monotonic())
+            same = self.active.get(request)
+            if same is not None and same in self.runs:
+                return dict(self.runs[same])
+            self._admit_locked()
+            run_id = uuid.uuid4().hex[:12]
+            run: dict[str, Any] = {
+                "run_id": run_id,
+                "theme": theme_id,
+                "as_of": as_of,
+                "status": "queued",
+                "progress": 0.0,
+                "stage": "queued",
+                "error": None,
+                "result_url": None,
+            }
+            self.runs[run_id] = run
+            self.active[request] = run_id
 
         def progress(p: float, stage: str) -> None:
             run["progress"], run["stage"] = p, stage
 
+        def started() -> None:
+            run["status"], run["started_at"] = "running", time.time()
+            progress(0.1, "loading data")
+
+        def computed() -> None:
+            run["computed_at"] = time.time()
+
         def work() -> None:
             try:
-                progress(0.1, "loading data")
-                with self.lock:  # a re-run recomputes: drop the cached result
+                with self.lock:  # a re-run recomputes: drop the cached results
                     for k in [k for k in self.cache if k[0] == theme_id]:
                         del self.cache[k]
-                res = self.check(theme_id, as_of, calibrate, progress)
+                res = self.check(
+                    theme_id, as_of, calibrate, progress, admitted=True, on_start=started, on_end=computed
+                )
                 progress(0.9, "rendering")
                 run["as_of"] = res.as_of.strftime("%Y-%m-%d")
                 run["result_url"] = f"/themes/{theme_id}?as_of={run['as_of']}"
@@ -167,9 +576,22 @@ class Engine:
                 run["status"], run["error"], run["stage"] = "failed", str(exc), "failed"
             except Exception as exc:  # pragma: no cover - a bug: report it in the run, keep serving
                 run["status"], run["error"], run["stage"] = "failed", f"internal error: {exc}", "failed"
+            finally:
+                with self.lock:
+                    self.pending -= 1
+                    if self.active.get(request) == run_id:
+                        del self.active[request]
+                    now = time.monotonic()
+                    self.finished[run_id] = now
+                    self._prune_locked(now)
 
-        threading.Thread(target=work, daemon=True).start()
-        return run
+        self._submit(work)
+        return dict(run)
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
 
 
 class ThemeInfo(BaseModel):
@@ -206,6 +628,10 @@ class Run(BaseModel):
     error: str | None = None
     result_url: str | None = None
     verdict: dict[str, Any] | None = None
+    started_at: float | None = Field(
+        default=None, description="when the check got a slot and began computing (Unix time)"
+    )
+    computed_at: float | None = Field(default=None, description="when it gave the slot back (Unix time)")
 
 
 class TriggerOut(BaseModel):
@@ -225,20 +651,44 @@ class ErrorOut(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "bad input (a date, a parameter)"},
     404: {"model": ErrorOut, "description": "unknown theme, chart or run; or no data for the request"},
+    429: {
+        "model": ErrorOut,
+        "description": "every check slot and queue place is taken; retry after the Retry-After seconds",
+    },
     503: {"model": ErrorOut, "description": "a data source or the store is unavailable"},
+}
+STATE_CHANGE: dict[int | str, dict[str, Any]] = {
+    403: {"model": ErrorOut, "description": "the request's Origin (or Referer) is not this dashboard"},
+    413: {"model": ErrorOut, "description": "the request body is over the limit (64 KiB by default)"},
 }
 
 
-def create_app(data: Path | None = None, store: Path | None = None, themes_dir: Path | None = None) -> Any:
+def create_app(
+    data: Path | None = None,
+    store: Path | None = None,
+    themes_dir: Path | None = None,
+    *,
+    allow_hosts: Iterable[str] = (),
+    max_body: int = DEFAULT_MAX_BODY,
+    max_runs: int | None = None,
+    max_queued: int = DEFAULT_MAX_QUEUED,
+) -> Any:
     """The FastAPI app over ``data`` (a folder/file; None = bundled sample data) or a ``store``;
-    ``themes_dir`` adds the user's theme files to the built-in ones."""
+    ``themes_dir`` adds the user's theme files to the built-in ones.
+
+    ``allow_hosts``: Host names answered besides the loopback ones (``name`` for any port or
+    ``name:port``; ``serve`` adds its ``--host``). ``max_body``: request body limit in bytes.
+    ``max_runs``: checks computed at once (default: CPUs); ``max_queued``: how many more may wait."""
     fastapi = _deps()
+    from fastapi.encoders import jsonable_encoder
+    from fastapi.exceptions import RequestValidationError
     from fastapi.responses import HTMLResponse, JSONResponse, Response
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     from .. import __version__
 
-    engine = Engine(data, store, themes_dir=themes_dir)
+    hosts = HostNames(allow_hosts)
+    engine = Engine(data, store, themes_dir=themes_dir, max_runs=max_runs, max_queued=max_queued)
     tdir = Path(str(resources.files("hypecheck") / "server" / "templates"))
     env = Environment(loader=FileSystemLoader(str(tdir)), autoescape=select_autoescape(["html", "j2"]))
     app = fastapi.FastAPI(
@@ -250,16 +700,30 @@ def create_app(data: Path | None = None, store: Path | None = None, themes_dir: 
         redoc_url=None,
     )
     app.state.engine = engine
+    app.state.hosts = hosts
+    app.add_middleware(Guard, hosts=hosts, max_body=max_body)
 
-    def _headers(resp: Any) -> Any:
-        resp.headers["Content-Security-Policy"] = CSP
-        resp.headers["X-Content-Type-Options"] = "nosniff"
-        resp.headers["Referrer-Policy"] = "no-referrer"
-        return resp
+    @app.exception_handler(Busy)
+    async def busy(request: Any, exc: Busy) -> Any:
+        return JSONResponse(
+            {
+                "detail": f"busy: {engine.max_runs} checks running and {engine.max_queued} waiting",
+                "hint": f"retry in {exc.retry_after} s",
+            },
+            status_code=429,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
 
-    @app.middleware("http")
-    async def security_headers(request: Any, call_next: Any) -> Any:
-        return _headers(await call_next(request))
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Any, exc: RequestValidationError) -> Any:
+        # FastAPI's own 422, with what was sent cut short: a request is never echoed whole
+        errors = []
+        for e in exc.errors():
+            e = {k: v for k, v in e.items() if k not in ("ctx", "url")}
+            if "input" in e and len(repr(e["input"])) > 100:
+                e["input"] = _short(str(e["input"]), 100)
+            errors.append(e)
+        return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
     @app.exception_handler(HypecheckError)
     async def hypecheck_error(request: Any, exc: HypecheckError) -> Any:
@@ -272,15 +736,17 @@ def create_app(data: Path | None = None, store: Path | None = None, themes_dir: 
         try:
             return engine.check(theme_id, None if as_of is None else str(as_of), calibrate)
         except KeyError:
-            raise HTTPException(404, f"unknown theme {theme_id!r}") from None
+            raise HTTPException(404, f"unknown theme {_short(theme_id)!r}") from None
 
-    @app.get("/api/health", summary="Liveness and what data the server reads")
-    def health() -> dict[str, str]:
+    @app.get("/api/health", summary="Liveness, what data the server reads (by name) and its load")
+    async def health() -> dict[str, Any]:
+        # async: answered on the event loop, never queued behind checks in the thread pool
         return {
             "status": "ok",
             "version": __version__,
-            "data": engine.source_label(),
-            "data_note": engine.data_note(),
+            "data": engine.source_label(public=True),
+            "data_note": engine.data_note(public=True),
+            "runs": engine.load(),
         }
 
     @app.get("/api/themes", response_model=list[ThemeInfo], summary="The built-in themes")
@@ -323,30 +789,32 @@ def create_app(data: Path | None = None, store: Path | None = None, themes_dir: 
         res = _result(theme_id, as_of)
         figs = charts.build(res)
         if name not in figs:
-            raise HTTPException(404, f"no chart {name!r} for {theme_id} (available: {', '.join(figs)})")
+            raise HTTPException(
+                404, f"no chart {_short(name)!r} for {theme_id} (available: {', '.join(figs)})"
+            )
         return Response(charts.to_bytes(figs[name][2], "png"), media_type="image/png")
 
     @app.post(
         "/api/runs",
         response_model=Run,
         status_code=202,
-        summary="Re-run a check in the background",
-        responses=ERRORS,
+        summary="Re-run a check in the background (an identical queued or running one is shared)",
+        responses={**ERRORS, **STATE_CHANGE},
     )
     def start_run(req: RunRequest) -> dict[str, Any]:
         try:
             engine.theme(req.theme)
         except KeyError:
-            raise HTTPException(404, f"unknown theme {req.theme!r}") from None
+            raise HTTPException(404, f"unknown theme {_short(req.theme)!r}") from None
         return engine.start_run(
             req.theme, None if req.as_of is None else req.as_of.isoformat(), req.calibrate
         )
 
     @app.get("/api/runs/{run_id}", response_model=Run, summary="Progress of a run", responses=ERRORS)
     def get_run(run_id: str) -> dict[str, Any]:
-        run = engine.runs.get(run_id)
+        run = engine.get_run(run_id)
         if run is None:
-            raise HTTPException(404, f"unknown run {run_id!r}")
+            raise HTTPException(404, f"unknown run {_short(run_id)!r} (finished runs expire)")
         return run
 
     # ------------------------------------------------------------------ pages
@@ -357,8 +825,8 @@ def create_app(data: Path | None = None, store: Path | None = None, themes_dir: 
             env.get_template("index.html.j2").render(
                 themes=themes,
                 errors=engine.theme_errors,
-                source=engine.source_label(),
-                data_note=engine.data_note(),
+                source=engine.source_label(public=True),
+                data_note=engine.data_note(public=True),
                 version=__version__,
             )
         )
@@ -384,8 +852,8 @@ def create_app(data: Path | None = None, store: Path | None = None, themes_dir: 
             fmt_score=fmt_score,
             fmt_value=fmt_value,
             fmt_threshold=fmt_threshold,
-            source=engine.source_label(),
-            data_note=engine.data_note(),
+            source=engine.source_label(public=True),
+            data_note=engine.data_note(public=True),
             version=__version__,
         )
         return HTMLResponse(html)

@@ -8,7 +8,9 @@ Public API
     made) or skipped with the reason and what to do. A bad file inside a folder is skipped, never
     aborts the folder, and never half-loads: a file contributes all its series or none. A bad file
     named explicitly raises :class:`~hypecheck.errors.FormatError`. Nothing is added to the catalog
-    unless every explicitly named file reads.
+    unless every explicitly named file reads. Symbolic links to folders are followed, each real folder
+    read once (a link that loops back, or leads to a folder read anyway, is reported, not walked);
+    pipes, sockets and devices are never opened (skipped in a folder, an InputError when named).
 ``read_file(path) -> list[SeriesData]``
     One file; FormatError (naming the file and what to do) when it cannot be read.
 ``load_file(path, root=None) -> (list[SeriesData], LoadEntry)``
@@ -67,6 +69,10 @@ observations loaded, ``rejected_rows`` the rows (for multi-column files: cells) 
 lists every repair. Google Trends values must be integers 0..100 (else FormatError); ``<1`` is
 stored as 0.5 with the ``below_one`` flag; the ``partial`` flag comes from ``isPartial`` or from a
 last period that had not ended when the file was written (its modification date).
+
+A cell, header or name quoted in a message or note is cut to ``MAX_CELL_CHARS`` (60) characters with
+its full length said, so a 10 MB cell never reaches a message, the JSON, the reports or the store; a
+series name longer than ``MAX_NAME_CHARS`` (200) is refused (a tidy table's rows with one are rejected).
 
 Rows with more cells than the header (``2024-01-02,1,234.5``: an unquoted thousands separator) are an
 error, never cut to the header's width. Line ends may be ``\n``, ``\r\n`` or the lone ``\r`` of old
@@ -163,10 +169,32 @@ ARCHIVE_SUFFIXES = frozenset({".gz", ".zip", ".bz2", ".xz", ".7z", ".tar", ".tgz
 _ISO_HINT = "re-export with ISO dates (YYYY-MM-DD)"
 
 
+MAX_CELL_CHARS = 60  # a cell, header or name quoted in a message is cut to this
+MAX_MESSAGE_CHARS = 2_000  # a last guard: no message about one file is longer
+MAX_NAME_CHARS = 200  # a series name (column header, tidy ``series`` cell) longer than this is refused
+
+
+def _cell(value: object, n: int = MAX_CELL_CHARS) -> str:
+    """A cell (or header, or name) quoted for a message: ``repr`` (so control characters show as
+    escapes), cut to ``n`` characters with the full length said (a 10 MB cell must not be copied into
+    every message, note, report and store row)."""
+    text = str(value)
+    if len(text) <= n:
+        return repr(text)
+    return f"{text[:n]!r}... ({len(text):,} characters)"
+
+
+def _clip(message: str, n: int = MAX_MESSAGE_CHARS) -> str:
+    if len(message) <= n:
+        return message
+    return f"{message[: n - 60]}... ({len(message) - n + 60:,} more characters cut)"
+
+
 class _Problem(Exception):
     """Why one file cannot be read (``what``) and what to do about it (``hint``)."""
 
     def __init__(self, what: str, hint: str = "") -> None:
+        what, hint = _clip(what), _clip(hint, 500)
         super().__init__(what)
         self.what = what
         self.hint = hint
@@ -192,7 +220,7 @@ class _Tally:
 
     def reject(self, n: int, why: str) -> None:
         if n:
-            self.rejected[why] += int(n)
+            self.rejected[_clip(why, 300)] += int(n)
 
     @property
     def n_rejected(self) -> int:
@@ -282,20 +310,22 @@ def _parse_dates(raw: pd.Series, ctx: _Ctx, *, what: str = "date column") -> _Da
     first = str(obj[present_at[0]]).strip()
     shape = _date_shape(first)
     if shape is None:
-        raise _Problem(f"{first!r} in the {what} is not a date", _ISO_HINT)
+        raise _Problem(f"{_cell(first)} in the {what} is not a date", _ISO_HINT)
     if shape == "dotted":
         raise _Problem(
-            f"dates like {first!r} (day.month.year, a non-English export): unsupported locale",
+            f"dates like {_cell(first)} (day.month.year, a non-English export): unsupported locale",
             "re-export with ISO dates (YYYY-MM-DD); for Google Trends, switch the site to English first",
         )
     if shape == "slash2":
-        raise _Problem(f"two-digit years such as {first!r}", _ISO_HINT)
+        raise _Problem(f"two-digit years such as {_cell(first)}", _ISO_HINT)
     if shape == "tz":
         raise _Problem(
-            f"timestamps with time-zone offsets such as {first!r}: daily data is expected", _ISO_HINT
+            f"timestamps with time-zone offsets such as {_cell(first)}: daily data is expected", _ISO_HINT
         )
     if shape == "hourly":
-        raise _Problem(f"hourly timestamps such as {first!r}: daily or coarser data is expected", _ISO_HINT)
+        raise _Problem(
+            f"hourly timestamps such as {_cell(first)}: daily or coarser data is expected", _ISO_HINT
+        )
     fmt = shape
     if shape in ("midnight", "slash"):
         s = pd.Series(obj, dtype="string").str.strip()
@@ -306,7 +336,7 @@ def _parse_dates(raw: pd.Series, ctx: _Ctx, *, what: str = "date column") -> _Da
             off = times[~times.str.fullmatch(r"0?0:00(?::00(?:\.0+)?)?")]
             if len(off):
                 raise _Problem(
-                    f"intraday timestamps such as {str(present.loc[off.index[0]])!r}: "
+                    f"intraday timestamps such as {_cell(present.loc[off.index[0]])}: "
                     "daily or coarser data is expected",
                     "export daily data (one row per date)",
                 )
@@ -328,14 +358,14 @@ def _parse_dates(raw: pd.Series, ctx: _Ctx, *, what: str = "date column") -> _Da
     if bad.sum() > n_present / 2:
         example = str(obj[bad][0])
         raise _Problem(
-            f"the {what} mixes date formats: {first!r} and {example!r}",
+            f"the {what} mixes date formats: {_cell(first)} and {_cell(example)}",
             "use one date format throughout, preferably ISO (YYYY-MM-DD)",
         )
     future = ~np.isnat(values) & (values > np.datetime64(ctx.today.date(), "D"))
     counted = (
         ("no date", int(empty.sum())),
         (
-            f"date not in the file's format {fmt} (e.g. {str(obj[bad][0])!r})" if bad.any() else "",
+            f"date not in the file's format {fmt} (e.g. {_cell(obj[bad][0])})" if bad.any() else "",
             int(bad.sum()),
         ),
         (f"dated after today ({ctx.today.date()})", int(future.sum())),
@@ -358,8 +388,8 @@ def _us_format(present: pd.Series) -> str:
     detail = ""
     if first_big.any():
         day_first = str(present.loc[parts.index[first_big]].iloc[0])
-        detail = f" ({day_first!r} reads only day-first; only ISO and US month/day/year dates are read)"
-    raise _Problem(f"ambiguous day/month dates such as {example!r}{detail}", _ISO_HINT)
+        detail = f" ({_cell(day_first)} reads only day-first; only ISO and US month/day/year dates are read)"
+    raise _Problem(f"ambiguous day/month dates such as {_cell(example)}{detail}", _ISO_HINT)
 
 
 # ---------------------------------------------------------------------------------------- numbers
@@ -392,7 +422,7 @@ def _parse_numbers(col: pd.Series, *, below_one: bool = False) -> _Numbers:
     vals = np.array(pd.to_numeric(candidates, errors="coerce").to_numpy(dtype="float64", na_value=np.nan))
     bad = ~missing & ~below & np.isnan(vals)
     vals[below] = 0.5
-    example = str(s[bad].iloc[0]) if bad.any() else ""
+    example = str(s[bad].iloc[0]) if bad.any() else ""  # for messages (quoted with _cell: cut short)
     return _Numbers(vals, missing, bad, below, example)
 
 
@@ -436,6 +466,11 @@ def _build(
 
     Every row dropped is counted: rejected rows in ``ctx.tally.rejected`` (``label`` prefixes the
     reason in multi-series files), missing values and duplicate dates in ``ctx.tally.notes``."""
+    if len(id) > MAX_NAME_CHARS:
+        raise _Problem(
+            f"series name {_cell(id)} is too long (at most {MAX_NAME_CHARS} characters)",
+            "shorten the column header (or the file name it comes from)",
+        )
     tally = ctx.tally
     before = Counter(tally.rejected)
     notes = list(notes)
@@ -443,13 +478,13 @@ def _build(
     keep = ~dates.rejected
     v = nums.values
     bad = keep & nums.bad
-    tally.reject(int(bad.sum()), f"{label}non-numeric value (e.g. {nums.example!r})")
+    tally.reject(int(bad.sum()), f"{label}non-numeric value (e.g. {_cell(nums.example)})")
     keep &= ~nums.bad
     missing = keep & nums.missing
     keep &= ~nums.missing
     if not keep.any() and not bad.any() and missing.any():
         raise _Problem(
-            f"no values: all {n_rows} rows of {column or id!r} are blank or missing ('.')",
+            f"no values: all {n_rows} rows of {_cell(column or id)} are blank or missing ('.')",
             "export the series again; a column with no numbers is not data",
         )
     inf = keep & np.isinf(v)
@@ -469,7 +504,7 @@ def _build(
         keep &= ~neg
     if not keep.any():
         raise _Problem(
-            f"no usable values for {id!r}: {n_rows} rows, every one missing or rejected",
+            f"no usable values for {_cell(id)}: {n_rows} rows, every one missing or rejected",
             ("rejected: " + "; ".join(f"{why}: {n}" for why, n in tally.rejected.items()))
             if tally.rejected
             else "check the file",
@@ -673,13 +708,13 @@ def _sniff(text: str, ctx: _Ctx) -> _Plan:
     if "," not in first and re.match(r"^[^\W\d_][^,;\t:]{1,40}:\s", first.strip()):
         label = first.split(":", 1)[0].strip()
         raise _Problem(
-            f"a Google Trends export in another language ({label + ':'!r} instead of 'Category:'): "
+            f"a Google Trends export in another language ({_cell(label + ':')} instead of 'Category:'): "
             "unsupported locale",
             "re-export with the English UI (Category:, Week/Day/Month, YYYY-MM-DD dates)",
         )
     if ";" in first and "," not in first:
         raise _Problem(
-            f"semicolon-separated file ({first[:60]!r}; a non-English export?): unsupported locale",
+            f"semicolon-separated file ({_cell(first)}; a non-English export?): unsupported locale",
             "re-export as comma-separated CSV with ISO dates (for Google Trends: with the English UI)",
         )
     if "," not in first and "\t" in first:
@@ -707,7 +742,7 @@ def _sniff(text: str, ctx: _Ctx) -> _Plan:
             )
         if any(term_like) and _date_shape(header[0]) is None:
             raise _Problem(
-                f"a Google Trends export with first column {header[0]!r} (English exports say Day, Week "
+                f"a Google Trends export with first column {_cell(header[0])} (English exports say Day, Week "
                 "or Month): unsupported locale",
                 "re-export with the English UI",
             )
@@ -720,15 +755,17 @@ def _sniff(text: str, ctx: _Ctx) -> _Plan:
         return _Plan("yfinance", header=header, head=head)
     if len(header) < 2:
         raise _Problem(
-            f"one column only ({first[:40]!r}): not a time series",
+            f"one column only ({_cell(first, 40)}): not a time series",
             "a data file needs a date column and at least one value column",
         )
     dup = [c for c, k in Counter(lc).items() if k > 1]
     if dup:
-        raise _Problem(f"duplicate column names {dup}", "give every column its own name")
+        raise _Problem(
+            f"duplicate column names {', '.join(_cell(c) for c in dup[:5])}", "give every column its own name"
+        )
     if _date_shape(header[0]) is not None:
         raise _Problem(
-            f"no header row: the first line ({first[:40]!r}) is data",
+            f"no header row: the first line ({_cell(first, 40)}) is data",
             "add a header line such as 'Date,Close' (or export the file again, unedited)",
         )
     if {"date", "series", "value"} <= set(lc):
@@ -738,7 +775,7 @@ def _sniff(text: str, ctx: _Ctx) -> _Plan:
     first_value = (_cells(head[1]) or [""])[0]
     if lc[0] not in DATE_NAMES and _date_shape(first_value) is None:
         raise _Problem(
-            f"not a time series: first column {header[0]!r} is not a date (first value {first_value[:30]!r})",
+            f"not a time series: first column {_cell(header[0])} is not a date (first value {_cell(first_value, 30)})",
             "a series file needs dates in its first column",
         )
     rest = lc[1:]
@@ -863,7 +900,7 @@ def _read_csv_plan(plan: _Plan, text: str, ctx: _Ctx) -> tuple[str, list[SeriesD
     if fmt == "trends-stitched":
         nums = _parse_numbers(df[1])
         term = _stem_term(stem)
-        notes = [f"id from the file name {stem!r}"] if term != stem else []
+        notes = [f"id from the file name {_cell(stem)}"] if term != stem else []
         return fmt, [
             _build(ctx, dates, nums, id=term, kind="search", fmt=fmt, units=STITCHED_UNITS, notes=notes)
         ]
@@ -897,7 +934,7 @@ def _trends_notes(term: str, nums: _Numbers) -> list[str]:
     notes = []
     ok = ~nums.missing & ~nums.bad
     if ok.any() and bool(np.all(nums.values[ok] == 0)):
-        notes.append(f"warning: every value of {term!r} is 0 (very low search volume); kept as data")
+        notes.append(f"warning: every value of {_cell(term)} is 0 (very low search volume); kept as data")
     if nums.below_one.any():
         notes.append(f"{int(nums.below_one.sum())} '<1' cells stored as 0.5 (flag below_one)")
     return notes
@@ -963,7 +1000,7 @@ def _read_yfinance(plan: _Plan, text: str, ctx: _Ctx) -> list[SeriesData]:
     multi = len(by_ticker) > 1
     for ticker, pos in by_ticker.items():
         if "adj close" not in pos and "close" not in pos:
-            raise _Problem(f"no Close column for {ticker!r}", "download with Close prices")
+            raise _Problem(f"no Close column for {_cell(ticker)}", "download with Close prices")
         col = pos.get("adj close", pos.get("close"))
         assert col is not None
         notes = (
@@ -1000,7 +1037,7 @@ def _wide(df: pd.DataFrame, header: list[str], dates: _Dates, ctx: _Ctx) -> list
             example = nums.example
             looks_date = _date_shape(example) is not None
             raise _Problem(
-                f"not a time series: column {name!r} is not numeric (values like {example[:30]!r}"
+                f"not a time series: column {_cell(name)} is not numeric (values like {_cell(example, 30)}"
                 + (", dates: an event table?)" if looks_date else ")"),
                 "a series file needs numbers in every column after the date",
             )
@@ -1019,7 +1056,7 @@ def _wide(df: pd.DataFrame, header: list[str], dates: _Dates, ctx: _Ctx) -> list
                 fmt="wide",
                 label=f"{name}: " if multi else "",
                 column=name,
-                description=f"column {name!r} of a wide table (date + numeric columns)",
+                description=f"column {_cell(name)} of a wide table (date + numeric columns)",
             )
         )
     return out
@@ -1044,6 +1081,10 @@ def _tidy(df: pd.DataFrame, ctx: _Ctx, fmt: str) -> list[SeriesData]:
     names = names.mask(names == "")
     no_name = (names.isna() | (names == "")).to_numpy(dtype=bool) & ~dates.rejected
     ctx.tally.reject(int(no_name.sum()), "no series name")
+    long_name = (names.str.len() > MAX_NAME_CHARS).fillna(False).to_numpy(dtype=bool) & ~dates.rejected
+    ctx.tally.reject(int(long_name.sum()), f"series name longer than {MAX_NAME_CHARS} characters")
+    names = names.mask(long_name)
+    no_name |= long_name
     kinds = df["kind"].astype("string").str.strip().str.lower() if "kind" in df.columns else None
     codes, uniques = pd.factorize(names, use_na_sentinel=True)
     codes = np.asarray(codes)
@@ -1061,7 +1102,8 @@ def _tidy(df: pd.DataFrame, ctx: _Ctx, fmt: str) -> list[SeriesData]:
             found = set(kinds.iloc[rows].dropna().unique()) - {""}
             if len(found) != 1 or next(iter(found)) not in KINDS:
                 raise _Problem(
-                    f"series {name!r} has kind {sorted(found) or 'empty'}",
+                    f"series {_cell(name)} has kind "
+                    + (", ".join(_cell(k, 20) for k in sorted(found)[:5]) if found else "empty"),
                     f"give each series one kind: {', '.join(KINDS)}",
                 )
             kind = cast(Kind, next(iter(found)))
@@ -1160,12 +1202,12 @@ def _read_trends_export(text: str, ctx: _Ctx) -> list[SeriesData]:
             )
         if header and _date_shape(header[0]) is None and any(": (" in c for c in header[1:]):
             raise _Problem(
-                f"a Google Trends export with first column {header[0]!r} (English exports say Day, Week "
+                f"a Google Trends export with first column {_cell(header[0])} (English exports say Day, Week "
                 "or Month): unsupported locale",
                 "re-export with the English UI",
             )
         raise _Problem(
-            f"Google Trends export without its header line (found {shown!r}; expected e.g. "
+            f"Google Trends export without its header line (found {_cell(shown, 40)}; expected e.g. "
             "'Week,term: (Worldwide)')",
             "export the file again from Google Trends, unedited",
         )
@@ -1181,7 +1223,7 @@ def _read_trends_export(text: str, ctx: _Ctx) -> list[SeriesData]:
             rest = [ln for ln in lines[j:] if ln.strip()]
             if rest:
                 raise _Problem(
-                    f"wrong export type: a second table after line {j + 1} ({rest[0][:30]!r})",
+                    f"wrong export type: a second table after line {j + 1} ({_cell(rest[0], 30)})",
                     "export 'Interest over time' (multiTimeline.csv) on its own",
                 )
             break
@@ -1213,7 +1255,9 @@ def _read_trends_export(text: str, ctx: _Ctx) -> list[SeriesData]:
         terms.append((i, col, term, region))
     seen = Counter(t for _, _, t, _ in terms)
     if any(k > 1 for k in seen.values()):
-        raise _Problem(f"a term appears twice: {[t for t, k in seen.items() if k > 1]}", "export again")
+        raise _Problem(
+            f"a term appears twice: {', '.join(_cell(t) for t, k in seen.items() if k > 1)}", "export again"
+        )
     frame = pd.DataFrame(rows, dtype="string")
     dates = _parse_dates(frame[0], ctx, what=f"{header[0]} column")
     _check_spacing(dates, unit)
@@ -1236,9 +1280,9 @@ def _read_trends_export(text: str, ctx: _Ctx) -> list[SeriesData]:
         off = ~below & (~ints | (vals > 100))
         if off.any():
             cell = str(raw[off].iloc[0])
-            example = repr(cell) if cell else "an empty cell"
+            example = _cell(cell) if cell else "an empty cell"
             raise _Problem(
-                f"{term!r} has a value outside Google Trends' 0-100 integer scale: {example} "
+                f"{_cell(term)} has a value outside Google Trends' 0-100 integer scale: {example} "
                 f"(row {int(np.argmax(off)) + 1})",
                 "Trends values are integers 0..100 or '<1'; the file was edited or is not a Trends export",
             )
@@ -1361,7 +1405,7 @@ def _load(
         if last:
             ctx.cut_short = (
                 "warning: the file does not end with a line break, so it may have been cut short: "
-                f"check its last line {last[:60]!r}"
+                f"check its last line {_cell(last)}"
             )
         fmt, series = _read_csv_plan(_sniff(text, ctx), text, ctx)
         if ctx.cut_short:
@@ -1391,6 +1435,11 @@ def load_file(
     date) is the cut-off for future-dated rows."""
     path = Path(path)
     if not path.is_file():
+        if path.exists():
+            raise InputError(
+                f"{path}: not a regular file (a folder, device, pipe or socket)",
+                hint="pass the path of a CSV or Parquet file",
+            )
         raise InputError(f"{path}: no such file", hint="check the path")
     origin = _origin(path, Path(root) if root is not None else None)
     try:
@@ -1429,20 +1478,43 @@ def detect_format(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> st
 # ------------------------------------------------------------------------------------ the source
 
 
-def _walk(folder: Path) -> tuple[list[Path], list[Path]]:
-    """Files under ``folder`` (recursively, sorted by relative path) and hidden folders not entered."""
+def _walk(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Files under ``folder`` (recursively, sorted by relative path) and the folders not entered, each
+    with the reason (hidden; a symbolic link that loops back or leads to a folder searched anyway).
+
+    Symbolic links to folders are followed (a data folder assembled from links is common), each real
+    folder searched once: a link to a folder already on the way down (a loop), or inside ``folder``
+    (searched there), or reached twice through links is not entered again, and said so."""
     files: list[Path] = []
-    hidden: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(folder):
+    passed: list[tuple[Path, str]] = []
+    root = os.path.realpath(folder)
+    seen: set[str] = {root}
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
         here = Path(dirpath)
+        dirnames.sort()  # top-down in sorted order: of two links to one folder, the first is followed
         for d in list(dirnames):
+            full = here / d
             if d.startswith("."):
-                hidden.append(here / d)
+                passed.append((full, "hidden folder: not searched"))
                 dirnames.remove(d)
+                continue
+            real = os.path.realpath(full)
+            link = full.is_symlink()
+            why = ""
+            if real in seen:
+                why = "a folder already searched (a loop, or a second way to it)"
+            elif link and (real == root or real.startswith(root.rstrip(os.sep) + os.sep)):
+                why = "a folder inside the data folder (read there, once)"
+            if why:
+                what = "symbolic link to " if link else "the same folder as "
+                passed.append((full, f"{what}{why}: not searched again"))
+                dirnames.remove(d)
+            else:
+                seen.add(real)
         files.extend(here / f for f in filenames)
     files.sort(key=lambda p: p.relative_to(folder).parts)
-    hidden.sort()
-    return files, hidden
+    passed.sort()
+    return files, passed
 
 
 @register_source("files")
@@ -1486,6 +1558,11 @@ class FilesSource:
                 results.append(load_file(p, max_bytes=max_bytes, today=today))
             elif p.is_dir():
                 results.extend(self._load_folder(p, max_bytes, today))
+            elif p.exists():
+                raise InputError(
+                    f"{p}: not a regular file or folder (a device, pipe or socket)",
+                    hint="pass --data a folder or a CSV/Parquet file",
+                )
             else:
                 raise InputError(f"{p}: no such file or folder", hint="check the path given with --data")
         n_series = 0
@@ -1514,16 +1591,24 @@ class FilesSource:
     def _load_folder(
         self, folder: Path, max_bytes: int, today: pd.Timestamp | None
     ) -> list[tuple[list[SeriesData], LoadEntry]]:
-        files, hidden = _walk(folder)
+        files, passed = _walk(folder)
         root_trends = _in_trends(folder.resolve().parts)
         out: list[tuple[list[SeriesData], LoadEntry]] = []
-        for d in hidden:
+        for d, why in passed:
             rel = d.relative_to(folder).as_posix() + "/"
-            out.append(([], LoadEntry(origin=rel, status="skipped", reason="hidden folder: not searched")))
+            out.append(([], LoadEntry(origin=rel, status="skipped", reason=why)))
         for f in files:
             rel = f.relative_to(folder).as_posix()
             if f.name.startswith("."):
                 out.append(([], LoadEntry(origin=rel, status="skipped", reason="hidden file")))
+                continue
+            if not f.is_file():  # never open a pipe (it would block), a socket or a device
+                why = (
+                    "broken symbolic link"
+                    if f.is_symlink() and not f.exists()
+                    else "not a regular file (a pipe, socket or device): not read"
+                )
+                out.append(([], LoadEntry(origin=rel, status="skipped", reason=why)))
                 continue
             try:
                 in_trends = root_trends or _in_trends(f.relative_to(folder).parts[:-1])
