@@ -227,11 +227,19 @@ def test_demo_report_carries_probability_n_and_hindsight(tmp_path: Path) -> None
 
 
 def test_hindsight_never_feeds_the_verdict(shared_data: Path) -> None:
-    with_future = hypecheck.check("small-cap-rotation", data=shared_data, as_of="2025-06-30")
-    assert with_future.hindsight is not None and with_future.hindsight["data_end"] > "2025-06-30"
-    # the verdict equals the no-look-ahead check on truncated data (test_flagship) and hindsight rows
-    # are all after the as-of date
-    assert all(r["end"] > "2025-06-30" for r in with_future.hindsight["rows"])
+    """The verdict (label, headline, panel model, evidence) with data after the as-of date equals the
+    verdict on the data cut at it; only the hindsight panel differs, and its rows all lie after."""
+    from hypecheck.api import load_catalog
+
+    d = "2025-06-30"
+    with_future = hypecheck.check("small-cap-rotation", data=shared_data, as_of=d)
+    alone = hypecheck.check("small-cap-rotation", catalog=_truncated(load_catalog(shared_data), d), as_of=d)
+    assert with_future.hindsight is not None and with_future.hindsight["data_end"] > d
+    assert alone.hindsight is None
+    assert all(r["end"] > d for r in with_future.hindsight["rows"])
+    a, b = with_future.to_dict(), alone.to_dict()
+    assert a["verdict"] == b["verdict"] and a["calibration"] == b["calibration"]
+    assert a["evidence"] == b["evidence"]
 
 
 def test_attention_spike_episodes_split_by_breadth_confirmation(shared_data: Path) -> None:

@@ -43,7 +43,7 @@ def test_rrg_places_leaders_rsp_and_sectors_against_spy_and_broad_market(flagshi
     assert need <= by_bench["IWB"]
 
 
-def test_rrg_values_equal_an_independent_call_on_the_csvs(flagship: dict, shared_data: Path) -> None:
+def test_rrg_values_equal_the_library_run_on_the_raw_csvs(flagship: dict, shared_data: Path) -> None:
     rows = {(r["benchmark"], r["series"]): r for r in flagship["tables"]["price.rrg"]}
     closes = pd.concat([close(shared_data, t) for t in ["IWM", "RSP", "XLK"]], axis=1, sort=True)
     for bench in ("SPY", "IWB"):
