@@ -148,15 +148,25 @@ def cut_known(s: SeriesData, as_of: pd.Timestamp) -> tuple[SeriesData, str | Non
     """The series as it was knowable on ``as_of``: nothing dated after it, and period-stamped
     observations only once their period has ended (see :func:`period_rule`, decided on the stamps up
     to ``as_of`` only). Returns the cut and a note when the rule applied."""
+    from .release import lag_days
+
     cut = s.cut(as_of)
     ends, rule = period_rule(pd.DatetimeIndex(cut.values.index), s.meta.frequency, s.meta.kind)
-    if ends is None:
+    lag = lag_days(s.meta.id) if s.meta.kind == "macro" else 0
+    if ends is None and not lag:
         return cut, None
-    keep = np.asarray(ends <= as_of)
+    known = (ends if ends is not None else pd.DatetimeIndex(cut.values.index)) + pd.Timedelta(days=lag)
+    keep = np.asarray(known <= as_of)
     dropped = int((~keep).sum())
     flags = cut.flags.loc[keep] if cut.flags is not None else None
     pulls = cut.pulls.loc[keep] if cut.pulls is not None else None
-    note = rule + (f" ({_plural(dropped, 'unfinished period')} left out)" if dropped else "")
+    parts = [rule] if ends is not None else []
+    if lag:
+        parts.append(
+            f"published {lag} days after its period ends (documented release lag, hypecheck.release)"
+        )
+    what = "unfinished or unpublished period" if lag else "unfinished period"
+    note = "; ".join(parts) + (f" ({_plural(dropped, what)} left out)" if dropped else "")
     return SeriesData(cut.meta, cut.values.loc[keep], flags, pulls), note
 
 

@@ -123,9 +123,12 @@ def known_series(catalog: Catalog, kind: str, id: str) -> pd.Series | None:
     v = sd.values.dropna()
     if v.empty:
         return None
+    from ..release import lag_days
+
     idx = pd.DatetimeIndex(v.index)
     ends = period_end(idx, sd.meta.frequency, sd.meta.kind)
-    known = (ends if ends is not None else idx) + pd.Timedelta(days=1)
+    lag = max(1, lag_days(id)) if kind == "macro" else 1
+    known = (ends if ends is not None else idx) + pd.Timedelta(days=lag)
     out = pd.Series(v.to_numpy(), index=known).sort_index(kind="mergesort")
     return out[~out.index.duplicated(keep="last")]
 

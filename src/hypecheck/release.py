@@ -1,0 +1,49 @@
+"""Publication lags: when a macro observation became public, for series that carry no vintages.
+
+A FRED series without vintages (a downloaded CSV) says what a value *is*, not when it was known. The
+panel already holds back period-start stamps until their period ends (:func:`hypecheck.panel.period_rule`);
+many releases come later still. :data:`LAGS` adds the documented delay, in calendar days, counted
+from the end of the observation's period (for a weekly series stamped on its last day, from the
+stamp). Each value is conservative: the latest usual release date, so a check never uses a number
+before it was published (at worst a few days after).
+
+Sources: the release calendars of the BLS (Employment Situation: the first Friday after the month,
+at most 7 days; CPI: 10-15 days after), the BEA (GDP advance estimate about 30 days after the
+quarter; Personal Income and Outlays about 30 days after the month), the Federal Reserve (H.6 money
+stock about 4 weeks after the month; G.17 industrial production about 17 days after), the Census
+Bureau (new residential construction about 18 days after; retail sales about 16 days after) and the
+Department of Labor (weekly claims: the Thursday after the week ending Saturday, 5 days).
+"""
+
+from __future__ import annotations
+
+LAGS: dict[str, int] = {
+    # weekly, stamped on the week-ending Saturday, released the following Thursday
+    "ICSA": 5,
+    "CCSA": 12,  # continuing claims: one week later than initial claims
+    # monthly (stamped on the 1st; counted from the month's end)
+    "UNRATE": 7,
+    "U6RATE": 7,
+    "PAYEMS": 7,
+    "CIVPART": 7,
+    "AHETPI": 7,
+    "CPIAUCSL": 15,
+    "CPILFESL": 15,
+    "PCEPI": 31,
+    "PCEPILFE": 31,
+    "INDPRO": 17,
+    "M2SL": 28,
+    "M2REAL": 28,
+    "HOUST": 18,
+    "PERMIT": 18,
+    "RSXFS": 16,
+    # quarterly (counted from the quarter's end): the advance estimate
+    "GDPC1": 30,
+    "GDP": 30,
+    "A191RL1Q225SBEA": 30,
+}
+
+
+def lag_days(series_id: str) -> int:
+    """The documented publication lag of ``series_id`` in days (0 when none is known)."""
+    return LAGS.get(series_id.strip().upper(), 0)
