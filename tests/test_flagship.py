@@ -239,3 +239,30 @@ def test_period_start_stamped_months_wait_for_the_period_to_end(shared_data: Pat
     r2 = hypecheck.check("small-cap-rotation", data=shared_data, as_of="2026-01-31")
     row2 = next(x for x in r2.to_dict()["tables"]["catalysts.macro"] if x["id"] == "FEDFUNDS")
     assert row2["end"] == "2026-01-01"
+
+
+def test_readme_flagship_figures_are_what_the_check_gives(flagship_json: dict) -> None:
+    """The README's paragraph on the flagship quotes the panel model's numbers: regenerate them."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    start = readme.index("The check says `VERDICT:")
+    para = " ".join(readme[start : readme.index("\n\n", start)].split())
+    c = flagship_json["calibration"]
+    rec, hold = c["record"], c["holdout"]
+    lo, hi = c["interval"]
+    assert f"`VERDICT: {flagship_json['verdict']['label'].upper()}`" in para
+    expected = [
+        f"the {c['n']:,} ETF narratives",
+        f"gives IWM a {c['probability']:.0%} probability of beating SPY",
+        f"(95% interval {lo:.0%}-{hi:.0%})",
+        f"base rate of {c['base_rate']:.0%}",
+        f"({rec['n']:,} narratives)",
+        f"Brier skill {rec['bss_base']:+.3f}, 95% CI {rec['ci_bss_base'][0]:+.3f} to {rec['ci_bss_base'][1]:+.3f}",
+        f"trailing momentum ({rec['bss_momentum']:+.3f}, {rec['ci_bss_momentum'][0]:+.3f} to {rec['ci_bss_momentum'][1]:+.3f})",
+        f"({hold['n']:,} narratives",
+        f"({hold['bss_base']:+.3f}, {hold['ci_bss_base'][0]:+.3f} to {hold['ci_bss_base'][1]:+.3f})",
+    ]
+    for part in expected:
+        assert part in para, part
+    assert re.search(r"\d", para)
