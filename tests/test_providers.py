@@ -762,3 +762,47 @@ def test_registry_unknown_name_lists_known_ones() -> None:
     assert err.value.hint is not None
     for name in ("edgar", "fred", "ishares", "trends", "yahoo"):
         assert name in err.value.hint
+
+
+class _NoTrends:
+    """Trends is not the subject here: every query answers 'no data' without a request."""
+
+    name, kinds = "trends", ("search",)
+
+    def query(self, id, start=None, end=None, **opts):  # type: ignore[no-untyped-def]
+        from hypecheck.providers.base import Query
+
+        return Query("trends", "search", id, "https://example.invalid/trends")
+
+    def fetch(self, q):  # type: ignore[no-untyped-def]
+        from hypecheck.providers.base import Raw
+
+        return Raw(q, 200, b"", dt.datetime(2026, 1, 1))
+
+    def standardize(self, raw):  # type: ignore[no-untyped-def]
+        return []
+
+
+def test_fred_realtime_start_reaches_the_store_through_fetch(
+    router: respx.MockRouter, tmp_path: Path
+) -> None:
+    """A replayed FRED answer (hand-built fixture, see fixtures/providers/README.md): each stored value
+    carries FRED's realtime_start as its vintage, not the fetch date, so `known_at` reads it back."""
+    import hypecheck
+    from hypecheck.fetch import fetch_theme
+    from hypecheck.store import Store
+
+    router.get(API_URL).respond(200, content=fx("fred_unrate_vintage.json"))
+    theme = tmp_path / "t.toml"
+    theme.write_text(
+        'id = "t"\ntitle = "t"\nquestion = "q"\n[attention]\nterms = ["x"]\n'
+        '[[macro]]\nid = "UNRATE"\nneeds = "flat_or_down"\n'
+    )
+    store = Store(tmp_path / "s.duckdb")
+    fred = FredProvider(client=CLIENT, api_key=KEY, sleep=lambda _: None)
+    items = fetch_theme(hypecheck.load_theme(theme), store, providers={"fred": fred, "trends": _NoTrends()})
+    assert {i.id: i.status for i in items}["UNRATE"] == "fetched"
+    # what was known on 2023-06-01 (before the 2023-06-02 vintage): nothing; on 2023-06-02: the values
+    assert store.read("macro", "UNRATE", known_at=dt.date(2023, 6, 1)).empty
+    known = store.read("macro", "UNRATE", known_at=dt.date(2023, 6, 2))
+    assert list(known) == [3.4, 3.6, 3.5, 3.4, 3.7]

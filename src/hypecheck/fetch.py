@@ -16,6 +16,8 @@ network was down): ``hypecheck fetch`` exits 5 when it is not empty. Reasons are
 
 from __future__ import annotations
 
+import pandas as pd
+
 import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping
@@ -150,7 +152,13 @@ def _one(
         from .schema import SeriesData
 
         data = SeriesData(s.meta, clean, None if s.flags is None else s.flags.reindex(clean.index), s.pulls)
-        vintage = getattr(s, "vintage", None)
+        # per-value vintages: FRED's realtime_start (FredSeries.vintages), else the fetch date
+        vint = getattr(s, "vintages", None)
+        vintage = (
+            vint["realtime_start"].reindex(clean.index)
+            if isinstance(vint, pd.DataFrame) and "realtime_start" in vint
+            else getattr(s, "vintage", None)
+        )
         res = store.write(
             data,
             vintage=vintage,
