@@ -16,13 +16,13 @@ network was down): ``hypecheck fetch`` exits 5 when it is not empty. Reasons are
 
 from __future__ import annotations
 
-import pandas as pd
-
 import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import pandas as pd
 
 from .errors import HypecheckError, ProviderError
 from .providers.base import scrub
