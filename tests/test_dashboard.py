@@ -116,7 +116,7 @@ def test_report_html_has_no_console_errors_and_no_network(browser, tmp_path: Pat
     assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
     body = page.inner_text("body")
     assert res.calibration is not None and res.calibration.headline()[0] in body  # skill first
-    assert "probability that ff:S1V3 keeps beating ff:Mkt" in body
+    assert "probability that IWM (ff:S1V3) keeps beating SPY (ff:Mkt)" in body
     page.close()
 
 

@@ -208,12 +208,12 @@ def test_panel_verdict_unchanged_when_history_is_cut_after_it(shared_data: Path)
 def test_demo_report_carries_probability_n_and_hindsight(tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["demo", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
-    assert "probability that ff:S1V3 keeps beating ff:Mkt over the next 6 months" in res.output
+    assert "probability that IWM (ff:S1V3) keeps beating SPY (ff:Mkt) over the next 6 months" in res.output
     lines = res.output.splitlines()
     v = next(i for i, x in enumerate(lines) if x.startswith("VERDICT:"))
     assert lines[v + 1].startswith(("NO SKILL SHOWN", "The model has shown skill"))  # skill first
     html = (tmp_path / "report.html").read_text("utf-8")
-    assert "probability that ff:S1V3 keeps beating ff:Mkt" in html and "Holdout:" in html
+    assert "probability that IWM (ff:S1V3) keeps beating SPY (ff:Mkt)" in html and "Holdout:" in html
     assert 'id="hindsight"' in html and "not used by the verdict" in html
     assert (tmp_path / "charts" / "calibration.png").is_file() and (
         tmp_path / "charts" / "hindsight.png"

@@ -455,7 +455,7 @@ def test_readme_quick_start_figures_are_what_the_demo_prints() -> None:
         + "\n".join(head)
     )
     # the probability sentence is also the verdict's headline (what the dashboard and JSON open with)
-    prob = re.search(r"(\d+%) probability that (\S+) keeps beating (\S+)", " ".join(block))
+    prob = re.search(r"(\d+%) probability that (.+?) keeps beating (.+?) over", " ".join(block))
     assert prob is not None
     assert f"{prob[1]} probability that {prob[2]} keeps beating {prob[3]}" in res.verdict.headline
     interval = re.search(r"95% interval (\d+%-\d+%)", " ".join(block))

@@ -206,6 +206,10 @@ def _panel_verdict(
         ts,
         _horizon(rl),
         level,
+        names=(
+            p.leader if a_id == p.leader else f"{p.leader} ({a_id})",
+            p.laggard if b_id == p.laggard else f"{p.laggard} ({b_id})",
+        ),
     )
     if isinstance(pv, str):
         return None, _replace(

@@ -276,6 +276,7 @@ def panel_verdict(
     as_of: pd.Timestamp,
     months: int = 6,
     level: float = 0.95,
+    names: tuple[str, str] | None = None,
 ) -> PanelVerdict | str:
     """The panel verdict for ``a`` over ``b`` as of ``as_of``, or the reason there is none."""
     from ..errors import HypecheckError
@@ -340,8 +341,8 @@ def panel_verdict(
     return PanelVerdict(
         history=res.name,
         horizon_months=months,
-        leader=a_id,
-        laggard=b_id,
+        leader=names[0] if names else a_id,
+        laggard=names[1] if names else b_id,
         probability=p,
         interval=(lo, hi),
         base_rate=fit.base_rate,
