@@ -15,22 +15,15 @@ the panel model inside a check.
 from __future__ import annotations
 
 import statistics
-import time
+import sys
 from pathlib import Path
 
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
-
-
-def clock(fn, repeat: int = 1):
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import timeit  # noqa: E402  (one timer for every benchmark)
 
 
 def clear_lab_caches() -> None:
@@ -55,7 +48,7 @@ def main() -> int:
     if have:
         load_catalog(SHARED)
     clear_lab_caches()
-    t_lab, res = clock(lambda: run_lab(data, horizon="6M"))
+    t_lab, res = timeit(lambda: run_lab(data, horizon="6M"), 1)
     n_eps = sum(len(h.episodes) for h in res.histories)
 
     theme = hypecheck.load_theme("small-cap-rotation")
@@ -65,23 +58,23 @@ def main() -> int:
         for d in sample:
             hypecheck.check(theme, as_of=pd.Timestamp(d), data=data, calibrate=False)
 
-    t_loop, _ = clock(loop)
+    t_loop, _ = timeit(loop, 1)
     per_check = t_loop / len(sample)
     t_base = per_check * n_eps
 
     as_of = pd.Timestamp("2026-01-16" if have else "2016-12-31")
-    t_plain, _ = clock(lambda: hypecheck.check(theme, as_of=as_of, data=data, calibrate=False), 3)
+    t_plain, _ = timeit(lambda: hypecheck.check(theme, as_of=as_of, data=data, calibrate=False), 3)
     import shutil
 
     shutil.rmtree(os.environ["HYPECHECK_CACHE"])
     clear_lab_caches()
-    t_cal_cold, _ = clock(lambda: hypecheck.check(theme, as_of=as_of, data=data, calibrate=True))
+    t_cal_cold, _ = timeit(lambda: hypecheck.check(theme, as_of=as_of, data=data, calibrate=True), 1)
     disk = []
     for _ in range(3):
         clear_lab_caches()
-        disk.append(clock(lambda: hypecheck.check(theme, as_of=as_of, data=data, calibrate=True))[0])
+        disk.append(timeit(lambda: hypecheck.check(theme, as_of=as_of, data=data, calibrate=True), 1)[0])
     t_cal_disk = statistics.median(disk)
-    t_cal_warm, _ = clock(lambda: hypecheck.check(theme, as_of=as_of, data=data, calibrate=True), 3)
+    t_cal_warm, _ = timeit(lambda: hypecheck.check(theme, as_of=as_of, data=data, calibrate=True), 3)
 
     print(f"\ndata: {'../shared/data + bundled Ken French' if have else 'bundled Ken French only'}")
     print(f"{'benchmark':<86} {'ours':>9} {'baseline':>10} {'ratio':>7}")

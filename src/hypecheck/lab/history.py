@@ -115,6 +115,17 @@ def _term_id(catalog: Catalog, term: str) -> str | None:
     return None
 
 
+def _known_dates(sd: Any, v: pd.Series) -> pd.DatetimeIndex:
+    """When each value of ``v`` (a series of ``sd``) became known: its period's end for period-start
+    stamps, plus the documented release lag of a macro series (at least one day)."""
+    from ..release import lag_days
+
+    idx = pd.DatetimeIndex(v.index)
+    ends = period_end(idx, sd.meta.frequency, sd.meta.kind)
+    lag = max(1, lag_days(sd.meta.id)) if sd.meta.kind == "macro" else 1
+    return pd.DatetimeIndex((ends if ends is not None else idx) + pd.Timedelta(days=lag))
+
+
 def known_series(catalog: Catalog, kind: str, id: str) -> pd.Series | None:
     """A macro or search series re-indexed by the date each value became known (see the module)."""
     if not catalog.has(kind, id):  # type: ignore[arg-type]
@@ -123,13 +134,7 @@ def known_series(catalog: Catalog, kind: str, id: str) -> pd.Series | None:
     v = sd.values.dropna()
     if v.empty:
         return None
-    from ..release import lag_days
-
-    idx = pd.DatetimeIndex(v.index)
-    ends = period_end(idx, sd.meta.frequency, sd.meta.kind)
-    lag = max(1, lag_days(id)) if kind == "macro" else 1
-    known = (ends if ends is not None else idx) + pd.Timedelta(days=lag)
-    out = pd.Series(v.to_numpy(), index=known).sort_index(kind="mergesort")
+    out = pd.Series(v.to_numpy(), index=_known_dates(sd, v)).sort_index(kind="mergesort")
     return out[~out.index.duplicated(keep="last")]
 
 
@@ -201,10 +206,7 @@ def _asvi(catalog: Catalog, tid: str) -> pd.Series | None:
     if sd is None:
         return None
     v = sd.values.dropna()
-    idx = pd.DatetimeIndex(v.index)
-    ends = period_end(idx, sd.meta.frequency, "search")
-    known = (ends if ends is not None else idx) + pd.Timedelta(days=1)
-    return F.known_asvi(v, pd.DatetimeIndex(known)).sort_index(kind="mergesort")
+    return F.known_asvi(v, _known_dates(sd, v)).sort_index(kind="mergesort")
 
 
 @dataclass

@@ -45,6 +45,8 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
+from .features import SIGNED
+
 PRIOR_SD = 0.2  # slope prior on the log-odds per standard deviation of a feature (see the module)
 MIN_COVERAGE = 0.5
 MIN_TRAIN = 100
@@ -55,18 +57,7 @@ BOOT_FIT = 100  # bootstrap refits behind each probability's interval
 MOMENTUM = "mom_12m"
 
 PILLAR_FEATURES: dict[str, tuple[str, ...]] = {
-    "price": (
-        "sharpness",
-        "mom_1m",
-        "mom_3m",
-        "mom_6m",
-        "mom_12m",
-        "consistency",
-        "rs_ratio",
-        "rs_momentum",
-        "dist_high",
-        "rel_vol",
-    ),
+    "price": (*SIGNED, "dist_high", "rel_vol"),  # the pair's own relative-strength features
     "breadth": ("ew_confirm", "participation", "ew_market"),
     "catalysts": ("rate_change", "curve", "credit_change", "vix", "market_12m"),
     "attention": ("attention", "attention_market"),
