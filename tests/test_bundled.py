@@ -10,7 +10,7 @@ import math
 import pandas as pd
 import pytest
 
-from hypecheck.sources.bundled import package_file
+from hypecheck.data.bundled import package_file
 
 
 def test_every_dataset_loaded_and_marked_sample(bundled_catalog) -> None:

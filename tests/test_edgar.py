@@ -20,8 +20,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from hypecheck.errors import FormatError, InputError, ProviderError
-from hypecheck.sources.edgar import (
+from hypecheck.data.edgar import (
     FACTS_URL,
     TICKERS_URL,
     USER_AGENT_ENV,
@@ -32,6 +31,7 @@ from hypecheck.sources.edgar import (
     trailing_net_income,
     unprofitable_share,
 )
+from hypecheck.errors import FormatError, InputError, ProviderError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "edgar"
 UA = "hypecheck-tests tests@example.com"

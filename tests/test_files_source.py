@@ -25,10 +25,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hypecheck.data.files import FORMATS, FilesSource, detect_format, load_file, read_file
+from hypecheck.data.sources import get_source
 from hypecheck.errors import FormatError, InputError, MissingDependencyError, NoDataError
 from hypecheck.schema import Catalog
-from hypecheck.sources import get_source
-from hypecheck.sources.files import FORMATS, FilesSource, detect_format, load_file, read_file
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "files"

@@ -27,8 +27,8 @@ import pandas as pd
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
+from hypecheck.data.files import YIELD_INDICES, load_file
 from hypecheck.errors import HypecheckError, ThemeError
-from hypecheck.sources.files import YIELD_INDICES, load_file
 from hypecheck.theme import _SCHEMA, Theme, load_theme, parse_theme
 from hypecheck.validation import validate
 

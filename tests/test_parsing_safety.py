@@ -30,11 +30,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from hypecheck.cli import main
+from hypecheck.data.files import FilesSource
 from hypecheck.errors import InputError, ThemeError
 from hypecheck.panel import cut_known
 from hypecheck.rules import load_rules
 from hypecheck.schema import Catalog
-from hypecheck.sources.files import FilesSource
 from hypecheck.store import Store
 from hypecheck.theme import load_theme
 

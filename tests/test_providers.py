@@ -23,6 +23,19 @@ import pandas as pd
 import pytest
 import respx
 
+from hypecheck.data.connectors import Provider, available_providers, get_provider
+from hypecheck.data.connectors.edgar import EdgarProvider
+from hypecheck.data.connectors.fred import API_URL, CSV_URL, FredProvider, FredSeries, find_api_key
+from hypecheck.data.connectors.ishares import ISharesProvider, parse_holdings
+from hypecheck.data.connectors.trends import (
+    EXPLORE_URL,
+    HOME_URL,
+    MULTILINE_URL,
+    TrendsProvider,
+    pull_dispersion,
+)
+from hypecheck.data.connectors.yahoo import YahooProvider
+from hypecheck.data.edgar import FACTS_URL, TICKERS_URL
 from hypecheck.errors import (
     FormatError,
     HypecheckError,
@@ -31,13 +44,6 @@ from hypecheck.errors import (
     ProviderError,
     UnknownSeriesError,
 )
-from hypecheck.providers import Provider, available_providers, get_provider
-from hypecheck.providers.edgar import EdgarProvider
-from hypecheck.providers.fred import API_URL, CSV_URL, FredProvider, FredSeries, find_api_key
-from hypecheck.providers.ishares import ISharesProvider, parse_holdings
-from hypecheck.providers.trends import EXPLORE_URL, HOME_URL, MULTILINE_URL, TrendsProvider, pull_dispersion
-from hypecheck.providers.yahoo import YahooProvider
-from hypecheck.sources.edgar import FACTS_URL, TICKERS_URL
 
 FIX = Path(__file__).parent / "fixtures" / "providers"
 ACME_URL = "https://query1.finance.yahoo.com/v8/finance/chart/ACME"
@@ -770,12 +776,12 @@ class _NoTrends:
     name, kinds = "trends", ("search",)
 
     def query(self, id, start=None, end=None, **opts):  # type: ignore[no-untyped-def]
-        from hypecheck.providers.base import Query
+        from hypecheck.data.connectors.base import Query
 
         return Query("trends", "search", id, "https://example.invalid/trends")
 
     def fetch(self, q):  # type: ignore[no-untyped-def]
-        from hypecheck.providers.base import Raw
+        from hypecheck.data.connectors.base import Raw
 
         return Raw(q, 200, b"", dt.datetime(2026, 1, 1))
 

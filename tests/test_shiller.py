@@ -15,15 +15,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hypecheck.errors import FormatError, MissingDependencyError
-from hypecheck.schema import SeriesData
-from hypecheck.sources.shiller import (
+from hypecheck.data.shiller import (
     SERIES_IDS,
     decode_shiller_date,
     is_shiller_workbook,
     parse_shiller_sheet,
     read_shiller,
 )
+from hypecheck.errors import FormatError, MissingDependencyError
+from hypecheck.schema import SeriesData
 
 FIXTURE = Path(__file__).parent / "fixtures" / "shiller" / "data_sheet.csv"
 REAL = (

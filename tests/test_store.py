@@ -110,7 +110,7 @@ FETCHER = textwrap.dedent(
     import pandas as pd
     import hypecheck
     from hypecheck.fetch import fetch_theme
-    from hypecheck.providers.base import Query, Raw
+    from hypecheck.data.connectors.base import Query, Raw
     from hypecheck.schema import SeriesData, SeriesMeta
     from hypecheck.store import Store
 
@@ -211,12 +211,12 @@ class FakeProvider:
         self.calls: list[str] = []
 
     def query(self, id, start=None, end=None, **opts):
-        from hypecheck.providers.base import Query
+        from hypecheck.data.connectors.base import Query
 
         return Query("fake", self.kinds[0], id, f"https://example.invalid/{id}")
 
     def fetch(self, q):
-        from hypecheck.providers.base import Raw
+        from hypecheck.data.connectors.base import Raw
 
         self.calls.append(q.id)
         if q.id in self.down:
@@ -294,7 +294,7 @@ def test_check_live_offline_uses_the_store(
     from click.testing import CliRunner
 
     from hypecheck.cli import main
-    from hypecheck.providers import base
+    from hypecheck.data.connectors import base
 
     class Offline(FakeProvider):
         def __init__(self, **kw) -> None:
@@ -309,7 +309,7 @@ def test_check_live_offline_uses_the_store(
         monkeypatch.setitem(base._FACTORIES, name, Offline)
     path = tmp_path / "s.duckdb"
     store = Store(path)
-    from hypecheck.sources.files import FilesSource
+    from hypecheck.data.files import FilesSource
 
     cat = FilesSource(shared_data / "prices" / "etf_daily").load()
     with store.writer():

@@ -27,10 +27,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from hypecheck.cli import main
+from hypecheck.data.connectors import base
+from hypecheck.data.connectors.fred import FredProvider
+from hypecheck.data.connectors.yahoo import YahooProvider
 from hypecheck.errors import HypecheckError, InputError, ProviderError
-from hypecheck.providers import base
-from hypecheck.providers.fred import FredProvider
-from hypecheck.providers.yahoo import YahooProvider
 from hypecheck.schema import SeriesData, SeriesMeta
 from hypecheck.store import Store
 

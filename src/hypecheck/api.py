@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from .data.sources import get_source
 from .errors import InputError
 from .panel import build_panel
 from .pillars import MEASURES
@@ -18,7 +19,6 @@ from .pillars.history import add_spike_episodes
 from .result import CheckResult
 from .rules import Rules, load_rules
 from .schema import Catalog, Kind
-from .sources import get_source
 from .theme import Theme, load_theme
 from .verdict import decide
 

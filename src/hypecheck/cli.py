@@ -71,7 +71,7 @@ STORE = click.option(
 
 
 def _scrub(text: str) -> str:
-    from .providers.base import scrub
+    from .data.connectors.base import scrub
 
     return scrub(text)
 
@@ -544,7 +544,7 @@ def serve(
 @STORE
 def import_files(path: Path, store_path: Path | None) -> None:
     """Load a folder or file of data (the formats `check --data` reads) into the store."""
-    from .sources.files import FilesSource
+    from .data.files import FilesSource
     from .store import Store
 
     t0 = time.perf_counter()
@@ -749,7 +749,7 @@ def _read_wide(path: Path, what: str) -> object:
             f"{what}: {path} does not exist", hint="give a folder of price files or a CSV/Parquet file"
         )
     if path.is_dir():
-        from .sources.files import FilesSource
+        from .data.files import FilesSource
 
         cat = FilesSource(path).load()
         ids = [

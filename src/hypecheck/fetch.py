@@ -24,8 +24,8 @@ from typing import Any
 
 import pandas as pd
 
+from .data.connectors.base import scrub
 from .errors import HypecheckError, ProviderError
-from .providers.base import scrub
 from .store import Store, StoreError
 from .theme import Theme
 from .validation import validate
@@ -83,7 +83,7 @@ def fetch_theme(
     now: dt.datetime | None = None,
 ) -> list[Item]:
     """Fetch every stale series of ``theme`` into ``store``; returns one :class:`Item` per series."""
-    from .providers import get_provider
+    from .data.connectors import get_provider
 
     run_id = uuid.uuid4().hex[:12]
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)

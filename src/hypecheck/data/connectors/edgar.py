@@ -1,13 +1,13 @@
-"""The ``edgar`` provider: a thin Provider around :class:`hypecheck.sources.edgar.EdgarClient`.
+"""The ``edgar`` provider: a thin Provider around :class:`hypecheck.data.edgar.EdgarClient`.
 
 The client keeps its own rules (User-Agent required, throttling, retries with back-off, clear
 errors); only its *transport* is swapped for the injected ``httpx`` client of an
-:class:`~hypecheck.providers.base.Http`, so respx can replay SEC answers in tests. httpx timeouts
+:class:`~hypecheck.data.connectors.base.Http`, so respx can replay SEC answers in tests. httpx timeouts
 become ``TimeoutError`` and other httpx failures ``OSError``, which the client retries.
 
 ``query(ticker_or_cik, end=as_of)`` -> ``fetch`` (the companyfacts JSON) -> :meth:`EdgarProvider.parse`
 gives the trailing (last four consecutive quarters) net income as known on ``end``
-(:class:`~hypecheck.sources.edgar.TrailingResult`). **Deviation from the Provider protocol**: company
+(:class:`~hypecheck.data.edgar.TrailingResult`). **Deviation from the Provider protocol**: company
 facts are not a time series, so :meth:`standardize` returns ``[]``; ``get``/``trailing`` return the
 TrailingResult.
 """
@@ -20,9 +20,9 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..errors import InputError
-from ..schema import SeriesData
-from ..sources.edgar import (
+from ...errors import InputError
+from ...schema import SeriesData
+from ..edgar import (
     FACTS_URL,
     NET_INCOME_TAGS,
     TICKERS_URL,

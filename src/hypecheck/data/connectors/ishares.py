@@ -35,8 +35,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import FormatError, InputError, NoDataError, ProviderError, UnknownSeriesError
-from ..schema import SeriesData
+from ...errors import FormatError, InputError, NoDataError, ProviderError, UnknownSeriesError
+from ...schema import SeriesData
 from .base import Http, Query, Raw, register_provider
 
 __all__ = ["PRODUCTS", "Holdings", "ISharesProvider", "parse_holdings"]

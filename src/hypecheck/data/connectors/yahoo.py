@@ -9,7 +9,7 @@ HTTP 404 with ``{"chart": {"result": null, "error": {"code": "Not Found", "descr
 Why not ``yfinance``: it manages its own session (cookies, the "crumb" token, its own HTTP stack), so
 it cannot take an injected transport; its answers cannot be replayed in tests, and its failures come
 back as printed warnings and empty frames rather than errors. We call the same chart endpoint it uses,
-through :class:`~hypecheck.providers.base.Http` (retries, back-off, clear errors).
+through :class:`~hypecheck.data.connectors.base.Http` (retries, back-off, clear errors).
 
 Standardisation:
 
@@ -37,8 +37,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, NoDataError, ProviderError, UnknownSeriesError
-from ..schema import SeriesData, SeriesMeta, infer_frequency
+from ...errors import InputError, NoDataError, ProviderError, UnknownSeriesError
+from ...schema import SeriesData, SeriesMeta, infer_frequency
 from .base import Http, Query, Raw, as_date, register_provider
 
 __all__ = ["CHART_URL", "YahooProvider"]

@@ -46,8 +46,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import HypecheckError, InputError, NoDataError, ProviderError, UnknownSeriesError
-from ..schema import SeriesData, SeriesMeta, infer_frequency
+from ...errors import HypecheckError, InputError, NoDataError, ProviderError, UnknownSeriesError
+from ...schema import SeriesData, SeriesMeta, infer_frequency
 from .base import (
     Http,
     Query,

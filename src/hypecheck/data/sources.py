@@ -29,7 +29,7 @@ def register_source(name: str) -> Callable[[Callable[..., Source]], Callable[...
     return deco
 
 
-BUILTIN = {"bundled": "hypecheck.sources.bundled", "files": "hypecheck.sources.files"}
+BUILTIN = {"bundled": "hypecheck.data.bundled", "files": "hypecheck.data.files"}
 
 
 def get_source(name: str, **kwargs: Any) -> Source:

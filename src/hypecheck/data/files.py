@@ -104,7 +104,7 @@ import pandas as pd
 
 from ..errors import FormatError, InputError, MissingDependencyError, NoDataError
 from ..schema import KINDS, Catalog, Kind, LoadEntry, SeriesData, SeriesMeta, infer_frequency
-from .base import register_source
+from .sources import register_source
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

@@ -24,8 +24,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from ..errors import HypecheckError, InputError, MissingDependencyError, ProviderError
-from ..schema import SeriesData
+from ...errors import HypecheckError, InputError, MissingDependencyError, ProviderError
+from ...schema import SeriesData
 
 SECRET_PARAMS = frozenset({"api_key", "apikey", "key", "token"})
 # a secret's value in a query string or form (``api_key=...``, also percent-encoded ``api_key%3D...``)

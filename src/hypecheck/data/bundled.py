@@ -42,7 +42,7 @@ import pandas as pd
 
 from ..errors import MissingDependencyError
 from ..schema import Catalog, Kind, LoadEntry, SeriesData, SeriesMeta, infer_frequency
-from .base import register_source
+from .sources import register_source
 
 INDUSTRIES = (
     "NoDur",

@@ -1,7 +1,7 @@
 """The ``trends`` provider: Google Trends interest over time through its unofficial web API.
 
 ``pytrends`` is unmaintained (no release since 2023), so the two-step protocol it uses is implemented
-here with httpx, through :class:`~hypecheck.providers.base.Http` (retries, back-off):
+here with httpx, through :class:`~hypecheck.data.connectors.base.Http` (retries, back-off):
 
 1. ``GET https://trends.google.com/trends/api/explore`` with ``hl``, ``tz`` and ``req`` (JSON:
    ``{"comparisonItem": [{"keyword": term, "geo": geo, "time": "2004-01-01 2025-12-31"}],
@@ -42,8 +42,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, NoDataError, ProviderError
-from ..schema import SeriesData, SeriesMeta, infer_frequency
+from ...errors import InputError, NoDataError, ProviderError
+from ...schema import SeriesData, SeriesMeta, infer_frequency
 from .base import Http, Query, Raw, _httpx, as_date, register_provider
 
 __all__ = ["EXPLORE_URL", "MULTILINE_URL", "TrendsProvider", "pull_dispersion"]
