@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/breadth.py
 	$(BIN)/python benchmarks/lab.py
+	$(BIN)/python benchmarks/scan.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -6,12 +6,20 @@ same data. (Issue 4 adds the breadth kernels at 500x2,520 .. 10,000x7,500.)
 2. The returns table of a theme (every series x window) vs a one-shot vectorised pandas baseline
    (one wide frame, ``asof`` lookups); the two must agree to 1e-12.
 3. A full ``check()`` of the flagship with the catalog cached (no baseline: absolute time).
+4. The acceptance ratio of issue 14: the flagship check from the command line in a fresh process
+   (``hypecheck check small-cap-rotation --data ../shared/data --as-of 2026-01-16 --no-calibration
+   --json``) over ``python -c "import pandas"`` timed in the same run, once with the folder index
+   cache cold (a new, empty ``$HYPECHECK_CACHE``: the first run ever) and once warm (the next runs).
+   The issue asks for at most 3x. Skipped without ../shared/data.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,6 +39,43 @@ def timeit(fn, repeat: int = 3) -> tuple[float, object]:
     return statistics.median(times), out
 
 
+FLAGSHIP = [
+    "check",
+    "small-cap-rotation",
+    "--data",
+    str(SHARED),
+    "--as-of",
+    "2026-01-16",
+    "--no-calibration",
+    "--json",
+]
+TARGET_RATIO = 3.0
+
+
+def _wall(cmd: list[str], env: dict[str, str]) -> float:
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return time.perf_counter() - t0
+
+
+def acceptance() -> list[tuple[str, float, float]]:
+    """The cold flagship check (fresh process) vs ``import pandas`` (fresh process), index cache cold
+    and warm; medians of three runs except the cold-cache run (there is only one first run)."""
+    exe = Path(sys.executable).with_name("hypecheck")
+    cli = [str(exe)] if exe.exists() else [sys.executable, "-c", "from hypecheck.cli import main; main()"]
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "HYPECHECK_CACHE": cache}
+        t_pandas = statistics.median(_wall([sys.executable, "-c", "import pandas"], env) for _ in range(3))
+        t_cold = _wall(cli + FLAGSHIP, env)
+        t_warm = statistics.median(_wall(cli + FLAGSHIP, env) for _ in range(3))
+    return [
+        ("cold flagship check, fresh process, index cache cold vs import pandas", t_cold, t_pandas),
+        ("cold flagship check, fresh process, index cache warm vs import pandas", t_warm, t_pandas),
+    ]
+
+
 def main() -> int:
     import hypecheck
     from hypecheck.analytics.returns import returns_table, window_anchor
@@ -43,8 +88,19 @@ def main() -> int:
     if have_shared:
         files = sorted(SHARED.rglob("*.csv"))
         t_base, _ = timeit(lambda: [pd.read_csv(f) for f in files], 1)
+        saved = os.environ.get("HYPECHECK_CACHE")
+        os.environ["HYPECHECK_CACHE"] = "off"  # every file read, detected and validated
         t_ours, _ = timeit(lambda: load_catalog(SHARED, refresh=True), 1)
-        rows.append(("load folder (detect+validate) vs bare read_csv", t_ours, t_base))
+        with tempfile.TemporaryDirectory() as cache:
+            os.environ["HYPECHECK_CACHE"] = cache
+            load_catalog(SHARED, refresh=True)  # builds the index
+            t_index, _ = timeit(lambda: load_catalog(SHARED, refresh=True), 3)
+        if saved is None:
+            os.environ.pop("HYPECHECK_CACHE")
+        else:
+            os.environ["HYPECHECK_CACHE"] = saved
+        rows.append(("load folder (detect+validate every file) vs bare read_csv", t_ours, t_base))
+        rows.append(("load folder from its index (series read when asked) vs bare read_csv", t_index, t_base))
     catalog = load_catalog(data)
     source = catalog.source
     theme = hypecheck.load_theme("small-cap-rotation")
@@ -83,10 +139,20 @@ def main() -> int:
     t_check, _ = timeit(lambda: hypecheck.check(theme, as_of=as_of, data=data), 3)
     rows.append(("check() flagship, catalog cached", t_check, float("nan")))
 
+    accept = acceptance() if have_shared else []
+    rows += accept
     print(f"{'benchmark':<78} {'ours':>9} {'baseline':>9} {'ratio':>7}")
     for name, ours_t, base_t in rows:
         ratio = ours_t / base_t if base_t == base_t else float("nan")
         print(f"{name:<78} {ours_t * 1e3:8.1f}ms {base_t * 1e3:8.1f}ms {ratio:7.2f}")
+    if accept:
+        warm = accept[1][1] / accept[1][2]
+        verdict = "meets" if warm <= TARGET_RATIO else "misses"
+        print(
+            f"acceptance (issue 14): warm-cache cold check / import pandas = {warm:.2f}x, {verdict} <= {TARGET_RATIO:g}x"
+        )
+    else:
+        print("acceptance (issue 14): skipped, ../shared/data is not present beside the project")
     if diff > 1e-12:
         print("returns disagree with the baseline", file=sys.stderr)
         return 1

@@ -67,3 +67,21 @@ def test_missing_package_error_names_install_command() -> None:
     with pytest.raises(MissingDependencyError) as exc:
         package_file("definitely_not_installed_pkg", "x.csv")
     assert "pip install" in (exc.value.hint or "")
+
+
+def test_every_bundled_id_starts_with_its_datasets_prefix() -> None:
+    """bundled_series() reads one dataset chosen by the id's prefix: the rule must hold for every id,
+    and the series it returns must be the one the full bundled catalog holds."""
+    from hypecheck.data.bundled import _CACHE, DATASETS, bundled_series
+    from hypecheck.data.sources import get_source
+
+    cat = get_source("bundled").load()
+    n = 0
+    for ds in DATASETS:
+        for s in _CACHE.get(ds.name, []):
+            assert any(s.meta.id.startswith(p) for p in ds.prefixes), (ds.name, s.meta.id)
+            n += 1
+    assert n == len(cat)
+    one = bundled_series("price", "ff:S1V3")
+    assert one is not None and one.values.equals(cat.get("price", "ff:S1V3").values)
+    assert bundled_series("price", "ff:nope") is None and bundled_series("price", "XYZ") is None

@@ -93,6 +93,9 @@ def test_dashboard_switches_themes_and_dates_and_reruns(server: str, browser, tm
     # the charts on the page are real images served by the API
     sizes = page.eval_on_selector_all("img.chart", "els => els.map(e => e.naturalWidth)")
     assert sizes and all(w > 100 for w in sizes)
+    # ... and the relative-strength lines are drawn interactive from their Vega-Lite spec
+    page.wait_for_selector("figure#chart-rs_lines[data-state=ready] svg", state="attached")
+    assert page.locator("figure#chart-rs_lines g.mark-line path").count() >= 1
     assert errors == []
     page.close()
 
@@ -165,6 +168,8 @@ def test_openapi_documents_every_endpoint(server: str) -> None:
         "/api/runs",
         "/api/runs/{run_id}",
         "/api/themes/{theme_id}/charts/{name}.png",
+        "/api/themes/{theme_id}/charts/{name}.json",
+        "/api/scan",
     } <= paths
     with urllib.request.urlopen(server + "/") as r:
         assert "default-src 'none'" in r.headers["Content-Security-Policy"]

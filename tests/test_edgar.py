@@ -3,8 +3,9 @@
 * Parsing (quarters, Q4 derivation, vintages, trailing sums, the unprofitable share) against the
   fixtures in ``tests/fixtures/edgar/``: hand-built to the documented SEC companyfacts shape, not
   recorded; the expected numbers are worked out by hand in that folder's README.
-* The client through a replayed transport: scripted ``(status, body)`` answers or raised network
-  errors, with ``sleep`` recorded instead of waited. Nothing here touches the network.
+* The client on the shared transport (:mod:`hypecheck.data.transport`) through a replayed HTTP client:
+  scripted ``(status, body)`` answers or raised httpx network errors, with ``sleep`` recorded instead
+  of waited. Nothing here touches the network.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-import urllib.error
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pandas as pd
 import pytest
 
@@ -31,7 +31,15 @@ from hypecheck.data.edgar import (
     trailing_net_income,
     unprofitable_share,
 )
-from hypecheck.errors import FormatError, InputError, ProviderError
+from hypecheck.errors import (
+    BadResponseError,
+    FormatError,
+    InputError,
+    OfflineError,
+    ProviderError,
+    ProviderTimeoutError,
+    RateLimitedError,
+)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "edgar"
 UA = "hypecheck-tests tests@example.com"
@@ -54,23 +62,27 @@ Answer = tuple[int, bytes] | BaseException
 
 
 class Replay:
-    """A transport answering from a script (the last answer repeats); records every call."""
+    """An ``httpx.Client`` stand-in answering from a script (the last answer repeats); records every
+    call (URL and headers)."""
 
     def __init__(self, *answers: Answer) -> None:
         self.answers = list(answers)
         self.calls: list[tuple[str, dict[str, str]]] = []
 
-    def __call__(self, url: str, headers: dict[str, str]) -> tuple[int, bytes]:
-        self.calls.append((url, dict(headers)))
-        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+    def answer(self, url: str) -> Answer:
+        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+    def get(self, url: str, params: Any = None, headers: Any = None) -> httpx.Response:
+        self.calls.append((url, dict(headers or {})))
+        answer = self.answer(url)
         if isinstance(answer, BaseException):
             raise answer
-        return answer
+        return httpx.Response(answer[0], content=answer[1])
 
 
-def client_with(transport: Callable[[str, dict[str, str]], tuple[int, bytes]], **kw: Any):
+def client_with(http: Replay, **kw: Any) -> tuple[EdgarClient, list[float]]:
     sleeps: list[float] = []
-    client = EdgarClient(transport, user_agent=UA, sleep=sleeps.append, min_interval=0, **kw)
+    client = EdgarClient(client=http, user_agent=UA, sleep=sleeps.append, min_interval=0, **kw)
     return client, sleeps
 
 
@@ -349,12 +361,12 @@ def test_unprofitable_share_lists_a_malformed_member() -> None:
 def test_user_agent_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(USER_AGENT_ENV, raising=False)
     with pytest.raises(InputError, match=USER_AGENT_ENV) as err:
-        EdgarClient(Replay((200, b"{}")))
+        EdgarClient(client=Replay((200, b"{}")))
     assert err.value.hint is not None and "export HYPECHECK_SEC_USER_AGENT=" in err.value.hint
     with pytest.raises(InputError):
-        EdgarClient(Replay((200, b"{}")), user_agent="   ")
+        EdgarClient(client=Replay((200, b"{}")), user_agent="   ")
     monkeypatch.setenv(USER_AGENT_ENV, "From Env env@example.com")
-    assert EdgarClient(Replay((200, b"{}"))).user_agent == "From Env env@example.com"
+    assert EdgarClient(client=Replay((200, b"{}"))).user_agent == "From Env env@example.com"
 
 
 def test_company_facts_200_sends_user_agent() -> None:
@@ -395,9 +407,10 @@ def test_429_then_200_retries_with_growing_delays() -> None:
 def test_429_forever_gives_provider_error_after_max_retries() -> None:
     replay = Replay((429, b"Request Rate Threshold Exceeded"))
     client, sleeps = client_with(replay, max_retries=3)
-    with pytest.raises(ProviderError, match="429") as err:
+    with pytest.raises(RateLimitedError, match="429") as err:
         client.company_facts(1002)
     assert len(replay.calls) == 4 and sleeps == [1.0, 2.0, 4.0]
+    assert err.value.retry_after is None and err.value.exit_code == 5
     assert "4 attempts" in str(err.value) and "10 requests/second" in str(err.value)
     assert UA not in str(err.value)
     zero = Replay((429, b""))
@@ -412,27 +425,29 @@ def test_server_errors_are_retried() -> None:
     client, sleeps = client_with(replay)
     assert client.company_facts(1003)["cik"] == 1003 and sleeps == [1.0]
     client, _ = client_with(Replay((503, b"")), max_retries=2)
-    with pytest.raises(ProviderError, match="HTTP 503 \\(server error\\) on all 3 attempts"):
+    with pytest.raises(BadResponseError, match="server error \\(HTTP 503\\) after 3 attempts") as err:
         client.company_facts(1003)
+    assert err.value.status == 503
 
 
 def test_timeouts_and_network_errors() -> None:
-    replay = Replay(TimeoutError("timed out"), (200, raw("dlta.json")))
+    replay = Replay(httpx.ReadTimeout("timed out"), (200, raw("dlta.json")))
     client, sleeps = client_with(replay)
     assert client.company_facts(1004)["cik"] == 1004 and sleeps == [1.0]
-    client, sleeps = client_with(Replay(urllib.error.URLError("Name or service not known")))
-    with pytest.raises(ProviderError, match="network error \\(Name or service not known\\)") as err:
+    client, sleeps = client_with(Replay(httpx.ConnectError("Name or service not known")))
+    with pytest.raises(OfflineError, match="network error \\(Name or service not known\\)") as err:
         client.company_facts(1004)
+    assert not isinstance(err.value, ProviderTimeoutError)
     assert sleeps == [1.0, 2.0, 4.0] and err.value.hint is not None and "network" in err.value.hint
-    client, _ = client_with(Replay(TimeoutError()))
-    with pytest.raises(ProviderError, match="timed out on all 4 attempts"):
+    client, _ = client_with(Replay(httpx.ConnectTimeout("")))
+    with pytest.raises(ProviderTimeoutError, match="timed out after 4 attempts"):
         client.company_facts(1004)
 
 
 def test_malformed_and_wrong_shape_bodies() -> None:
     replay = Replay((200, raw("malformed.json")))
     client, sleeps = client_with(replay)
-    with pytest.raises(ProviderError, match="not valid JSON"):
+    with pytest.raises(BadResponseError, match="not valid JSON"):
         client.company_facts(1001)
     assert len(replay.calls) == 1 and sleeps == []
     client, _ = client_with(Replay((200, b"<html>Your request has been blocked</html>")))
@@ -478,7 +493,7 @@ def test_ticker_map_wrong_shape() -> None:
 def test_requests_are_spaced_for_the_rate_limit() -> None:
     sleeps: list[float] = []
     client = EdgarClient(
-        Replay((200, raw("alfa.json"))),
+        client=Replay((200, raw("alfa.json"))),
         user_agent=UA,
         sleep=sleeps.append,
         min_interval=0.1,
@@ -492,15 +507,20 @@ def test_requests_are_spaced_for_the_rate_limit() -> None:
 # ============================================================================ source
 
 
-def routed(routes: dict[str, Answer]) -> Callable[[str, dict[str, str]], tuple[int, bytes]]:
-    def transport(url: str, headers: dict[str, str]) -> tuple[int, bytes]:
-        assert headers["User-Agent"] == UA
-        answer = routes.get(url, (404, b""))
-        if isinstance(answer, BaseException):
-            raise answer
-        return answer
+class Routed(Replay):
+    """Answers by URL (404 for anything else); every request must carry the User-Agent."""
 
-    return transport
+    def __init__(self, routes: dict[str, Answer]) -> None:
+        super().__init__()
+        self.routes = routes
+
+    def answer(self, url: str) -> Answer:
+        assert self.calls[-1][1]["User-Agent"] == UA
+        return self.routes.get(url, (404, b""))
+
+
+def routed(routes: dict[str, Answer]) -> Routed:
+    return Routed(routes)
 
 
 SEC_ROUTES: dict[str, Answer] = {

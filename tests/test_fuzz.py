@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 
 from hypecheck.data.files import YIELD_INDICES, load_file
 from hypecheck.errors import HypecheckError, ThemeError
-from hypecheck.theme import _SCHEMA, Theme, load_theme, parse_theme
+from hypecheck.theme import SCHEMA, Theme, load_theme, parse_theme
 from hypecheck.validation import validate
 
 EXAMPLES = int(os.environ.get("HYPECHECK_FUZZ_EXAMPLES", "60"))
@@ -340,7 +340,7 @@ def to_toml(doc: dict[str, Any]) -> str:
     return "\n".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in doc.items()) + "\n"
 
 
-_KEYS = sorted({k for keys in _SCHEMA.values() for k in keys} | {"bogus", "AAA", "bundled", "files"})
+_KEYS = sorted({k for keys in SCHEMA.values() for k in keys} | {"bogus", "AAA", "bundled", "files"})
 _scalars = st.one_of(
     st.sampled_from(
         ["AAA", "BBB", "SPY", "<script>alert(1)</script>", "", "up", "growth", "3M", "2024-01-05"]

@@ -26,6 +26,7 @@ import respx
 from hypecheck.data.connectors import Provider, available_providers, get_provider
 from hypecheck.data.connectors.edgar import EdgarProvider
 from hypecheck.data.connectors.fred import API_URL, CSV_URL, FredProvider, FredSeries, find_api_key
+from hypecheck.data.connectors.gdelt import GdeltProvider
 from hypecheck.data.connectors.ishares import ISharesProvider, parse_holdings
 from hypecheck.data.connectors.trends import (
     EXPLORE_URL,
@@ -41,7 +42,10 @@ from hypecheck.errors import (
     HypecheckError,
     InputError,
     NoDataError,
+    OfflineError,
     ProviderError,
+    ProviderTimeoutError,
+    RateLimitedError,
     UnknownSeriesError,
 )
 
@@ -60,9 +64,36 @@ def fx(name: str) -> bytes:
     return (FIX / name).read_bytes()
 
 
+YAHOO_CRUMB = "test-crumb"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def yfinance_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """yfinance keeps a cookie cache on disk: here, in a temporary folder."""
+    import yfinance
+
+    yfinance.cache.set_cache_location(str(tmp_path_factory.mktemp("yfinance")))
+
+
+def yahoo_session_routes(r: respx.MockRouter) -> None:
+    """The exchange yfinance has with Yahoo before the chart request (hand-built: a cookie page, the
+    crumb endpoint, the consent page it tries after a 4xx), and a fresh yfinance state (no cookie or
+    crumb kept from an earlier test)."""
+    from yfinance.data import YfData
+
+    r.get("https://fc.yahoo.com").respond(404, text="")  # Yahoo answers 404 and sets the cookie
+    r.get(url__regex=r"https://query[12]\.finance\.yahoo\.com/v1/test/getcrumb").respond(
+        200, text=YAHOO_CRUMB
+    )
+    r.get(url__startswith="https://guce.yahoo.com/").respond(404, text="")
+    data = YfData()
+    data._crumb, data._cookie, data._cookie_strategy = None, None, "basic"
+
+
 @pytest.fixture
 def router() -> Iterator[respx.MockRouter]:
     with respx.mock(assert_all_called=False) as r:
+        yahoo_session_routes(r)
         yield r
 
 
@@ -95,10 +126,13 @@ class Case:
         label: str,
         extra: dict[str, bytes] | None = None,
         malformed_error: type[HypecheckError] = ProviderError,
+        sends: int = 1,
     ) -> None:
         self.make, self.call, self.url, self.ok, self.label = make, call, url, ok, label
         self.extra = extra or {}
         self.malformed_error = malformed_error
+        # requests per attempt when the answer is 4xx/5xx: yfinance asks once more with a fresh cookie
+        self.sends = sends
 
 
 CASES = {
@@ -108,6 +142,7 @@ CASES = {
         ACME_URL,
         fx("yahoo_chart_acme.json"),
         "'ACME'",
+        sends=2,
     ),
     "fred": Case(
         lambda s: FredProvider(client=CLIENT, sleep=s, api_key=KEY),
@@ -169,7 +204,8 @@ def test_429_then_200_backs_off_once(router: respx.MockRouter, name: str) -> Non
     sleeps: list[float] = []
     result = case.call(case.make(sleeps.append))
     assert result
-    assert sleeps == [1.0]
+    # yfinance answers a 4xx by asking again with a fresh cookie and crumb: no back-off needed then
+    assert sleeps == ([1.0] if case.sends == 1 else [])
     assert route.call_count == 2
 
 
@@ -182,20 +218,21 @@ def test_429_forever_is_a_provider_error(router: respx.MockRouter, name: str) ->
         case.call(case.make(sleeps.append))
     assert case.label in err.value.message and "429" in err.value.message
     assert err.value.hint and err.value.exit_code == 5
-    assert sleeps == [1.0, 2.0, 4.0] and route.call_count == 4
+    assert sleeps == [1.0, 2.0, 4.0] and route.call_count == 4 * case.sends
+    assert isinstance(err.value, RateLimitedError)
     if name == "trends":
         assert "rate limiting" in err.value.message and "retry later" in str(err.value)
 
 
 def test_retry_after_is_honoured(router: respx.MockRouter) -> None:
-    router.get(ACME_URL).mock(
+    router.get(API_URL).mock(
         side_effect=[
             httpx.Response(429, headers={"Retry-After": "7"}),
-            httpx.Response(200, content=fx("yahoo_chart_acme.json")),
+            httpx.Response(200, content=fx("fred_unrate.json")),
         ]
     )
     sleeps: list[float] = []
-    YahooProvider(client=CLIENT, sleep=sleeps.append).get("ACME", dt.date(2020, 8, 26), dt.date(2020, 9, 2))
+    FredProvider(client=CLIENT, api_key=KEY, sleep=sleeps.append).get("UNRATE")
     assert sleeps == [7.0]
 
 
@@ -213,10 +250,10 @@ def test_timeout_is_a_provider_error(router: respx.MockRouter, name: str) -> Non
     case = CASES[name]
     setup(router, case, httpx.ConnectTimeout("connect timed out"))
     sleeps: list[float] = []
-    with pytest.raises(ProviderError) as err:
+    with pytest.raises(ProviderTimeoutError) as err:
         case.call(case.make(sleeps.append))
     assert case.label in err.value.message and "timed out" in err.value.message
-    assert len(sleeps) == 3
+    assert len(sleeps) == 3 and isinstance(err.value, OfflineError)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -262,7 +299,7 @@ def test_yahoo_adjusted_close_nulls_splits_and_request(router: respx.MockRouter)
     assert params["period1"] == "1598313600" and params["period2"] == "1599177600"
     assert params["interval"] == "1d" and params["events"] == "div,splits"
     assert params["includeAdjustedClose"] == "true"
-    assert "Mozilla" in route.calls.last.request.headers["user-agent"]
+    assert params["crumb"] == YAHOO_CRUMB  # the request went through yfinance (its cookie and crumb)
 
 
 def test_yahoo_falls_back_to_close_and_says_so(router: respx.MockRouter) -> None:
@@ -364,7 +401,7 @@ def test_fred_api_values_missing_dot_and_request(router: respx.MockRouter) -> No
     assert s.meta.kind == "macro" and s.meta.frequency == "M" and s.meta.id == "UNRATE"
     assert "1 missing value(s) ('.' or blank) skipped" in s.meta.notes
     assert any("latest vintage" in n for n in s.meta.notes)
-    assert s.vintages is not None and set(s.vintages["realtime_start"]) == {dt.date(2024, 1, 10)}
+    assert s.realtime is not None and set(s.realtime["realtime_start"]) == {dt.date(2024, 1, 10)}
     params = route.calls.last.request.url.params
     assert params["series_id"] == "UNRATE" and params["api_key"] == KEY and params["file_type"] == "json"
     assert params["observation_start"] == "2023-01-01" and params["observation_end"] == "2023-05-31"
@@ -377,8 +414,8 @@ def test_fred_vintage_is_values_as_known_on_a_date(router: respx.MockRouter) -> 
     params = route.calls.last.request.url.params
     assert params["realtime_start"] == params["realtime_end"] == "2023-06-02"
     assert list(s.values) == [3.4, 3.6, 3.5, 3.4, 3.7]  # April before its revision to 3.5
-    assert isinstance(s, FredSeries) and s.vintages is not None
-    assert set(s.vintages["realtime_start"]) == {dt.date(2023, 6, 2)}
+    assert isinstance(s, FredSeries) and s.realtime is not None
+    assert set(s.realtime["realtime_start"]) == {dt.date(2023, 6, 2)}
     assert any("values as known on 2023-06-02" in n for n in s.meta.notes)
 
 
@@ -395,8 +432,8 @@ def test_fred_all_vintages(router: respx.MockRouter) -> None:
     assert list(april["realtime_end"]) == [dt.date(2024, 1, 4), dt.date(9999, 12, 31)]
     [s] = p.get("UNRATE", realtime_start="1776-07-04", realtime_end="9999-12-31")
     assert list(s.values) == [3.5, 3.5, 3.7]  # the latest vintage of each date
-    assert isinstance(s, FredSeries) and s.vintages is not None
-    assert s.vintages.loc[pd.Timestamp("2023-04-01"), "realtime_start"] == dt.date(2024, 1, 5)
+    assert isinstance(s, FredSeries) and s.realtime is not None
+    assert s.realtime.loc[pd.Timestamp("2023-04-01"), "realtime_start"] == dt.date(2024, 1, 5)
     assert any("1 date(s) had several vintages" in n for n in s.meta.notes)
 
 
@@ -411,7 +448,7 @@ def test_fred_without_key_falls_back_to_csv(router: respx.MockRouter, fixture: s
     assert list(s.values) == [3.4, 3.6, 3.5, 3.7] and s.meta.frequency == "M"
     assert any("latest vintage only" in n for n in s.meta.notes)
     assert "1 missing value(s) ('.' or blank) skipped" in s.meta.notes
-    assert isinstance(s, FredSeries) and s.vintages is None
+    assert isinstance(s, FredSeries) and s.realtime is None
 
 
 def test_fred_csv_date_filter_and_changed_header(router: respx.MockRouter) -> None:
@@ -629,6 +666,56 @@ def test_trends_query_validation() -> None:
         p.query("  ")
 
 
+# one Trends cell rule for the live reader and the files reader: the same cells, the same missing ones
+AGREE_CELLS = ["40", "", "<1", "0", "null", "100", "."]
+AGREE_DATES = pd.date_range("2024-01-01", periods=len(AGREE_CELLS), freq="MS")
+
+
+def test_trends_live_and_files_readers_agree_on_the_same_cells(
+    router: respx.MockRouter, tmp_path: Path
+) -> None:
+    from hypecheck.data.files import read_file
+    from hypecheck.data.parsers.trends import parse_cells
+
+    ref = parse_cells(AGREE_CELLS)
+    assert ref.missing.tolist() == [False, True, False, False, True, False, True]
+    assert not ref.bad.any() and ref.below_one.tolist() == [False, False, True, False, False, False, False]
+    # the live API: a cell without a value is value [null], formattedValue [""]
+    rows = [
+        {
+            "time": str(int(d.timestamp())),
+            "value": [None] if ref.missing[k] else [0 if c == "<1" else int(c)],
+            "formattedValue": ["" if ref.missing[k] else c],
+            "hasData": [True],
+        }
+        for k, (d, c) in enumerate(zip(AGREE_DATES, AGREE_CELLS, strict=True))
+    ]
+    router.get(EXPLORE_URL).respond(200, content=fx("trends_explore.txt"))
+    router.get(MULTILINE_URL).respond(
+        200, content=b")]}',\n" + json.dumps({"default": {"timelineData": rows}}).encode()
+    )
+    [live] = TrendsProvider(client=CLIENT, warm_up=False).get("value stocks")
+    # the files reader: a one-term series file (in a trends folder) and a Trends export, same cells
+    body = "".join(f"{d.date()},{c}\n" for d, c in zip(AGREE_DATES, AGREE_CELLS, strict=True))
+    series_file = tmp_path / "trends" / "value stocks.csv"
+    series_file.parent.mkdir()
+    series_file.write_text("date,value stocks\n" + body)
+    export_file = tmp_path / "multiTimeline.csv"
+    export_file.write_text("Category: All categories\n\nMonth,value stocks: (United States)\n" + body)
+    today = pd.Timestamp("2026-01-01")
+    [from_series] = read_file(series_file, today=today)
+    [from_export] = read_file(export_file, today=today)
+    expected = pd.Series(ref.values[~ref.missing], index=AGREE_DATES[~ref.missing])
+    for s in (live, from_series, from_export):
+        kept = s.values.dropna()
+        assert list(kept.index) == list(expected.index), s.meta.origin  # the same cells are missing
+        assert kept.tolist() == expected.tolist()  # and the others read alike (<1 as 0.5)
+        assert s.meta.units == "0-100 relative (sampled, per request)"
+        assert s.flags is not None and s.flags["below_one"].reindex(kept.index).tolist() == [
+            False, True, False, False,
+        ]  # fmt: skip
+
+
 # ============================================================================ ishares
 
 
@@ -742,6 +829,7 @@ def test_edgar_needs_a_user_agent(monkeypatch: pytest.MonkeyPatch) -> None:
         ("trends", TrendsProvider),
         ("ishares", ISharesProvider),
         ("edgar", EdgarProvider),
+        ("gdelt", GdeltProvider),
     ],
 )
 def test_registry_builds_each_provider(name: str, cls: type) -> None:
@@ -758,16 +846,92 @@ def test_providers_satisfy_the_protocol() -> None:
         TrendsProvider(client=CLIENT),
         ISharesProvider(client=CLIENT),
         EdgarProvider(client=CLIENT),
+        GdeltProvider(client=CLIENT),
     ]
-    assert [p.kinds for p in providers] == [("price",), ("macro",), ("search",), ("holdings",), ("facts",)]
+    assert [p.kinds for p in providers] == [
+        ("price",), ("macro",), ("search",), ("holdings",), ("facts",), ("news",),
+    ]  # fmt: skip
+    from hypecheck.data import registry
+
+    assert registry.kinds_routed() == {
+        "facts": "edgar", "holdings": "ishares", "macro": "fred", "news": "gdelt", "price": "yahoo",
+        "search": "trends",
+    }  # fmt: skip
 
 
 def test_registry_unknown_name_lists_known_ones() -> None:
     with pytest.raises(InputError, match="unknown provider 'bloomberg'") as err:
         get_provider("bloomberg")
     assert err.value.hint is not None
-    for name in ("edgar", "fred", "ishares", "trends", "yahoo"):
+    for name in ("edgar", "fred", "gdelt", "ishares", "trends", "yahoo"):
         assert name in err.value.hint
+
+
+class _StubPrices:
+    """A test connector declaring kind ``price``: every ticker gets 1, 2, 3 on three business days."""
+
+    name, kinds = "stub-prices", ("price",)
+
+    def __init__(self, **kw: Any) -> None:
+        self.asked: list[str] = []
+
+    def query(self, id, start=None, end=None, **opts):  # type: ignore[no-untyped-def]
+        from hypecheck.data.connectors.base import Query
+
+        self.asked.append(id)
+        return Query("stub-prices", "price", id, "https://example.invalid/prices")
+
+    def fetch(self, q):  # type: ignore[no-untyped-def]
+        from hypecheck.data.connectors.base import Raw
+
+        return Raw(q, 200, b"", dt.datetime(2026, 1, 1))
+
+    def standardize(self, raw):  # type: ignore[no-untyped-def]
+        from hypecheck.schema import SeriesData, SeriesMeta
+
+        idx = pd.bdate_range("2026-01-05", periods=3)
+        meta = SeriesMeta(id=raw.query.id, kind="price", source="stub", origin="stub", frequency="D")
+        return [SeriesData(meta, pd.Series([1.0, 2.0, 3.0], index=idx))]
+
+
+def test_a_connector_registered_for_a_kind_is_the_one_fetch_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hypecheck
+    from hypecheck.data import registry
+    from hypecheck.fetch import fetch_theme, plan
+    from hypecheck.store import Store
+
+    monkeypatch.setattr(registry, "_FACTORIES", dict(registry._FACTORIES))  # undone after the test
+    monkeypatch.setattr(registry, "_ROUTES", dict(registry._ROUTES))
+    built: list[_StubPrices] = []
+    assert registry.connector_for("price") == "yahoo"  # the built-in default
+    registry.register_provider(
+        "stub-prices", lambda **kw: built.append(_StubPrices(**kw)) or built[-1], kinds=["price"]
+    )
+    assert registry.connector_for("price") == "stub-prices" and registry.kinds_routed()["macro"] == "fred"
+    theme_file = tmp_path / "t.toml"
+    theme_file.write_text(
+        'id = "t"\ntitle = "t"\nquestion = "q"\n[price]\nbenchmarks = ["BBB"]\n'
+        '[[price.pairs]]\nleader = "AAA"\nlaggard = "BBB"\n'
+    )
+    theme = hypecheck.load_theme(theme_file)
+    assert {i.id: i.provider for i in plan(theme) if i.kind == "price"} == {
+        "AAA": "stub-prices",
+        "BBB": "stub-prices",
+    }
+    store = Store(tmp_path / "s.duckdb")
+    items = fetch_theme(theme, store)  # no providers= mapping: the registry decides
+    assert {i.id: i.status for i in items if i.kind == "price"} == {"AAA": "fetched", "BBB": "fetched"}
+    assert len(built) == 1 and sorted(built[0].asked) == ["AAA", "BBB"]
+    assert store.read("price", "AAA").tolist() == [1.0, 2.0, 3.0]
+    # a default (built-in or entry-point plugin) never takes a kind away from it
+    registry.register_provider("yahoo", YahooProvider, default=True)
+    assert registry.connector_for("price") == "stub-prices"
+    registry.route("price", "yahoo")
+    assert registry.connector_for("price") == "yahoo"
+    with pytest.raises(InputError, match="no live connector brings series of kind 'options'"):
+        registry.connector_for("options")
 
 
 class _NoTrends:
@@ -806,7 +970,9 @@ def test_fred_realtime_start_reaches_the_store_through_fetch(
     )
     store = Store(tmp_path / "s.duckdb")
     fred = FredProvider(client=CLIENT, api_key=KEY, sleep=lambda _: None)
-    items = fetch_theme(hypecheck.load_theme(theme), store, providers={"fred": fred, "trends": _NoTrends()})
+    # Trends (and GDELT, its news-volume fallback) are not the subject: both answer "no data" unasked
+    quiet = {"fred": fred, "trends": _NoTrends(), "gdelt": _NoTrends()}
+    items = fetch_theme(hypecheck.load_theme(theme), store, providers=quiet)
     assert {i.id: i.status for i in items}["UNRATE"] == "fetched"
     # what was known on 2023-06-01 (before the 2023-06-02 vintage): nothing; on 2023-06-02: the values
     assert store.read("macro", "UNRATE", known_at=dt.date(2023, 6, 1)).empty

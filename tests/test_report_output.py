@@ -118,6 +118,9 @@ def test_notebook_rich_html_and_chart_objects() -> None:
     assert r.verdict.label.upper() in r.verdict._repr_html_().upper()
     html = r.pillars["price"]._repr_html_()
     assert "Price confirmation" in html and "S&amp;P 500" in html  # escaped
+    from hypecheck.report.spec import VegaChart
+
     figs = r.charts()
-    assert figs and all(isinstance(f, Figure) for f in figs.values())
-    assert "rs_lines" in figs
+    assert figs and all(isinstance(f, Figure | VegaChart) for f in figs.values())
+    assert isinstance(figs["rs_lines"], VegaChart)  # one spec: interactive in the dashboard, PNG/SVG here
+    assert figs["rs_lines"]._repr_mimebundle_()["image/svg+xml"].startswith("<svg")

@@ -343,3 +343,70 @@ def test_check_live_offline_uses_the_store(
         ],
     )
     assert empty.exit_code == 3 and "no stored data" in empty.output and "no network" in empty.output
+
+
+def _vintaged(frame: pd.DataFrame, id: str = "GDPX") -> SeriesData:
+    return SeriesData.from_vintages(
+        SeriesMeta(id=id, kind="macro", source="test", origin="hand-made", frequency="M"), frame
+    )
+
+
+def test_vintages_are_stored_as_rows_and_read_back_as_known(tmp_path: Path) -> None:
+    """A series with vintages (ALFRED's layout, hand-made) keeps every vintage: read and catalog as of
+    a date between two vintages give the earlier one's values, whatever order they were written in."""
+    obs = pd.DatetimeIndex(["2024-01-01", "2024-02-01", "2024-03-01"])
+    v1, v2, v3 = pd.Timestamp("2024-03-10"), pd.Timestamp("2024-04-10"), pd.Timestamp("2024-05-10")
+    frame = pd.DataFrame(
+        {v1: [1.0, 2.0, np.nan], v2: [1.0, 2.5, 3.0], v3: [1.0, 2.5, 3.5]}, index=obs, dtype="float64"
+    )
+    store = Store(tmp_path / "v.duckdb")
+    # the latest vintage first, then the earlier ones: the order of writing must not matter
+    assert store.write(_vintaged(frame[[v3]])).rows_stored == 3
+    assert store.write(_vintaged(frame[[v1, v2]])).rows_stored == 4  # v1: 2 cells; v2: 2.5 and 3.0
+    assert store.write(_vintaged(frame)).rows_stored == 0  # nothing new
+    for known_at, want in (
+        ("2024-03-09", []),
+        ("2024-03-10", [1.0, 2.0]),
+        ("2024-04-30", [1.0, 2.5, 3.0]),
+        (None, [1.0, 2.5, 3.5]),
+    ):
+        assert store.read("macro", "GDPX", known_at=known_at).tolist() == want
+        cat = store.catalog(known_at=known_at, ids=[("macro", "gdpx")])
+        if not want:
+            assert not cat.has("macro", "GDPX")
+            continue
+        got = cat.get("macro", "GDPX")
+        assert got.values.tolist() == want
+        assert got.vintages is not None and got.vintages.columns.max() <= pd.Timestamp(known_at or "2100")
+    # the vintages frame read back equals the one written (a vintage holds what the one before held)
+    back = store.catalog().get("macro", "GDPX").vintages
+    pd.testing.assert_frame_equal(back, frame, check_freq=False, check_names=False)
+
+
+def test_series_without_publication_dates_keep_their_first_value_for_past_dates(tmp_path: Path) -> None:
+    """A series whose vintages are only fetch dates: a past as-of gets the first value seen (the
+    panel holds it back by its publication lag), a revision found by a later fetch counts from then."""
+    store = Store(tmp_path / "f.duckdb")
+    first = dt.datetime(2025, 3, 1, 12)
+    store.write(series("PX", [10.0, 11.0, 12.0], start="2025-01-06"), fetched_at=first)
+    store.write(series("PX", [10.0, 11.5, 12.0], start="2025-01-06"), fetched_at=dt.datetime(2025, 4, 1, 12))
+    assert store.read("price", "PX", known_at="2025-02-01").tolist() == [10.0, 11.0, 12.0]
+    assert store.read("price", "PX", known_at="2025-03-15").tolist() == [10.0, 11.0, 12.0]
+    assert store.read("price", "PX", known_at="2025-04-01").tolist() == [10.0, 11.5, 12.0]
+    got = store.catalog(known_at="2025-02-01").get("price", "PX")
+    assert got.values.tolist() == [10.0, 11.0, 12.0] and got.vintages is None
+
+
+def test_catalog_reads_only_the_series_asked_for(tmp_path: Path) -> None:
+    store = Store(tmp_path / "ids.duckdb")
+    with store.writer():
+        for sid in ("IWM", "SPY", "QQQ"):
+            store.write(series(sid, [1.0, 2.0, 3.0]))
+        store.write(series("UNRATE", [4.0, 4.1], kind="macro", freq="M"))
+    cat = store.catalog(ids=[("price", "iwm"), ("macro", "UNRATE")])
+    assert {(s.meta.kind, s.meta.id) for s in cat} == {("price", "IWM"), ("macro", "UNRATE")}
+    assert cat.resolve("price", "iwm") == "IWM" and cat.source == "store"
+    # a name that finds nothing still gets its did-you-mean from what is close in the store
+    near = store.catalog(ids=[("price", "SPX")])
+    assert near.suggest("price", "SPX") == ["SPY"] and not near.has("price", "IWM")
+    assert len(store.catalog()) == 4

@@ -111,3 +111,64 @@ def test_unicode_and_markup_terms_are_data() -> None:
     d["triggers"][0]["params"]["terms"] = ["日本株"]  # a trigger reads only the theme's own terms
     t = parse_theme(d)
     assert t.terms[1] == "日本株" and t.terms[3] == "<script>alert(1)</script>"
+
+
+# --- the declared schema and [release] ------------------------------------------------------------
+
+
+def test_release_lags_are_read_per_series() -> None:
+    d = flagship_dict()
+    d["release"] = {"ICSA": 5, "CPIAUCSL": 14, "DGS10": 0}
+    assert parse_theme(d, where="test.toml").release_lags == {"ICSA": 5, "CPIAUCSL": 14, "DGS10": 0}
+    assert load_theme("small-cap-rotation").release_lags == {}  # no [release]: no override
+
+
+def test_bad_release_lags_are_each_named_with_their_path() -> None:
+    d = flagship_dict()
+    d["release"] = {"ICSA": -1, "CPIAUCSL": 401, "GDP": 30.5, "PAYEMS": True, "bad id!": 3, "UNRATE": 400}
+    msg = _problems(d)
+    assert "5 problems" in msg  # UNRATE = 400 is the largest lag allowed
+    for sid, got in (("ICSA", "-1"), ("CPIAUCSL", "401"), ("GDP", "30.5"), ("PAYEMS", "True")):
+        assert f"release.{sid}: must be a whole number of days from 0 to 400" in msg and f"got {got}" in msg
+    assert "release.bad id!: 'bad id!' is not a valid ticker/series id" in msg
+    d["release"] = [5]
+    assert "release: must be a table SERIES_ID = days" in _problems(d)
+
+
+def test_every_key_the_themes_use_is_declared_with_a_meaning() -> None:
+    """The schema declares each table's keys (type, default, bounds, meaning); the built-in themes use
+    only declared keys, and every declared whole number has its bounds and unit."""
+    from hypecheck.theme import SCHEMA
+
+    for table, fields in SCHEMA.items():
+        for key, f in fields.items():
+            assert f.doc and f.type in {"text", "number", "whole", "date", "id", "list", "table", "choice"}, (
+                table,
+                key,
+            )
+            if f.type == "whole":
+                assert f.lo is not None and f.unit, (table, key)
+            if f.type == "choice":
+                assert f.choices and (f.default is None or f.default in f.choices), (table, key)
+    d = flagship_dict()
+    assert set(d) <= set(SCHEMA[""])
+    for table in ("attention", "price", "breadth", "structure"):
+        assert set(d[table]) <= set(SCHEMA[table]), table
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "value", "needle"),
+    [
+        ("history", "weeks", 27, "history.weeks: must be a whole number of weeks from 1 to 26"),
+        ("history", "lookback", 19, "history.lookback: must be a whole number of observations, at least 20"),
+    ],
+)
+def test_whole_number_bounds_come_from_the_schema(table: str, key: str, value: int, needle: str) -> None:
+    from hypecheck.theme import SCHEMA
+
+    d = flagship_dict()
+    d[table] = {key: value}
+    assert needle in _problems(d)
+    spec = SCHEMA[table][key]
+    d[table] = {key: spec.lo}
+    assert getattr(parse_theme(d).history, key) == spec.lo  # the bound itself is allowed

@@ -10,40 +10,15 @@ from typing import Any
 
 import pandas as pd
 
-from .data.sources import get_source
+from .data.catalog import load_catalog
 from .errors import InputError
 from .panel import build_panel
-from .pillars import MEASURES
-from .pillars.catalysts import add_sequence
-from .pillars.history import add_spike_episodes
+from .pillars import PILLARS
 from .result import CheckResult
 from .rules import Rules, load_rules
 from .schema import Catalog, Kind
 from .theme import Theme, load_theme
 from .verdict import decide
-
-_CATALOGS: dict[str, Catalog] = {}
-
-
-def load_catalog(data: str | Path | None = None, *, refresh: bool = False) -> Catalog:
-    """Load the bundled sample data (``data=None``) or the user's files; cached per process.
-
-    The catalog's ``source`` attribute names the source (``"bundled"`` or ``"files"``), so
-    ``check(theme, catalog=load_catalog(path))`` applies the theme's ``[mapping.<source>]``."""
-    key = "bundled" if data is None else str(Path(data).resolve())
-    if refresh or key not in _CATALOGS:
-        if data is None:
-            cat = get_source("bundled").load()
-        else:
-            p = Path(data)
-            if not p.exists():
-                raise InputError(
-                    f"data path {str(p)!r} does not exist", hint="pass a folder or file with --data"
-                )
-            cat = get_source("files", path=p).load()
-        cat.source = "bundled" if data is None else "files"
-        _CATALOGS[key] = cat
-    return _CATALOGS[key]
 
 
 def _parse_as_of(as_of: str | dt.date | pd.Timestamp | None) -> pd.Timestamp | None:
@@ -276,14 +251,15 @@ def check(
         source = source or getattr(catalog, "source", "") or "custom"
     ts = resolve_as_of(th, catalog, source, as_of)
     panel = build_panel(th, catalog, ts, source)
-    steps = len(MEASURES) + (2 if calibrate else 0)
+    measured = tuple(PILLARS)  # the registry as it is now, for the whole check
+    steps = len(measured) + (2 if calibrate else 0)
     pillars = {}
-    for k, (name, fn) in enumerate(MEASURES.items()):
+    for k, pillar in enumerate(measured):
         if progress:
-            progress(0.1 + 0.8 * k / steps, f"measuring {name}")
-        pillars[name] = fn(panel, rl)
-    add_sequence(pillars, panel)
-    add_spike_episodes(pillars, panel)
+            progress(0.1 + 0.8 * k / steps, f"measuring {pillar.name}")
+        pillars[pillar.name] = pillar.run(panel, rl)
+    for pillar in measured:
+        pillar.cross(pillars, panel)
     verdict = decide(pillars, rl)
     mapping = th.mappings.get(source)
     src_text = (
@@ -294,7 +270,7 @@ def check(
     calibration = None
     if calibrate:
         if progress:
-            progress(0.1 + 0.8 * len(MEASURES) / steps, "fitting the panel model on past narratives")
+            progress(0.1 + 0.8 * len(measured) / steps, "fitting the panel model on past narratives")
         calibration, verdict = _panel_verdict(th, panel, catalog, source, ts, verdict, rl)
     else:
         verdict = _replace(

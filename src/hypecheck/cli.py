@@ -254,9 +254,10 @@ def _run_live(
 ) -> None:
     """check --live: fetch what is stale into the store, then check from the store; offline, say so
     and use what is stored. A read-only store is checked as it is: nothing fetched, nothing written."""
-    from .api import check
+    from .api import _parse_as_of, check
     from .errors import NoDataError
     from .fetch import fetch_theme, is_offline
+    from .panel import requested
     from .store import Store
 
     store = Store(store_path)
@@ -276,7 +277,10 @@ def _run_live(
         say("no network: the live providers could not be reached; using the data already in the store")
     elif failed:
         say(f"{len(failed)} series failed to fetch (see `hypecheck fetch` for the reasons); using the store")
-    catalog = store.catalog() if store.exists() else None
+    # as known on the as-of date (later vintages never reach a past check), only the theme's series
+    catalog = None
+    if store.exists():
+        catalog = store.catalog(known_at=_parse_as_of(as_of), ids=requested(th, "store"))  # type: ignore[arg-type]
     if catalog is None or len(catalog) == 0:
         raise NoDataError(
             f"no stored data in {store.path}" + (" and no network to fetch it" if offline else ""),
@@ -404,12 +408,15 @@ def watch(
     store = Store(store_path)
     catalog = None
     if live:
+        from .api import _parse_as_of
         from .fetch import fetch_theme, is_offline
+        from .panel import requested
 
         items = fetch_theme(th, store)
         if is_offline(items):
             click.echo("no network: using the data already in the store", err=True)
-        catalog = store.catalog()
+        # as known on the as-of date, only the theme's series
+        catalog = store.catalog(known_at=_parse_as_of(as_of), ids=requested(th, "store"))
     res = run_watch(th, store=store, as_of=as_of, data=data, catalog=catalog, source="store", webhook=webhook)
     click.echo(
         f"{th.id} as of {res.as_of}: {res.label.upper()} (score {res.score:+.2f})"
@@ -560,10 +567,12 @@ def import_files(path: Path, store_path: Path | None) -> None:
         store.writer(),
         click.progressbar(list(cat), label="importing", file=sys.stderr, show_pos=True) as bar,
     ):
-        for s in bar:
+        for s in bar:  # a series with vintages (ALFRED) stores each vintage as its own rows
             stored += store.write(s, provider="files").rows_stored
+    vintaged = sum(1 for s in cat if s.vintages is not None)
+    with_vintages = f", {vintaged} of them with vintages" if vintaged else ""
     click.echo(
-        f"imported {len(cat)} series ({stored} new or changed values) into {store.path}; "
+        f"imported {len(cat)} series{with_vintages} ({stored} new or changed values) into {store.path}; "
         f"skipped {len(cat.report.skipped)} files"
     )
     click.echo(f"({time.perf_counter() - t0:.1f}s)", err=True)
@@ -712,6 +721,71 @@ def lab(
 
 
 @main.command()
+@DATA
+@click.option("--live", is_flag=True, help="Fetch the universe's stale series into the store and scan it.")
+@click.option(
+    "--universe",
+    metavar="FILE",
+    default=None,
+    help="A universe TOML (like src/hypecheck/lab/etf.toml, or one with a [members] table), a long "
+    "date,ticker,close file or a folder of member CSVs. Default: the ETF universe (bundled: Ken French).",
+)
+@AS_OF
+@click.option("--json", "as_json", is_flag=True, help="Print the scan as one JSON object (see the README).")
+@click.option(
+    "--out",
+    "out",
+    metavar="DIR",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write scan.html and scan.json (with --theme: the theme TOML) into DIR.",
+)
+@click.option("--scheduler", metavar="ADDRESS", default=None, help="Run the pairs on this Dask scheduler.")
+@click.option("--since", metavar="DATE", default=None, help="Report the changes since this date.")
+@click.option(
+    "--theme",
+    "theme",
+    metavar="LEADER-LAGGARD",
+    default=None,
+    help="Write a theme TOML for this narrative (stdout, or DIR with --out) instead of the table.",
+)
+@STORE
+def scan(
+    data: Path | None,
+    live: bool,
+    universe: str | None,
+    as_of: str | None,
+    as_json: bool,
+    out: Path | None,
+    scheduler: str | None,
+    since: str | None,
+    theme: str | None,
+    store_path: Path | None,
+) -> None:
+    """List the narratives alive as of a date across a universe of pairs, with the panel model's
+    probability, interval, label and drivers; say what changed since the last stored scan.
+
+    Exit codes as for `watch`: 0 nothing changed (or first scan), 6 narratives born, faded,
+    strengthened or weakened, 7 a narrative flipped or changed label."""
+    from .lab.scancmd import run
+
+    sys.exit(
+        run(
+            data=data,
+            live=live,
+            universe=universe,
+            as_of=as_of,
+            as_json=as_json,
+            out=out,
+            scheduler=scheduler,
+            since=since,
+            theme=theme,
+            store_path=store_path,
+        )
+    )
+
+
+@main.command()
 @OUT
 def demo(out: Path | None) -> None:
     """Check the flagship theme on the bundled offline data and write the report (default: ./out)."""
@@ -820,10 +894,12 @@ def breadth_cmd(
     capf = _read_wide(caps, "caps") if caps is not None else None
     if as_of is not None:
         from .api import _parse_as_of
+        from .panel import cut_frame
 
         cut = _parse_as_of(as_of)
-        wide = wide.loc[wide.index <= cut]  # type: ignore[attr-defined]
-        capf = capf.loc[capf.index <= cut] if capf is not None else None  # type: ignore[attr-defined]
+        assert cut is not None
+        wide = cut_frame(wide, cut)  # type: ignore[arg-type]
+        capf = cut_frame(capf, cut) if capf is not None else None  # type: ignore[arg-type]
     b = breadth(wide, capf, engine=engine, scheduler=scheduler)  # type: ignore[arg-type]
     _, thrusts = zweig_thrust(b)
     last = b.iloc[-1]

@@ -57,6 +57,36 @@ class ProviderError(HypecheckError):
     exit_code = 5
 
 
+class RateLimitedError(ProviderError):
+    """The service answered HTTP 429 on every attempt. ``retry_after``: the seconds its last
+    ``Retry-After`` header asked for (None when it did not say)."""
+
+    def __init__(self, message: str, *, hint: str | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
+
+
+class OfflineError(ProviderError):
+    """The service could not be reached on any attempt (DNS, refused or dropped connection)."""
+
+
+class ProviderTimeoutError(OfflineError):
+    """The service did not answer in time on any attempt."""
+
+
+class NotFoundError(ProviderError):
+    """The service answered HTTP 404: it does not know what was asked for."""
+
+
+class BadResponseError(ProviderError):
+    """The service answered, but not usefully: a server error (5xx) on every attempt, an unexpected
+    status, or a body that is not in its documented format. ``status`` is the HTTP status (0 if none)."""
+
+    def __init__(self, message: str, *, hint: str | None = None, status: int = 0) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+
+
 EXIT_CODES = {
     "ok": 0,
     "error": 1,

@@ -15,29 +15,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .pillars import PILLARS
+
 Leaning = Literal["catalyst", "viral", "neutral"]
 Status = Literal["ok", "partial", "missing"]
-
-PILLARS: tuple[str, ...] = (
-    "attention",
-    "price",
-    "breadth",
-    "catalysts",
-    "fundamentals",
-    "structure",
-    "history",
-)
-
-PILLAR_TITLES = {
-    "attention": "Attention",
-    "price": "Price confirmation",
-    "breadth": "Breadth",
-    "catalysts": "Catalysts",
-    "fundamentals": "Fundamentals",
-    "structure": "Structure",
-    "history": "History",
-}
-
 
 FINDING_SUFFIX: dict[str, str] = {
     "catalyst": "(supports the narrative)",
@@ -187,7 +168,7 @@ class PillarResult:
         )
         miss = "".join(f"<li>{escape(m.reason)}</li>" for m in self.missing)
         return (
-            f"<div><b>{escape(PILLAR_TITLES.get(self.name, self.name))}</b>: {escape(self.status)}, score {score}"
+            f"<div><b>{escape(PILLARS.title(self.name))}</b>: {escape(self.status)}, score {score}"
             f"<table><tr><th>finding</th><th>value</th><th>leaning</th><th>would flip if</th><th>claim tested</th></tr>{rows}</table>"
             + (f"<ul>{miss}</ul>" if miss else "")
             + "</div>"

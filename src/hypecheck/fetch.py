@@ -24,13 +24,13 @@ from typing import Any
 
 import pandas as pd
 
-from .data.connectors.base import scrub
-from .errors import HypecheckError, ProviderError
+from .data.registry import connector_for, get_provider
+from .data.transport import scrub
+from .errors import HypecheckError, OfflineError, ProviderError
 from .store import Store, StoreError
 from .theme import Theme
 from .validation import validate
 
-PROVIDER_FOR_KIND = {"price": "yahoo", "macro": "fred", "search": "trends"}
 NOT_FETCHABLE_PREFIXES = ("shiller:", "cape:", "ff:", "arch:", "sm:", "skf:")
 OFFLINE_WORDS = ("network error", "timed out", "offline")
 
@@ -50,7 +50,8 @@ class Item:
 
 
 def plan(theme: Theme) -> list[Item]:
-    """What a fetch of ``theme`` asks for, in order."""
+    """What a fetch of ``theme`` asks for, in order; each series goes to the connector the registry
+    routes its kind to (:func:`hypecheck.data.registry.connector_for`)."""
     items: list[Item] = []
     seen: set[tuple[str, str]] = set()
 
@@ -58,7 +59,7 @@ def plan(theme: Theme) -> list[Item]:
         if (kind, id) in seen:
             return
         seen.add((kind, id))
-        items.append(Item(kind, id, PROVIDER_FOR_KIND[kind], dict(opts)))
+        items.append(Item(kind, id, connector_for(kind), dict(opts)))
 
     for t in theme.tickers():
         add("price", t)
@@ -68,7 +69,35 @@ def plan(theme: Theme) -> list[Item]:
         add("macro", f.id)
     for term in theme.terms:
         add("search", term, geo=getattr(theme, "geo", "") or "US")
+    news = _news_connector()
+    for term in theme.terms if news else ():
+        # news volume stands in for search interest: fetched only for a term whose search data is
+        # neither fetched in this run nor in the store (see fetch_theme)
+        items.append(Item("news", term, news, {FALLBACK: "search"}))
     return items
+
+
+FALLBACK = "fallback_for"
+
+
+def _news_connector() -> str | None:
+    try:
+        return connector_for("news")
+    except HypecheckError:
+        return None
+
+
+def _needed(it: Item, items: list[Item], store: Store) -> str | None:
+    """Why a fallback item is not needed (None when it is): its primary series was fetched in this
+    run or is in the store."""
+    kind = it.options.get(FALLBACK)
+    if kind is None:
+        return None
+    if any(i.kind == kind and i.id == it.id and i.status == "fetched" for i in items):
+        return f"{kind} data for it fetched in this run; news volume is fetched only where it is missing"
+    if store.info(kind, it.id):
+        return f"{kind} data for it in the store; news volume is fetched only where it is missing"
+    return None
 
 
 def fetch_theme(
@@ -83,8 +112,6 @@ def fetch_theme(
     now: dt.datetime | None = None,
 ) -> list[Item]:
     """Fetch every stale series of ``theme`` into ``store``; returns one :class:`Item` per series."""
-    from .data.connectors import get_provider
-
     run_id = uuid.uuid4().hex[:12]
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     cache: dict[str, Any] = dict(providers or {})
@@ -92,13 +119,19 @@ def fetch_theme(
     items = plan(theme)
     store.verify(write=True)  # a store we cannot write into stops the fetch before any request
     for it in items:
+        skip = _needed(it, items, store)
+        if skip:
+            it.status, it.reason = "skipped", skip
+            if progress is not None:
+                progress(it)
+            continue
         try:
             _one(it, store, since, max_age, cache, get_provider, run_id, pulls, now, offline)
         except StoreError:
             raise  # the store itself failed: no point going on series by series
         except ProviderError as exc:
             it.status, it.reason = "failed", scrub(exc.message)
-            offline = offline or is_offline([it])
+            offline = offline or isinstance(exc, OfflineError) or is_offline([it])
             store.log_failure(it.kind, it.id, it.provider, it.reason, run_id)
         except HypecheckError as exc:
             it.status, it.reason = "failed", scrub(exc.message)
@@ -137,7 +170,7 @@ def _one(
     start = since
     if start is None and info and info.get("last"):
         start = info["last"] - dt.timedelta(days=10)  # overlap to pick up revisions of recent values
-    opts = dict(it.options)
+    opts = {k: v for k, v in it.options.items() if k != FALLBACK}
     if it.kind == "search" and pulls > 1:
         opts["pulls"] = pulls
     q = prov.query(it.id, start, None, **opts)
@@ -152,12 +185,13 @@ def _one(
         from .schema import SeriesData
 
         data = SeriesData(s.meta, clean, None if s.flags is None else s.flags.reindex(clean.index), s.pulls)
-        # per-value vintages: FRED's realtime_start (FredSeries.vintages), else the fetch date
-        vint = getattr(s, "vintages", None)
+        # per-value vintages: FRED's realtime_start (FredSeries.realtime), else the series' own vintages
+        # or the fetch date (Store.write decides)
+        realtime = getattr(s, "realtime", None)
         vintage = (
-            vint["realtime_start"].reindex(clean.index)
-            if isinstance(vint, pd.DataFrame) and "realtime_start" in vint
-            else getattr(s, "vintage", None)
+            pd.to_datetime(realtime["realtime_start"]).reindex(clean.index)
+            if isinstance(realtime, pd.DataFrame) and "realtime_start" in realtime
+            else None
         )
         res = store.write(
             data,

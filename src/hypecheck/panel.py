@@ -1,6 +1,9 @@
 """The panel: the data a theme needs, cut at the as-of date, with provenance.
 
-Nothing dated after ``as_of`` enters a panel (the cut happens here, once; analytics also guard).
+Nothing unknown on ``as_of`` enters a panel: every series goes through :func:`cut_known` here, once
+(per observation the latest vintage published by then; without vintages, nothing dated after it,
+held back by the documented publication lag of :mod:`hypecheck.release` or the theme's ``[release]``
+table). This is the only cut of input data; analytics also guard.
 Names are resolved as a person means them (:meth:`~hypecheck.schema.Catalog.resolve`: case, and for
 search terms underscores, spaces and file names); a name that finds nothing is missing with a reason
 that says what was looked for, what the data hold that is close, and what to do.
@@ -50,6 +53,9 @@ class Panel:
     prices: dict[str, SeriesData] = field(default_factory=dict)
     macro: dict[str, SeriesData] = field(default_factory=dict)
     search: dict[str, list[SeriesData]] = field(default_factory=dict)
+    news: dict[str, list[SeriesData]] = field(
+        default_factory=dict
+    )  # news volume, for terms without search data
     missing: dict[tuple[str, str], str] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
     upcoming: list[Event] = field(default_factory=list)
@@ -144,15 +150,26 @@ def period_end(index: pd.DatetimeIndex, frequency: str, kind: str) -> pd.Datetim
     return period_rule(index, frequency, kind)[0]
 
 
-def cut_known(s: SeriesData, as_of: pd.Timestamp) -> tuple[SeriesData, str | None]:
-    """The series as it was knowable on ``as_of``: nothing dated after it, and period-stamped
-    observations only once their period has ended (see :func:`period_rule`, decided on the stamps up
-    to ``as_of`` only). Returns the cut and a note when the rule applied."""
+def cut_known(s: SeriesData, as_of: pd.Timestamp, lag: int | None = None) -> tuple[SeriesData, str | None]:
+    """The series as it was knowable on ``as_of``: the one cut every input goes through.
+
+    * A series with vintages (:attr:`~hypecheck.schema.SeriesData.vintages`): each observation's value
+      in the latest vintage dated on or before ``as_of``; an observation no such vintage holds is left
+      out (it was not published yet). Vintage dates are publication dates, so no lag is added.
+    * Otherwise: nothing dated after ``as_of``; period-stamped observations only once their period
+      has ended (see :func:`period_rule`, decided on the stamps up to ``as_of`` only); and for macro
+      series the documented publication lag of :mod:`hypecheck.release` (``lag`` overrides it, in days:
+      the theme's ``[release]`` table).
+
+    Returns the cut and a note when a rule applied."""
     from .release import lag_days
 
+    if s.vintages is not None:
+        return _cut_vintages(s, as_of)
     cut = s.cut(as_of)
     ends, rule = period_rule(pd.DatetimeIndex(cut.values.index), s.meta.frequency, s.meta.kind)
-    lag = lag_days(s.meta.id) if s.meta.kind == "macro" else 0
+    if lag is None:
+        lag = lag_days(s.meta.id) if s.meta.kind == "macro" else 0
     if ends is None and not lag:
         return cut, None
     known = (ends if ends is not None else pd.DatetimeIndex(cut.values.index)) + pd.Timedelta(days=lag)
@@ -168,6 +185,64 @@ def cut_known(s: SeriesData, as_of: pd.Timestamp) -> tuple[SeriesData, str | Non
     what = "unfinished or unpublished period" if lag else "unfinished period"
     note = "; ".join(parts) + (f" ({_plural(dropped, what)} left out)" if dropped else "")
     return SeriesData(cut.meta, cut.values.loc[keep], flags, pulls), note
+
+
+def _cut_vintages(s: SeriesData, as_of: pd.Timestamp) -> tuple[SeriesData, str]:
+    """:func:`cut_known` for a series with vintages: per observation, the latest vintage on or before
+    ``as_of``."""
+    v = s.vintages
+    assert v is not None
+    cols = v.columns[v.columns <= as_of]
+    rows = np.asarray(v.index <= as_of)
+    known = v.loc[rows, cols]
+    if len(cols):
+        latest = known.ffill(axis=1).iloc[:, -1]
+    else:
+        latest = pd.Series(np.nan, index=known.index, dtype="float64")
+    keep = latest.notna().to_numpy()
+    values = latest.loc[keep]
+    flags = s.flags.loc[rows].loc[keep] if s.flags is not None else None
+    pulls = s.pulls.loc[rows].loc[keep] if s.pulls is not None else None
+    # the note says only what was known on as_of: nothing in it changes when later vintages arrive
+    if len(cols):
+        note = (
+            f"values as published in the vintage of {cols[-1].date()}, the latest on or before "
+            f"{as_of.date()} ({_plural(len(cols), 'vintage')} known then)"
+        )
+    else:
+        note = f"no vintage on or before {as_of.date()}: nothing published yet"
+    return SeriesData(s.meta, values, flags, pulls, known.loc[keep]), note
+
+
+def cut_frame(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """A wide frame of values stamped at the end of their periods (daily closes, one column per
+    member) as knowable on ``as_of``: the rows dated on or before it. For inputs that are not series
+    of the panel (``hypecheck breadth``'s closes and caps); series go through :func:`cut_known`."""
+    return frame.loc[pd.DatetimeIndex(frame.index) <= as_of]
+
+
+def requested(theme: Theme, source: str) -> list[tuple[Kind, str]]:
+    """Every (kind, name) :func:`build_panel` looks up for ``theme`` on ``source`` data (names after
+    the theme's ``[mapping.<source>]``): what a store needs to read for a check."""
+    mapping = theme.mappings.get(source)
+    names: list[tuple[Kind, str]] = [("price", t) for t in theme.tickers()]
+    names += [("macro", m.id) for m in theme.macro] + [("macro", f.id) for f in theme.fundamentals]
+    names += [("search", term) for term in theme.terms] + [("news", term) for term in theme.terms]
+    out: list[tuple[Kind, str]] = []
+    for kind, name in names:
+        key = (kind, mapping.target(name) if mapping else name)
+        if key not in out:
+            out.append(key)
+    return out
+
+
+def _release_lag(theme: Theme, *names: str) -> int | None:
+    """The theme's ``[release]`` lag (days) for the first of ``names`` it lists (any case), else None."""
+    lags: dict[str, int] = dict(getattr(theme, "release_lags", None) or {})
+    if not lags:
+        return None
+    folded = {k.strip().casefold(): int(v) for k, v in lags.items()}
+    return next((folded[n.casefold()] for n in names if n and n.casefold() in folded), None)
 
 
 def _plural(n: int, word: str) -> str:
@@ -188,7 +263,7 @@ def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | 
         stored = catalog.resolve(kind, target)
         found: list[SeriesData] = []
         if stored is not None:  # search: every frequency; prices and macro: the finest
-            found = catalog.all(kind, stored) if kind == "search" else [catalog.get(kind, stored)]
+            found = catalog.all(kind, stored) if kind in ("search", "news") else [catalog.get(kind, stored)]
         if not found:
             where = f" (mapped to {target!r})" if target != id else ""
             panel.missing[(kind, id)] = (
@@ -198,7 +273,7 @@ def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | 
             return []
         out = []
         for s in found:
-            cut, period_note = cut_known(s, as_of)
+            cut, period_note = cut_known(s, as_of, _release_lag(theme, id, target, s.meta.id))
             if cut.values.dropna().empty:
                 panel.missing[(kind, id)] = (
                     f"{id!r} has no observation on or before {as_of.date()} (it starts {s.start.date() if s.start is not None else '?'})"
@@ -249,4 +324,8 @@ def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | 
         got = resolve("search", term)
         if got:
             panel.search[term] = got
+        elif catalog.resolve("news", mapping.target(term) if mapping else term) is not None:
+            news = resolve("news", term)  # news volume stands in where search interest is missing
+            if news:
+                panel.news[term] = news
     return panel

@@ -13,6 +13,13 @@ quarter; Personal Income and Outlays about 30 days after the month), the Federal
 stock about 4 weeks after the month; G.17 industrial production about 17 days after), the Census
 Bureau (new residential construction about 18 days after; retail sales about 16 days after) and the
 Department of Labor (weekly claims: the Thursday after the week ending Saturday, 5 days).
+
+Where the lags apply: :func:`hypecheck.panel.cut_known`, the one cut every input of a check goes
+through, for macro series *without* vintages. A series with vintages (an ALFRED all-vintages file,
+FRED's ``realtime_start``) is cut by its vintage dates instead, which are its publication dates. A
+theme overrides or adds a lag per series in its ``[release]`` table (series id = days, counted as
+here), e.g. ``[release]`` / ``ICSA = 5`` / ``MYSERIES = 40``; an id not listed keeps the lag below,
+and a series listed nowhere has none (0 days: used from the end of its period).
 """
 
 from __future__ import annotations

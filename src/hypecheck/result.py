@@ -9,9 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__
-from .evidence import PILLAR_TITLES, PILLARS, _clean
+from ._version import __version__
+from .evidence import _clean
 from .panel import Provenance
+from .pillars import PILLARS
 from .schema import LoadReport
 from .theme import Theme
 from .verdict import Verdict
@@ -51,7 +52,11 @@ class CheckResult:
 
     @property
     def evidence(self) -> list[Any]:
-        return [e for name in PILLARS if name in self.pillars for e in self.pillars[name].evidence]
+        return [e for name in self.measured() for e in self.pillars[name].evidence]
+
+    def measured(self) -> list[str]:
+        """The names of the registered pillars this result holds, in the registry's order."""
+        return [name for name in PILLARS.names() if name in self.pillars]
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract (documented in the README; ``schema_version`` bumps on breaking change)."""
@@ -74,11 +79,9 @@ class CheckResult:
                 **self.load_report.to_dict(),
             },
             "verdict": self.verdict.to_dict(),
-            "pillars": {name: self.pillars[name].to_dict() for name in PILLARS if name in self.pillars},
+            "pillars": {name: self.pillars[name].to_dict() for name in self.measured()},
             "evidence": [e.to_dict() for e in self.evidence],
-            "missing": [
-                m.to_dict() for name in PILLARS if name in self.pillars for m in self.pillars[name].missing
-            ],
+            "missing": [m.to_dict() for name in self.measured() for m in self.pillars[name].missing],
             "tables": tables,
             "provenance": [p.to_dict() for p in self.provenance],
             "upcoming_events": self.upcoming,
@@ -110,12 +113,10 @@ class CheckResult:
             "descriptive, not the label)"
         )
         lines.append("")
-        for name in PILLARS:
-            p = self.pillars.get(name)
-            if p is None:
-                continue
+        for name in self.measured():
+            p = self.pillars[name]
             s = "  n/a" if p.score is None else f"{p.score:+.2f}"
-            lines.append(f"  {PILLAR_TITLES[name]:<20} {p.status:<8} {s}  {p.reason}")
+            lines.append(f"  {PILLARS.title(name):<20} {p.status:<8} {s}  {p.reason}")
         lines += ["", "What would flip it: " + v.flip]
         if c is not None:
             lines += ["", c.summary().split("\n", 3)[-1]]

@@ -8,6 +8,8 @@ A source turns whatever it reads into :class:`SeriesData` objects: one observati
 ``macro``   macro/financial series in their own units (percent, index level, ...);
 ``search``  search interest, 0-100 per request (Google Trends), integers; ``flags`` may hold
             ``below_one`` (a ``<1`` cell, stored as 0.5) and ``partial`` (an incomplete period).
+``news``    news volume for a query (GDELT's DOC API: matching articles per day, as a share of all
+            articles monitored that day); the attention pillar reads it where search data is missing.
 
 A :class:`Catalog` keys series by ``(kind, id)``; ids are as the sources name them (tickers ``IWM``,
 FRED ids ``DGS2``, search terms ``value stocks`` as in the export's header). A name written in a
@@ -21,7 +23,7 @@ file or dataset that was loaded, merged or skipped, with the reason.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal
@@ -29,10 +31,10 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .errors import UnknownSeriesError
+from .errors import FormatError, UnknownSeriesError
 
-Kind = Literal["price", "macro", "search"]
-KINDS: tuple[Kind, ...] = ("price", "macro", "search")
+Kind = Literal["price", "macro", "search", "news"]
+KINDS: tuple[Kind, ...] = ("price", "macro", "search", "news")
 Frequency = Literal["D", "W", "M", "Q", "A", "irregular"]
 
 
@@ -66,12 +68,20 @@ class SeriesMeta:
 
 @dataclass
 class SeriesData:
-    """One standardised series: float values on a sorted, unique, naive DatetimeIndex."""
+    """One standardised series: float values on a sorted, unique, naive DatetimeIndex.
+
+    ``vintages`` (optional) holds what each observation was in each release, as ALFRED publishes it:
+    index = the observation dates (``values.index``), columns = vintage dates (naive ``Timestamp``,
+    ascending, unique: the day that release became public), cell = the observation's value in that
+    vintage, NaN where the vintage does not hold it. ``values`` is each observation's value in the
+    latest vintage that holds it. A series with vintages says when each value became known, so the
+    panel cuts it by vintage (:func:`hypecheck.panel.cut_known`) instead of by publication lag."""
 
     meta: SeriesMeta
     values: pd.Series
     flags: pd.DataFrame | None = None  # boolean columns aligned to ``values`` (e.g. below_one, partial)
     pulls: pd.DataFrame | None = None  # search only: repeated pulls (one column each) behind ``values``
+    vintages: pd.DataFrame | None = None  # observation dates x vintage dates (see the class docstring)
 
     def __post_init__(self) -> None:
         v = self.values
@@ -80,6 +90,8 @@ class SeriesData:
         if not v.index.is_monotonic_increasing or not v.index.is_unique:
             raise ValueError(f"{self.meta.id}: index must be sorted and unique")
         self.values = v.astype("float64").rename(self.meta.id)
+        if self.vintages is not None:
+            self.vintages = _check_vintages(self.meta.id, self.vintages, pd.DatetimeIndex(v.index))
 
     @property
     def start(self) -> pd.Timestamp | None:
@@ -90,11 +102,37 @@ class SeriesData:
         return self.values.index[-1] if len(self.values) else None
 
     def cut(self, as_of: pd.Timestamp) -> SeriesData:
-        """The series with nothing dated after ``as_of``."""
+        """The series with nothing dated after ``as_of`` (observation dates; the vintages are cut by
+        what was known on a date in :func:`hypecheck.panel.cut_known`)."""
         keep = self.values.index <= as_of
         flags = self.flags.loc[keep] if self.flags is not None else None
         pulls = self.pulls.loc[keep] if self.pulls is not None else None
-        return SeriesData(self.meta, self.values.loc[keep], flags, pulls)
+        vintages = self.vintages.loc[keep] if self.vintages is not None else None
+        return SeriesData(self.meta, self.values.loc[keep], flags, pulls, vintages)
+
+    @classmethod
+    def from_vintages(cls, meta: SeriesMeta, vintages: pd.DataFrame) -> SeriesData:
+        """A series from its vintages frame alone (see the class docstring): ``values`` is each
+        observation's value in the latest vintage that holds it; observations no vintage holds are
+        dropped."""
+        frame = vintages.astype("float64")
+        latest = frame.ffill(axis=1).iloc[:, -1] if frame.shape[1] else pd.Series(np.nan, index=frame.index)
+        keep = latest.notna().to_numpy()
+        return cls(meta, latest.loc[keep], vintages=frame.loc[keep])
+
+
+def _check_vintages(id: str, frame: pd.DataFrame, index: pd.DatetimeIndex) -> pd.DataFrame:
+    """``frame`` as float64 after checking it against the contract of :attr:`SeriesData.vintages`."""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{id}: vintages must be a DataFrame (observation dates x vintage dates)")
+    if not isinstance(frame.index, pd.DatetimeIndex) or not frame.index.equals(index):
+        raise ValueError(f"{id}: the vintages' index must be the observation dates of its values")
+    cols = frame.columns
+    if not isinstance(cols, pd.DatetimeIndex) or cols.tz is not None:
+        raise TypeError(f"{id}: vintage columns must be naive dates (pd.Timestamp)")
+    if not cols.is_monotonic_increasing or not cols.is_unique:
+        raise ValueError(f"{id}: vintage columns must be sorted ascending and unique")
+    return frame.astype("float64")
 
 
 @dataclass
@@ -201,9 +239,10 @@ class Catalog:
         self.source = source
         self._names: dict[str, dict[str, set[str]]] = {}  # kind -> normalised name -> stored ids
         self._parts: dict[tuple[str, str, str], list[SeriesData]] = {}  # the inputs of a merged series
+        self._pending: dict[tuple[str, str], list[Pending]] = {}  # known from an index, not read yet
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{len(self.ids(k))} {k}" for k in KINDS)
+        counts = ", ".join(f"{len(self.ids(k))} {k}" for k in KINDS if k != "news" or self.ids(k))
         return f"<Catalog {self.source or 'unnamed'}: {len(self)} series ({counts})>"
 
     def add(self, data: SeriesData) -> None:
@@ -215,6 +254,8 @@ class Catalog:
         data start earlier wins (ties: the one added first), so nothing dated after a day decides any
         value on or before it."""
         key = (data.meta.kind, data.meta.id)
+        if key in self._pending:  # the inputs registered before it are added first (their order decides ties)
+            self._materialize(key)
         self._names.pop(data.meta.kind, None)
         bucket = self._series.setdefault(key, [])
         for i, old in enumerate(bucket):
@@ -243,7 +284,35 @@ class Catalog:
                 return
         bucket.append(data)
 
+    def add_pending(self, pending: Pending) -> None:
+        """Register a series known from an index (see :class:`Pending`) without reading it: ``has``,
+        ``ids``, ``resolve``, ``suggest`` and ``len`` count it; ``get``/``all``/iteration read it (and
+        merge it with the other inputs of its key, in the order registered)."""
+        self._names.pop(pending.kind, None)
+        self._pending.setdefault((pending.kind, pending.id), []).append(pending)
+
+    def _materialize(self, key: tuple[str, str]) -> None:
+        todo = self._pending.pop(key, None)
+        for p in todo or ():
+            found = [s for s in p.read() if (s.meta.kind, s.meta.id) == key]
+            if not found:
+                raise FormatError(
+                    f"{p.origin}: no longer holds the {key[0]} series {key[1]!r} it held when the data "
+                    "folder was indexed (changed while hypecheck was running?)",
+                    hint="run the command again",
+                )
+            self.add(found[0])
+
+    def frequencies(self, kind: Kind, id: str) -> list[str]:
+        """The frequencies ``(kind, id)`` is held at, read or not (no file is read)."""
+        out = [s.meta.frequency for s in self._series.get((kind, id), [])]
+        for p in self._pending.get((kind, id), []):
+            if p.frequency not in out:
+                out.append(p.frequency)
+        return out
+
     def get(self, kind: Kind, id: str, frequency: Frequency | None = None) -> SeriesData:
+        self._materialize((kind, id))
         options = self._series.get((kind, id), [])
         if frequency is not None:
             options = [s for s in options if s.meta.frequency == frequency]
@@ -258,26 +327,34 @@ class Catalog:
         return _finest(options)
 
     def all(self, kind: Kind, id: str) -> list[SeriesData]:
+        self._materialize((kind, id))
         return list(self._series.get((kind, id), []))
 
     def has(self, kind: Kind, id: str) -> bool:
-        return (kind, id) in self._series
+        return (kind, id) in self._series or (kind, id) in self._pending
 
     def ids(self, kind: Kind) -> list[str]:
-        return sorted(i for (k, i) in self._series if k == kind)
+        return sorted(
+            {i for (k, i) in self._series if k == kind} | {i for (k, i) in self._pending if k == kind}
+        )
 
     def _index(self, kind: Kind) -> dict[str, set[str]]:
         """Normalised name -> stored ids: each id, and for search terms the name of every file the
         term was read from (``trends/.../gold_price.csv`` -> ``gold price``)."""
         if kind not in self._names:
             index: dict[str, set[str]] = {}
+            origins: dict[str, list[str]] = {}
             for (k, i), bucket in self._series.items():
-                if k != kind:
-                    continue
+                if k == kind:
+                    origins.setdefault(i, []).extend(s.meta.origin for s in bucket)
+            for (k, i), pending in self._pending.items():
+                if k == kind:
+                    origins.setdefault(i, []).extend(p.origin for p in pending)
+            for i, held in origins.items():
                 index.setdefault(normalise_name(kind, i), set()).add(i)
                 if kind == "search":
-                    for s in bucket:
-                        for origin in s.meta.origin.split(" + "):
+                    for held_origin in held:
+                        for origin in held_origin.split(" + "):
                             stem = PurePosixPath(origin.replace("\\", "/")).stem
                             if stem:
                                 index.setdefault(normalise_name(kind, stem), set()).add(i)
@@ -289,7 +366,7 @@ class Catalog:
         normalised form (see :func:`normalise_name`) or, for a search term, whose file name equals
         the name's. Several ids mean the name is ambiguous (``DOW JONES`` with ``Dow Jones`` and
         ``dow jones`` both stored)."""
-        if (kind, name) in self._series:
+        if (kind, name) in self._series or (kind, name) in self._pending:
             return [name]
         return sorted(self._index(kind).get(normalise_name(kind, name), ()))
 
@@ -335,15 +412,33 @@ class Catalog:
         return f"nothing close to it there; {add}"
 
     def __iter__(self) -> Iterator[SeriesData]:
+        for key in list(self._pending):
+            self._materialize(key)
         for bucket in self._series.values():
             yield from bucket
 
     def __len__(self) -> int:
-        return sum(len(b) for b in self._series.values())
+        # inputs of one key and frequency merge into one series, so pending ones count per frequency
+        return sum(len(b) for b in self._series.values()) + sum(
+            len({p.frequency for p in ps}) for ps in self._pending.values()
+        )
 
     def extend(self, items: Iterable[SeriesData]) -> None:
         for s in items:
             self.add(s)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A series a catalog knows of without having read it (from a data folder's index): its key,
+    frequency and origin, and ``read``, which returns every series of its input (the input is read
+    once, when the first of its series is asked for)."""
+
+    kind: str
+    id: str
+    frequency: str
+    origin: str
+    read: Callable[[], list[SeriesData]]
 
 
 _FREQ_ORDER = {"D": 0, "W": 1, "M": 2, "Q": 3, "A": 4, "irregular": 5}

@@ -4,8 +4,16 @@ vintage, the fetch log, and small bits of state (``hypecheck watch`` keeps its t
 * **Idempotent upserts** keyed by (kind, id, date, vintage): fetching the same data twice changes
   nothing; a revised value for the same vintage replaces the old one.
 * **Vintages**: a value's vintage is the date it became known: the provider's own (FRED/ALFRED
-  ``realtime_start``) or else the fetch date. ``read(..., known_at=D)`` returns, per date, the latest
-  vintage on or before ``D`` (what was known then); the default reads the latest vintage.
+  ``realtime_start``, every column of an ALFRED all-vintages file: :attr:`SeriesData.vintages`) or
+  else the fetch date. ``read(..., known_at=D)`` and ``catalog(known_at=D)`` return, per date, the
+  latest vintage on or before ``D`` (what was known then); the default reads the latest vintage. A
+  series whose every vintage is the day it was fetched or imported carries no publication dates (its
+  vintages only say when hypecheck saw each value first), so a date none of its vintages reaches
+  takes the first value seen, and the panel holds it back by its publication lag
+  (:mod:`hypecheck.release`). A series with publication dates comes out of :meth:`Store.catalog` with
+  its vintages, and the panel cuts it by them at every as-of date (a calibration's past dates too).
+* **Reads only what is asked**: ``catalog(ids=...)`` reads the series a check names (and the names
+  close to them, for did-you-mean), not the whole store.
 * **Transactions**: each series is written in one transaction (values, metadata and its log line), so
   a process killed mid-fetch leaves every earlier series complete and the interrupted one absent;
   DuckDB's write-ahead log makes commits durable. Rerunning the fetch completes the rest.
@@ -29,19 +37,21 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import difflib
 import json
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import HypecheckError, InputError, MissingDependencyError
-from .schema import Catalog, SeriesData, SeriesMeta
+from .schema import Catalog, SeriesData, SeriesMeta, normalise_name
 
 _FREQ_ORDER = {"D": 0, "W": 1, "M": 2, "Q": 3, "A": 4, "irregular": 5}
 
@@ -147,6 +157,41 @@ class WriteResult:
     rows_in: int
     rows_stored: int  # new or changed (kind, id, date, vintage) rows
     rows_rejected: int
+
+
+def _rows(
+    data: SeriesData, vintage: pd.Series | dt.date | None, today: pd.Timestamp
+) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex, np.ndarray]:
+    """(dates, vintages, values) of the rows ``data`` brings (see :meth:`Store.write`)."""
+    if vintage is None and data.vintages is not None:
+        v = data.vintages
+        cells = v.to_numpy(dtype="float64")
+        ii, jj = np.nonzero(~np.isnan(cells))
+        return pd.DatetimeIndex(v.index[ii]), pd.DatetimeIndex(v.columns[jj]), cells[ii, jj]
+    s = data.values.dropna()
+    if isinstance(vintage, pd.Series):
+        vint = pd.to_datetime(vintage.reindex(s.index)).fillna(today)
+    else:
+        vint = pd.Series(pd.Timestamp(vintage) if vintage is not None else today, index=s.index)
+    return pd.DatetimeIndex(s.index), pd.DatetimeIndex(vint), s.to_numpy(dtype="float64")
+
+
+def _keys(kind: str, id: str, origin: str) -> set[str]:
+    """The normalised names a stored series answers to, as :meth:`Catalog.matches` finds them: its id,
+    and for a search term the name of every file it was read from."""
+    out = {normalise_name(kind, id)}
+    if kind == "search":
+        for o in (origin or "").split(" + "):
+            stem = PurePosixPath(o.replace("\\", "/")).stem
+            if stem:
+                out.add(normalise_name(kind, stem))
+    return out
+
+
+# The value of a date as known at ``known_at`` (parameter 1): the latest vintage on or before it; for a
+# series without publication dates (``published`` false), the first value seen when none is that old.
+_KNOWN_VALUE = """CASE WHEN w.published THEN arg_max(o.value, o.vintage) FILTER (WHERE o.vintage <= $known)
+    ELSE coalesce(arg_max(o.value, o.vintage) FILTER (WHERE o.vintage <= $known), arg_min(o.value, o.vintage)) END"""
 
 
 class Store:
@@ -434,21 +479,22 @@ class Store:
         """Upsert one series in one transaction: values (with their vintages), metadata and a log line.
 
         ``vintage``: a Series aligned to ``data.values`` (per-value vintages, e.g. FRED's
-        ``realtime_start``), one date for all values, or None (the fetch date)."""
+        ``realtime_start``), one date for all values, or None: ``data.vintages`` when the series has
+        them (every vintage its own rows), else the fetch date.
+
+        Only what adds knowledge becomes a row: a value equal to the one the store already knew for
+        its date at that vintage (an unchanged value fetched again, a vintage repeating the one before)
+        is not stored again; a different value for a stored (date, vintage) replaces it."""
         now = fetched_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        s = data.values.dropna()
-        if isinstance(vintage, pd.Series):
-            vint = pd.to_datetime(vintage.reindex(s.index)).fillna(pd.Timestamp(now.date()))
-        else:
-            vint = pd.Series(pd.Timestamp(vintage or now.date()), index=s.index)
+        dates, vints, vals = _rows(data, vintage, pd.Timestamp(now.date()))
         frame = pd.DataFrame(
             {
                 "kind": data.meta.kind,
                 "id": data.meta.id,
                 "frequency": data.meta.frequency,
-                "date": pd.DatetimeIndex(s.index).date,
-                "vintage": pd.DatetimeIndex(vint).date,
-                "value": s.to_numpy(dtype="float64"),
+                "date": dates.date,
+                "vintage": vints.date,
+                "value": vals,
                 "source": data.meta.source,
                 "fetched_at": now,
             }
@@ -459,16 +505,25 @@ class Store:
             try:
                 changed = 0
                 if len(frame):
-                    # only new dates and revisions become rows: an unchanged value fetched again (even under
-                    # a later vintage) is not stored twice
                     con.register("incoming", frame)
                     con.execute(
                         """CREATE OR REPLACE TEMP TABLE fresh AS
-                           WITH latest AS (
-                               SELECT date, arg_max(value, vintage) AS v FROM observations
-                               WHERE kind = ? AND id = ? AND frequency = ? GROUP BY date)
-                           SELECT i.* FROM incoming i LEFT JOIN latest l ON l.date = i.date
-                           WHERE l.v IS NULL OR l.v <> i.value""",
+                           WITH stored AS (
+                               SELECT date, vintage, value FROM observations
+                               WHERE kind = ? AND id = ? AND frequency = ?),
+                           known AS (
+                               SELECT date, vintage, value, false AS new FROM stored s WHERE NOT EXISTS (
+                                   SELECT 1 FROM incoming i WHERE i.date = s.date AND i.vintage = s.vintage)
+                               UNION ALL SELECT date, vintage, value, true AS new FROM incoming),
+                           ordered AS (
+                               SELECT date, vintage, new,
+                                      lag(value) OVER (PARTITION BY date ORDER BY vintage) AS prev
+                               FROM known)
+                           SELECT i.* FROM incoming i
+                           JOIN ordered o ON o.new AND o.date = i.date AND o.vintage = i.vintage
+                           LEFT JOIN stored s ON s.date = i.date AND s.vintage = i.vintage
+                           WHERE CASE WHEN s.value IS NULL THEN o.prev IS NULL OR o.prev <> i.value
+                                      ELSE s.value <> i.value END""",
                         [meta.kind, meta.id, meta.frequency],
                     )
                     changed = con.execute("SELECT count(*) FROM fresh").fetchall()[0][0]
@@ -557,9 +612,9 @@ class Store:
     def read(
         self, kind: str, id: str, *, known_at: dt.date | str | None = None, frequency: str | None = None
     ) -> pd.Series:
-        """Values of one series: per date the latest vintage (on or before ``known_at`` if given). With
-        several frequencies stored under one id (e.g. daily and monthly Trends), the finest unless
-        ``frequency`` says which."""
+        """Values of one series: per date the latest vintage (on or before ``known_at`` if given; a
+        series without publication dates: see the module docstring). With several frequencies stored
+        under one id (e.g. daily and monthly Trends), the finest unless ``frequency`` says which."""
         if not self.exists():
             raise InputError(
                 f"no store at {self.path}", hint="run `hypecheck fetch THEME` first, or pass --store PATH"
@@ -569,19 +624,62 @@ class Store:
             return pd.Series(dtype="float64", name=id)
         freq = frequency or sorted(freqs, key=lambda f: _FREQ_ORDER.get(f, 9))[0]
         with self._connect(write=False) as con:
-            args: list[Any] = [kind, id, freq]
-            cond = ""
-            if known_at is not None:
-                cond = " AND vintage <= ?"
-                args.append(pd.Timestamp(known_at).date())
-            df = con.execute(
-                f"""SELECT date, arg_max(value, vintage) AS value FROM observations
-                    WHERE kind = ? AND id = ? AND frequency = ?{cond} GROUP BY date ORDER BY date""",
-                args,
-            ).df()
+            want = self._want(con, [(kind, id, freq)])
+            df = self._known_values(con, want, known_at)
         if df.empty:
             return pd.Series(dtype="float64", name=id)
         return pd.Series(df["value"].to_numpy(dtype="float64"), index=pd.DatetimeIndex(df["date"]), name=id)
+
+    @staticmethod
+    def _want(con: Any, keys: list[tuple[str, str, str]]) -> pd.DataFrame:
+        """``keys`` (kind, id, frequency) with ``published`` (the series' vintages are publication
+        dates: one of them is not the day it was fetched) and its last fetch time."""
+        want = pd.DataFrame(keys, columns=["kind", "id", "frequency"])
+        con.register("want_keys", want)
+        try:
+            return con.execute(
+                """SELECT w.kind, w.id, w.frequency,
+                          coalesce(bool_or(o.vintage <> CAST(o.fetched_at AS DATE)), false) AS published,
+                          max(o.fetched_at) AS fetched
+                   FROM want_keys w LEFT JOIN observations o
+                     ON o.kind = w.kind AND o.id = w.id AND o.frequency = w.frequency
+                   GROUP BY ALL"""
+            ).df()
+        finally:
+            con.unregister("want_keys")
+
+    @staticmethod
+    def _known_values(con: Any, want: pd.DataFrame, known_at: dt.date | str | None) -> pd.DataFrame:
+        """kind, id, frequency, date, value: per date of each series in ``want`` the value known at
+        ``known_at`` (the latest when None)."""
+        known = pd.Timestamp(known_at).date() if known_at is not None else dt.date.max
+        con.register("want", want)
+        try:
+            return con.execute(
+                f"""SELECT o.kind, o.id, o.frequency, o.date, {_KNOWN_VALUE} AS value
+                    FROM observations o JOIN want w ON o.kind = w.kind AND o.id = w.id AND o.frequency = w.frequency
+                    GROUP BY o.kind, o.id, o.frequency, o.date, w.published
+                    HAVING value IS NOT NULL ORDER BY o.kind, o.id, o.frequency, o.date""",
+                {"known": known},
+            ).df()
+        finally:
+            con.unregister("want")
+
+    @staticmethod
+    def _vintage_rows(con: Any, want: pd.DataFrame, known_at: dt.date | str | None) -> pd.DataFrame:
+        """kind, id, frequency, date, vintage, value: every stored row of the series in ``want`` with a
+        vintage on or before ``known_at`` (all when None)."""
+        known = pd.Timestamp(known_at).date() if known_at is not None else dt.date.max
+        con.register("want", want)
+        try:
+            return con.execute(
+                """SELECT o.kind, o.id, o.frequency, o.date, o.vintage, o.value
+                   FROM observations o JOIN want w ON o.kind = w.kind AND o.id = w.id AND o.frequency = w.frequency
+                   WHERE o.vintage <= $known ORDER BY o.kind, o.id, o.frequency, o.date, o.vintage""",
+                {"known": known},
+            ).df()
+        finally:
+            con.unregister("want")
 
     def info(self, kind: str, id: str, frequency: str | None = None) -> dict[str, Any] | None:
         """Metadata and coverage of a stored series (the finest frequency unless given)."""
@@ -613,37 +711,81 @@ class Store:
         with self._connect(write=False) as con:
             return con.execute("SELECT * FROM fetch_log ORDER BY finished_at DESC LIMIT ?", [limit]).df()
 
-    def catalog(self, *, known_at: dt.date | str | None = None) -> Catalog:
-        """Every stored series as a :class:`Catalog` (what ``check --live`` reads), in two queries."""
-        cat = Catalog()
+    def catalog(
+        self,
+        *,
+        known_at: dt.date | str | None = None,
+        ids: Iterable[tuple[str, str]] | None = None,
+    ) -> Catalog:
+        """The stored series as a :class:`Catalog` (what ``check --live`` reads), as known at
+        ``known_at`` (default: the latest vintages).
+
+        ``ids``: (kind, name) pairs, e.g. :func:`hypecheck.panel.requested`: only the series those
+        names find (as :meth:`Catalog.resolve` would: any case, search terms by file name too) and the
+        names close to them (so a missing name still gets its did-you-mean) are read, in one query.
+        None: every series is listed from the ``series`` table and each is read when a check first asks
+        for it (the dashboard). A series with publication dates carries its vintages (on or before
+        ``known_at``), so the panel cuts it by vintage at any as-of date."""
+        cat = Catalog("store")
         if not self.exists():
             return cat
         with self._connect(write=False) as con:
             meta_rows = con.execute(
-                """SELECT s.kind, s.id, s.frequency, s.source, s.origin, s.description, s.units, s.notes,
-                          max(o.fetched_at)
-                   FROM series s LEFT JOIN observations o
-                     ON o.kind = s.kind AND o.id = s.id AND o.frequency = s.frequency GROUP BY ALL"""
+                "SELECT kind, id, frequency, source, origin, description, units, notes FROM series "
+                "ORDER BY kind, id, frequency"
             ).fetchall()
-            args: list[Any] = []
-            cond = ""
-            if known_at is not None:
-                cond = "WHERE vintage <= ?"
-                args.append(pd.Timestamp(known_at).date())
-            df = con.execute(
-                f"""SELECT kind, id, frequency, date, arg_max(value, vintage) AS value FROM observations {cond}
-                    GROUP BY kind, id, frequency, date ORDER BY kind, id, frequency, date""",
-                args,
-            ).df()
-        groups = {key: g for key, g in df.groupby(["kind", "id", "frequency"], sort=False)}
-        for kind, id, freq, source, origin, desc, units, notes, fetched in meta_rows:
+            if ids is None and hasattr(cat, "add_pending"):
+                from .schema import Pending
+
+                for row in meta_rows:
+                    cat.add_pending(
+                        Pending(
+                            row[0],
+                            row[1],
+                            row[2],
+                            row[4] or "",
+                            lambda row=row: self._read_rows([row], known_at, keep_empty=True),
+                        )
+                    )
+                return cat
+            if ids is not None:
+                meta_rows = _select(meta_rows, ids)
+            series = self._read_rows(meta_rows, known_at, con)
+        for s in series:
+            cat.add(s)
+        return cat
+
+    def _read_rows(
+        self,
+        meta_rows: list[tuple[Any, ...]],
+        known_at: dt.date | str | None,
+        con: Any = None,
+        *,
+        keep_empty: bool = False,
+    ) -> list[SeriesData]:
+        """The series of ``meta_rows`` (rows of the ``series`` table) as known at ``known_at``; a
+        series with no value known then is left out (``keep_empty``: kept with no values, for a
+        catalog that listed it before reading it)."""
+        if not meta_rows:
+            return []
+        if con is None:
+            with self._connect(write=False) as own:
+                return self._read_rows(meta_rows, known_at, own, keep_empty=keep_empty)
+        want = self._want(con, [(r[0], r[1], r[2]) for r in meta_rows])
+        flat = self._known_values(con, want.loc[~want["published"]], known_at)
+        deep = self._vintage_rows(con, want.loc[want["published"]], known_at)
+        info = {(r.kind, r.id, r.frequency): r for r in want.itertuples(index=False)}
+        groups = {key: g for key, g in flat.groupby(["kind", "id", "frequency"], sort=False)}
+        groups.update({key: g for key, g in deep.groupby(["kind", "id", "frequency"], sort=False)})
+        out: list[SeriesData] = []
+        for kind, id, freq, source, origin, desc, units, notes in meta_rows:
             g = groups.get((kind, id, freq))
-            if g is None or g.empty:
+            if (g is None or g.empty) and not keep_empty:
                 continue
-            values = pd.Series(
-                g["value"].to_numpy(dtype="float64"), index=pd.DatetimeIndex(g["date"]), name=id
-            )
-            extra = f"stored; last fetched {fetched:%Y-%m-%d %H:%M} UTC" if fetched else "stored"
+            if g is None:
+                g = pd.DataFrame({"date": pd.DatetimeIndex([]), "vintage": [], "value": []})
+            fetched = info[(kind, id, freq)].fetched
+            extra = f"stored; last fetched {fetched:%Y-%m-%d %H:%M} UTC" if pd.notna(fetched) else "stored"
             meta = SeriesMeta(
                 id=id,
                 kind=kind,
@@ -654,8 +796,20 @@ class Store:
                 units=units or "",
                 notes=(*tuple(json.loads(notes or "[]")), extra),
             )
-            cat.add(SeriesData(meta, values))
-        return cat
+            if bool(info[(kind, id, freq)].published):
+                frame = g.pivot(index="date", columns="vintage", values="value")
+                frame.index = pd.DatetimeIndex(frame.index)
+                frame.columns = pd.DatetimeIndex(frame.columns)
+                # a vintage holds every observation published before it: the store keeps only changes
+                frame = frame.sort_index().sort_index(axis=1).ffill(axis=1)
+                frame.columns.name = frame.index.name = None
+                out.append(SeriesData.from_vintages(meta, frame))
+            else:
+                values = pd.Series(
+                    g["value"].to_numpy(dtype="float64"), index=pd.DatetimeIndex(g["date"]), name=id
+                )
+                out.append(SeriesData(meta, values))
+        return out
 
     def counts(self) -> dict[str, int]:
         if not self.exists():
@@ -664,3 +818,19 @@ class Store:
             n_s = con.execute("SELECT count(*) FROM series").fetchall()[0][0]
             n_o = con.execute("SELECT count(*) FROM observations").fetchall()[0][0]
         return {"series": int(n_s), "observations": int(n_o)}
+
+
+def _select(rows: list[tuple[Any, ...]], ids: Iterable[tuple[str, str]]) -> list[tuple[Any, ...]]:
+    """The rows of the ``series`` table the (kind, name) pairs find, and the rows of names close to a
+    name (difflib, as :meth:`Catalog.suggest`), so a name that finds nothing still has its did-you-mean."""
+    asked: dict[str, set[str]] = {}
+    for kind, name in ids:
+        asked.setdefault(kind, set()).add(normalise_name(kind, name))
+    keep: list[tuple[Any, ...]] = []
+    for kind, names in asked.items():
+        of_kind = [r for r in rows if r[0] == kind]
+        keys = [_keys(kind, r[1], r[4]) for r in of_kind]
+        every = sorted(set().union(*keys)) if keys else []
+        close = {c for n in names for c in difflib.get_close_matches(n, every, n=3, cutoff=0.6)}
+        keep.extend(r for r, k in zip(of_kind, keys, strict=True) if k & (names | close))
+    return keep

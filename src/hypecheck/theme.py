@@ -3,8 +3,19 @@
 A theme names the question, the search terms, the leaders and laggards it claims (pairs to
 compare), its benchmarks, the equal- vs cap-weight pairs, macro series with the direction the
 narrative needs, dated events, the structural test, analyst-entered facts with citations, the
-triggers to watch, and a mapping of its series onto other sources (the bundled sample data).
-See ``themes/small-cap-rotation.toml`` for a commented example of every section.
+triggers to watch, a mapping of its series onto other sources (the bundled sample data), and the
+publication lags of its series. See ``themes/small-cap-rotation.toml`` for a commented example of
+every section; :data:`SCHEMA` declares every table's keys with their type, default, bounds and
+meaning, and drives the validation (every problem is listed with its path, e.g. ``macro[1].needs``).
+
+``[release]`` maps a series id to its publication lag in whole days, 0 to 400 (:attr:`Theme.release_lags`)::
+
+    [release]
+    ICSA = 5        # initial claims for the week ending Saturday are published the Thursday after
+    CPIAUCSL = 14
+
+For a series stored without vintages, an observation dated D counts as known from D + lag; it
+overrides the built-in lag of that series (series with vintages use their vintage dates instead).
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ from typing import Any
 
 from ._toml import MAX_TOML_BYTES, parse_bounded
 from .errors import HypecheckError, ThemeError
+from .pillars import PILLARS
 
 TICKER_RE = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9.\-=^_:]{0,39}$")
 # an exchange symbol (no source prefix ``ff:``, no ``_``): case carries no meaning, so it is upper-cased
@@ -29,6 +41,7 @@ DIRECTIONS = ("up", "down", "flat", "flat_or_down", "flat_or_up")
 WINDOW_RE = re.compile(r"^(YTD|MTD|QTD|\d+[DWMY])$")
 LEANINGS = ("catalyst", "viral", "neutral")
 LEADERSHIP = ("broad", "narrow")
+MAX_RELEASE_LAG = 400  # days: longer than any scheduled release (annual revisions included)
 # what each trigger kind reads (see hypecheck.triggers): parameter -> how it is checked at load
 TRIGGER_KINDS: dict[str, dict[str, str]] = {
     "attention_at_baseline": {"terms": "terms", "periods": "count"},
@@ -229,6 +242,7 @@ class Theme:
     fundamentals: tuple[FundamentalSeries, ...] = ()
     history: HistorySpec | None = None
     leadership: str = "broad"  # [breadth] leadership: "broad" (equal weight ahead supports) or "narrow"
+    release_lags: dict[str, int] = field(default_factory=dict)  # [release]: series id -> lag in days
 
     def tickers(self) -> list[str]:
         """Every price series the theme names (its triggers' too), in first-mention order."""
@@ -254,41 +268,192 @@ class Theme:
 
 # ---------------------------------------------------------------------------- validation helpers
 
-_SCHEMA: dict[str, set[str]] = {
+
+@dataclass(frozen=True)
+class Field:
+    """One key of a theme table: its type, default, bounds and what it means.
+
+    ``type`` is ``text``, ``number``, ``whole``, ``date``, ``id`` (a series id), ``list``, ``table`` or
+    ``choice``; ``lo``/``hi`` bound a ``whole`` number, counted in ``unit``; ``choices`` lists the values
+    of a ``choice``. A ``required`` key has no default."""
+
+    type: str
+    doc: str
+    default: Any = None
+    required: bool = False
+    lo: int | None = None
+    hi: int | None = None
+    unit: str = ""
+    choices: tuple[str, ...] = ()
+
+
+def _f(type: str, doc: str, default: Any = None, **kw: Any) -> Field:
+    return Field(type, doc, default, **kw)
+
+
+def _req(type: str, doc: str, **kw: Any) -> Field:
+    return Field(type, doc, None, required=True, **kw)
+
+
+# table path (``""`` the top level, ``mapping.*`` any source, ``release.*`` any series) -> its keys
+SCHEMA: dict[str, dict[str, Field]] = {
     "": {
-        "id",
-        "title",
-        "question",
-        "description",
-        "as_of",
-        "attention",
-        "price",
-        "breadth",
-        "macro",
-        "events",
-        "structure",
-        "facts",
-        "triggers",
-        "mapping",
-        "base_rates",
-        "fundamentals",
-        "history",
+        "id": _req("text", "lower-case id: names files and URLs"),
+        "title": _req("text", "the narrative's name"),
+        "question": _req("text", "the question the check answers"),
+        "description": _f("text", "a longer description", ""),
+        "as_of": _f("date", "the default as-of date for a data folder"),
+        "attention": _f("table", "search interest"),
+        "price": _f("table", "price confirmation"),
+        "breadth": _f("table", "equal- vs cap-weight participation"),
+        "macro": _f("list", "macro series and the direction the narrative needs"),
+        "events": _f("list", "dated catalysts"),
+        "structure": _f("table", "the index's arithmetic: what the rest must return"),
+        "facts": _f("list", "analyst-entered facts with citations"),
+        "triggers": _f("list", "what to watch"),
+        "mapping": _f("table", "the theme's series under other sources' ids"),
+        "base_rates": _f("list", "configurations counted over the data's complete periods"),
+        "fundamentals": _f("list", "measured fundamentals"),
+        "history": _f("table", "how past episodes are found"),
+        "release": _f("table", "publication lags in days, series id -> days"),
     },
-    "history": {"episode", "weeks", "min_spread", "lookback"},
-    "fundamentals": {"id", "label", "measure", "needs", "window", "threshold", "lag_months"},
-    "base_rates": {"id", "claim", "when", "then", "period", "last", "min_rate"},
-    "attention": {"terms", "geo", "frequency"},
-    "price": {"benchmarks", "windows", "pairs", "style_box", "sectors"},
-    "price.pairs": {"leader", "laggard", "label"},
-    "breadth": {"pairs", "leadership"},
-    "breadth.pairs": {"equal", "cap", "label"},
-    "macro": {"id", "needs", "label", "window", "tolerance"},
-    "events": {"date", "label", "kind", "tickers"},
-    "structure": {"index", "target", "groups", "horizon", "weights_source", "rest_proxy", "solve_for"},
-    "structure.groups": {"name", "weight", "tickers", "earnings_growth_share"},
-    "facts": {"id", "claim", "value", "unit", "leaning", "source", "date", "pillar", "flip"},
-    "triggers": {"id", "kind", "description", "params"},
-    "mapping.*": {"series", "as_of", "note", "events"},
+    "attention": {
+        "terms": _f("list", "search terms (at most 100 characters each; no two naming the same series)", []),
+        "geo": _f("text", "the region the terms were searched in (informational)", ""),
+        "frequency": _f(
+            "choice", "which search series to read (default: the finest)", None, choices=("D", "W", "M")
+        ),
+    },
+    "price": {
+        "benchmarks": _f("list", "benchmark series", []),
+        "windows": _f(
+            "list", "return windows: YTD, MTD, QTD or N followed by D/W/M/Y", ["YTD", "1M", "3M", "6M", "12M"]
+        ),
+        "pairs": _f("list", "leader/laggard pairs the narrative claims", []),
+        "style_box": _f("table", "size (small, mid, large) x style (value, blend, growth) -> series", {}),
+        "sectors": _f("table", "sector series -> sector name", {}),
+    },
+    "price.pairs": {
+        "leader": _req("id", "the series the narrative says leads"),
+        "laggard": _req("id", "the series it says lags"),
+        "label": _f("text", "shown name (default 'LEADER vs LAGGARD')"),
+    },
+    "breadth": {
+        "pairs": _f("list", "equal- vs cap-weight pairs", []),
+        "leadership": _f(
+            "choice",
+            "broad: equal weight ahead supports; narrow: cap weight ahead supports",
+            "broad",
+            choices=LEADERSHIP,
+        ),
+    },
+    "breadth.pairs": {
+        "equal": _req("id", "the equal-weight series"),
+        "cap": _req("id", "the cap-weight series"),
+        "label": _f("text", "shown name (default 'EQUAL vs CAP')"),
+    },
+    "macro": {
+        "id": _req("id", "the macro series"),
+        "needs": _req("choice", "the direction the narrative needs", choices=DIRECTIONS),
+        "label": _f("text", "shown name (default the id)"),
+        "window": _f("text", "the window of the change", "3M"),
+        "tolerance": _f("number", "a change (in the series' units) within which it counts as flat", 0.10),
+    },
+    "fundamentals": {
+        "id": _req("id", "the fundamental series"),
+        "label": _f("text", "shown name (default the id)"),
+        "measure": _f(
+            "choice",
+            "growth over the window, or the percentile in its own history",
+            "growth",
+            choices=("growth", "percentile"),
+        ),
+        "needs": _f(
+            "choice",
+            "growth: up/down; percentile: high/low/context",
+            None,
+            choices=("up", "down", "high", "low", "context"),
+        ),
+        "window": _f("text", "the window of the growth", "12M"),
+        "threshold": _f("number", "the growth (percent) or percentile the narrative needs (default 0 / 50)"),
+        "lag_months": _f(
+            "whole", "delays each monthly value by its publication lag", 0, lo=0, hi=24, unit="months"
+        ),
+    },
+    "history": {
+        "episode": _f(
+            "choice",
+            "which episodes: early-year spreads or relative-strength highs",
+            "first_weeks",
+            choices=("first_weeks", "rs_high"),
+        ),
+        "weeks": _f("whole", "first_weeks: the weeks of January measured", 2, lo=1, hi=26, unit="weeks"),
+        "min_spread": _f("number", "first_weeks: the spread that makes an episode", 0.025),
+        "lookback": _f("whole", "rs_high: the trailing high's length", 252, lo=20, unit="observations"),
+    },
+    "events": {
+        "date": _req("date", "when it happened"),
+        "label": _req("text", "what happened"),
+        "kind": _f("text", "its kind (matched by event triggers)", "event"),
+        "tickers": _f("list", "the companies or funds it is about", []),
+    },
+    "structure": {
+        "index": _req("id", "the index series"),
+        "target": _req("number", "the index's return target, a fraction (0.10 for 10%)"),
+        "groups": _req("list", "the pillar groups and their index weights (summing below 1)"),
+        "horizon": _f("text", "the target's horizon", "1Y"),
+        "weights_source": _f("text", "where the weights come from", ""),
+        "rest_proxy": _f("id", "a series standing in for the rest of the index"),
+        "solve_for": _f("text", "whose required return: 'rest' or a group's name", "rest"),
+    },
+    "structure.groups": {
+        "name": _req("text", "the group's name (not 'rest')"),
+        "weight": _req("number", "its index weight, a fraction between 0 and 1"),
+        "tickers": _f("list", "its members", []),
+        "earnings_growth_share": _f("number", "its share of the index's earnings growth"),
+    },
+    "facts": {
+        "id": _req("text", "unique among facts, triggers and base rates"),
+        "claim": _req("text", "the fact"),
+        "value": _f("number", "its value"),
+        "unit": _f("text", "the value's unit", ""),
+        "leaning": _f("choice", "which way it leans", "neutral", choices=LEANINGS),
+        "source": _req("text", "the citation"),
+        "date": _f("date", "when it was published"),
+        "pillar": _f("text", "the registered pillar it belongs to", "fundamentals"),
+        "flip": _f("text", "the reading that would reverse it", ""),
+    },
+    "triggers": {
+        "id": _req("text", "unique among facts, triggers and base rates"),
+        "kind": _req("choice", "what it watches", choices=tuple(TRIGGER_KINDS)),
+        "description": _f("text", "what firing means", ""),
+        "params": _f("table", "the kind's parameters (see TRIGGER_KINDS)", {}),
+    },
+    "base_rates": {
+        "id": _req("text", "unique among facts, triggers and base rates"),
+        "claim": _req("text", "the configuration in words"),
+        "when": _req("list", "conditions such as 'SPY >= 0.10'"),
+        "then": _f("list", "conditions counted when the 'when' held", []),
+        "period": _f("choice", "the period counted", "A", choices=("A", "Q", "M")),
+        "last": _f("whole", "count only the last N periods", None, lo=1, unit="periods"),
+        "min_rate": _f("number", "the narrative needs the configuration at least this common"),
+    },
+    "mapping.*": {
+        "series": _f("table", "theme series id -> the source's id", {}),
+        "as_of": _f("date", "the default as-of date on that source"),
+        "note": _f("text", "shown with results on that source", ""),
+        "events": _f("list", "events on that source", []),
+    },
+    "release.*": {
+        "*": _f(
+            "whole",
+            "days from the end of the period an observation covers to its publication",
+            None,
+            lo=0,
+            hi=MAX_RELEASE_LAG,
+            unit="days",
+        ),
+    },
 }
 
 
@@ -306,7 +471,7 @@ class _V:
         if not isinstance(table, dict):
             self.err(path, f"expected a table, got {type(table).__name__}")
             return {}
-        allowed = _SCHEMA[section]
+        allowed = set(SCHEMA[section])
         for k in table:
             if k not in allowed:
                 close = difflib.get_close_matches(k, allowed, n=1)
@@ -315,6 +480,21 @@ class _V:
                 )
                 self.err(path, f"unknown key {k!r}{hint}")
         return table
+
+    def whole(self, table: dict[str, Any], section: str, key: str, path: str) -> int | None:
+        """A whole number within the bounds :data:`SCHEMA` declares (its default when absent or wrong)."""
+        spec = SCHEMA[section].get(key) or SCHEMA[section]["*"]
+        x = table.get(key, spec.default)
+        if x is None and not spec.required:
+            return None
+        ok = isinstance(x, int) and not isinstance(x, bool)
+        if not ok or (spec.lo is not None and x < spec.lo) or (spec.hi is not None and x > spec.hi):
+            bounds = f" from {spec.lo} to {spec.hi}" if spec.hi is not None else f", at least {spec.lo}"
+            self.err(
+                f"{path}.{key}", f"must be a whole number of {spec.unit}{bounds} ({spec.doc}), got {x!r}"
+            )
+            return spec.default  # type: ignore[no-any-return]
+        return x  # type: ignore[no-any-return]
 
     def str_(
         self, table: dict[str, Any], key: str, path: str, *, required: bool = True, default: str = ""
@@ -372,9 +552,74 @@ class _V:
 
 
 def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
-    """Validate a parsed TOML document and build a :class:`Theme`; raise ThemeError listing every problem."""
+    """Validate a parsed TOML document against :data:`SCHEMA` and build a :class:`Theme`; raise
+    ThemeError listing every problem with its path. Each table has its own step below."""
     v = _V(where)
     top = v.keys(data, "", "")
+    tid, title, question, description, as_of = _header(v, top)
+    terms, att_freq = _attention(v, top)
+    pairs, benchmarks, windows, style_box, sectors = _price(v, top)
+    bpairs, leadership = _breadth(v, top)
+    macro = _macro(v, top)
+    fundamentals = _fundamentals(v, top)
+    history = _history(v, top)
+    events = _events(v, top.get("events"), "events")
+    structure = _structure(v, top)
+    facts = _facts(v, top)
+    triggers = _triggers(v, top, terms)
+    base_rates = _base_rates(v, top)
+    mappings = _mappings(v, top, pairs, bpairs)
+    release_lags = _release(v, top)
+
+    if not pairs and not terms:
+        v.err(
+            "",
+            "a theme needs at least one price pair ([[price.pairs]]) or one search term ([attention] terms)",
+        )
+    named = _series_names(pairs, benchmarks, style_box, sectors, bpairs, structure, macro, fundamentals)
+    for src, m in mappings.items():  # a key in other case than the theme writes it still maps it
+        mappings[src] = Mapping(m.source, _rekey(dict(m.series), named), m.as_of, m.note, m.events)
+    ids = [f.id for f in facts] + [t.id for t in triggers] + [b.id for b in base_rates]
+    for d in {x for x in ids if ids.count(x) > 1}:
+        v.err("", f"id {d!r} is used more than once among facts and triggers")
+
+    if v.problems:
+        raise ThemeError(
+            f"theme {where} has {len(v.problems)} problem{'s' if len(v.problems) > 1 else ''}:\n  - "
+            + "\n  - ".join(v.problems),
+            hint="fix the theme file; `hypecheck themes --show small-cap-rotation` prints a complete example",
+        )
+    return Theme(
+        id=tid,
+        title=title,
+        question=question,
+        terms=tuple(terms),
+        pairs=tuple(pairs),
+        benchmarks=benchmarks,
+        windows=tuple(windows),
+        style_box=style_box,
+        sectors=sectors,
+        breadth_pairs=tuple(bpairs),
+        macro=tuple(macro),
+        events=tuple(events),
+        structure=structure,
+        facts=tuple(facts),
+        triggers=tuple(triggers),
+        mappings=mappings,
+        as_of=as_of,
+        description=description,
+        path=where,
+        attention_frequency=att_freq,
+        base_rates=tuple(base_rates),
+        fundamentals=tuple(fundamentals),
+        history=history,
+        leadership=leadership,
+        release_lags=release_lags,
+    )
+
+
+def _header(v: _V, top: dict[str, Any]) -> tuple[str, str, str, str, dt.date | None]:
+    """The top-level keys: id, title, question, description, as_of."""
     tid = v.str_(top, "id", "")
     if tid and not THEME_ID_RE.match(tid):
         v.err("id", f"{tid!r} must be lowercase letters, digits, '-' or '_' (it names files and URLs)")
@@ -383,6 +628,11 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
     description = v.str_(top, "description", "", required=False)
     as_of = v.date(top["as_of"], "as_of") if "as_of" in top else None
 
+    return tid, title, question, description, as_of
+
+
+def _attention(v: _V, top: dict[str, Any]) -> tuple[list[str], str | None]:
+    """[attention]: the search terms (no two naming the same series) and which frequency to read."""
     att = v.keys(top.get("attention", {}), "attention", "attention")
     terms: list[str] = []
     for i, t in enumerate(v.list_(att.get("terms"), "attention.terms")):
@@ -407,6 +657,13 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         v.err("attention.frequency", f"{att_freq!r} must be 'D', 'W' or 'M'")
         att_freq = None
 
+    return terms, att_freq
+
+
+def _price(
+    v: _V, top: dict[str, Any]
+) -> tuple[list[Pair], tuple[str, ...], list[str], dict[str, dict[str, str]], dict[str, str]]:
+    """[price]: pairs, benchmarks, windows, the style box and the sectors."""
     price = v.keys(top.get("price", {}), "price", "price")
     pairs = []
     for i, raw_pair in enumerate(v.list_(price.get("pairs"), "price.pairs")):
@@ -453,6 +710,11 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         for t, name in sec.items():
             sectors[v.ticker(t, f"price.sectors.{t}", price=True)] = str(name)
 
+    return pairs, benchmarks, windows, style_box, sectors
+
+
+def _breadth(v: _V, top: dict[str, Any]) -> tuple[list[BreadthPair], str]:
+    """[breadth]: the equal- vs cap-weight pairs and which leadership the narrative needs."""
     breadth = v.keys(top.get("breadth", {}), "breadth", "breadth")
     bpairs = []
     for i, raw_bp in enumerate(v.list_(breadth.get("pairs"), "breadth.pairs")):
@@ -480,6 +742,11 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         )
         leadership = "broad"
 
+    return bpairs, leadership
+
+
+def _macro(v: _V, top: dict[str, Any]) -> list[MacroSeries]:
+    """[[macro]]: series and the direction the narrative needs of each."""
     macro = []
     for i, m in enumerate(v.list_(top.get("macro"), "macro")):
         path = f"macro[{i}]"
@@ -502,6 +769,11 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             )
         )
 
+    return macro
+
+
+def _fundamentals(v: _V, top: dict[str, Any]) -> list[FundamentalSeries]:
+    """[[fundamentals]]: measured fundamentals, their measure and what the narrative needs."""
     fundamentals = []
     for i, f in enumerate(v.list_(top.get("fundamentals"), "fundamentals")):
         path = f"fundamentals[{i}]"
@@ -517,14 +789,7 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         window = str(f.get("window", "12M")).upper()
         if not WINDOW_RE.match(window):
             v.err(f"{path}.window", f"{window!r} is not a window")
-        lag_raw = f.get("lag_months", 0)
-        lag_m = (
-            lag_raw
-            if isinstance(lag_raw, int) and not isinstance(lag_raw, bool) and 0 <= lag_raw <= 24
-            else 0
-        )
-        if lag_m != lag_raw:
-            v.err(f"{path}.lag_months", "must be a whole number of months from 0 to 24")
+        lag_m = v.whole(f, "fundamentals", "lag_months", path)
         thr = v.num(f, "threshold", path, required=False)
         fundamentals.append(
             FundamentalSeries(
@@ -538,25 +803,27 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             )
         )
 
+    return fundamentals
+
+
+def _history(v: _V, top: dict[str, Any]) -> HistorySpec | None:
+    """[history]: how past episodes are found."""
     history = None
     if "history" in top:
         h = v.keys(top["history"], "history", "history")
         kind = str(h.get("episode", "first_weeks"))
         if kind not in ("first_weeks", "rs_high"):
             v.err("history.episode", f"{kind!r} must be 'first_weeks' or 'rs_high'")
-        weeks = h.get("weeks", 2)
-        if not isinstance(weeks, int) or isinstance(weeks, bool) or not 1 <= weeks <= 26:
-            v.err("history.weeks", "must be a whole number of weeks from 1 to 26")
-            weeks = 2
-        lookback = h.get("lookback", 252)
-        if not isinstance(lookback, int) or isinstance(lookback, bool) or lookback < 20:
-            v.err("history.lookback", "must be a whole number of observations, at least 20")
-            lookback = 252
+        weeks = v.whole(h, "history", "weeks", "history")
+        lookback = v.whole(h, "history", "lookback", "history")
         ms = v.num(h, "min_spread", "history", required=False)
         history = HistorySpec(kind, weeks, 0.025 if ms is None else ms, lookback)
 
-    events = _events(v, top.get("events"), "events")
+    return history
 
+
+def _structure(v: _V, top: dict[str, Any]) -> Structure | None:
+    """[structure]: the index, its return target and its pillar groups (weights leave a rest)."""
     structure = None
     if "structure" in top:
         s = v.keys(top["structure"], "structure", "structure")
@@ -606,6 +873,11 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             solve_for,
         )
 
+    return structure
+
+
+def _facts(v: _V, top: dict[str, Any]) -> list[Fact]:
+    """[[facts]]: analyst-entered facts with their source, leaning and pillar (a registered one)."""
     facts = []
     for i, f in enumerate(v.list_(top.get("facts"), "facts")):
         path = f"facts[{i}]"
@@ -614,10 +886,8 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         if leaning not in LEANINGS:
             v.err(f"{path}.leaning", f"{leaning!r} must be one of {', '.join(LEANINGS)}")
         pillar = v.str_(f, "pillar", path, required=False, default="fundamentals")
-        from .evidence import PILLARS
-
         if pillar not in PILLARS:
-            v.err(f"{path}.pillar", f"{pillar!r} must be one of {', '.join(PILLARS)}")
+            v.err(f"{path}.pillar", f"{pillar!r} must be one of {', '.join(PILLARS.names())}")
         source = v.str_(f, "source", path)
         facts.append(
             Fact(
@@ -633,6 +903,11 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             )
         )
 
+    return facts
+
+
+def _triggers(v: _V, top: dict[str, Any], terms: list[str]) -> list[Trigger]:
+    """[[triggers]]: what to watch, each kind's parameters checked at load."""
     triggers = []
     for i, t in enumerate(v.list_(top.get("triggers"), "triggers")):
         path = f"triggers[{i}]"
@@ -651,6 +926,11 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             )
         )
 
+    return triggers
+
+
+def _base_rates(v: _V, top: dict[str, Any]) -> list[BaseRateSpec]:
+    """[[base_rates]]: configurations counted over complete periods; conditions parsed at load."""
     base_rates = []
     for i, b in enumerate(v.list_(top.get("base_rates"), "base_rates")):
         path = f"base_rates[{i}]"
@@ -676,10 +956,7 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         period = str(b.get("period", "A")).upper()
         if period not in ("A", "Q", "M"):
             v.err(f"{path}.period", f"{period!r} must be A, Q or M")
-        last = b.get("last")
-        if last is not None and (not isinstance(last, int) or isinstance(last, bool) or last < 1):
-            v.err(f"{path}.last", "must be a whole number of periods, at least 1")
-            last = None
+        last = v.whole(b, "base_rates", "last", path)
         base_rates.append(
             BaseRateSpec(
                 id=v.str_(b, "id", path),
@@ -692,6 +969,11 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
             )
         )
 
+    return base_rates
+
+
+def _mappings(v: _V, top: dict[str, Any], pairs: list[Pair], bpairs: list[BreadthPair]) -> dict[str, Mapping]:
+    """[mapping.<source>]: the theme's series under another source's ids."""
     mappings: dict[str, Mapping] = {}
     mp = top.get("mapping", {})
     if not isinstance(mp, dict):
@@ -713,50 +995,23 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
                 events=tuple(_events(v, m.get("events"), f"{path}.events")),
             )
 
-    if not pairs and not terms:
-        v.err(
-            "",
-            "a theme needs at least one price pair ([[price.pairs]]) or one search term ([attention] terms)",
-        )
-    named = _series_names(pairs, benchmarks, style_box, sectors, bpairs, structure, macro, fundamentals)
-    for src, m in mappings.items():  # a key in other case than the theme writes it still maps it
-        mappings[src] = Mapping(m.source, _rekey(dict(m.series), named), m.as_of, m.note, m.events)
-    ids = [f.id for f in facts] + [t.id for t in triggers] + [b.id for b in base_rates]
-    for d in {x for x in ids if ids.count(x) > 1}:
-        v.err("", f"id {d!r} is used more than once among facts and triggers")
+    return mappings
 
-    if v.problems:
-        raise ThemeError(
-            f"theme {where} has {len(v.problems)} problem{'s' if len(v.problems) > 1 else ''}:\n  - "
-            + "\n  - ".join(v.problems),
-            hint="fix the theme file; `hypecheck themes --show small-cap-rotation` prints a complete example",
-        )
-    return Theme(
-        id=tid,
-        title=title,
-        question=question,
-        terms=tuple(terms),
-        pairs=tuple(pairs),
-        benchmarks=benchmarks,
-        windows=tuple(windows),
-        style_box=style_box,
-        sectors=sectors,
-        breadth_pairs=tuple(bpairs),
-        macro=tuple(macro),
-        events=tuple(events),
-        structure=structure,
-        facts=tuple(facts),
-        triggers=tuple(triggers),
-        mappings=mappings,
-        as_of=as_of,
-        description=description,
-        path=where,
-        attention_frequency=att_freq,
-        base_rates=tuple(base_rates),
-        fundamentals=tuple(fundamentals),
-        history=history,
-        leadership=leadership,
-    )
+
+def _release(v: _V, top: dict[str, Any]) -> dict[str, int]:
+    """[release]: series id -> publication lag in days (``ICSA = 5``: the claims of the week ending on a
+    Saturday are published the Thursday after), for series stored without vintages."""
+    raw = top.get("release", {})
+    if not isinstance(raw, dict):
+        v.err("release", "must be a table SERIES_ID = days (the publication lag of each series)")
+        return {}
+    out: dict[str, int] = {}
+    for sid, _days in raw.items():
+        key = v.ticker(sid, f"release.{sid}")
+        lag = v.whole(raw, "release.*", sid, "release")
+        if key != "?" and lag is not None:
+            out[key] = lag
+    return out
 
 
 def _same_term(t: str, terms: list[str]) -> str | None:

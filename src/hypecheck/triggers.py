@@ -247,7 +247,7 @@ def _one(panel: Panel, rules: Rules, t: Any) -> TriggerState:
         if len(members) < 2:
             return mk("unknown", None, "fewer than two members with prices")
         metric = str(p.get("metric", "pct_above_50d"))
-        b = breadth(pd.concat({x: panel.price(x) for x in members}, axis=1, sort=True))
+        b = breadth(pd.concat({x: panel.price(x) for x in members}, axis=1, sort=True), engine="auto")
         if metric not in b:
             return mk("unknown", None, f"unknown metric {metric!r}")
         s = b[metric].dropna()

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .evidence import LEAN_SIGN, PILLARS, Evidence, PillarResult, _clean
+from .evidence import LEAN_SIGN, Evidence, PillarResult, _clean
+from .pillars import PILLARS
 from .rules import Rules
 
 LABELS = ("real catalyst", "viral sentiment", "mixed", "no skill shown", "insufficient data")
@@ -61,11 +62,12 @@ def score_pillars(
     pillars: dict[str, PillarResult], rules: Rules
 ) -> tuple[float | None, list[dict[str, Any]], int]:
     rows, num, den, measured = [], 0.0, 0.0, 0
-    for name in PILLARS:
+    for pillar in PILLARS:
+        name = pillar.name
         p = pillars.get(name)
         if p is None:
             continue
-        w = float(rules.get("weights", name))
+        w = float(rules.get("weights", pillar.weight_key))
         s = p.score
         if any(not e.cited for e in p.evidence):
             measured += 1

@@ -43,24 +43,23 @@ cluster and reduced once; see :mod:`hypecheck.analytics.breadth_dask`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from numba import njit, prange
 
 from ..errors import InputError, NoDataError
-
-BLOCK = 256  # members per block: each block's partial counts are one task (thread or Dask task)
-MA_SHORT, MA_LONG, HILO = 50, 200, 252
-EMA_FAST, EMA_SLOW = 19, 39
-
-# rows of the partial-count array (one float64 vector over dates each; counts stay exact below 2**53)
-_ABOVE1, _ELIG1, _ABOVE2, _ELIG2, _ADV, _DEC, _NH, _NL, _ELIGHL, _RSUM, _RCNT, _CWNUM, _CWDEN, _MEMB = range(
-    14
+from .breadth_partials import (  # noqa: F401  (re-exported: the engines' shared pieces)
+    BLOCK,
+    EMA_FAST,
+    EMA_SLOW,
+    HILO,
+    MA_LONG,
+    MA_SHORT,
+    NSTAT,
+    finalize,
+    reduce_partials,
 )
-NSTAT = 14
 
 COLUMNS = [
     "members",
@@ -78,202 +77,36 @@ COLUMNS = [
 ]
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _add(s: float, c: float, x: float) -> tuple[float, float]:  # pragma: no cover - compiled
-    """One step of Neumaier's compensated sum: (sum, compensation) after adding ``x``."""
-    t = s + x
-    if abs(s) >= abs(x):
-        c += (s - t) + x
-    else:
-        c += (x - t) + s
-    return t, c
-
-
-@njit(cache=True, nogil=True)
-def _column(
-    x: np.ndarray,
-    cap: np.ndarray,
-    has_caps: bool,
-    w1: int,
-    w2: int,
-    hl: int,
-    out: np.ndarray,
-    obs: np.ndarray,
-    dqmax: np.ndarray,
-    dqmin: np.ndarray,
-) -> None:  # pragma: no cover - compiled
-    """Add one member's contributions to ``out`` (NSTAT x T). Buffers have length T."""
-    n = x.shape[0]
-    k = 0
-    # Neumaier-compensated running sums for the two moving averages
-    s1 = 0.0
-    c1 = 0.0
-    s2 = 0.0
-    c2 = 0.0
-    hmax = 0
-    tmax = 0
-    hmin = 0
-    tmin = 0
-    prev = np.nan
-    prev_cap = np.nan
-    for i in range(n):
-        v = x[i]
-        if v != v:
-            continue
-        obs[k] = v
-        out[13, i] += 1.0
-        # --- moving averages over the member's own last w closes
-        s1, c1 = _add(s1, c1, v)
-        if k >= w1:
-            s1, c1 = _add(s1, c1, -obs[k - w1])
-        s2, c2 = _add(s2, c2, v)
-        if k >= w2:
-            s2, c2 = _add(s2, c2, -obs[k - w2])
-        # --- rolling max/min over the last hl closes: monotonic deques of observation indices
-        while tmax > hmax and obs[dqmax[tmax - 1]] <= v:
-            tmax -= 1
-        dqmax[tmax] = k
-        tmax += 1
-        if dqmax[hmax] <= k - hl:
-            hmax += 1
-        while tmin > hmin and obs[dqmin[tmin - 1]] >= v:
-            tmin -= 1
-        dqmin[tmin] = k
-        tmin += 1
-        if dqmin[hmin] <= k - hl:
-            hmin += 1
-        k += 1
-        if k >= w1:
-            out[1, i] += 1.0
-            if v > (s1 + c1) / w1:
-                out[0, i] += 1.0
-        if k >= w2:
-            out[3, i] += 1.0
-            if v > (s2 + c2) / w2:
-                out[2, i] += 1.0
-        if k >= hl:
-            out[8, i] += 1.0
-            if obs[dqmax[hmax]] <= v:
-                out[6, i] += 1.0
-            if obs[dqmin[hmin]] >= v:
-                out[7, i] += 1.0
-        # --- daily return against the member's own previous close
-        if prev == prev:
-            r = v / prev - 1.0
-            if r > 0.0:
-                out[4, i] += 1.0
-            elif r < 0.0:
-                out[5, i] += 1.0
-            out[9, i] += r
-            out[10, i] += 1.0
-            if has_caps and prev_cap == prev_cap and prev_cap > 0.0:
-                out[11, i] += prev_cap * r
-                out[12, i] += prev_cap
-        prev = v
-        if has_caps:
-            prev_cap = cap[i]
-
-
-@njit(cache=True, nogil=True)
-def _block(
-    x: np.ndarray, caps: np.ndarray, has_caps: bool, w1: int, w2: int, hl: int, out: np.ndarray
-) -> None:  # pragma: no cover - compiled
-    n = x.shape[0]
-    obs = np.empty(n)
-    dqmax = np.empty(n, dtype=np.int64)
-    dqmin = np.empty(n, dtype=np.int64)
-    for j in range(x.shape[1]):
-        _column(x[:, j], caps[:, j] if has_caps else caps[:, 0], has_caps, w1, w2, hl, out, obs, dqmax, dqmin)
-
-
-@njit(cache=True, parallel=True)
-def _blocks_parallel(
-    x: np.ndarray, caps: np.ndarray, has_caps: bool, w1: int, w2: int, hl: int, block: int
-) -> np.ndarray:  # pragma: no cover - compiled
-    m = x.shape[1]
-    nb = (m + block - 1) // block
-    parts = np.zeros((nb, NSTAT, x.shape[0]))
-    for b in prange(nb):
-        lo = b * block
-        hi = min(m, lo + block)
-        _block(x[:, lo:hi], caps[:, lo:hi] if has_caps else caps, has_caps, w1, w2, hl, parts[b])
-    return parts
-
-
 def block_partials(
     values: np.ndarray, caps: np.ndarray | None, windows: tuple[int, int], hilo: int, block: int = BLOCK
 ) -> np.ndarray:
-    """Partial counts (n_blocks x NSTAT x T) for a (T x M) float array, one block per ``block`` members.
+    """Partial counts (n_blocks x NSTAT x T) of a (T x M) array: see
+    :func:`hypecheck.analytics.breadth_numba.block_partials` (Numba is imported here, on first use)."""
+    from .breadth_numba import block_partials as compiled
 
-    This is the map step shared by the single-machine and Dask engines."""
-    x = np.asfortranarray(values, dtype=np.float64)
-    has_caps = caps is not None
-    c = (
-        np.asfortranarray(caps, dtype=np.float64)
-        if caps is not None
-        else np.zeros((x.shape[0], 1), order="F")
-    )
-    if x.shape[1] == 0:
-        return np.zeros((0, NSTAT, x.shape[0]))
-    return _blocks_parallel(x, c, has_caps, int(windows[0]), int(windows[1]), int(hilo), int(block))
+    return compiled(values, caps, windows, hilo, block)
 
 
-def reduce_partials(parts: Sequence[np.ndarray] | np.ndarray, n_dates: int) -> np.ndarray:
-    """Sum partial counts in block order (a fixed order, so every engine gets identical floats)."""
-    acc = np.zeros((NSTAT, n_dates))
-    for p in parts:
-        acc += p
-    return acc
+SMALL_PANEL = 32  # fewer members than this: engine="auto" uses pandas (faster than importing Numba)
 
 
-def _ema(x: np.ndarray, span: int) -> np.ndarray:
-    return pd.Series(x).ewm(span=span, adjust=False).mean().to_numpy()
+def _scan(values: np.ndarray) -> tuple[int, int, int]:
+    """(number of closes, row and column of the first non-positive or infinite close, scanning member
+    by member, or -1, -1): in NumPy for a small panel, in compiled code (no temporaries) otherwise."""
+    if values.shape[1] >= SMALL_PANEL:
+        from .breadth_numba import scan_closes
 
-
-def finalize(
-    tot: np.ndarray, index: pd.DatetimeIndex, has_caps: bool, windows: tuple[int, int]
-) -> pd.DataFrame:
-    """Turn summed partial counts into the breadth frame."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pct1 = np.where(tot[_ELIG1] > 0, 100.0 * tot[_ABOVE1] / tot[_ELIG1], np.nan)
-        pct2 = np.where(tot[_ELIG2] > 0, 100.0 * tot[_ABOVE2] / tot[_ELIG2], np.nan)
-        ew = np.where(tot[_RCNT] > 0, tot[_RSUM] / tot[_RCNT], np.nan)
-        cw = np.where(tot[_CWDEN] > 0, tot[_CWNUM] / tot[_CWDEN], np.nan) if has_caps else np.nan
-    net = tot[_ADV] - tot[_DEC]
-    out = pd.DataFrame(
-        {
-            "members": tot[_MEMB].astype(np.int64),
-            f"pct_above_{windows[0]}d": pct1,
-            f"pct_above_{windows[1]}d": pct2,
-            "advances": tot[_ADV].astype(np.int64),
-            "declines": tot[_DEC].astype(np.int64),
-            "ad_line": np.cumsum(net),
-            "mcclellan": _ema(net, EMA_FAST) - _ema(net, EMA_SLOW),
-            "new_highs": tot[_NH].astype(np.int64),
-            "new_lows": tot[_NL].astype(np.int64),
-            "hilo_members": tot[_ELIGHL].astype(np.int64),
-            "ew_return": ew,
-            "cw_return": cw,
-        },
-        index=index,
-    )
-    out.index.name = "date"
-    return out
-
-
-@njit(cache=True, nogil=True)
-def _scan(x: np.ndarray) -> tuple[int, int, int]:  # pragma: no cover - compiled
-    """One pass: (number of closes, row and column of the first bad one or -1, -1)."""
-    n = 0
-    for j in range(x.shape[1]):
-        for i in range(x.shape[0]):
-            v = x[i, j]
-            if v != v:
-                continue
-            if v <= 0.0 or v == np.inf:
-                return n, i, j
-            n += 1
-    return n, -1, -1
+        return scan_closes(np.asfortranarray(values))  # type: ignore[no-any-return]
+    with np.errstate(invalid="ignore"):
+        bad = (values <= 0.0) | (values == np.inf)
+    hits = np.argwhere(bad.T)  # (member, row) pairs in the kernel's scan order
+    if len(hits):
+        j, i = (int(x) for x in hits[0])
+        before = int(np.count_nonzero(~np.isnan(values[:, :j]))) + int(
+            np.count_nonzero(~np.isnan(values[:i, j]))
+        )
+        return before, i, j
+    return int(np.count_nonzero(~np.isnan(values))), -1, -1
 
 
 def validate_closes(closes: pd.DataFrame, market_caps: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -309,7 +142,7 @@ def validate_closes(closes: pd.DataFrame, market_caps: pd.DataFrame | None = Non
         raise InputError(
             f"breadth: closes must be numbers ({exc})", hint="clean the file: one numeric close per cell"
         ) from exc
-    n_valid, bi, bj = _scan(np.asfortranarray(values))
+    n_valid, bi, bj = _scan(values)
     if bi >= 0:
         raise InputError(
             f"breadth: {'infinite' if np.isinf(values[bi, bj]) else 'non-positive'} close for "
@@ -359,7 +192,11 @@ def breadth(
     """Member-level breadth of a wide panel of closes; see the module docstring for every definition.
 
     ``engine`` is ``"numba"`` (default), ``"pandas"`` (reference, slow) or ``"dask"`` (``scheduler`` is
-    a Dask scheduler address; None starts a local cluster)."""
+    a Dask scheduler address; None starts a local cluster); ``"auto"`` is pandas for fewer than
+    :data:`SMALL_PANEL` members (a handful of sector series: faster than importing Numba, which a
+    check then never loads) and Numba otherwise."""
+    if engine == "auto":
+        engine = "pandas" if closes.shape[1] < SMALL_PANEL else "numba"
     frame = validate_closes(closes, market_caps)
     caps = _aligned_caps(frame, market_caps)
     if engine == "numba":
@@ -372,7 +209,7 @@ def breadth(
         from .breadth_dask import breadth_dask
 
         return breadth_dask(frame, caps, windows=windows, hilo=hilo, scheduler=scheduler)
-    raise InputError(f"breadth: unknown engine {engine!r}", hint="use 'numba', 'pandas' or 'dask'")
+    raise InputError(f"breadth: unknown engine {engine!r}", hint="use 'numba', 'pandas', 'dask' or 'auto'")
 
 
 def breadth_pandas(

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import MissingDependencyError, ProviderError
-from .breadth import BLOCK, block_partials, finalize, reduce_partials
+from .breadth_numba import block_partials
+from .breadth_partials import BLOCK, finalize, reduce_partials
 
 
 def _partition_partials(

@@ -21,9 +21,21 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 HORIZONS = ("1M", "3M", "6M", "12M")
+
+# the standard normal's 97.5th percentile as the nearest double (scipy.stats.norm.ppf(0.975); the
+# stdlib's NormalDist().inv_cdf is one unit in the last place off): the 95% interval needs no SciPy
+Z_975 = 1.959963984540054
+
+
+def normal_quantile(q: float) -> float:
+    """The standard normal quantile at ``q``; SciPy is imported only for a level other than 95%."""
+    if q == 0.975:
+        return Z_975
+    from scipy import stats
+
+    return float(stats.norm.ppf(q))
 
 
 def _pair(a: pd.Series, b: pd.Series) -> pd.DataFrame:
@@ -128,7 +140,7 @@ def wilson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for a proportion k/n."""
     if n == 0:
         return (math.nan, math.nan)
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = normal_quantile(0.5 + level / 2)
     p = k / n
     den = 1 + z * z / n
     mid = (p + z * z / (2 * n)) / den

@@ -1,46 +1,10 @@
-"""Source protocol and registry."""
+"""Offline sources (``files``, ``bundled``): the names kept for their callers; the one registry is
+:mod:`hypecheck.data.registry`."""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from typing import Any, Protocol
+from .registry import BUILTIN_SOURCES as BUILTIN
+from .registry import SOURCES as REGISTRY
+from .registry import Source, get_source, register_source
 
-from ..errors import InputError
-from ..schema import Catalog
-
-
-class Source(Protocol):
-    """A source loads series into a :class:`Catalog`; its ``report`` lists what was loaded/skipped."""
-
-    name: str
-
-    def load(self, catalog: Catalog | None = None, **options: Any) -> Catalog: ...
-
-
-REGISTRY: dict[str, Callable[..., Source]] = {}
-
-
-def register_source(name: str) -> Callable[[Callable[..., Source]], Callable[..., Source]]:
-    def deco(factory: Callable[..., Source]) -> Callable[..., Source]:
-        REGISTRY[name] = factory
-        return factory
-
-    return deco
-
-
-BUILTIN = {"bundled": "hypecheck.data.bundled", "files": "hypecheck.data.files"}
-
-
-def get_source(name: str, **kwargs: Any) -> Source:
-    # built-ins are imported when first asked for, so registering them has no import-order trap
-    if name not in REGISTRY and name in BUILTIN:
-        importlib.import_module(BUILTIN[name])
-    try:
-        factory = REGISTRY[name]
-    except KeyError:
-        raise InputError(
-            f"unknown data source {name!r}",
-            hint=f"known sources: {', '.join(sorted(set(REGISTRY) | set(BUILTIN)))}",
-        ) from None
-    return factory(**kwargs)
+__all__ = ["BUILTIN", "REGISTRY", "Source", "get_source", "register_source"]

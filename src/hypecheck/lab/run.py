@@ -340,7 +340,7 @@ def run_lab(
     progress: Callable[[str], None] | None = None,
 ) -> LabResult:
     """The lab on the bundled Ken French history, plus the files history when ``data`` is given."""
-    from ..api import load_catalog
+    from ..data.catalog import load_catalog
 
     months = parse_horizon(horizon)
     out = []

@@ -312,17 +312,15 @@ def _long_history(panel: Panel, ids: list[str]) -> tuple[dict[str, pd.Series], s
     mapping = panel.theme.mappings.get("bundled")
     if panel.source == "bundled" or mapping is None:
         return None
-    from ..api import load_catalog
+    from ..data.bundled import bundled_series
+    from ..panel import cut_known
 
-    loaded: Any = load_catalog(None)
-    cat = loaded[0] if isinstance(loaded, tuple) else loaded  # (catalog, source) in older versions
     out = {}
     for i in ids:
-        sid = mapping.series.get(i, i)
-        if not cat.has("price", sid):
+        found = bundled_series("price", mapping.series.get(i, i))  # reads only the dataset holding it
+        if found is None:
             return None
-        s = cat.get("price", sid).values
-        out[i] = s.loc[s.index <= panel.as_of]
+        out[i] = cut_known(found, panel.as_of)[0].values  # the panel's cut
     names = ", ".join(f"{i} = {mapping.series.get(i, i)}" for i in ids)
     return out, f"bundled long history ({names})"
 

@@ -7,8 +7,10 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..result import CheckResult
+if TYPE_CHECKING:
+    from ..result import CheckResult
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

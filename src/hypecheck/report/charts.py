@@ -1,11 +1,13 @@
 """Charts drawn only from a result's chart data (``PillarResult.charts``/``tables``): never
-recomputed. matplotlib's object API (no pyplot state), Agg backend, deterministic SVG/PNG bytes."""
+recomputed. The relative-strength (spread) lines and the Relative Rotation Graphs are Vega-Lite
+specs (:mod:`hypecheck.report.spec`: one spec, interactive in the dashboard, static PNG/SVG here);
+the others use matplotlib's object API (no pyplot state), Agg backend, deterministic SVG/PNG bytes."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -14,7 +16,11 @@ import matplotlib.dates as mdates
 import matplotlib.patches
 from matplotlib.figure import Figure
 
-from ..result import CheckResult
+if TYPE_CHECKING:
+    from ..result import CheckResult
+from .spec import VegaChart, rrg_spec, spread_spec
+
+Chart = Figure | VegaChart
 
 matplotlib.rcParams["svg.hashsalt"] = "hypecheck"
 matplotlib.rcParams["svg.fonttype"] = "none"
@@ -44,18 +50,13 @@ def _date_axis(ax: Any) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
 
 
-def rs_lines(r: CheckResult) -> Figure | None:
+def rs_lines(r: CheckResult) -> VegaChart | None:
+    """Leader / laggard relative strength per pair (100 = start): a Vega-Lite spread chart."""
     data = r.pillars["price"].charts.get("rs_lines")
     if not data:
         return None
-    fig, ax = _fig()
-    for i, (label, pts) in enumerate(data.items()):
-        ax.plot(_dates(pts), pts["values"], color=PALETTE[i % len(PALETTE)], lw=1.4, label=label)
-    ax.axhline(100, color="black", lw=0.8)
-    ax.set_title("Relative strength: leader / laggard (100 = start)", fontsize=10, loc="left")
-    ax.legend(fontsize=7, frameon=False)
-    _date_axis(ax)
-    return fig
+    spec = spread_spec(data, "Relative strength: leader / laggard (100 = start)")
+    return None if spec is None else VegaChart(spec)
 
 
 def style_box(r: CheckResult) -> Figure | None:
@@ -162,52 +163,14 @@ def participation(r: CheckResult) -> Figure | None:
 _QUAD_COLORS = {"leading": "#2e8b57", "weakening": "#d9822b", "lagging": "#b03a48", "improving": "#1f5fa8"}
 
 
-def rrg(r: CheckResult, bench: str) -> Figure | None:
-    """Weekly Relative Rotation Graph with tails against one benchmark."""
+def rrg(r: CheckResult, bench: str) -> VegaChart | None:
+    """Weekly Relative Rotation Graph with tails against one benchmark: a Vega-Lite spec with a
+    date slider and tooltips (the static rendering shows the last date)."""
     data = r.pillars["price"].charts.get("rrg", {}).get(bench)
     if not data or not data["series"]:
         return None
-    fig = Figure(figsize=(7.0, 6.0), dpi=110)
-    ax = fig.add_subplot(1, 1, 1)
-    xs = [v for s in data["series"].values() for v in s["ratio"]]
-    ys = [v for s in data["series"].values() for v in s["momentum"]]
-    span = max(1.0, max(abs(v - 100) for v in xs + ys)) * 1.12
-    lo, hi = 100 - span, 100 + span
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(lo, hi)
-    for (x0, y0), name in (
-        ((100, 100), "leading"),
-        ((lo, 100), "improving"),
-        ((lo, lo), "lagging"),
-        ((100, lo), "weakening"),
-    ):
-        ax.add_patch(
-            matplotlib.patches.Rectangle((x0, y0), span, span, color=_QUAD_COLORS[name], alpha=0.07, lw=0)
-        )
-    ax.text(hi, hi, "Leading", ha="right", va="top", fontsize=8, color=_QUAD_COLORS["leading"])
-    ax.text(lo, hi, "Improving", ha="left", va="top", fontsize=8, color=_QUAD_COLORS["improving"])
-    ax.text(lo, lo, "Lagging", ha="left", va="bottom", fontsize=8, color=_QUAD_COLORS["lagging"])
-    ax.text(hi, lo, "Weakening", ha="right", va="bottom", fontsize=8, color=_QUAD_COLORS["weakening"])
-    ax.axhline(100, color="black", lw=0.7)
-    ax.axvline(100, color="black", lw=0.7)
-    for name, s in data["series"].items():
-        color = _QUAD_COLORS.get(s["quadrant"], "#555555")
-        ax.plot(s["ratio"], s["momentum"], color=color, lw=1.0, alpha=0.8)
-        ax.scatter(s["ratio"][:-1], s["momentum"][:-1], color=color, s=6, alpha=0.6)
-        ax.scatter(s["ratio"][-1:], s["momentum"][-1:], color=color, s=28, zorder=3)
-        ax.annotate(
-            name, (s["ratio"][-1], s["momentum"][-1]), xytext=(4, 3), textcoords="offset points", fontsize=7
-        )
-    last = max(d for s in data["series"].values() for d in s["dates"])
-    ax.set_xlabel("RS-Ratio (relative trend)", fontsize=8)
-    ax.set_ylabel("RS-Momentum", fontsize=8)
-    ax.tick_params(labelsize=7)
-    ax.set_title(
-        f"Relative Rotation Graph vs {bench}, weekly, {data['tail']}-week tails to {last}",
-        fontsize=10,
-        loc="left",
-    )
-    return fig
+    spec = rrg_spec(data, bench)
+    return None if spec is None else VegaChart(spec)
 
 
 def attention(r: CheckResult) -> Figure | None:
@@ -352,7 +315,7 @@ def burden(r: CheckResult) -> Figure | None:
     return fig
 
 
-CHARTS: dict[str, tuple[str, str, Callable[[CheckResult], Figure | None]]] = {
+CHARTS: dict[str, tuple[str, str, Callable[[CheckResult], Chart | None]]] = {
     "rs_lines": ("price", "Relative-strength lines", rs_lines),
     "style_box": ("price", "Size x style box", style_box),
     "sectors": ("price", "Sector returns", sectors),
@@ -417,17 +380,18 @@ def hindsight(r: CheckResult) -> Figure | None:
     return fig
 
 
-def build(r: CheckResult) -> dict[str, tuple[str, str, Figure]]:
-    """name -> (pillar, title, figure) for every chart whose data exist."""
-    out = {}
+def build(r: CheckResult) -> dict[str, tuple[str, str, Chart]]:
+    """name -> (pillar, title, chart) for every chart whose data exist; a chart is a matplotlib
+    Figure or a :class:`~hypecheck.report.spec.VegaChart` (:func:`to_bytes` renders either)."""
+    out: dict[str, tuple[str, str, Chart]] = {}
     extra = (
         ("calibration", "What moved the probability", calibration),
         ("hindsight", "What happened next", hindsight),
     )
     for name, title, efn in extra:
-        fig = efn(r)
-        if fig is not None:
-            out[name] = (name, title, fig)
+        extra_fig = efn(r)
+        if extra_fig is not None:
+            out[name] = (name, title, extra_fig)
     for name, (pillar, title, fn) in CHARTS.items():
         if pillar in r.pillars:
             fig = fn(r)
@@ -445,7 +409,16 @@ def _slug(s: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in s)
 
 
-def to_bytes(fig: Figure, fmt: str) -> bytes:
+def specs(r: CheckResult) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """name -> (pillar, title, Vega-Lite spec) of the charts that are specs (drawn interactive by
+    the dashboard); the same names as in :func:`build`."""
+    return {k: (p, t, c.spec) for k, (p, t, c) in build(r).items() if isinstance(c, VegaChart)}
+
+
+def to_bytes(fig: Chart, fmt: str) -> bytes:
+    """A chart as ``png`` or ``svg`` bytes (a Vega-Lite chart through vl-convert)."""
+    if isinstance(fig, VegaChart):
+        return fig.to_bytes(fmt)
     buf = io.BytesIO()
     meta = {"Date": None} if fmt == "svg" else {"Software": None} if fmt == "png" else {}
     fig.savefig(buf, format=fmt, bbox_inches="tight", metadata=meta)

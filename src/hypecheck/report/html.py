@@ -7,14 +7,17 @@ from __future__ import annotations
 import base64
 import math
 import re
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup
+from .._version import __version__
+from ..evidence import Evidence
+from ..pillars import PILLARS
 
-from .. import __version__
-from ..evidence import PILLAR_TITLES, PILLARS, Evidence
-from ..result import CheckResult
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from ..result import CheckResult
 
 # C0 and C1 controls (but the line break), DEL, and the invisible bidi/zero-width format characters
 CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -26,11 +29,18 @@ def escape_controls(text: str) -> str:
     return CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text)
 
 
-_ENV = Environment(
-    loader=PackageLoader("hypecheck", "report/templates"),
-    autoescape=select_autoescape(default=True),
-    finalize=lambda v: escape_controls(v) if isinstance(v, str) and not isinstance(v, Markup) else v,
-)
+@cache
+def _env() -> Environment:
+    """The Jinja2 environment (Jinja2 is imported on the first HTML render, not with the package)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+    from markupsafe import Markup
+
+    return Environment(
+        loader=PackageLoader("hypecheck", "report/templates"),
+        autoescape=select_autoescape(default=True),
+        finalize=lambda v: escape_controls(v) if isinstance(v, str) and not isinstance(v, Markup) else v,
+    )
+
 
 PERCENT_UNITS = {"fraction", "share of windows", "hit rate", "fraction below the high"}
 
@@ -133,10 +143,8 @@ def strongest(r: CheckResult, leaning: str, n: int = 3) -> list[Evidence]:
 
 def context(r: CheckResult, chart_b64: dict[str, list[dict[str, str]]] | None = None) -> dict[str, Any]:
     tables: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for name in PILLARS:
-        p = r.pillars.get(name)
-        if p is None:
-            continue
+    for name in r.measured():
+        p = r.pillars[name]
         for tname, rows in p.tables.items():
             if not rows:
                 continue
@@ -148,8 +156,8 @@ def context(r: CheckResult, chart_b64: dict[str, list[dict[str, str]]] | None = 
         "r": r,
         "v": r.verdict,
         "as_of": r.as_of.strftime("%Y-%m-%d"),
-        "titles": PILLAR_TITLES,
-        "pillars": [(n, r.pillars[n]) for n in PILLARS if n in r.pillars],
+        "titles": PILLARS.titles(),
+        "pillars": [(n, r.pillars[n]) for n in r.measured()],
         "tables": tables,
         "charts": chart_b64 or {},
         "top_catalyst": strongest(r, "catalyst"),
@@ -174,17 +182,17 @@ def render_html(r: CheckResult, png: dict[str, tuple[str, str, bytes]] | None = 
     b64: dict[str, list[dict[str, str]]] = {}
     for _name, (pillar, title, data) in png.items():
         b64.setdefault(pillar, []).append({"title": title, "b64": base64.b64encode(data).decode("ascii")})
-    return _ENV.get_template("report.html.j2").render(**context(r, b64))
+    return _env().get_template("report.html.j2").render(**context(r, b64))
 
 
-_SUMMARY = _ENV.from_string("""<div style="font-family:system-ui,sans-serif">
+_SUMMARY = """<div style="font-family:system-ui,sans-serif">
 <div><b>{{ r.theme.title }}</b> · as of {{ as_of }} · {{ r.source }}{% if r.sample_data %} · <b>SAMPLE DATA</b>{% endif %}</div>
 <div style="font-size:1.3em;font-weight:700;text-transform:uppercase">{{ v.label }} <span style="font-weight:400">({{ fmt_score(v.score) }})</span></div>
 <table><tr><th>pillar</th><th>status</th><th>score</th><th>reason</th></tr>
 {% for name, p in pillars %}<tr><td>{{ titles[name] }}</td><td>{{ p.status }}</td><td>{{ fmt_score(p.score) }}</td><td>{{ p.reason }}</td></tr>{% endfor %}
-</table><div><i>What would flip it:</i> {{ v.flip }}</div></div>""")
+</table><div><i>What would flip it:</i> {{ v.flip }}</div></div>"""
 
 
 def render_summary_html(r: CheckResult) -> str:
     """A compact fragment (verdict + pillar table) for Jupyter's ``_repr_html_``."""
-    return _SUMMARY.render(**context(r))
+    return _env().from_string(_SUMMARY).render(**context(r))

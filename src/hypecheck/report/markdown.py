@@ -6,11 +6,13 @@ terminal escape sequence cannot recolour or rewrite the terminal of whoever ``ca
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..evidence import PILLAR_TITLES, PILLARS
-from ..result import CheckResult
+from ..pillars import PILLARS
 from .html import escape_controls, fmt_score, fmt_threshold, fmt_value, returns_grid, strongest, table_view
+
+if TYPE_CHECKING:
+    from ..result import CheckResult
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 
@@ -64,7 +66,7 @@ def render_markdown(
         top = strongest(r, leaning)
         out += [f"**Strongest evidence for {title}:**", ""]
         out += [
-            f"- {md(e.finding or e.claim)} ({PILLAR_TITLES[e.pillar]}{', cited' if e.cited else ''})"
+            f"- {md(e.finding or e.claim)} ({PILLARS.title(e.pillar)}{', cited' if e.cited else ''})"
             for e in top
         ]
         out += ["- none", ""] if not top else [""]
@@ -73,19 +75,17 @@ def render_markdown(
         "|---|---|---:|---:|",
     ]
     out += [
-        f"| {PILLAR_TITLES[a['pillar']]} | {a['status']} | {fmt_score(a['score'])} | {a['weight']} |"
+        f"| {PILLARS.title(a['pillar'])} | {a['status']} | {fmt_score(a['score'])} | {a['weight']} |"
         for a in v.arithmetic
     ]
     by_pillar: dict[str, list[tuple[str, str]]] = {}
     for name, (pillar, title) in (charts or {}).items():
         by_pillar.setdefault(pillar, []).append((name, title))
-    for name in PILLARS:
-        p = r.pillars.get(name)
-        if p is None:
-            continue
+    for name in r.measured():
+        p = r.pillars[name]
         out += [
             "",
-            f"## {PILLAR_TITLES[name]} ({p.status}, score {fmt_score(p.score)})",
+            f"## {PILLARS.title(name)} ({p.status}, score {fmt_score(p.score)})",
             "",
             md(p.reason),
             "",

@@ -1,9 +1,16 @@
 """``hypecheck serve``: a page per theme (verdict, triggers, charts, evidence), an as-of switch, a
 re-run button with progress, and the JSON API behind them (OpenAPI at ``/openapi.json``).
 
-Bound to 127.0.0.1 by default. Pages are server-rendered (Jinja2, autoescaped) with one small
-same-origin script for the re-run button; the Content-Security-Policy allows nothing else, so the
+Bound to 127.0.0.1 by default. Pages are server-rendered (Jinja2, autoescaped) with small
+same-origin scripts (``/static/app.js``: theme switcher, re-run button, scan-table sorting;
+``/static/charts.js``: draws the interactive charts) and vega/vega-lite/vega-embed served from this
+origin too (``/static/vega.js``, taken from the vl-convert wheel; run with vega's expression
+interpreter, so no ``'unsafe-eval'``). The Content-Security-Policy allows nothing else, so the
 dashboard works offline and user text (theme names, terms, tickers) can never run as script.
+
+``/scan`` lists the live narratives of the data's universe (:func:`hypecheck.lab.scan.scan`, also
+``/api/scan``); a row opens ``/scan/theme``, which writes that narrative's theme
+(:func:`hypecheck.lab.themegen.theme_toml`), serves it like the other themes and shows its page.
 
 What a hostile browser page or client can do is bounded (:class:`Guard`, :class:`Engine`):
 
@@ -24,6 +31,7 @@ import datetime as dt
 import math
 import os
 import queue
+import re
 import threading
 import time
 import uuid
@@ -33,12 +41,12 @@ from contextlib import contextmanager, suppress
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import HTTPException, Query
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
-from ..errors import HypecheckError
+from ..errors import HypecheckError, InputError
 
 CSP = (
     "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
@@ -56,6 +64,8 @@ DEFAULT_MAX_QUEUED = 16
 KEEP_RUNS = 50  # finished runs kept at most ...
 RUN_TTL = 15 * 60.0  # ... and for at most this many seconds
 MAX_THEME_FILE = 1024 * 1024  # a --themes file larger than this is listed as invalid, not parsed
+KEEP_SCANS = 8  # scan results kept (per as-of date asked)
+KEEP_GENERATED = 64  # themes written from scan rows kept (the oldest is dropped first)
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Starlette's and schemathesis' in-process test clients: Host "testserver", client "testclient".
 # No socket peer can have that client name (serve turns proxy headers off), so a real request
@@ -304,6 +314,9 @@ class Engine:
         self.finished: OrderedDict[str, float] = OrderedDict()  # run id -> when it finished
         self.jobs: queue.Queue[Callable[[], None]] = queue.Queue()
         self.workers: list[threading.Thread] = []
+        self.scans: OrderedDict[str, Any] = OrderedDict()  # as-of asked ("" = latest) -> ScanResult
+        self.scan_locks: dict[str, threading.Lock] = {}
+        self.generated: OrderedDict[str, tuple[Any, str]] = OrderedDict()  # id -> (Theme, its TOML)
 
     def source_label(self, public: bool = False) -> str:
         """What the checks read; ``public``: only the data's folder or file name, never its path."""
@@ -336,7 +349,7 @@ class Engine:
 
     def catalog(self) -> Any:
         """The catalog the checks read; its ``source`` names the theme mapping that applies."""
-        from ..api import load_catalog
+        from ..data.catalog import load_catalog
 
         if self.store is not None:
             from ..store import Store
@@ -385,7 +398,71 @@ class Engine:
                     owner[t.id] = f.name
                     out.append(t)
         self.theme_errors = errors
+        with self.lock:
+            made = [t for t, _ in self.generated.values()]
+        ids = {t.id for t in out}
+        out += [t for t in made if t.id not in ids]  # a built-in or user theme with the id wins
         return out
+
+    # -- the scan page: live narratives, and a theme written for one of them
+    def scan(self, as_of: str | None) -> Any:
+        """The scan of the catalog's universe as of ``as_of`` (None: the last date of its closes),
+        from the cache, else computed in a check slot (the same admission limits as checks)."""
+        from ..lab.scan import scan
+
+        key = as_of or ""
+        with self.lock:
+            if key in self.scans:
+                self.scans.move_to_end(key)
+                return self.scans[key]
+        with self._admitted():
+            with self.lock:
+                one = self.scan_locks.setdefault(key, threading.Lock())
+            with one:
+                with self.lock:
+                    if key in self.scans:
+                        return self.scans[key]
+                try:
+                    with self._slot(None, None):
+                        res = scan(self.catalog(), as_of or None)
+                    with self.lock:
+                        self.scans[key] = res
+                        while len(self.scans) > KEEP_SCANS:
+                            self.scans.popitem(last=False)
+                finally:
+                    with self.lock:
+                        if self.scan_locks.get(key) is one:
+                            del self.scan_locks[key]
+        return res
+
+    def scan_theme(self, leader: str, laggard: str, as_of: str | None) -> tuple[Any, str]:
+        """(theme, as-of date) for the live narrative ``leader`` over ``laggard`` of the scan as of
+        ``as_of``: the theme ``hypecheck scan --theme`` writes, served like the other themes from then
+        on. KeyError when the scan has no such narrative."""
+        from .._toml import parse_bounded
+        from ..errors import ThemeError
+        from ..lab.themegen import theme_toml
+        from ..theme import parse_theme
+
+        res = self.scan(as_of)
+        if res.find(leader, laggard) is None:
+            raise KeyError(f"{leader}-{laggard}")
+        text = theme_toml(res, leader, laggard)
+        theme = parse_theme(
+            parse_bounded(
+                text, "the theme written from the scan", ThemeError, hint="a bug: please report it"
+            ),
+            where=f"scan {leader}-{laggard}",
+        )
+        with self.lock:
+            old = self.generated.pop(theme.id, None)
+            if old is not None and old[1] != text:  # rewritten differently: drop its cached checks
+                for k in [k for k in self.cache if k[0] == theme.id]:
+                    del self.cache[k]
+            self.generated[theme.id] = (theme, text)
+            while len(self.generated) > KEEP_GENERATED:
+                self.generated.popitem(last=False)
+        return theme, res.as_of.strftime("%Y-%m-%d")
 
     def theme(self, theme_id: str) -> Any:
         for t in self.themes():
@@ -589,6 +666,35 @@ class Engine:
         return dict(run)
 
 
+def _iso_only(value: Any) -> Any:
+    """A query date must be written YYYY-MM-DD (pydantic alone would also read ``0`` as 1970-01-01)."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("a date must be written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_only)]
+
+
+def _iso_date(value: str | None) -> str | None:
+    """A YYYY-MM-DD date as given (None stays None); 400 otherwise."""
+    if value is None:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise HTTPException(400, f"as_of {_short(value)!r} is not a YYYY-MM-DD date") from None
+
+
+def _num(x: Any, fmt: str = "{:.2f}") -> str:
+    """A number for the scan table ("n/a" for None or NaN)."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "n/a"
+    return fmt.format(x)
+
+
 @contextmanager
 def _nothing() -> Iterator[None]:
     yield
@@ -682,8 +788,9 @@ def create_app(
     fastapi = _deps()
     from fastapi.encoders import jsonable_encoder
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import HTMLResponse, JSONResponse, Response
+    from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
     from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from markupsafe import Markup
 
     from .. import __version__
 
@@ -738,6 +845,15 @@ def create_app(
         except KeyError:
             raise HTTPException(404, f"unknown theme {_short(theme_id)!r}") from None
 
+    def _scan(as_of: str | None) -> Any:
+        """The scan as of a YYYY-MM-DD date (400 when it is not one; 404 when the data have no
+        closes on that date: before their start or after their end)."""
+        day = _iso_date(as_of)
+        try:
+            return engine.scan(day)
+        except InputError as exc:
+            raise HTTPException(404, f"{exc.message} ({exc.hint})" if exc.hint else exc.message) from None
+
     @app.get("/api/health", summary="Liveness, what data the server reads (by name) and its load")
     async def health() -> dict[str, Any]:
         # async: answered on the event loop, never queued behind checks in the thread pool
@@ -763,7 +879,7 @@ def create_app(
     )
     def check_theme(
         theme_id: str,
-        as_of: Annotated[dt.date | None, Query(description="default: the theme's own date")] = None,
+        as_of: Annotated[IsoDate | None, Query(description="default: the theme's own date")] = None,
         calibrate: Annotated[bool, Query()] = True,
     ) -> dict[str, Any]:
         return _result(theme_id, as_of, calibrate).to_dict()
@@ -774,7 +890,7 @@ def create_app(
         summary="Trigger states",
         responses=ERRORS,
     )
-    def triggers(theme_id: str, as_of: Annotated[dt.date | None, Query()] = None) -> list[dict[str, Any]]:
+    def triggers(theme_id: str, as_of: Annotated[IsoDate | None, Query()] = None) -> list[dict[str, Any]]:
         return [t.to_dict() for t in _result(theme_id, as_of).triggers]
 
     @app.get(
@@ -783,7 +899,7 @@ def create_app(
         responses={200: {"content": {"image/png": {}}}, **ERRORS},
         response_class=Response,
     )
-    def chart(theme_id: str, name: str, as_of: Annotated[dt.date | None, Query()] = None) -> Any:
+    def chart(theme_id: str, name: str, as_of: Annotated[IsoDate | None, Query()] = None) -> Any:
         from ..report import charts
 
         res = _result(theme_id, as_of)
@@ -793,6 +909,32 @@ def create_app(
                 404, f"no chart {_short(name)!r} for {theme_id} (available: {', '.join(figs)})"
             )
         return Response(charts.to_bytes(figs[name][2], "png"), media_type="image/png")
+
+    @app.get(
+        "/api/themes/{theme_id}/charts/{name}.json",
+        summary="One interactive chart of a check as a Vega-Lite spec (the RRG and spread charts)",
+        responses=ERRORS,
+    )
+    def chart_spec(theme_id: str, name: str, as_of: Annotated[IsoDate | None, Query()] = None) -> Any:
+        from ..report import charts
+
+        specs = charts.specs(_result(theme_id, as_of))
+        if name not in specs:
+            raise HTTPException(
+                404,
+                f"no chart spec {_short(name)!r} for {theme_id} (available: {', '.join(specs) or 'none'})",
+            )
+        return JSONResponse(specs[name][2])
+
+    @app.get(
+        "/api/scan",
+        summary="Live narratives across the data's universe as of a date (hypecheck scan --json)",
+        responses=ERRORS,
+    )
+    def scan_api(
+        as_of: Annotated[IsoDate | None, Query(description="default: the last date of the closes")] = None,
+    ) -> dict[str, Any]:
+        return dict(_scan(None if as_of is None else as_of.isoformat()).to_dict())
 
     @app.post(
         "/api/runs",
@@ -833,22 +975,27 @@ def create_app(
 
     @app.get("/themes/{theme_id}", response_class=HTMLResponse, include_in_schema=False)
     def theme_page(theme_id: str, as_of: str | None = None) -> Any:
-        from ..evidence import PILLAR_TITLES, PILLARS
+        from ..pillars import PILLARS
         from ..report import charts
         from ..report.html import fmt_score, fmt_threshold, fmt_value
+        from ..report.spec import VegaChart
 
         if as_of == "":
             as_of = None
         res = _result(theme_id, as_of)
-        names = list(charts.build(res))
+        built = charts.build(res)
+        names = list(built)
+        specs = {k: c.spec for k, (_p, _t, c) in built.items() if isinstance(c, VegaChart)}
         html = env.get_template("theme.html.j2").render(
+            specs=specs,
+            titles_of={k: t for k, (_p, t, _c) in built.items()},
             r=res,
             v=res.verdict,
             themes=engine.themes(),
             as_of=res.as_of.strftime("%Y-%m-%d"),
             charts=names,
-            pillars=[(n, res.pillars[n]) for n in PILLARS if n in res.pillars],
-            titles=PILLAR_TITLES,
+            pillars=[(n, res.pillars[n]) for n in res.measured()],
+            titles=PILLARS.titles(),
             fmt_score=fmt_score,
             fmt_value=fmt_value,
             fmt_threshold=fmt_threshold,
@@ -858,9 +1005,80 @@ def create_app(
         )
         return HTMLResponse(html)
 
-    @app.get("/static/app.js", include_in_schema=False)
-    def app_js() -> Any:
-        js = (resources.files("hypecheck") / "server" / "static" / "app.js").read_text("utf-8")
+    @app.get("/scan", response_class=HTMLResponse, include_in_schema=False)
+    def scan_page(as_of: str | None = None) -> Any:
+        from ..report.spec import sparkline_svg
+
+        res = _scan(as_of or None)
+        day = res.as_of.strftime("%Y-%m-%d")
+        rows = []
+        for n in res.narratives:
+            rs = [float(x) for x in n.rs]
+            change = rs[-1] / rs[0] - 1 if len(rs) > 1 and rs[0] else None
+            since = "" if n.rs_start is None else n.rs_start.strftime("%Y-%m-%d")
+            title = f"{n.leader} / {n.laggard} from {since} to {day}" + (
+                ""
+                if change is None
+                else f": {change:+.1%} ({'leader gaining' if change >= 0 else 'leader losing'})"
+            )
+            rows.append(
+                {
+                    "n": n,
+                    "href": "/scan/theme?"
+                    + urlencode({"leader": n.leader, "laggard": n.laggard, "as_of": day}),
+                    "spark": Markup(sparkline_svg(rs, title=title)),
+                    "change": change,
+                }
+            )
+        return HTMLResponse(
+            env.get_template("scan.html.j2").render(
+                res=res,
+                rows=rows,
+                as_of=day,
+                num=_num,
+                themes=engine.themes(),
+                source=engine.source_label(public=True),
+                data_note=engine.data_note(public=True),
+                version=__version__,
+            )
+        )
+
+    @app.get("/scan/theme", include_in_schema=False)
+    def scan_theme(
+        leader: Annotated[str, Query(max_length=64)],
+        laggard: Annotated[str, Query(max_length=64)],
+        as_of: Annotated[IsoDate | None, Query()] = None,
+    ) -> Any:
+        try:
+            theme, day = engine.scan_theme(leader, laggard, None if as_of is None else as_of.isoformat())
+        except HypecheckError:
+            raise
+        except HTTPException:
+            raise
+        except KeyError:
+            raise HTTPException(
+                404,
+                f"no live narrative {_short(leader, 40)!r} over {_short(laggard, 40)!r} in the scan"
+                + ("" if as_of is None else f" as of {as_of.isoformat()}"),
+            ) from None
+        except Exception as exc:  # a bug in writing the theme: say so, keep serving
+            raise HTTPException(
+                500,
+                f"internal error writing the theme for {_short(leader, 40)} over {_short(laggard, 40)}: {exc}",
+            ) from None
+        return RedirectResponse(f"/themes/{quote(theme.id, safe='')}?as_of={day}", status_code=303)
+
+    @app.get("/static/{name}.js", include_in_schema=False)
+    def static_js(name: str) -> Any:
+        if name == "vega":  # vega + vega-lite + vega-embed from the vl-convert wheel: our own origin
+            from ..report.spec import vega_js
+
+            return Response(
+                vega_js(), media_type="text/javascript", headers={"Cache-Control": "max-age=3600"}
+            )
+        if name not in ("app", "charts"):
+            raise HTTPException(404, "no such script")
+        js = (resources.files("hypecheck") / "server" / "static" / f"{name}.js").read_text("utf-8")
         return Response(js, media_type="text/javascript")
 
     @app.get("/favicon.ico", include_in_schema=False)

@@ -1,9 +1,8 @@
 """The ``edgar`` provider: a thin Provider around :class:`hypecheck.data.edgar.EdgarClient`.
 
-The client keeps its own rules (User-Agent required, throttling, retries with back-off, clear
-errors); only its *transport* is swapped for the injected ``httpx`` client of an
-:class:`~hypecheck.data.connectors.base.Http`, so respx can replay SEC answers in tests. httpx timeouts
-become ``TimeoutError`` and other httpx failures ``OSError``, which the client retries.
+The client keeps its own rules (User-Agent required, clear errors) and runs on this provider's
+:class:`~hypecheck.data.connectors.base.Http` (the shared transport: throttling to SEC's 10 requests a
+second, the one retry loop), so respx replays SEC answers in tests.
 
 ``query(ticker_or_cik, end=as_of)`` -> ``fetch`` (the companyfacts JSON) -> :meth:`EdgarProvider.parse`
 gives the trailing (last four consecutive quarters) net income as known on ``end``
@@ -23,6 +22,7 @@ from typing import Any
 from ...errors import InputError
 from ...schema import SeriesData
 from ..edgar import (
+    EDGAR_HINTS,
     FACTS_URL,
     NET_INCOME_TAGS,
     TICKERS_URL,
@@ -31,7 +31,7 @@ from ..edgar import (
     parse_cik,
     trailing_net_income,
 )
-from .base import Http, Query, Raw, _httpx, register_provider
+from .base import Http, Query, Raw, register_provider
 
 __all__ = ["EdgarProvider"]
 
@@ -54,12 +54,16 @@ class EdgarProvider:
         min_interval: float = 0.1,
         tags: Sequence[str] = NET_INCOME_TAGS,
     ) -> None:
-        self.http = http or Http(self.name, client, retries=retries, backoff=backoff, sleep=sleep)
-        self.sleep = sleep
-        self.retries = retries
-        self.backoff = backoff
+        self.http = http or Http(
+            "SEC EDGAR",
+            client,
+            retries=retries,
+            backoff=backoff,
+            sleep=sleep,
+            min_interval=min_interval,
+            hints=EDGAR_HINTS,
+        )
         self.user_agent = user_agent
-        self.min_interval = min_interval
         self.tags = tuple(tags)
         self._edgar: EdgarClient | None = None
 
@@ -67,25 +71,8 @@ class EdgarProvider:
     def edgar(self) -> EdgarClient:
         """The EDGAR client (built on first use: a missing User-Agent is an InputError then)."""
         if self._edgar is None:
-            self._edgar = EdgarClient(
-                self._transport,
-                user_agent=self.user_agent,
-                max_retries=self.retries,
-                sleep=self.sleep,
-                backoff=self.backoff,
-                min_interval=self.min_interval,
-            )
+            self._edgar = EdgarClient(self.http, user_agent=self.user_agent)
         return self._edgar
-
-    def _transport(self, url: str, headers: dict[str, str]) -> tuple[int, bytes]:
-        httpx = _httpx()
-        try:
-            r = self.http.client.get(url, headers=headers)
-        except httpx.TimeoutException as exc:
-            raise TimeoutError(f"timed out ({type(exc).__name__})") from None
-        except httpx.HTTPError as exc:
-            raise OSError(type(exc).__name__) from None
-        return int(r.status_code), bytes(r.content)
 
     # ------------------------------------------------------------------ the three steps
     def query(
@@ -124,4 +111,4 @@ class EdgarProvider:
         return self.parse(self.fetch(self.query(id, start, end, **opts)))
 
 
-register_provider("edgar", EdgarProvider)
+register_provider("edgar", EdgarProvider, default=True)

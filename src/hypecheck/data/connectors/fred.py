@@ -13,7 +13,7 @@ they were known on D* (before later revisions), which is what a point-in-time ba
 of one date keeps the latest in the series (said in the notes), and
 :meth:`FredProvider.observations_with_vintages` returns every row
 (``date, value, realtime_start, realtime_end``) for the store. The series returned is a
-:class:`FredSeries` whose ``vintages`` frame holds each value's ``realtime_start``/``realtime_end``.
+:class:`FredSeries` whose ``realtime`` frame holds each value's ``realtime_start``/``realtime_end``.
 
 The key comes from ``api_key=``, else the environment variable ``FRED_API_KEY``, else the config file
 ``~/.config/hypecheck/config.toml`` (path overridable with ``HYPECHECK_CONFIG``), table ``[fred]``,
@@ -81,11 +81,12 @@ _KEY_HINT = (
 
 @dataclass
 class FredSeries(SeriesData):
-    """A FRED series plus, per value, the real-time period FRED held it in (``realtime_start``,
-    ``realtime_end``, as ``datetime.date``; ``9999-12-31`` = still current). ``vintages`` is None for
-    the keyless CSV download (latest vintage, no real-time periods)."""
+    """A FRED series plus, per value, the real-time period FRED held it in: ``realtime`` has columns
+    ``realtime_start`` and ``realtime_end`` (``datetime.date``; ``9999-12-31`` = still current) on the
+    values' dates; None for the keyless CSV download (latest vintage, no real-time periods). ``fetch``
+    stores each value with its ``realtime_start`` as the vintage."""
 
-    vintages: pd.DataFrame | None = None
+    realtime: pd.DataFrame | None = None
 
 
 def _config_key(path: Path) -> str | None:
@@ -417,7 +418,7 @@ def _series(raw: Raw, frame: pd.DataFrame) -> FredSeries:
         )
     index = pd.DatetimeIndex(frame["date"])
     values = pd.Series(frame["value"].to_numpy(dtype="float64"), index=index)
-    vintages = None
+    realtime = None
     if json_mode:
         vintage = raw.query.options.get("vintage")
         rt = raw.query.params
@@ -431,7 +432,7 @@ def _series(raw: Raw, frame: pd.DataFrame) -> FredSeries:
             )
         else:
             notes.append("latest vintage (values as FRED holds them today)")
-        vintages = pd.DataFrame(
+        realtime = pd.DataFrame(
             {
                 "realtime_start": frame["realtime_start"].to_numpy(),
                 "realtime_end": frame["realtime_end"].to_numpy(),
@@ -455,7 +456,7 @@ def _series(raw: Raw, frame: pd.DataFrame) -> FredSeries:
         frequency=infer_frequency(index),
         notes=tuple(notes),
     )
-    return FredSeries(meta, values, vintages=vintages)
+    return FredSeries(meta, values, realtime=realtime)
 
 
-register_provider("fred", FredProvider)
+register_provider("fred", FredProvider, default=True)

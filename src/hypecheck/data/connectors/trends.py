@@ -21,9 +21,10 @@ Trends *samples*: two pulls of the same request can differ. ``pulls=N`` repeats 
 summarised in the notes. Google may serve a cached sample to repeated requests, in which case the
 pulls are identical and the notes say so.
 
-Conventions match the ``files`` source's Trends exports: ``<1`` cells (``formattedValue`` ``"<1"``)
-become 0.5 with the ``below_one`` flag; ``isPartial`` marks the ``partial`` flag (the incomplete last
-period); the notes use the same wording. Dates are the period starts in UTC (``tz=0``).
+Conventions are the ``files`` source's, from one implementation (:mod:`hypecheck.data.parsers.trends`):
+``<1`` cells (``formattedValue`` ``"<1"``) become 0.5 with the ``below_one`` flag, a cell without a
+value is missing (never 0); ``isPartial`` marks the ``partial`` flag (the incomplete last period); the
+notes use the same wording. Dates are the period starts in UTC (``tz=0``).
 
 Failures: HTTP 429 after the back-off is a :class:`ProviderError` saying Google is rate limiting;
 a 200 carrying an HTML "unusual traffic"/captcha page is a ProviderError ("block page"); no data for a
@@ -39,11 +40,11 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from ...errors import InputError, NoDataError, ProviderError
+from ...errors import InputError, NoDataError, ProviderError, RateLimitedError
 from ...schema import SeriesData, SeriesMeta, infer_frequency
+from ..parsers.trends import TRENDS_UNITS, combine_pulls, parse_multiline, xssi_json
 from .base import Http, Query, Raw, _httpx, as_date, register_provider
 
 __all__ = ["EXPLORE_URL", "MULTILINE_URL", "TrendsProvider", "pull_dispersion"]
@@ -51,7 +52,6 @@ __all__ = ["EXPLORE_URL", "MULTILINE_URL", "TrendsProvider", "pull_dispersion"]
 HOME_URL = "https://trends.google.com/trends/"
 EXPLORE_URL = "https://trends.google.com/trends/api/explore"
 MULTILINE_URL = "https://trends.google.com/trends/api/widgetdata/multiline"
-TRENDS_UNITS = "0-100 relative (sampled, per request)"  # as the files source labels Trends series
 FIRST_DAY = dt.date(2004, 1, 1)
 MAX_PULLS = 50
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) hypecheck"
@@ -183,13 +183,12 @@ class TrendsProvider:
     def _get(self, query: Query, what: str) -> tuple[int, bytes, dict[str, str]]:
         try:
             status, body, headers = self.http.get(query, what=what)
-        except ProviderError as exc:
-            if "(HTTP 429)" not in exc.message:  # Http's words for a rate limit after the retries
-                raise
-            raise ProviderError(
+        except RateLimitedError as exc:
+            raise RateLimitedError(
                 f"Google Trends is rate limiting (blocking) automated requests: {what} got HTTP 429 on all "
                 f"{self.http.retries + 1} attempts",
                 hint=_RATE_HINT,
+                retry_after=exc.retry_after,
             ) from None
         _check_page(query, status, body, what)
         return status, body, headers
@@ -262,101 +261,30 @@ def _check_page(query: Query, status: int, body: bytes, what: str) -> None:
 
 
 def _xssi_json(query: Query, body: bytes, what: str) -> Any:
-    text = body.decode("utf-8", "replace").lstrip()
-    if text.startswith(")]}'"):
-        text = text[4:].lstrip().removeprefix(",")
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise _malformed(query, what, f"not JSON after the )]}}' prefix (it starts {text[:40]!r})") from None
+    return xssi_json(body, what)
 
 
 def _parse_multiline(query: Query, body: bytes, pull: int) -> pd.DataFrame:
-    what = f"Google Trends interest over time for {query.id!r}"
-    if not body.strip():
-        raise ProviderError(f"{what}: empty response", hint="retry later; Google may be throttling")
-    doc = _xssi_json(query, body, what)
-    default = doc.get("default") if isinstance(doc, Mapping) else None
-    rows = default.get("timelineData") if isinstance(default, Mapping) else None
-    if not isinstance(rows, list):
-        raise _malformed(query, what, "no default.timelineData list")
-    if not rows:
-        raise NoDataError(
-            f"Google Trends has no data for {query.id!r} ({query.options.get('time')}, "
-            f"geo {query.options.get('geo') or 'worldwide'})",
-            hint="the term may have too little search volume; try a broader term, a wider region or window",
-        )
-    times, vals, below, partial, has = [], [], [], [], []
-    for k, row in enumerate(rows):
-        try:
-            t = int(row["time"])
-            v = row["value"][0]
-            shown = str((row.get("formattedValue") or [v])[0]).strip()
-            has_data = bool((row.get("hasData") or [True])[0])
-        except (KeyError, IndexError, TypeError, ValueError):
-            raise _malformed(query, what, f"timelineData[{k}] lacks time/value") from None
-        if shown == "<1":
-            num, low = 0.5, True
-        elif isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 100:
-            num, low = float(v), False
-        else:
-            raise _malformed(query, what, f"timelineData[{k}] value {v!r} is not an integer 0..100")
-        times.append(t)
-        vals.append(num)
-        below.append(low)
-        partial.append(bool(row.get("isPartial", False)))
-        has.append(has_data)
-    index = pd.DatetimeIndex(pd.to_datetime(np.asarray(times, dtype="int64"), unit="s", utc=True))
-    index = index.tz_localize(None).normalize()
-    frame = pd.DataFrame(
-        {"value": vals, "below_one": below, "partial": partial, "has_data": has}, index=index
-    ).sort_index(kind="stable")
-    if frame.index.has_duplicates:
-        raise _malformed(query, what, "two timelineData rows for one period")
-    frame.attrs["pull"] = pull
-    return frame
+    return parse_multiline(
+        body,
+        query.id,
+        window=str(query.options.get("time") or ""),
+        geo=str(query.options.get("geo") or ""),
+        pull=pull,
+    )
 
 
 def _combine(query: Query, frames: list[pd.DataFrame]) -> SeriesData:
     term = query.id
-    notes: list[str] = []
     geo = str(query.options.get("geo") or "")
-    if geo:
-        notes.append(f"region: {geo}")
-    notes.append(f"window: {query.options.get('time')}")
     if all(not f["has_data"].any() for f in frames):
         raise NoDataError(
             f"Google Trends has not enough data for {term!r} ({query.options.get('time')}, "
             f"geo {geo or 'worldwide'}): every period has hasData=false",
             hint="the term may have too little search volume; try a broader term, a wider region or window",
         )
-    pulls = pd.concat([f["value"].rename(f"pull_{i + 1}") for i, f in enumerate(frames)], axis=1).sort_index()
-    if any(not f.index.equals(frames[0].index) for f in frames[1:]):
-        notes.append("pulls covered different periods: averaged where present")
-    values = pulls.mean(axis=1)
-    below = pd.concat([f["below_one"] for f in frames], axis=1).fillna(False).astype(bool).any(axis=1)
-    partial = pd.concat([f["partial"] for f in frames], axis=1).fillna(False).astype(bool).any(axis=1)
-    no_data = pd.concat([~f["has_data"] for f in frames], axis=1).fillna(False).astype(bool).any(axis=1)
-    flags = pd.DataFrame({"below_one": below, "partial": partial}).reindex(values.index).astype(bool)
-    if bool((values == 0).all()):
-        notes.append(f"warning: every value of {term!r} is 0 (very low search volume); kept as data")
-    if below.any():
-        notes.append(f"{int(below.sum())} '<1' cells stored as 0.5 (flag below_one)")
-    if partial.any():
-        notes.append(f"{int(partial.sum())} period(s) marked isPartial: flagged partial")
-    if no_data.any():
-        notes.append(f"{int(no_data.sum())} period(s) with hasData=false (kept as the value shown, 0)")
-    if len(frames) > 1:
-        sd = pulls.std(axis=1, ddof=1)
-        if bool((sd.fillna(0) == 0).all()):
-            notes.append(
-                f"{len(frames)} pulls identical (Google may have served a cached sample): no sampling spread seen"
-            )
-        else:
-            notes.append(
-                f"averaged {len(frames)} pulls (their spread is the noise band): standard deviation per "
-                f"period mean {float(sd.mean()):.2f}, max {float(sd.max()):.2f} points"
-            )
+    values, pulls, flags, pull_notes = combine_pulls(frames, term)
+    notes = ([f"region: {geo}"] if geo else []) + [f"window: {query.options.get('time')}", *pull_notes]
     index = pd.DatetimeIndex(values.index)
     meta = SeriesMeta(
         id=term,
@@ -371,4 +299,4 @@ def _combine(query: Query, frames: list[pd.DataFrame]) -> SeriesData:
     return SeriesData(meta, values, flags, pulls if len(frames) > 1 else None)
 
 
-register_provider("trends", TrendsProvider)
+register_provider("trends", TrendsProvider, default=True)

@@ -1,4 +1,4 @@
-"""The ``yahoo`` provider: daily adjusted closes from Yahoo Finance's v8 chart endpoint.
+"""The ``yahoo`` provider: daily adjusted closes from Yahoo Finance's v8 chart endpoint, through yfinance.
 
 ``GET https://query1.finance.yahoo.com/v8/finance/chart/{symbol}`` with ``period1``/``period2`` (unix
 seconds), ``interval=1d``, ``events=div,splits`` and ``includeAdjustedClose=true``. The answer is
@@ -6,10 +6,21 @@ seconds), ``interval=1d``, ``events=div,splits`` and ``includeAdjustedClose=true
 [{"close": [...], ...}], "adjclose": [{"adjclose": [...]}]}}], "error": null}}``; an unknown symbol is
 HTTP 404 with ``{"chart": {"result": null, "error": {"code": "Not Found", "description": ...}}}``.
 
-Why not ``yfinance``: it manages its own session (cookies, the "crumb" token, its own HTTP stack), so
-it cannot take an injected transport; its answers cannot be replayed in tests, and its failures come
-back as printed warnings and empty frames rather than errors. We call the same chart endpoint it uses,
-through :class:`~hypecheck.data.connectors.base.Http` (retries, back-off, clear errors).
+**Through yfinance.** Yahoo rejects plain HTTP clients by their TLS fingerprint and wants a cookie
+and a "crumb" token; yfinance (kept up by a large community) impersonates a browser through
+``curl_cffi`` and follows each such change within days. The request is sent by yfinance's HTTP layer
+(``yfinance.data.YfData.get``: its session, browser impersonation, cookie, crumb, consent page, and
+one re-request with a fresh cookie after a 4xx), inside the shared
+:class:`~hypecheck.data.transport.Transport` (the project's one retry loop, typed failures). We do not
+call ``Ticker.history``: it issues a second request for the time zone, caches answers in memory and
+on disk, and reports failures as log lines and empty frames unless a global flag is flipped; the chart
+JSON it reads is the documented one above, which :func:`_standardize` reads with clear errors.
+``yfinance.data.YfData`` is yfinance's internal layer, so the ``live`` extra pins ``yfinance<2``.
+
+Injection (tests, or your own session): ``session=`` is a ``requests`` or ``curl_cffi`` session handed
+to yfinance; ``client=`` is an ``httpx.Client`` wrapped into a ``requests`` session (a transport
+adapter), so the same respx replays drive yfinance's whole exchange (cookie, crumb, chart) offline.
+Neither given: yfinance's own browser-impersonating session.
 
 Standardisation:
 
@@ -37,8 +48,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from ...errors import InputError, NoDataError, ProviderError, UnknownSeriesError
+from ...errors import InputError, MissingDependencyError, NoDataError, ProviderError, UnknownSeriesError
 from ...schema import SeriesData, SeriesMeta, infer_frequency
+from ..transport import Response
 from .base import Http, Query, Raw, as_date, register_provider
 
 __all__ = ["CHART_URL", "YahooProvider"]
@@ -47,8 +59,6 @@ CHART_URL = "https://query1.finance.yahoo.com/v8/finance/chart/{symbol}"
 DEFAULT_TZ = "America/New_York"
 EARLIEST = dt.date(1900, 1, 1)  # start=None asks for everything (yfinance asks from 1900 too)
 SYMBOL = re.compile(r"^[A-Z0-9^.=\-_]{1,32}$")
-# Yahoo answers 429 to clients that do not look like a browser; this is the only header it needs.
-USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) hypecheck"
 _HINT_SYMBOL = "check the ticker as Yahoo spells it (BRK-B, ^GSPC, EURUSD=X) on https://finance.yahoo.com"
 
 
@@ -56,11 +66,78 @@ def _unix(day: dt.date) -> int:
     return int(dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC).timestamp())
 
 
-class YahooProvider:
-    """Daily adjusted closes from Yahoo Finance (see the module docstring).
+def _yfinance_data() -> Any:
+    try:
+        from yfinance.data import YfData
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise MissingDependencyError(
+            "Yahoo Finance prices need yfinance", hint="pip install 'hypecheck[live]'"
+        ) from exc
+    return YfData
 
-    ``http`` (an :class:`Http`) or ``client`` (an ``httpx.Client``) and ``sleep`` are injectable;
-    ``now`` gives the current time for ``period2`` when no end date is asked for.
+
+def requests_session_over(client: Any) -> Any:
+    """A ``requests.Session`` whose every request is sent by the ``httpx.Client`` ``client`` (a
+    ``requests`` transport adapter): hands an httpx client (respx-replayed in tests) to yfinance."""
+    import requests
+    from requests.adapters import BaseAdapter
+    from requests.structures import CaseInsensitiveDict
+
+    from ..transport import httpx_module
+
+    httpx = httpx_module()
+
+    class HttpxAdapter(BaseAdapter):
+        def send(
+            self,
+            request: Any,
+            stream: bool = False,
+            timeout: Any = None,
+            verify: Any = True,
+            cert: Any = None,
+            proxies: Any = None,
+        ) -> Any:
+            try:
+                r = client.request(
+                    request.method or "GET",
+                    request.url,
+                    headers=dict(request.headers),
+                    content=request.body,
+                    follow_redirects=True,
+                )
+            except httpx.TimeoutException as exc:
+                raise requests.exceptions.ConnectTimeout(str(exc), request=request) from None
+            except httpx.HTTPError as exc:
+                raise requests.exceptions.ConnectionError(str(exc), request=request) from None
+            out = requests.Response()
+            out.status_code = r.status_code
+            out._content = r.content
+            # httpx has already undone any content encoding
+            out.headers = CaseInsensitiveDict(
+                {k: v for k, v in r.headers.items() if k.lower() != "content-encoding"}
+            )
+            out.url = str(r.url)
+            out.reason = r.reason_phrase
+            out.encoding = r.encoding
+            out.request = request
+            return out
+
+        def close(self) -> None:
+            return None
+
+    session = requests.Session()
+    adapter = HttpxAdapter()
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+class YahooProvider:
+    """Daily adjusted closes from Yahoo Finance through yfinance (see the module docstring).
+
+    ``session`` (for yfinance) or ``client`` (an ``httpx.Client``), ``http`` (an :class:`Http`) and
+    ``sleep`` are injectable; ``now`` gives the current time for ``period2`` when no end date is asked
+    for.
     """
 
     name = "yahoo"
@@ -70,21 +147,48 @@ class YahooProvider:
         self,
         http: Http | None = None,
         *,
+        session: Any = None,
         client: Any = None,
         sleep: Callable[[float], None] = time.sleep,
         retries: int = 3,
         backoff: float = 1.0,
         now: Callable[[], float] = time.time,
     ) -> None:
-        self.http = http or Http(
-            self.name,
-            client,
-            retries=retries,
-            backoff=backoff,
-            sleep=sleep,
-            headers={"User-Agent": USER_AGENT},
+        self.session = (
+            session if session is not None else (None if client is None else requests_session_over(client))
         )
+        self.http = http or Http(self.name, send=self._send, retries=retries, backoff=backoff, sleep=sleep)
         self._now = now
+
+    def _send(
+        self, url: str, params: Mapping[str, str], headers: Mapping[str, str], timeout: float
+    ) -> Response:
+        """One GET through yfinance's HTTP layer; its failures as the transport's (a 429 answer,
+        ``TimeoutError``, ``ConnectionError``)."""
+        YfData = _yfinance_data()
+        from yfinance.exceptions import YFRateLimitError
+
+        data = YfData(session=self.session) if self.session is not None else YfData()
+        try:
+            r = data.get(url, params=dict(params), timeout=timeout)
+        except YFRateLimitError:
+            return Response(429, b"", {})
+        except Exception as exc:
+            names = {c.__name__ for c in type(exc).__mro__}
+            if names & {"Timeout", "TimeoutError", "ConnectTimeout", "ReadTimeout"}:
+                raise TimeoutError(type(exc).__name__) from None
+            if isinstance(exc, OSError) or names & {
+                "ConnectionError",
+                "RequestException",
+                "RemoteDisconnected",
+            }:
+                raise ConnectionError(str(exc) or type(exc).__name__) from None
+            raise ProviderError(
+                f"Yahoo Finance: yfinance failed ({type(exc).__name__}: {str(exc)[:120]})",
+                hint="update yfinance (pip install -U yfinance) and retry; or load a CSV export with the "
+                "files source",
+            ) from None
+        return Response(int(r.status_code), bytes(r.content), {k.lower(): v for k, v in r.headers.items()})
 
     # ------------------------------------------------------------------ the three steps
     def query(
@@ -300,4 +404,4 @@ def _standardize(raw: Raw) -> SeriesData:
     return SeriesData(info, series)
 
 
-register_provider("yahoo", YahooProvider)
+register_provider("yahoo", YahooProvider, default=True)

@@ -1,6 +1,42 @@
-// hypecheck dashboard: theme switcher and the re-run button (same-origin JSON API only).
+// hypecheck dashboard: theme switcher, the re-run button (same-origin JSON API only) and the scan
+// table (sort by a header, open a row's theme).
 (function () {
   "use strict";
+  var table = document.getElementById("scan-table");
+  if (table) {
+    var heads = table.querySelectorAll("thead th");
+    var cellValue = function (row, i, type) {
+      var v = row.cells[i].getAttribute("data-v");
+      if (type === "number") { var x = parseFloat(v); return isNaN(x) ? null : x; }
+      return v === null ? "" : v;
+    };
+    heads.forEach(function (th, i) {
+      var type = th.getAttribute("data-type");
+      if (type === "none") return;
+      th.tabIndex = 0;
+      var sort = function () {
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        heads.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = cellValue(a, i, type), y = cellValue(b, i, type);
+          if (x === null || y === null) { return x === y ? 0 : x === null ? 1 : -1; } // n/a last
+          var c = type === "number" ? x - y : String(x).localeCompare(String(y));
+          return asc ? c : -c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      };
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", function (ev) { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); sort(); } });
+    });
+    table.tBodies[0].addEventListener("click", function (ev) {
+      if (ev.target.closest("a")) return; // the link itself navigates
+      var tr = ev.target.closest("tr[data-href]");
+      if (tr) { window.location.href = tr.getAttribute("data-href"); }
+    });
+  }
   var sel = document.getElementById("theme-select");
   var form = document.getElementById("switch");
   if (sel && form) {

@@ -1,0 +1,35 @@
+"""``<date>,value``: a FRED series saved with a generic value column; kind ``macro``, id = the file's
+stem."""
+
+from __future__ import annotations
+
+from ...schema import SeriesData
+from .base import Format
+from .text import Probe
+from .values import _build, _parse_numbers
+
+NAME = "fred-value"
+DESCRIPTION = "FRED series saved as date,value (id from the file name)"
+
+
+def detect(probe: Probe) -> bool:
+    return probe.lc[1:] == ["value"]
+
+
+def read(probe: Probe) -> list[SeriesData]:
+    nums = _parse_numbers(probe.frame[1])
+    return [
+        _build(
+            probe.ctx,
+            probe.dates,
+            nums,
+            id=probe.stem,
+            kind="macro",
+            fmt=NAME,
+            description=DESCRIPTION,
+            column=probe.header[1],
+        )
+    ]
+
+
+FORMAT = Format(NAME, DESCRIPTION, detect, read)

@@ -1,0 +1,584 @@
+"""``hypecheck scan``: which narratives are alive as of a date, across a whole universe of pairs.
+
+For a universe (default: the lab's ETF universe ``etf.toml`` for a data folder or the store, the Ken
+French one for the bundled data; or a file laid out like it, or a *member* universe, see
+:mod:`hypecheck.lab.members`) and a date ``D``:
+
+1. the universe's panel of past narratives is built by the lab's engine
+   (:func:`~hypecheck.lab.history.build_history`: every pair's causal features for every date, births
+   of narratives by :func:`~hypecheck.lab.features.detect`; local or Dask, disk-cached). Births dated
+   ``<= D`` depend only on closes dated ``<= D`` (every window ends at its row, and the 3-month gap
+   between births looks back only), so the panel built once serves every ``D``;
+2. a narrative is *live* at ``D`` when it is its pair's latest birth on or before ``D`` and either was
+   born within the last :data:`LIVE_DAYS` trading days of the pair (about six weeks: the "born in the
+   last few weeks" of a story still in the news) or its move is still running: the leader's 15-day
+   sharpness at ``D`` is still at least :data:`~hypecheck.lab.history.EPISODE_K` deviations;
+3. each live narrative gets the same verdict a ``hypecheck check`` of that pair as of ``D`` gives
+   (:func:`hypecheck.lab.verdict.panel_verdict`): its features at ``D`` in the leader's view
+   (:func:`~hypecheck.lab.verdict.theme_features`), the panel model fitted once on every past
+   narrative whose outcome was known by ``D`` (same features, prior, bootstrap seed, so the same
+   probability and interval), the walk-forward record known at ``D`` and the label it allows
+   ("no skill shown" unless that record beats the base rate and trailing momentum), and its *drivers*:
+   the two ledger items that move the probability most;
+4. rows are ranked by how unusual the move is, ``|sharpness|`` at ``D``.
+
+The model's panel is the scanned universe's own when it has at least
+:data:`~hypecheck.lab.model.MIN_TRAIN` narratives with known outcomes by ``D``, else the catalog's
+standard panel (the one ``check`` uses); ``ScanResult.model_panel`` names it.
+
+What changed: :mod:`hypecheck.lab.scanstore` keeps each scan in the store and compares.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError, NoDataError
+from ..schema import Catalog
+from . import features as F
+from . import model as M
+from .history import EPISODE_K, History, Universe, build_history, load_universe, pair_inputs
+
+LIVE_DAYS = 30  # trading days since birth for a narrative to count as newly born
+SPARK_DAYS = 63  # trading days of relative strength kept for a sparkline (three months)
+DRIVERS = 2
+
+
+@dataclass
+class Narrative:
+    """One live narrative: ``leader`` moved ahead of ``laggard``; measurements as of the scan date."""
+
+    leader: str
+    laggard: str
+    group: str
+    born: pd.Timestamp
+    age_days: int  # trading days of the pair from the birth to the scan date
+    sharpness: float  # leader's 15-day move at the scan date, in deviations of the pair's noise
+    born_sharpness: float  # the same at the birth
+    move: float  # leader minus laggard return over the move window ending at the scan date
+    move_days: int
+    since_birth: float  # leader minus laggard return from the birth's close to the scan date's
+    p: float
+    p_interval: tuple[float, float]
+    base_rate: float
+    momentum_p: float
+    label: str
+    model_label: str
+    drivers: list[dict[str, Any]]
+    evidence: dict[str, float | None]
+    rs: list[float]  # leader / laggard over the last SPARK_DAYS rows, rebased to 1 at the first
+    rs_start: pd.Timestamp | None = None
+    reason: str = ""  # why there is no probability (empty when there is one)
+    period: str = "trading day"  # the unit of ``age_days`` and ``move_days`` (month for monthly data)
+
+    @property
+    def key(self) -> str:
+        return f"{self.leader}-{self.laggard}"
+
+    def sentence(self, horizon: int) -> str:
+        """The narrative in measurements: the move now, the birth, the probability and the label."""
+        verb = "led" if self.move >= 0 else "trailed"
+        unit = self.period
+        head = (
+            f"{self.leader} {verb} {self.laggard} by {abs(self.move):.1%} over the last {self.move_days} "
+            f"{unit}{'s' if self.move_days != 1 else ''} ({self.sharpness:+.1f} sd of the pair's noise); born {self.born:%Y-%m-%d} at "
+            f"{self.born_sharpness:+.1f} sd, {self.age_days} {unit}{'s' if self.age_days != 1 else ''} ago, {self.leader} "
+            f"{'ahead' if self.since_birth >= 0 else 'behind'} by {abs(self.since_birth):.1%} since"
+        )
+        if math.isnan(self.p):
+            return f"{head}; no probability: {self.reason}"
+        lo, hi = self.p_interval
+        return (
+            f"{head}; {self.p:.0%} probability the lead persists {horizon} months (95% interval "
+            f"{lo:.0%}-{hi:.0%}, base rate {self.base_rate:.0%}): {self.label}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "leader": self.leader,
+            "laggard": self.laggard,
+            "group": self.group,
+            "born": f"{self.born:%Y-%m-%d}",
+            "age_days": self.age_days,
+            "sharpness": _c(self.sharpness),
+            "born_sharpness": _c(self.born_sharpness),
+            "move": _c(self.move),
+            "move_days": self.move_days,
+            "since_birth": _c(self.since_birth),
+            "p": _c(self.p),
+            "p_interval": [_c(self.p_interval[0]), _c(self.p_interval[1])],
+            "base_rate": _c(self.base_rate),
+            "momentum_p": _c(self.momentum_p),
+            "label": self.label,
+            "model_label": self.model_label,
+            "drivers": self.drivers,
+            "evidence": self.evidence,
+            "rs": [round(x, 6) for x in self.rs],
+            "rs_start": None if self.rs_start is None else f"{self.rs_start:%Y-%m-%d}",
+            "reason": self.reason,
+            "period": self.period,
+        }
+
+
+@dataclass
+class ScanResult:
+    as_of: pd.Timestamp
+    universe: str
+    universe_version: str
+    universe_origin: str
+    source: str
+    horizon: int
+    model_panel: str
+    n_fit: int
+    base_rate: float
+    record: dict[str, Any]
+    shows_skill: bool
+    pairs_scanned: int
+    narratives: list[Narrative]
+    skipped: list[str] = field(default_factory=list)
+    live_days: int = LIVE_DAYS
+    changes: Any = None  # a scanstore.Changes once compared with a stored scan
+    stored: str = ""  # what happened to this scan in the store (saved, or why not)
+    data_key: str = ""
+    universe_spec: Any = None  # the Universe scanned (for theme_toml; not in the JSON)
+    period: str = "trading day"  # the unit of ages and of the live window (month for monthly data)
+
+    def find(self, leader: str, laggard: str) -> Narrative | None:
+        return next((n for n in self.narratives if n.leader == leader and n.laggard == laggard), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "as_of": f"{self.as_of:%Y-%m-%d}",
+            "universe": {
+                "name": self.universe,
+                "version": self.universe_version,
+                "origin": self.universe_origin,
+                "pairs_scanned": self.pairs_scanned,
+                "skipped": self.skipped,
+            },
+            "source": self.source,
+            "horizon": f"{self.horizon}M",
+            "live_days": self.live_days,
+            "period": self.period,
+            "model": {
+                "panel": self.model_panel,
+                "n_fit": self.n_fit,
+                "base_rate": _c(self.base_rate),
+                "shows_skill": self.shows_skill,
+                "record": self.record,
+                "skill_sentence": self.skill_sentence(),
+            },
+            "narratives": [n.to_dict() for n in self.narratives],
+        }
+        if self.changes is not None:
+            d["changes"] = self.changes.to_dict()
+        if self.stored:
+            d["stored"] = self.stored
+        return d
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), allow_nan=False)
+
+    def skill_sentence(self) -> str:
+        r = self.record
+        if not r.get("n"):
+            return "the panel model has no out-of-sample record yet (too few past narratives with known outcomes)"
+        head = (
+            "the panel model has shown skill beyond the base rate and trailing momentum"
+            if self.shows_skill
+            else "NO SKILL SHOWN: the panel model has not beaten "
+            + ("the base rate" if not _gt0(r.get("ci_bss_base")) else "trailing momentum")
+            + ", so no narrative gets a label"
+        )
+        return (
+            f"{head} (walk-forward record known at {self.as_of:%Y-%m-%d} on {r['n']:,} past narratives: "
+            f"Brier skill {_num(r.get('bss_base'))} vs the base rate, 95% CI {_num(r['ci_bss_base'][0])} to "
+            f"{_num(r['ci_bss_base'][1])}; {_num(r.get('bss_momentum'))} vs trailing momentum, "
+            f"{_num(r['ci_bss_momentum'][0])} to {_num(r['ci_bss_momentum'][1])})"
+        )
+
+    def summary(self) -> str:
+        w = max([9, *(len(x) + 1 for n in self.narratives for x in (n.leader, n.laggard))])
+        lines = [
+            f"hypecheck scan as of {self.as_of:%Y-%m-%d}: {len(self.narratives)} live narratives among "
+            f"{self.pairs_scanned} pairs of the {self.universe} universe (born in the last {self.live_days} "
+            f"{self.period}s, or still moving at {EPISODE_K:g}+ sd); ranked by |sharpness|",
+            f"  {self.skill_sentence()[0].upper()}{self.skill_sentence()[1:]}.",
+            f"  probabilities: {self.horizon}-month persistence, panel model of the {self.model_panel} panel "
+            f"fitted on {self.n_fit:,} past narratives with outcomes known by then (base rate "
+            f"{self.base_rate:.0%})",
+            "",
+            f"  {'leader':<{w}}{'laggard':<{w}}{'born':<11}{'age':>4}{'sd':>6}{'move':>8}{'p':>6}"
+            f"{'95% interval':>14}  {'label':<16}drivers",
+        ]
+        for n in self.narratives:
+            p = "" if math.isnan(n.p) else f"{n.p:.0%}"
+            iv = "" if math.isnan(n.p) else f"{n.p_interval[0]:.0%}-{n.p_interval[1]:.0%}"
+            drv = "; ".join(f"{d['feature']} {100 * d['contribution_p']:+.1f} pp" for d in n.drivers)
+            lines.append(
+                f"  {n.leader:<{w}}{n.laggard:<{w}}{n.born:%Y-%m-%d} {n.age_days:>4}{n.sharpness:>+6.1f}"
+                f"{100 * n.move:>+7.1f}%{p:>6}{iv:>14}  {n.label:<16}{drv}"
+            )
+        if self.narratives:
+            lines.append("")
+            for n in self.narratives:
+                lines.append(f"  - {n.sentence(self.horizon)}.")
+        if self.skipped:
+            lines.append(f"  {len(self.skipped)} pairs skipped (no closes): " + ", ".join(self.skipped[:5]))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def _c(x: Any) -> Any:
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) or math.isinf(x) else round(x, 6)
+
+
+def _gt0(ci: Any) -> bool:
+    return bool(ci) and ci[0] is not None and ci[0] > 0
+
+
+def _num(x: Any) -> str:
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.3f}"
+
+
+# ------------------------------------------------------------------------------------------- model
+@dataclass
+class ModelAt:
+    """The panel model as a ``check`` as of ``as_of`` fits it (see :func:`hypecheck.lab.verdict.panel_verdict`)."""
+
+    history: History
+    months: int
+    as_of: pd.Timestamp
+    fit: M.Fit | None
+    momentum: M.Fit | None
+    record: dict[str, Any]
+    shows_skill: bool
+    n_fit: int
+    reason: str = ""
+
+
+_MODELS: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], ModelAt]] = weakref.WeakKeyDictionary()
+
+
+def model_at(hist: History, months: int, as_of: pd.Timestamp) -> ModelAt:
+    """Fit the panel model on every narrative of ``hist`` whose ``months`` outcome was known by
+    ``as_of``: the same rows, features, prior and bootstrap seed as ``panel_verdict``. Cached."""
+    from .run import evaluate_at
+
+    key = (months, pd.Timestamp(as_of))
+    cache = _MODELS.setdefault(hist, {})
+    if key in cache:
+        return cache[key]
+    res = evaluate_at(hist, months, as_of)
+    eps = res.episodes
+    record = res.record.to_dict()
+    shows = _gt0(record.get("ci_bss_base")) and _gt0(record.get("ci_bss_momentum"))
+    if eps.empty:
+        out = ModelAt(hist, months, as_of, None, None, record, False, 0, "no past narratives by then")
+        cache[key] = out
+        return out
+    y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
+    known = np.asarray((M.known_dates(eps, months) <= as_of) & ~np.isnan(y))
+    if known.sum() < M.MIN_TRAIN:
+        reason = (
+            f"only {int(known.sum())} past narratives in the {hist.name} panel had known {months}-month "
+            f"outcomes by {as_of:%Y-%m-%d} (the model needs {M.MIN_TRAIN})"
+        )
+        out = ModelAt(hist, months, as_of, None, None, record, False, int(known.sum()), reason)
+        cache[key] = out
+        return out
+    years = pd.DatetimeIndex(eps["date"]).year.to_numpy()
+    yt = (y[known] > 0).astype(float)
+    fit = M.fit(eps.loc[known], yt, M.ALL_FEATURES, years[known], boot=M.BOOT_FIT)
+    mom = M.fit(eps.loc[known], yt, (M.MOMENTUM,))
+    out = ModelAt(hist, months, as_of, fit, mom, record, shows, int(known.sum()))
+    cache[key] = out
+    return out
+
+
+# ------------------------------------------------------------------------------------------ helpers
+def default_universe(catalog: Catalog) -> str:
+    return "ken-french" if getattr(catalog, "source", "") == "bundled" else "etf"
+
+
+def horizon_months(rules: Any = None) -> int:
+    from ..rules import load_rules
+    from .run import parse_horizon
+
+    rl = rules if rules is not None and not isinstance(rules, str | Path) else load_rules(rules)
+    try:
+        return parse_horizon(rl.get("verdict", "horizon"))
+    except InputError:
+        return 6
+
+
+def _standard_history(catalog: Catalog, engine: str, scheduler: str | None) -> History:
+    from .run import history_for
+
+    src = "bundled" if getattr(catalog, "source", "") == "bundled" else "files"
+    return history_for(catalog, src, engine=engine, scheduler=scheduler)
+
+
+def resolve_universe(catalog: Catalog, universe: str | Path | Universe | None) -> tuple[Universe, Catalog]:
+    """The universe to scan and the catalog holding its closes (a member universe brings its own)."""
+    from .members import is_member_file, load_member_universe
+
+    if isinstance(universe, Universe):
+        return universe, catalog
+    if universe is None:
+        return load_universe(default_universe(catalog)), catalog
+    if is_member_file(universe):
+        return load_member_universe(universe, catalog)
+    return load_universe(universe), catalog
+
+
+# --------------------------------------------------------------------------------------------- scan
+def scan(
+    catalog: Catalog,
+    as_of: str | pd.Timestamp | None = None,
+    universe: str | Path | Universe | None = None,
+    *,
+    scheduler: str | None = None,
+    engine: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    horizon: int | None = None,
+    live_days: int = LIVE_DAYS,
+) -> ScanResult:
+    """Scan ``universe`` (default: the catalog's standard panel universe) for live narratives as of
+    ``as_of`` (default: the last date of the universe's closes). See the module.
+
+    ``engine``: ``"local"`` (default) or ``"dask"`` (implied by ``scheduler``, a running Dask scheduler's
+    address; without one a local cluster). ``progress(fraction, stage)`` is called between stages."""
+
+    def say(f: float, stage: str) -> None:
+        if progress is not None:
+            progress(f, stage)
+
+    engine = engine or ("dask" if scheduler else "local")
+    months = horizon or horizon_months()
+    say(0.0, "reading the universe")
+    u, cat = resolve_universe(catalog, universe)
+    pairs, skipped = pair_inputs(cat, u)
+    if not pairs:
+        raise NoDataError(
+            f"none of the {len(u.pairs)} pairs of the {u.name} universe have closes in the data",
+            hint="pass --data with the closes of the universe's tickers (Date,Close CSVs named by ticker)",
+        )
+    last = max(max(p.pa.index[-1], p.pb.index[-1]) for p in pairs)
+    first = min(min(p.pa.index[0], p.pb.index[0]) for p in pairs)
+    ts = pd.Timestamp(last) if as_of is None else _parse_date(as_of)
+    if ts < first or ts > pd.Timestamp(last):
+        raise InputError(
+            f"as-of date {ts:%Y-%m-%d} is outside the universe's closes ({first:%Y-%m-%d} to {last:%Y-%m-%d})",
+            hint=f"pass --as-of between {first:%Y-%m-%d} and {last:%Y-%m-%d}",
+        )
+    say(0.1, f"building the panel of past narratives ({len(pairs)} pairs, {engine})")
+    standard = u.origin.endswith(f"lab/{default_universe(catalog).replace('-', '')}.toml")
+    if standard:
+        hist = _standard_history(cat, engine, scheduler)
+    else:
+        src = getattr(cat, "source", "") or "files"
+        hist = build_history(cat, u, name=u.name, source=src, engine=engine, scheduler=scheduler)
+    say(0.6, "fitting the panel model as of the scan date")
+    mod = model_at(hist, months, ts)
+    model_hist, model_cat = hist, cat
+    if mod.fit is None and not standard:
+        model_hist = _standard_history(catalog, "local", None)
+        model_cat = catalog
+        mod = model_at(model_hist, months, ts)
+    say(0.7, "measuring the live narratives")
+    # the window in the universe's own periods: trading days, or (monthly data) the months they span
+    window = live_days if u.freq.ppm > 1 else math.ceil(live_days / F.DAILY.ppm)
+    live = _live(hist, pairs, ts, u.freq, window)
+    from .history import build_context
+
+    ctx = model_hist.context
+    if ctx is None:
+        ctx = model_hist.context = build_context(model_cat, model_hist.universe)
+    out = []
+    for i, (p, ep, age) in enumerate(live):
+        out.append(_narrative(p, ep, age, ts, months, u.freq, mod, model_hist, model_cat, ctx))
+        if progress is not None and i % 25 == 0:
+            say(0.7 + 0.3 * i / max(len(live), 1), "measuring the live narratives")
+    out.sort(key=lambda n: (-abs(n.sharpness) if not math.isnan(n.sharpness) else 0.0, n.leader, n.laggard))
+    say(1.0, "done")
+    return ScanResult(
+        as_of=ts,
+        universe=u.name,
+        universe_version=u.version,
+        universe_origin=u.origin,
+        source=getattr(catalog, "source", "") or "custom",
+        horizon=months,
+        model_panel=model_hist.name,
+        n_fit=mod.n_fit,
+        base_rate=mod.fit.base_rate if mod.fit is not None else math.nan,
+        record=mod.record,
+        shows_skill=mod.shows_skill,
+        pairs_scanned=len(pairs),
+        narratives=out,
+        skipped=skipped,
+        live_days=window,
+        universe_spec=u,
+        period="trading day" if u.freq.ppm > 1 else "month",
+    )
+
+
+def _parse_date(d: str | pd.Timestamp) -> pd.Timestamp:
+    import re
+
+    if isinstance(d, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.strip()):
+        raise InputError(f"as-of date {d!r} is not an ISO date", hint="write it as YYYY-MM-DD")
+    try:
+        return pd.Timestamp(d).normalize()
+    except (ValueError, TypeError):
+        raise InputError(f"as-of date {d!r} is not a date", hint="write it as YYYY-MM-DD") from None
+
+
+def _live(
+    hist: History, pairs: list[Any], ts: pd.Timestamp, freq: F.Freq, live_days: int
+) -> list[tuple[Any, Any, int]]:
+    """(pair input, latest birth row, age in trading days) of every live narrative at ``ts``."""
+    eps = hist.episodes
+    if eps.empty:
+        return []
+    eps = eps.loc[pd.DatetimeIndex(eps["date"]) <= ts]
+    latest = eps.groupby("pair", sort=False).tail(1).set_index("pair")
+    out = []
+    for p in pairs:
+        key = f"{p.a}-{p.b}"
+        if key not in latest.index:
+            continue
+        ep = latest.loc[key]
+        df = F.align(p.pa.loc[p.pa.index <= ts], p.pb.loc[p.pb.index <= ts])
+        idx = pd.DatetimeIndex(df.index)
+        born = pd.Timestamp(str(ep["date"]))
+        age = int(len(idx) - 1 - idx.searchsorted(born))
+        if age > live_days:
+            if born < ts - pd.DateOffset(months=6):
+                continue  # a move running for half a year is a trend, not a narrative being born
+            rs = np.log(df["a"]) - np.log(df["b"])
+            z = F.sharpness(rs, freq).iloc[-1]
+            lead = 1.0 if ep["leader"] == p.a else -1.0
+            if not (z == z and lead * z >= EPISODE_K):
+                continue
+        out.append((p, ep, age))
+    return out
+
+
+def _narrative(
+    p: Any,
+    ep: pd.Series,
+    age: int,
+    ts: pd.Timestamp,
+    months: int,
+    freq: F.Freq,
+    mod: ModelAt,
+    hist: History,
+    catalog: Catalog,
+    ctx: Any,
+) -> Narrative:
+    from .verdict import FEATURE_TEXT, theme_features
+
+    fwd = ep["leader"] == p.a
+    la, lb = (p.pa, p.pb) if fwd else (p.pb, p.pa)
+    leader, laggard = (p.a, p.b) if fwd else (p.b, p.a)
+    df = F.align(la.loc[la.index <= ts], lb.loc[lb.index <= ts])
+    m = freq.move
+    move = float(df["a"].iloc[-1] / df["a"].iloc[-1 - m] - df["b"].iloc[-1] / df["b"].iloc[-1 - m])
+    born = pd.Timestamp(ep["date"])
+    j = pd.DatetimeIndex(df.index).searchsorted(born)
+    since = float(df["a"].iloc[-1] / df["a"].iloc[j] - df["b"].iloc[-1] / df["b"].iloc[j])
+    tail = df.iloc[-SPARK_DAYS:]
+    ratio = (tail["a"] / tail["b"]).to_numpy(dtype="float64")
+    rs = (ratio / ratio[0]).tolist() if len(ratio) else []
+    row = theme_features(la, lb, leader, laggard, hist, catalog, ts, months, ctx)
+    sharp = float(row["sharpness"].iloc[0]) if not row.empty else math.nan
+    evidence = {}
+    if not row.empty:
+        for c in row.columns:
+            v = row[c].iloc[0]
+            evidence[c] = _c(v) if isinstance(v, int | float | np.floating) else None
+    nan = math.nan
+    base = Narrative(
+        leader=leader,
+        laggard=laggard,
+        group=p.group,
+        born=born,
+        age_days=age,
+        sharpness=sharp,
+        born_sharpness=float(ep["sharpness"]),
+        move=move,
+        move_days=m,
+        since_birth=since,
+        p=nan,
+        p_interval=(nan, nan),
+        base_rate=nan,
+        momentum_p=nan,
+        label="insufficient data",
+        model_label="insufficient data",
+        drivers=[],
+        evidence=evidence,
+        rs=rs,
+        rs_start=pd.Timestamp(tail.index[0]) if len(tail) else None,
+        period="trading day" if freq.ppm > 1 else "month",
+    )
+    if mod.fit is None or row.empty:
+        base.reason = mod.reason or f"{leader} and {laggard} share no dates up to {ts:%Y-%m-%d}"
+        return base
+    fit = mod.fit
+    pr = float(fit.predict(row)[0])
+    lo, hi = (float(x[0]) for x in fit.interval(row, 0.95))
+    contrib = fit.contributions(row)[0]
+    z0 = fit.intercept + float(contrib.sum())
+    ledger = []
+    for k, f in enumerate(fit.features):
+        v = row[f].iloc[0]
+        p_without = float(1 / (1 + math.exp(-(z0 - contrib[k]))))
+        text, unit = FEATURE_TEXT.get(f, (f, ""))
+        ledger.append(
+            {
+                "feature": f,
+                "pillar": M.PILLAR_OF.get(f, ""),
+                "what": text,
+                "unit": unit,
+                "value": _c(float(v)) if v == v else None,
+                "weight": _c(float(fit.weights[k])),
+                "contribution_p": float(pr - p_without),
+            }
+        )
+    ledger.sort(key=lambda e: -abs(e["contribution_p"]))
+    model_label = M.label(pr, lo, hi, fit.base_rate)
+    base.p, base.p_interval, base.base_rate = pr, (lo, hi), fit.base_rate
+    base.momentum_p = float(mod.momentum.predict(row)[0]) if mod.momentum is not None else nan
+    base.model_label = model_label
+    from .verdict import NO_SKILL
+
+    base.label = model_label if mod.shows_skill else NO_SKILL
+    base.drivers = [
+        {**e, "contribution_p": round(e["contribution_p"], 6), "sentence": _driver_sentence(e)}
+        for e in ledger[:DRIVERS]
+    ]
+    return base
+
+
+def _driver_sentence(e: dict[str, Any]) -> str:
+    v = "n/a" if e["value"] is None else f"{e['value']:+.3g}"
+    way = "raises" if e["contribution_p"] >= 0 else "lowers"
+    return f"{e['what']} at {v} {way} the probability by {abs(100 * e['contribution_p']):.1f} pp"
+
+
+__all__ = ["LIVE_DAYS", "Narrative", "ScanResult", "model_at", "scan"]

@@ -1,0 +1,234 @@
+"""The ``hypecheck scan`` command behind the thin CLI entry: data, scan, store, changes, output.
+
+Kept out of :mod:`hypecheck.cli` so the command line stays a thin layer; every user-facing sentence
+states a measurement (see :meth:`hypecheck.lab.scan.Narrative.sentence`).
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import InputError, NoDataError
+from . import scanstore
+from .scan import ScanResult, resolve_universe, scan
+
+
+def _universe_theme(u: Any) -> Any:
+    """A throwaway theme naming every series of the universe, for ``fetch_theme`` (``--live``)."""
+    from ..theme import parse_theme
+
+    pairs = [{"leader": a, "laggard": b} for a, b, _ in u.pairs if ":" not in a + b]
+    twins = [{"equal": e, "cap": c} for c, e in u.twins.items()]
+    macro = [{"id": sid, "needs": "flat"} for sid in u.macro.values()]
+    terms = sorted({t for t in u.terms.values() if t})
+    raw: dict[str, Any] = {
+        "id": "scan-universe",
+        "title": f"every series of the {u.name} universe",
+        "question": "what does the scan need?",
+        "price": {"pairs": pairs, "benchmarks": [u.market["benchmark"]] if u.market.get("benchmark") else []},
+    }
+    if twins:
+        raw["breadth"] = {"pairs": twins}
+    if macro:
+        raw["macro"] = macro
+    if terms:
+        raw["attention"] = {"terms": terms, "geo": "US"}
+    return parse_theme(raw, where=u.origin)
+
+
+def _catalog(data: Path | None, live: bool, store: Any, universe: Any, say: Any) -> tuple[Any, str]:
+    from ..data.catalog import load_catalog
+
+    if data is not None and live:
+        raise InputError(
+            "--data and --live both given", hint="scan files with --data, or the store with --live"
+        )
+    if not live:
+        cat = load_catalog(data)
+        return cat, ("bundled" if data is None else str(Path(data).resolve()))
+    from ..fetch import fetch_theme, is_offline
+    from ..schema import Catalog
+
+    u, _ = resolve_universe(Catalog("store"), universe)  # an empty store-like catalog: the ETF default
+    if store.read_only():
+        store.verify()
+        say(f"the store {store.path} is read-only: scanning what is stored, without fetching")
+    else:
+        say(f"fetching stale series of the {u.name} universe into {store.path} ...")
+        items = fetch_theme(_universe_theme(u), store)
+        if is_offline(items):
+            say("no network: the live providers could not be reached; using the data already in the store")
+    if not store.exists():
+        raise NoDataError(
+            f"no stored data in {store.path}", hint="connect to the network, or scan files with --data"
+        )
+    cat = store.catalog()
+    cat.source = "store"
+    return cat, f"store:{store.path}"
+
+
+def run(
+    *,
+    data: Path | None,
+    live: bool,
+    universe: str | None,
+    as_of: str | None,
+    as_json: bool,
+    out: Path | None,
+    scheduler: str | None,
+    since: str | None,
+    theme: str | None,
+    store_path: Path | None,
+) -> int:
+    """Run the command; returns the exit code (see :mod:`hypecheck.lab.scanstore`)."""
+    from ..store import Store
+    from .themegen import parse_pair, theme_toml
+
+    t0 = time.perf_counter()
+    quiet = as_json or (theme is not None and out is None)
+
+    def say(msg: str) -> None:
+        if not quiet:
+            click.echo(msg, err=True)
+
+    store = Store(store_path)
+    catalog, data_key = _catalog(data, live, store, universe, say)
+
+    def progress(_: float, stage: str) -> None:
+        say(f"{stage} ...")
+
+    res = scan(catalog, as_of, universe, scheduler=scheduler, progress=progress)
+    res.data_key = data_key
+    if theme is not None:
+        leader, laggard = parse_pair(theme, res.universe_spec)
+        text = theme_toml(res, leader, laggard)
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            path = out / f"{_theme_id(text)}.toml"
+            path.write_text(text, "utf-8")
+            click.echo(f"wrote {path}: check it with `hypecheck check {path} --data ...`")
+        else:
+            click.echo(text, nl=False)
+        return 0
+    scope = scanstore.scope_of(res.universe, res.universe_version, data_key)
+    current = res.to_dict()
+    prev: dict[str, Any] | None
+    baseline = "stored"
+    if since is not None:
+        from .scan import _parse_date
+
+        d = _parse_date(since)
+        if d >= res.as_of:
+            raise InputError(
+                f"--since {d:%Y-%m-%d} is not before the scan date {res.as_of:%Y-%m-%d}",
+                hint="pass an earlier --since date (or a later --as-of)",
+            )
+        prev = scanstore.load(store, scope, on_or_before=f"{d:%Y-%m-%d}")
+        if prev is None:  # no stored scan then: the scan as of that date, from the same data
+            prev = scan(catalog, d, universe, scheduler=scheduler).to_dict()
+            baseline = "computed"
+    else:
+        prev = scanstore.load(store, scope, before=f"{res.as_of:%Y-%m-%d}")
+    if prev is not None:
+        res.changes = scanstore.compare(prev, current, baseline=baseline)
+    res.stored = scanstore.save(store, scope, current)
+    code = res.changes.exit_code if res.changes is not None else 0
+    if out is not None:
+        write_page(res, out)
+    if as_json:
+        click.echo(res.to_json())
+        return code
+    click.echo(res.summary())
+    click.echo("")
+    if res.changes is None:
+        click.echo(
+            f"first scan of this universe and data before {res.as_of:%Y-%m-%d}: the next scan reports changes"
+        )
+    elif res.changes.any:
+        click.echo(
+            f"changed since the scan as of {res.changes.since}"
+            + (" (computed from the same data)" if res.changes.baseline == "computed" else "")
+            + ":"
+        )
+        for line in res.changes.lines():
+            click.echo(f"  {line}")
+    else:
+        click.echo(f"no change since the scan as of {res.changes.since}")
+    click.echo(f"scan {res.stored}", err=True)
+    if out is not None:
+        click.echo(f"wrote {out / 'scan.html'} and {out / 'scan.json'}", err=True)
+    click.echo(f"({time.perf_counter() - t0:.1f}s)", err=True)
+    return code
+
+
+def _theme_id(text: str) -> str:
+    import tomllib
+
+    return str(tomllib.loads(text)["id"])
+
+
+def write_page(res: ScanResult, out: Path) -> Path:
+    """``scan.html`` (one self-contained file, every value escaped, nothing fetched) and ``scan.json``."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "scan.json").write_text(res.to_json(), "utf-8")
+    e = html.escape
+    rows = []
+    for n in res.narratives:
+        p = "" if n.p != n.p else f"{n.p:.0%}"
+        iv = "" if n.p != n.p else f"{n.p_interval[0]:.0%}&ndash;{n.p_interval[1]:.0%}"
+        drv = "<br>".join(e(d["sentence"]) for d in n.drivers)
+        rows.append(
+            f"<tr><td>{e(n.leader)}</td><td>{e(n.laggard)}</td><td>{e(f'{n.born:%Y-%m-%d}')}</td>"
+            f"<td class=n>{n.age_days}</td><td class=n>{n.sharpness:+.1f}</td><td class=n>{100 * n.move:+.1f}%</td>"
+            f"<td>{_spark(n.rs)}</td><td class=n>{p}</td><td class=n>{iv}</td><td>{e(n.label)}</td>"
+            f"<td class=d>{drv}</td></tr>"
+        )
+    changes = ""
+    if res.changes is not None:
+        items = "".join(f"<li>{e(x)}</li>" for x in res.changes.lines()) or "<li>no change</li>"
+        changes = f"<h2>Changed since the scan as of {e(res.changes.since)}</h2><ul>{items}</ul>"
+    sentences = "".join(f"<li>{e(n.sentence(res.horizon))}.</li>" for n in res.narratives)
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>hypecheck scan {e(f"{res.as_of:%Y-%m-%d}")}</title>
+<style>body{{font:14px system-ui,sans-serif;margin:2em;color:#222}}table{{border-collapse:collapse}}
+td,th{{padding:4px 8px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}}td.n{{text-align:right}}
+td.d{{font-size:12px;color:#555;max-width:28em}}.skill{{padding:8px;background:#f6f6f6}}</style></head><body>
+<h1>hypecheck scan as of {e(f"{res.as_of:%Y-%m-%d}")}</h1>
+<p>{len(res.narratives)} live narratives among {res.pairs_scanned} pairs of the {e(res.universe)} universe
+(version {e(res.universe_version)}): born in the last {res.live_days} trading days or still moving at 2+ sd,
+ranked by |sharpness| (the 15-day move in deviations of the pair's own noise).</p>
+<p class=skill>{e(res.skill_sentence())}.</p>
+<table><thead><tr><th>leader</th><th>laggard</th><th>born</th><th>age (days)</th><th>sd</th><th>15-day move</th>
+<th>relative strength, 3 months</th><th>p ({res.horizon}M)</th><th>95% interval</th><th>label</th><th>drivers</th></tr></thead>
+<tbody>{"".join(rows)}</tbody></table>
+{changes}
+<h2>In words</h2><ul>{sentences}</ul>
+</body></html>
+"""
+    path = out / "scan.html"
+    path.write_text(page, "utf-8")
+    return path
+
+
+def _spark(rs: list[float], w: int = 120, h: int = 24) -> str:
+    if len(rs) < 2:
+        return ""
+    lo, hi = min(rs), max(rs)
+    span = (hi - lo) or 1.0
+    pts = " ".join(
+        f"{w * i / (len(rs) - 1):.1f},{h - 2 - (h - 4) * (v - lo) / span:.1f}" for i, v in enumerate(rs)
+    )
+    return (
+        f'<svg width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="relative strength">'
+        f'<polyline fill="none" stroke="#36c" stroke-width="1.5" points="{pts}"/></svg>'
+    )
+
+
+__all__ = ["run", "write_page"]

@@ -1,0 +1,417 @@
+"""One chart specification, two renderings: Vega-Lite specs drawn interactive in the dashboard and
+static (PNG/SVG) in the HTML and Markdown reports.
+
+Why Vega-Lite, written as plain JSON, rendered with ``vl-convert-python``:
+
+- A Vega-Lite spec is data (a JSON document): the dashboard embeds the very dict the report renders,
+  so the interactive chart and the static one cannot drift apart. Interaction (hover tooltips, the
+  RRG's date slider, zooming the spread chart) is part of the spec (``params``); a static rendering
+  simply shows each parameter's initial value (the last date).
+- ``vl-convert-python`` (one binary wheel from PyPI, no browser, no network) renders a spec to SVG
+  or PNG offline, and :func:`vega_js` takes vega, vega-lite and vega-embed from the same wheel
+  (``vl_convert.javascript_bundle()``), so the dashboard serves the charting code from its own
+  origin and nothing is fetched from anywhere else. The report stays one self-contained file with
+  the charts as ``data:`` PNGs.
+- The dashboard's Content-Security-Policy has no ``'unsafe-eval'``: vega-embed's ``ast: true`` uses
+  its bundled expression interpreter instead of ``new Function``, so the CSP stays as it was.
+- The other candidate, plotly + kaleido, was set aside: kaleido 1.x renders through a Chrome it
+  finds or downloads at run time (a report could not be written on a machine without one), and
+  plotly.js is ~3.5 MB against ~0.9 MB here.
+- The specs are written as dicts rather than built with ``altair``: they are short, deterministic
+  and need no dataframe conversion; the tests validate every one against the Vega-Lite JSON schema
+  that ``altair`` ships (a dev dependency only).
+
+Specs are built only from a result's chart data (``PillarResult.charts``), never recomputed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+VL_VERSION = "6.4"  # the Vega-Lite version vl-convert renders with (and the bundle it serves)
+PALETTE = ["#1f5fa8", "#d9822b", "#2e8b57", "#b03a48", "#6c4f9e", "#7f7f7f", "#17becf", "#8c564b"]
+QUADRANT_COLORS = {
+    "leading": "#2e8b57",
+    "weakening": "#d9822b",
+    "lagging": "#b03a48",
+    "improving": "#1f5fa8",
+}
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"  # vl-convert ships Liberation Sans
+CONFIG: dict[str, Any] = {
+    "font": FONT,
+    "view": {"stroke": None},
+    "axis": {"labelFontSize": 10, "titleFontSize": 11, "gridOpacity": 0.5},
+    "legend": {"labelFontSize": 10, "titleFontSize": 10, "orient": "bottom"},
+    "title": {"fontSize": 13, "anchor": "start", "fontWeight": "normal"},
+}
+
+
+def _missing_vl() -> Exception:
+    from ..errors import MissingDependencyError
+
+    return MissingDependencyError(
+        "drawing the rotation and spread charts needs vl-convert-python",
+        hint="pip install 'vl-convert-python>=1.9' (a dependency of hypecheck: reinstall hypecheck)",
+    )
+
+
+@dataclass(frozen=True)
+class VegaChart:
+    """A Vega-Lite spec with what the report needs to place it; rendered with :meth:`to_bytes`."""
+
+    spec: dict[str, Any]
+    interactive: bool = True
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """Jupyter: the spec for front ends that draw Vega-Lite, an SVG for the others."""
+        return {
+            "application/vnd.vegalite.v6+json": self.spec,
+            "image/svg+xml": self.to_bytes("svg").decode("utf-8"),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.spec, sort_keys=True, allow_nan=False)
+
+    def to_bytes(self, fmt: str) -> bytes:
+        """``svg`` or ``png`` (2x scale), rendered offline by vl-convert."""
+        try:
+            import vl_convert as vlc
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise _missing_vl() from exc
+        if fmt == "svg":
+            return _stable_ids(str(vlc.vegalite_to_svg(self.spec, vl_version=VL_VERSION))).encode("utf-8")
+        if fmt == "png":
+            return bytes(vlc.vegalite_to_png(self.spec, vl_version=VL_VERSION, scale=2))
+        raise ValueError(f"cannot render a chart as {fmt!r}; use 'svg' or 'png'")
+
+
+_SVG_ID = re.compile(r"\b(clip|gradient|pattern)(\d+)\b")
+
+
+def _stable_ids(svg: str) -> str:
+    """Vega numbers clip paths and gradients with a counter that lives as long as the renderer, so
+    the same chart would get other ids on a second rendering: renumber them in order of first
+    appearance so the same spec always gives the same bytes."""
+    seen: dict[str, str] = {}
+
+    def renumber(m: re.Match[str]) -> str:
+        key = m[0]
+        if key not in seen:
+            seen[key] = f"{m[1]}{sum(1 for k in seen if k.startswith(m[1])) + 1}"
+        return seen[key]
+
+    return _SVG_ID.sub(renumber, svg)
+
+
+@functools.lru_cache(maxsize=1)
+def vega_js() -> str:
+    """vega, vega-lite and vega-embed as one script (defines ``window.vegaEmbed``), from the
+    vl-convert wheel: served by the dashboard from its own origin."""
+    try:
+        import vl_convert as vlc
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise _missing_vl() from exc
+    return str(vlc.javascript_bundle(None, vl_version=VL_VERSION))  # type: ignore[arg-type]  # None: the default snippet
+
+
+def _finite(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+# ------------------------------------------------------------------ spread (relative strength)
+def spread_spec(lines: dict[str, dict[str, list[Any]]], title: str) -> dict[str, Any] | None:
+    """Leader / laggard relative-strength lines (``label -> {"dates", "values"}``, 100 = start).
+
+    Interactive: hovering shows every line's value on the nearest date (a rule and a tooltip);
+    dragging pans and the wheel zooms the time axis (double-click resets)."""
+    rows = [
+        {"series": label, "date": d, "value": float(v)}
+        for label, pts in lines.items()
+        for d, v in zip(pts.get("dates", []), pts.get("values", []), strict=False)
+        if _finite(v)
+    ]
+    if not rows:
+        return None
+    names = list(dict.fromkeys(r["series"] for r in rows))
+    color = {
+        "field": "series",
+        "type": "nominal",
+        "title": None,
+        "scale": {"domain": names, "range": [PALETTE[i % len(PALETTE)] for i in range(len(names))]},
+        "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2, "labelLimit": 420, "columns": 2},
+    }
+    x = {"field": "date", "type": "temporal", "title": None, "scale": {"type": "utc"}}
+    y: dict[str, Any] = {
+        "field": "value",
+        "type": "quantitative",
+        "title": "relative strength (100 = start)",
+        "scale": {"zero": False},
+    }
+    return {
+        "$schema": SCHEMA,
+        "title": title,
+        "width": 620,
+        "height": 260,
+        "config": CONFIG,
+        "data": {"values": rows},
+        "layer": [
+            {
+                "mark": {"type": "rule", "color": "black", "strokeWidth": 0.8},
+                "encoding": {"y": {"datum": 100, "type": "quantitative"}},
+            },
+            {
+                "params": [
+                    {"name": "zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}
+                ],
+                "mark": {"type": "line", "strokeWidth": 1.5, "clip": True},
+                "encoding": {"x": x, "y": y, "color": color},
+            },
+            {
+                "params": [
+                    {
+                        "name": "hover",
+                        "select": {
+                            "type": "point",
+                            "fields": ["date"],
+                            "nearest": True,
+                            "on": "pointerover",
+                            "clear": "pointerout",
+                        },
+                    }
+                ],
+                "mark": {"type": "rule", "color": "#888", "strokeWidth": 1},
+                "encoding": {
+                    "x": x,
+                    "opacity": {"condition": {"param": "hover", "empty": False, "value": 0.8}, "value": 0},
+                    "tooltip": [{"field": "date", "type": "nominal", "title": "date"}],
+                },
+            },
+            {
+                "mark": {"type": "point", "filled": True, "size": 40, "clip": True},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "color": color,
+                    "opacity": {"condition": {"param": "hover", "empty": False, "value": 1}, "value": 0},
+                    "tooltip": [
+                        {"field": "series", "type": "nominal", "title": "pair"},
+                        {"field": "date", "type": "nominal", "title": "date"},
+                        {
+                            "field": "value",
+                            "type": "quantitative",
+                            "title": "relative strength",
+                            "format": ".1f",
+                        },
+                    ],
+                },
+            },
+        ],
+    }
+
+
+# ------------------------------------------------------------------ relative rotation graph
+def _quadrant(x: float, y: float) -> str:
+    """The quadrant of an RRG point, split at 100 with ties to the stronger side (as
+    :func:`hypecheck.analytics.rrg.quadrant`)."""
+    if x >= 100:
+        return "leading" if y >= 100 else "weakening"
+    return "improving" if y >= 100 else "lagging"
+
+
+def rrg_spec(data: dict[str, Any], bench: str) -> dict[str, Any] | None:
+    """A Relative Rotation Graph against ``bench`` from the price pillar's chart data
+    (``{"tail": n, "series": {name: {"dates", "ratio", "momentum", "quadrant"}}}``).
+
+    Each series is drawn as its last ``tail`` points up to the chosen date (a line with small dots)
+    and a large dot at that date, labelled with its name. The ``week`` slider picks the date (one
+    step per date in the data; the initial and static view is the last one), so the dots move along
+    their tails; hovering any dot shows its name, date, RS-Ratio, RS-Momentum and quadrant."""
+    series = data.get("series") or {}
+    rows: list[dict[str, Any]] = []
+    for name, s in series.items():
+        for d, x, y in zip(s.get("dates", []), s.get("ratio", []), s.get("momentum", []), strict=False):
+            if _finite(x) and _finite(y):
+                rows.append(
+                    {"name": name, "date": d, "x": float(x), "y": float(y), "quadrant": _quadrant(x, y)}
+                )
+    if not rows:
+        return None
+    dates = sorted({r["date"] for r in rows})
+    index = {d: i for i, d in enumerate(dates)}
+    for r in rows:
+        r["i"] = index[r["date"]]
+    tail = max(1, int(data.get("tail") or len(dates)))
+    span = max(1.0, max(max(abs(r["x"] - 100), abs(r["y"] - 100)) for r in rows)) * 1.12
+    lo, hi = round(100 - span, 3), round(100 + span, 3)
+    names = list(dict.fromkeys(r["name"] for r in rows))
+    color = {
+        "field": "name",
+        "type": "nominal",
+        "title": None,
+        "scale": {"domain": names, "range": [PALETTE[i % len(PALETTE)] for i in range(len(names))]},
+        "legend": None,
+    }
+    x = {
+        "field": "x",
+        "type": "quantitative",
+        "title": "RS-Ratio (relative trend)",
+        "scale": {"domain": [lo, hi], "zero": False, "nice": False},
+    }
+    y = {
+        "field": "y",
+        "type": "quantitative",
+        "title": "RS-Momentum",
+        "scale": {"domain": [lo, hi], "zero": False, "nice": False},
+    }
+    tooltip = [
+        {"field": "name", "type": "nominal", "title": "name"},
+        {"field": "date", "type": "nominal", "title": "date"},
+        {"field": "x", "type": "quantitative", "title": "RS-Ratio", "format": ".2f"},
+        {"field": "y", "type": "quantitative", "title": "RS-Momentum", "format": ".2f"},
+        {"field": "quadrant", "type": "nominal", "title": "quadrant"},
+    ]
+    window = [{"filter": f"datum.i <= week && datum.i > week - {tail}"}]
+    head = [
+        *window,
+        {"joinaggregate": [{"op": "max", "field": "i", "as": "last"}], "groupby": ["name"]},
+        {"filter": "datum.i == datum.last"},
+    ]
+    quads = [
+        {"q": "leading", "label": "Leading", "x": 100, "x2": hi, "y": 100, "y2": hi, "lx": hi, "ly": hi},
+        {"q": "weakening", "label": "Weakening", "x": 100, "x2": hi, "y": lo, "y2": 100, "lx": hi, "ly": lo},
+        {"q": "lagging", "label": "Lagging", "x": lo, "x2": 100, "y": lo, "y2": 100, "lx": lo, "ly": lo},
+        {"q": "improving", "label": "Improving", "x": lo, "x2": 100, "y": 100, "y2": hi, "lx": lo, "ly": hi},
+    ]
+    qx = {"field": "x", "type": "quantitative", "scale": {"domain": [lo, hi], "zero": False, "nice": False}}
+    qy = {"field": "y", "type": "quantitative", "scale": {"domain": [lo, hi], "zero": False, "nice": False}}
+    freq = "weekly" if data.get("freq", "W") == "W" else "daily"
+    return {
+        "$schema": SCHEMA,
+        "title": {
+            "text": {
+                "expr": json.dumps(f"Relative Rotation Graph vs {bench}, {freq}, {tail}-point tails to ")
+                + " + dates[week]"
+            }
+        },
+        "width": 440,
+        "height": 440,
+        "config": CONFIG,
+        "params": [
+            {
+                "name": "week",
+                "value": len(dates) - 1,
+                "bind": {
+                    "input": "range",
+                    "min": 0,
+                    "max": len(dates) - 1,
+                    "step": 1,
+                    "name": "date (earlier ← → later) ",
+                },
+            },
+            {"name": "dates", "value": dates},
+        ],
+        "data": {"values": rows},
+        "layer": [
+            *(
+                {
+                    "data": {"values": [q]},
+                    "mark": {"type": "rect", "opacity": 0.08, "color": QUADRANT_COLORS[q["q"]]},
+                    "encoding": {"x": qx, "x2": {"field": "x2"}, "y": qy, "y2": {"field": "y2"}},
+                }
+                for q in quads
+            ),
+            *(
+                {
+                    "data": {"values": [q]},
+                    "mark": {
+                        "type": "text",
+                        "fontSize": 11,
+                        "align": "right" if q["lx"] > 100 else "left",
+                        "baseline": "top" if q["ly"] > 100 else "bottom",
+                        "dx": -3 if q["lx"] > 100 else 3,
+                        "dy": 3 if q["ly"] > 100 else -3,
+                        "color": QUADRANT_COLORS[q["q"]],
+                    },
+                    "encoding": {
+                        "x": {**qx, "field": "lx"},
+                        "y": {**qy, "field": "ly"},
+                        "text": {"field": "label"},
+                    },
+                }
+                for q in quads
+            ),
+            {
+                "mark": {"type": "rule", "color": "black", "strokeWidth": 0.7},
+                "encoding": {"x": {"datum": 100}},
+            },
+            {
+                "mark": {"type": "rule", "color": "black", "strokeWidth": 0.7},
+                "encoding": {"y": {"datum": 100}},
+            },
+            {
+                "transform": window,
+                "mark": {"type": "line", "strokeWidth": 1.3, "opacity": 0.8},
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "color": color,
+                    "order": {"field": "i"},
+                    "detail": {"field": "name"},
+                },
+            },
+            {
+                "name": "rrg_tail",
+                "transform": window,
+                "mark": {"type": "circle", "size": 22, "opacity": 0.7},
+                "encoding": {"x": x, "y": y, "color": color, "tooltip": tooltip},
+            },
+            {
+                "name": "rrg_head",
+                "transform": head,
+                "mark": {"type": "circle", "size": 110, "opacity": 1, "stroke": "white", "strokeWidth": 1},
+                "encoding": {"x": x, "y": y, "color": color, "tooltip": tooltip},
+            },
+            {
+                "transform": head,
+                "mark": {"type": "text", "dx": 7, "dy": -7, "align": "left", "fontSize": 11},
+                "encoding": {"x": x, "y": y, "text": {"field": "name"}, "color": color},
+            },
+        ],
+    }
+
+
+# ------------------------------------------------------------------ sparklines (scan page)
+def sparkline_svg(values: list[float], width: int = 120, height: int = 28, title: str = "") -> str:
+    """An inline SVG polyline of ``values`` (no script, no external reference), with a dashed line
+    at the first value: above it = the leader has gained on the laggard since the start. ``title``
+    is escaped. Empty string for fewer than two finite values."""
+    from markupsafe import escape
+
+    pts = [float(v) for v in values if _finite(v)]
+    if len(pts) < 2:
+        return ""
+    lo, hi = min(pts), max(pts)
+    rng = (hi - lo) or 1.0
+    pad = 2.0
+
+    def yy(v: float) -> float:
+        return round(pad + (height - 2 * pad) * (1 - (v - lo) / rng), 2)
+
+    step = (width - 2 * pad) / (len(pts) - 1)
+    coords = " ".join(f"{round(pad + i * step, 2)},{yy(v)}" for i, v in enumerate(pts))
+    colour = "#2e8b57" if pts[-1] >= pts[0] else "#b03a48"
+    return (
+        f'<svg class="spark" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
+        f"<title>{escape(title)}</title>"
+        f'<line x1="0" x2="{width}" y1="{yy(pts[0])}" y2="{yy(pts[0])}" stroke="#999" '
+        'stroke-width="0.6" stroke-dasharray="2,2"/>'
+        f'<polyline fill="none" stroke="{colour}" stroke-width="1.3" points="{coords}"/></svg>'
+    )
