@@ -62,14 +62,17 @@ def _wall(cmd: list[str], env: dict[str, str]) -> float:
 
 def acceptance() -> list[tuple[str, float, float]]:
     """The cold flagship check (fresh process) vs ``import pandas`` (fresh process), index cache cold
-    and warm; medians of three runs except the cold-cache run (there is only one first run)."""
+    and warm; medians of five interleaved runs except the cold-cache run (there is only one first run)."""
     exe = Path(sys.executable).with_name("hypecheck")
     cli = [str(exe)] if exe.exists() else [sys.executable, "-c", "from hypecheck.cli import main; main()"]
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "HYPECHECK_CACHE": cache}
-        t_pandas = statistics.median(_wall([sys.executable, "-c", "import pandas"], env) for _ in range(3))
         t_cold = _wall(cli + FLAGSHIP, env)
-        t_warm = statistics.median(_wall(cli + FLAGSHIP, env) for _ in range(3))
+        pandas_runs, warm_runs = [], []
+        for _ in range(5):  # interleaved, so both see the same machine load; medians of five
+            pandas_runs.append(_wall([sys.executable, "-c", "import pandas"], env))
+            warm_runs.append(_wall(cli + FLAGSHIP, env))
+        t_pandas, t_warm = statistics.median(pandas_runs), statistics.median(warm_runs)
     return [
         ("cold flagship check, fresh process, index cache cold vs import pandas", t_cold, t_pandas),
         ("cold flagship check, fresh process, index cache warm vs import pandas", t_warm, t_pandas),

@@ -461,3 +461,115 @@ def test_weekly_rrg_of_size_and_style_etfs_vs_spy(shared_data: Path) -> None:
     assert np.isfinite(f[["rs", "rs_ratio", "rs_momentum"]].to_numpy()).all()
     assert (f["quadrant"] == quadrant(f["rs_ratio"], f["rs_momentum"])).all()
     assert abs(f["rs_ratio"].mean() - 100) < 1.0 and abs(f["rs_momentum"].mean() - 100) < 1.0
+
+
+def _per_ticker_reference(closes: pd.DataFrame, bench: pd.Series, freq: str) -> dict[str, pd.DataFrame]:
+    """Each ticker computed alone with ``_one_ticker`` (the definition), as rrg() did before batching."""
+    from hypecheck.analytics import rrg as R
+
+    smooth, window, roc, mom, _ = R.DEFAULTS[freq]
+    common = closes.index.intersection(bench.index)
+    out = {}
+    for t in closes.columns:
+        rs = (100.0 * closes.loc[common, t].div(bench.loc[common])).dropna()
+        if freq == "W":
+            rs = R._last_per_week(rs)
+        if len(rs) >= R.min_history(smooth, window, roc, mom):
+            out[t] = R._one_ticker(rs, smooth, window, roc, mom).dropna()
+    return out
+
+
+@pytest.mark.parametrize("freq", ["W", "D"])
+def test_batched_rrg_equals_each_ticker_alone_bit_for_bit(freq: str) -> None:
+    """rrg() computes tickers whose dates are a suffix of the others' as one frame: the result must be
+    the per-ticker computation exactly (different starts, a ticker missing some Fridays, interior gaps)."""
+    from hypecheck.analytics.rrg import rrg
+
+    rng = np.random.default_rng(11)
+    idx = pd.bdate_range("2012-01-02", "2025-12-31")
+    data = {}
+    for k in range(8):
+        v = 100 * np.exp(np.cumsum(rng.normal(0.0002 * k, 0.012, len(idx))))
+        s = pd.Series(v, index=idx)
+        s.iloc[: int(rng.integers(0, 1500))] = np.nan  # a later start
+        if k == 5:  # misses every fourth Friday: its weekly points fall on Thursdays (not a suffix)
+            fridays = np.flatnonzero(idx.day_of_week == 4)[::4]
+            s.iloc[fridays] = np.nan
+        if k == 6:  # an interior gap of 40 days
+            s.iloc[2000:2040] = np.nan
+        data[f"T{k}"] = s
+    closes = pd.DataFrame(data)
+    bench = pd.Series(100 * np.exp(np.cumsum(rng.normal(0.0003, 0.01, len(idx)))), index=idx, name="B")
+    g = rrg(closes, bench, freq=freq)
+    ref = _per_ticker_reference(closes, bench, freq)
+    assert set(g.tickers) == set(ref) and len(ref) == 8
+    for t, want in ref.items():
+        got = g.frame[g.frame["ticker"] == t]
+        assert got.index.equals(want.index)
+        assert np.array_equal(got[["rs", "rs_ratio", "rs_momentum"]].to_numpy(), want.to_numpy())
+
+
+@pytest.mark.shared
+def test_batched_rrg_on_the_shared_etfs(shared_data: Path) -> None:
+    from hypecheck.analytics.rrg import rrg
+    from hypecheck.data.catalog import load_catalog
+
+    cat = load_catalog(shared_data)
+    ids = ["IWM", "IWN", "IWO", "XLK", "XLE", "RSP", "QQQ", "GLD", "TLT", "SMH", "XLU", "VBK"]
+    closes = pd.concat({i: cat.get("price", i).values for i in ids if cat.has("price", i)}, axis=1, sort=True)
+    spy = cat.get("price", "SPY").values.rename("SPY")
+    for freq in ("W", "D"):
+        g = rrg(closes, spy, freq=freq)
+        ref = _per_ticker_reference(closes, spy, freq)
+        assert len(ref) >= 10
+        for t, want in ref.items():
+            got = g.frame[g.frame["ticker"] == t]
+            assert np.array_equal(got[["rs", "rs_ratio", "rs_momentum"]].to_numpy(), want.to_numpy()), t
+
+
+def _latest_reference(g) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """RRGResult.latest() as first written with pandas groupby (the definition the numpy one must match)."""
+    from hypecheck.analytics.rrg import _LATEST_COLUMNS, compass, heading_degrees
+
+    f = g._by_ticker()
+    tk = f["ticker"]
+    new_run = (f["quadrant"] != f["quadrant"].shift()) | (tk != tk.shift())
+    run = new_run.cumsum()
+    f["periods_in_quadrant"] = run.map(run.value_counts()).astype("int64")
+    same = tk == tk.shift()
+    dx = (f["rs_ratio"] - f["rs_ratio"].shift()).where(same)
+    dy = (f["rs_momentum"] - f["rs_momentum"].shift()).where(same)
+    last = f.groupby("_order", sort=True).tail(1).copy()
+    ldx, ldy = dx.loc[last.index].to_numpy(), dy.loc[last.index].to_numpy()
+    last["heading_deg"] = heading_degrees(ldx, ldy)
+    last["heading"] = [compass(h) for h in last["heading_deg"]]
+    last["distance"] = np.hypot(last["rs_ratio"] - 100.0, last["rs_momentum"] - 100.0)
+    return last[_LATEST_COLUMNS].reset_index(drop=True)
+
+
+def _tails_reference(g) -> dict[str, pd.DataFrame]:  # type: ignore[no-untyped-def]
+    f = g._by_ticker()
+    return {
+        str(t): d[["date", "rs_ratio", "rs_momentum"]].tail(g.tail).reset_index(drop=True)
+        for t, d in f.groupby("ticker", sort=False)
+    }
+
+
+@pytest.mark.parametrize("freq", ["W", "D"])
+def test_latest_and_tails_equal_the_groupby_definition(freq: str) -> None:
+    from hypecheck.analytics.rrg import rrg
+
+    rng = np.random.default_rng(5)
+    idx = pd.bdate_range("2015-01-01", "2025-06-30")
+    closes = pd.DataFrame(
+        {f"T{k}": 100 * np.exp(np.cumsum(rng.normal(0, 0.01 + 0.002 * k, len(idx)))) for k in range(9)},
+        index=idx,
+    )
+    closes.iloc[:700, 3] = np.nan
+    bench = pd.Series(100 * np.exp(np.cumsum(rng.normal(0, 0.01, len(idx)))), index=idx, name="B")
+    for g in (rrg(closes, bench, freq=freq), rrg(closes, bench, freq=freq).as_of("2019-03-01")):
+        pd.testing.assert_frame_equal(g.latest(), _latest_reference(g), check_dtype=False, check_exact=True)
+        got, want = g.tails(), _tails_reference(g)
+        assert list(got) == list(want)
+        for t in want:
+            pd.testing.assert_frame_equal(got[t], want[t], check_exact=True)

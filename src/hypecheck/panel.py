@@ -14,13 +14,17 @@ never silently used as if current. Events after the as-of date are kept apart as
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
 from .schema import Catalog, Kind, SeriesData
 from .theme import Event, Mapping, Theme
+
+T = TypeVar("T")
 
 # How old the last observation may be, relative to as-of, before a series counts as stale.
 MAX_AGE_DAYS = {"D": 10, "W": 21, "M": 62, "Q": 190, "A": 400, "irregular": 62}
@@ -61,6 +65,15 @@ class Panel:
     upcoming: list[Event] = field(default_factory=list)
     provenance: list[Provenance] = field(default_factory=list)
     mapping: Mapping | None = None
+    # results computed once per check and shared (the price pillar's RRG per benchmark and the sector
+    # breadth are read again by the triggers); keys name the computation and its inputs
+    memo: dict[tuple[object, ...], object] = field(default_factory=dict, repr=False, compare=False)
+
+    def computed(self, key: tuple[object, ...], make: Callable[[], T]) -> T:
+        """``make()`` once per panel for ``key`` (same inputs, same result), then the stored value."""
+        if key not in self.memo:
+            self.memo[key] = make()
+        return self.memo[key]  # type: ignore[return-value]
 
     def price(self, id: str) -> pd.Series | None:
         s = _get(self.prices, id)

@@ -170,6 +170,23 @@ def evaluate(panel: Panel, rules: Rules) -> list[TriggerState]:
     return out
 
 
+def _rrg_latest(
+    panel: Panel, bench_id: str, tickers: list[str], closes: pd.DataFrame, bench: pd.Series
+) -> pd.DataFrame:
+    """The RRG's latest points of ``tickers`` against ``bench_id``: read from the price pillar's RRG of
+    this check when it holds every ticker (each ticker's RRG depends only on its own and the
+    benchmark's closes), else computed here."""
+    from .analytics.rrg import rrg
+
+    for key, g in panel.memo.items():
+        if key[:2] == ("rrg", bench_id) and set(tickers) <= set(getattr(g, "tickers", ())):
+            latest = g.latest()  # type: ignore[attr-defined]
+            rows = latest[latest["ticker"].isin(tickers)]
+            order = {t: k for k, t in enumerate(closes.columns)}
+            return rows.sort_values("ticker", key=lambda c: c.map(order)).reset_index(drop=True)
+    return rrg(closes, bench.rename("benchmark")).latest()
+
+
 def _one(panel: Panel, rules: Rules, t: Any) -> TriggerState:
     p = t.params
     mk = lambda state, value, detail: TriggerState(t.id, t.kind, t.description, state, value, detail)  # noqa: E731
@@ -215,11 +232,8 @@ def _one(panel: Panel, rules: Rules, t: Any) -> TriggerState:
         v = float(min(runs))
         return mk("fired" if v >= periods else "quiet", v, f"needs {periods} periods; " + "; ".join(parts))
     if t.kind == "rs_momentum_below":
-        from .analytics.rrg import rrg
-
-        bench = panel.price(
-            p.get("benchmark", panel.theme.benchmarks[0] if panel.theme.benchmarks else "SPY")
-        )
+        bench_id = str(p.get("benchmark", panel.theme.benchmarks[0] if panel.theme.benchmarks else "SPY"))
+        bench = panel.price(bench_id)
         tickers = [
             x for x in p.get("tickers", [q.leader for q in panel.theme.pairs]) if panel.price(x) is not None
         ]
@@ -227,7 +241,7 @@ def _one(panel: Panel, rules: Rules, t: Any) -> TriggerState:
             return mk("unknown", None, "no prices for the tickers or the benchmark")
         closes = pd.concat({x: panel.price(x) for x in tickers}, axis=1, sort=True)
         try:
-            latest = rrg(closes, bench.rename("benchmark")).latest()
+            latest = _rrg_latest(panel, bench_id, tickers, closes, bench)
         except ValueError as exc:
             return mk("unknown", None, str(exc).splitlines()[0])
         level = float(p.get("level", 100.0))
@@ -247,7 +261,12 @@ def _one(panel: Panel, rules: Rules, t: Any) -> TriggerState:
         if len(members) < 2:
             return mk("unknown", None, "fewer than two members with prices")
         metric = str(p.get("metric", "pct_above_50d"))
-        b = breadth(pd.concat({x: panel.price(x) for x in members}, axis=1, sort=True), engine="auto")
+        b = panel.computed(  # the breadth pillar's sector breadth when the members are the same
+            ("breadth", tuple(members)),
+            lambda: breadth(
+                pd.concat({x: panel.price(x) for x in members}, axis=1, sort=True), engine="auto"
+            ),
+        )
         if metric not in b:
             return mk("unknown", None, f"unknown metric {metric!r}")
         s = b[metric].dropna()

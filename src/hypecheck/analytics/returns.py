@@ -57,17 +57,23 @@ def window_return(closes: pd.Series, as_of: pd.Timestamp, window: str) -> Window
     when the series starts after the anchor the return is NaN (not a shorter window in disguise).
     Only data dated on or before ``as_of`` are used.
     """
-    s = closes.dropna()
-    s = s.loc[s.index <= pd.Timestamp(as_of)]
+    v = closes.to_numpy(dtype="float64")
+    keep = ~np.isnan(v)
+    dates = closes.index.to_numpy(dtype="datetime64[ns]")[keep]
+    v = v[keep]
     anchor = window_anchor(as_of, window)
-    if s.empty:
+    # positions of the last valid close on or before as_of and on or before the anchor (numpy: this
+    # runs for every series x window of a check, so no pandas indexing per call)
+    k_end = int(np.searchsorted(dates, np.datetime64(pd.Timestamp(as_of).to_datetime64(), "ns"), "right")) - 1
+    if k_end < 0:
         return WindowReturn(window, None, None, float("nan"))
-    end_date = s.index[-1]
-    before = s.loc[s.index <= anchor]
-    if before.empty:
+    end_date = pd.Timestamp(dates[k_end])
+    k_start = min(
+        int(np.searchsorted(dates, np.datetime64(anchor.to_datetime64(), "ns"), "right")) - 1, k_end
+    )
+    if k_start < 0:
         return WindowReturn(window, None, end_date, float("nan"))
-    start_date = before.index[-1]
-    return WindowReturn(window, start_date, end_date, float(s.iloc[-1] / before.iloc[-1] - 1.0))
+    return WindowReturn(window, pd.Timestamp(dates[k_start]), end_date, float(v[k_end] / v[k_start] - 1.0))
 
 
 def returns_table(

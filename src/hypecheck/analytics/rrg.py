@@ -119,6 +119,12 @@ class RRGResult:
         f["_order"] = f["ticker"].map(order).astype("int64")
         return f.sort_values(["_order", "date"], kind="stable").reset_index(drop=True)
 
+    def _rows(self) -> dict[str, np.ndarray]:
+        """Row positions in ``frame`` of each ticker, in date order (``frame`` is sorted by date)."""
+        tick = self.frame["ticker"].to_numpy()
+        out = {t: np.flatnonzero(tick == t) for t in self.tickers}
+        return {t: rows for t, rows in out.items() if len(rows)}
+
     def latest(self) -> pd.DataFrame:
         """One row per ticker: its last point, quadrant, heading and run length in the quadrant.
 
@@ -128,29 +134,48 @@ class RRGResult:
         word ("north-east", ...). ``distance``: Euclidean distance of the last point from (100, 100).
         ``periods_in_quadrant``: consecutive periods, ending at the last point, in that quadrant.
         """
-        f = self._by_ticker()
-        if f.empty:
+        rows = self._rows()
+        if not rows:
             return pd.DataFrame(columns=_LATEST_COLUMNS)
-        tk = f["ticker"]
-        new_run = (f["quadrant"] != f["quadrant"].shift()) | (tk != tk.shift())
-        run = new_run.cumsum()
-        f["periods_in_quadrant"] = run.map(run.value_counts()).astype("int64")
-        same = tk == tk.shift()
-        dx = (f["rs_ratio"] - f["rs_ratio"].shift()).where(same)
-        dy = (f["rs_momentum"] - f["rs_momentum"].shift()).where(same)
-        last = f.groupby("_order", sort=True).tail(1).copy()
-        ldx, ldy = dx.loc[last.index].to_numpy(), dy.loc[last.index].to_numpy()
-        last["heading_deg"] = heading_degrees(ldx, ldy)
-        last["heading"] = [compass(h) for h in last["heading_deg"]]
-        last["distance"] = np.hypot(last["rs_ratio"] - 100.0, last["rs_momentum"] - 100.0)
-        return last[_LATEST_COLUMNS].reset_index(drop=True)
+        f = self.frame
+        dates = f.index.to_numpy()
+        x, y = f["rs_ratio"].to_numpy(dtype="float64"), f["rs_momentum"].to_numpy(dtype="float64")
+        quad = f["quadrant"].to_numpy()
+        last = np.array([r[-1] for r in rows.values()])
+        prev = np.array([r[-2] if len(r) > 1 else -1 for r in rows.values()])
+        has_prev = prev >= 0
+        ldx = np.where(has_prev, x[last] - x[np.maximum(prev, 0)], np.nan)
+        ldy = np.where(has_prev, y[last] - y[np.maximum(prev, 0)], np.nan)
+        runs = []
+        for r in rows.values():  # consecutive periods, ending at the last one, in the last quadrant
+            q = quad[r]
+            other = np.flatnonzero(q != q[-1])
+            runs.append(len(q) - (other[-1] + 1) if len(other) else len(q))
+        deg = heading_degrees(ldx, ldy)
+        out = pd.DataFrame(
+            {
+                "ticker": list(rows),
+                "date": dates[last],
+                "rs_ratio": x[last],
+                "rs_momentum": y[last],
+                "quadrant": quad[last],
+                "heading_deg": deg,
+                "heading": [compass(h) for h in deg],
+                "distance": np.hypot(x[last] - 100.0, y[last] - 100.0),
+                "periods_in_quadrant": np.array(runs, dtype="int64"),
+            }
+        )
+        return out[_LATEST_COLUMNS]
 
     def tails(self) -> dict[str, pd.DataFrame]:
         """ticker -> DataFrame (``date, rs_ratio, rs_momentum``) of its last ``tail`` points."""
-        f = self._by_ticker()
+        f = self.frame
+        dates = f.index.to_numpy()
+        x, y = f["rs_ratio"].to_numpy(), f["rs_momentum"].to_numpy()
         out: dict[str, pd.DataFrame] = {}
-        for t, g in f.groupby("ticker", sort=False):
-            out[str(t)] = g[["date", "rs_ratio", "rs_momentum"]].tail(self.tail).reset_index(drop=True)
+        for t, r in self._rows().items():
+            r = r[-self.tail :]
+            out[t] = pd.DataFrame({"date": dates[r], "rs_ratio": x[r], "rs_momentum": y[r]})
         return out
 
     def as_of(self, date: str | pd.Timestamp) -> RRGResult:
@@ -194,7 +219,7 @@ def min_history(smooth: int, window: int, roc: int, mom_window: int) -> int:
     return smooth + window + roc + mom_window - 1
 
 
-def _zscore(x: pd.Series, window: int, abs_tol: float | None) -> pd.Series:
+def _zscore(x: pd.Series | pd.DataFrame, window: int, abs_tol: float | None) -> pd.Series | pd.DataFrame:
     """Rolling z-score over full windows; NaN where the window has (numerically) no dispersion."""
     roll = x.rolling(window, min_periods=window)
     mean = roll.mean()
@@ -241,6 +266,46 @@ def _one_ticker(rs: pd.Series, smooth: int, window: int, roc: int, mom_window: i
     z = _zscore(ema, window, None)
     zm = _zscore(z - z.shift(roc), mom_window, _ABS_TOL)
     return pd.DataFrame({"rs": rs, "rs_ratio": 100.0 + z, "rs_momentum": 100.0 + zm})
+
+
+def _batched(
+    observed: dict[str, pd.Series], smooth: int, window: int, roc: int, mom_window: int
+) -> dict[str, pd.DataFrame]:
+    """:func:`_one_ticker` for many tickers at once, with the same result for each, bit for bit.
+
+    Tickers whose observation dates are a suffix of the union of all their dates (the usual case:
+    series that differ only by their start) are computed together as the columns of one frame with
+    leading NaNs: pandas' EWM (``adjust=False``) and rolling kernels run column by column, skip
+    leading NaNs and carry no state across them, so each column equals its own series' computation
+    (``tests/test_rrg.py`` compares both bit for bit). The rest are computed one by one.
+    """
+    out: dict[str, pd.DataFrame] = {}
+    if not observed:
+        return out
+    union = pd.DatetimeIndex(np.unique(np.concatenate([r.index.to_numpy() for r in observed.values()])))
+    n = len(union)
+    batch = [t for t, r in observed.items() if union[n - len(r) :].equals(r.index)]
+    for t in observed:
+        if t not in batch:
+            out[t] = _one_ticker(observed[t], smooth, window, roc, mom_window)
+    if not batch:
+        return out
+    wide = pd.DataFrame({t: observed[t].reindex(union) for t in batch}, index=union)
+    first = np.array([n - len(observed[t]) for t in batch])
+    ema = wide.ewm(span=smooth, adjust=False).mean()
+    ema = ema.where((np.arange(n)[:, None] - first[None, :]) >= smooth)  # burn-in per ticker
+    z = _zscore(ema, window, None)
+    zm = _zscore(z - z.shift(roc), mom_window, _ABS_TOL)
+    for k, t in enumerate(batch):
+        rs = observed[t]
+        out[t] = pd.DataFrame(
+            {
+                "rs": rs,
+                "rs_ratio": 100.0 + z[t].iloc[first[k] :],
+                "rs_momentum": 100.0 + zm[t].iloc[first[k] :],
+            }
+        )
+    return out
 
 
 def rrg(
@@ -320,10 +385,15 @@ def rrg(
     word = _FREQ_WORD[freq]
     parts: list[pd.DataFrame] = []
     skipped: dict[str, str] = {}
+    observed: dict[str, pd.Series] = {}
     for ticker in rs_wide.columns:
         rs = rs_wide[ticker].dropna()
-        if freq == "W":
-            rs = _last_per_week(rs)
+        observed[ticker] = _last_per_week(rs) if freq == "W" else rs
+    computed = _batched(
+        {t: r for t, r in observed.items() if len(r) >= need}, smooth, window, roc, mom_window
+    )
+    for ticker in rs_wide.columns:
+        rs = observed[ticker]
         if rs.empty:
             skipped[ticker] = f"{ticker}: no dates with both a price and a {bench_name} price"
             continue
@@ -334,7 +404,7 @@ def rrg(
                 f"{mom_window} - 1); give a longer history or smaller smooth/window/mom_window"
             )
             continue
-        one = _one_ticker(rs, smooth, window, roc, mom_window).dropna()
+        one = computed[ticker].dropna()
         if one.empty:
             skipped[ticker] = (
                 f"{ticker}: relative strength to {bench_name} has no dispersion in any window "

@@ -301,8 +301,10 @@ def _participation(panel: Panel, rules: Rules, res: PillarResult) -> None:
             "sector participation needs daily sector closes: not in this data"
         )
         return
-    closes = pd.concat({t: panel.price(t) for t in sectors}, axis=1, sort=True)
-    b = breadth(closes, engine="auto")
+    b = panel.computed(
+        ("breadth", tuple(sectors)),
+        lambda: breadth(pd.concat({t: panel.price(t) for t in sectors}, axis=1, sort=True), engine="auto"),
+    )
     last = b.dropna(subset=["pct_above_50d"]).iloc[-1]
     keep, fade = float(rules.get("breadth", "broad_share")), float(rules.get("breadth", "narrow_share"))
     narrow = leadership(panel) == "narrow"

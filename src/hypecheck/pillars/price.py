@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -238,7 +239,8 @@ def _rotation(panel: Panel, rules: Rules, res: PillarResult) -> None:
             res.notes.append(f"RRG against {bench_id}: {panel.why_missing('price', bench_id)}")
             continue
         try:
-            g = rrg(closes, bench.rename(bench_id), freq="W")
+            named = bench.rename(bench_id)
+            g = panel.computed(("rrg", bench_id, tuple(daily_like)), partial(rrg, closes, named, freq="W"))
         except ValueError as exc:
             res.missing.append(
                 MissingEvidence(

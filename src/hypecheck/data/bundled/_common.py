@@ -59,7 +59,8 @@ def meta(id: str, kind: Kind, origin: str, description: str, idx: pd.DatetimeInd
 def level_from_returns(r: pd.Series, start: pd.Timestamp) -> pd.Series:
     """Total-return level index = 100 x cumulative product of (1 + r); a base of 100 at ``start``."""
     level = 100.0 * np.cumprod(1.0 + r.to_numpy(dtype="float64"))
-    out = pd.Series(np.concatenate([[100.0], level]), index=pd.DatetimeIndex([start, *r.index]))
+    idx = pd.DatetimeIndex(r.index).insert(0, pd.Timestamp(start))  # no per-date Python loop
+    out = pd.Series(np.concatenate([[100.0], level]), index=idx)
     return out
 
 

@@ -1,0 +1,72 @@
+"""The numpy fast paths of the cold check against the plain pandas computations they replaced.
+
+``window_return`` and ``infer_frequency`` run for every series and window of every check; they were
+rewritten on numpy for speed (issue 14). Here each is compared with a direct pandas computation of
+the same definition on many random inputs (gaps, NaNs, microsecond and nanosecond indexes).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hypecheck.analytics.returns import window_anchor, window_return
+from hypecheck.schema import infer_frequency
+
+
+def _pandas_return(closes: pd.Series, as_of: pd.Timestamp, window: str) -> tuple:
+    s = closes.dropna()
+    s = s.loc[s.index <= as_of]
+    if s.empty:
+        return (None, None, float("nan"))
+    before = s.loc[s.index <= window_anchor(as_of, window)]
+    if before.empty:
+        return (None, s.index[-1], float("nan"))
+    return (before.index[-1], s.index[-1], float(s.iloc[-1] / before.iloc[-1] - 1.0))
+
+
+@pytest.mark.parametrize("unit", ["ns", "us"])
+def test_window_return_matches_pandas(unit: str) -> None:
+    rng = np.random.default_rng(7)
+    idx = pd.bdate_range("2018-01-01", "2026-03-31").as_unit(unit)
+    checked = 0
+    for _ in range(40):
+        v = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, len(idx))))
+        v[rng.random(len(idx)) < 0.1] = np.nan
+        start = int(rng.integers(0, len(idx) - 10))
+        s = pd.Series(v, index=idx).iloc[start:]
+        for as_of in pd.to_datetime(["2017-06-01", "2020-02-29", "2024-12-31", "2026-01-16", "2027-01-01"]):
+            for w in ("YTD", "MTD", "QTD", "5D", "1M", "3M", "12M", "2Y", "0D"):
+                got = window_return(s, as_of, w)
+                ref = _pandas_return(s, as_of, w)
+                assert (got.start, got.end) == ref[:2]
+                assert (np.isnan(got.value) and np.isnan(ref[2])) or got.value == ref[2]
+                checked += 1
+    assert checked == 40 * 5 * 9
+
+
+def _pandas_frequency(index: pd.DatetimeIndex) -> str:
+    if len(index) < 3:
+        return "irregular"
+    med = float(pd.Series(index).diff().dt.days.dropna().median())
+    for lo, hi, f in ((-1e18, 4, "D"), (6, 8, "W"), (27, 32, "M"), (88, 93, "Q"), (360, 370, "A")):
+        if lo <= med <= hi:
+            return f
+    return "irregular"
+
+
+def test_infer_frequency_matches_pandas() -> None:
+    rng = np.random.default_rng(3)
+    seen = set()
+    for freq in ["D", "B", "W-FRI", "ME", "QE", "YE", "MS", "3D", "5D", "10D", "14D"]:
+        for n in (3, 4, 5, 50, 200):
+            for unit in ("ns", "us", "s"):
+                idx = pd.date_range("2000-01-01", periods=n, freq=freq).as_unit(unit)
+                keep = rng.random(n) > 0.3
+                idx = idx[keep] if keep.sum() >= 3 else idx
+                assert infer_frequency(idx) == _pandas_frequency(idx), (freq, n, unit)
+                seen.add(infer_frequency(idx))
+    odd = pd.DatetimeIndex(["2020-01-01 23:00", "2020-01-02 01:00", "2020-01-05", "2020-01-09 12:00"])
+    assert infer_frequency(odd) == _pandas_frequency(odd)
+    assert {"D", "W", "M", "Q", "A", "irregular"} <= seen
