@@ -573,3 +573,17 @@ def test_latest_and_tails_equal_the_groupby_definition(freq: str) -> None:
         assert list(got) == list(want)
         for t in want:
             pd.testing.assert_frame_equal(got[t], want[t], check_exact=True)
+
+
+def test_last_per_week_equals_the_period_definition() -> None:
+    """The weekly sampling (last observation of each Saturday-Friday week) against pandas' W-FRI periods."""
+    from hypecheck.analytics.rrg import _last_per_week
+
+    rng = np.random.default_rng(2)
+    days = pd.date_range("1969-12-20", "2026-02-01", freq="D")
+    for k in range(30):
+        idx = days[np.sort(rng.choice(len(days), size=int(rng.integers(5, 3000)), replace=False))]
+        s = pd.Series(rng.normal(size=len(idx)), index=idx)
+        want = s.loc[~pd.DatetimeIndex(s.index).to_period("W-FRI").duplicated(keep="last")]
+        got = _last_per_week(s)
+        assert got.index.equals(want.index) and np.array_equal(got.to_numpy(), want.to_numpy()), k

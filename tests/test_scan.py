@@ -361,3 +361,39 @@ def test_theme_toml_from_catalog_and_pair_parsing() -> None:
     assert {(b.equal, b.cap) for b in th.breadth_pairs} >= {("RSPT", "XLK")}
     with pytest.raises(Exception, match="LEADER-LAGGARD"):
         parse_pair("IWM", None)
+
+
+def test_theme_from_a_bundled_row_keeps_the_universe_spelling(tmp_path: Path) -> None:
+    """On the bundled data the universe's ids are like ff:Mkt and ff:ind:NoDur: the theme written for a
+    row must keep their spelling (any case typed), quote keys that are not bare TOML keys, carry the
+    scan's sentence for that row, and be accepted by check on the same data."""
+    import tomllib
+
+    import hypecheck
+    from hypecheck.data.catalog import load_catalog
+    from hypecheck.lab.scan import scan
+    from hypecheck.lab.themegen import parse_pair, theme_toml
+
+    cat = load_catalog(None)
+    res = scan(cat, "2016-12-30")
+    rows = res.to_dict()["narratives"]
+    assert rows, "the bundled scan finds live narratives"
+    row = rows[0]
+    text = theme_toml(res, row["leader"].upper(), row["laggard"].lower())
+    doc = tomllib.loads(text)
+    assert doc["price"]["pairs"][0] == {
+        "leader": row["leader"],
+        "laggard": row["laggard"],
+        "label": f"{row['leader']} vs {row['laggard']} (the scanned narrative)",
+    }
+    assert "Found by hypecheck scan as of 2016-12-30" in doc["description"]
+    assert parse_pair(f"{row['leader'].lower()}-{row['laggard']}", res.universe_spec) == (
+        row["leader"],
+        row["laggard"],
+    )
+    path = tmp_path / "row.toml"
+    path.write_text(text)
+    checked = hypecheck.check(str(path), as_of="2016-12-30", calibrate=False)
+    used = {p.id for p in checked.provenance}
+    assert {row["leader"], row["laggard"]} <= used  # both series found and used, as written
+    assert "price" in checked.pillars and checked.pillars["price"].status != "missing"

@@ -255,8 +255,13 @@ def _check_positive(frame: pd.DataFrame) -> None:
 
 def _last_per_week(s: pd.Series) -> pd.Series:
     """Last observation of each W-FRI week, labelled with its own (actual) date."""
-    weeks = pd.DatetimeIndex(s.index).to_period("W-FRI")
-    return s.loc[~weeks.duplicated(keep="last")]
+    # week number of each date, weeks running Saturday to Friday (1970-01-03 was a Saturday); the index
+    # is sorted, so the last of each week is where the next date's week differs (numpy: no Periods)
+    days = pd.DatetimeIndex(s.index).to_numpy(dtype="datetime64[D]").astype("int64")
+    week = (days - 2) // 7
+    keep = np.ones(len(week), dtype=bool)
+    keep[:-1] = week[1:] != week[:-1]
+    return s.loc[keep]
 
 
 def _one_ticker(rs: pd.Series, smooth: int, window: int, roc: int, mom_window: int) -> pd.DataFrame:
