@@ -167,14 +167,16 @@ class RRGResult:
         )
         return out[_LATEST_COLUMNS]
 
-    def tails(self) -> dict[str, pd.DataFrame]:
-        """ticker -> DataFrame (``date, rs_ratio, rs_momentum``) of its last ``tail`` points."""
+    def tails(self, n: int | None = None) -> dict[str, pd.DataFrame]:
+        """ticker -> DataFrame (``date, rs_ratio, rs_momentum``) of its last ``n`` points (default
+        ``tail``)."""
+        keep = self.tail if n is None else n
         f = self.frame
         dates = f.index.to_numpy()
         x, y = f["rs_ratio"].to_numpy(), f["rs_momentum"].to_numpy()
         out: dict[str, pd.DataFrame] = {}
         for t, r in self._rows().items():
-            r = r[-self.tail :]
+            r = r[-keep:]
             out[t] = pd.DataFrame({"date": dates[r], "rs_ratio": x[r], "rs_momentum": y[r]})
         return out
 

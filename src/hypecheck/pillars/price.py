@@ -15,6 +15,8 @@ from ..panel import Panel
 from ..rules import Rules
 from ._common import lean3, pct, pp, series_points, share_evidence, spread_finding, src, window_text
 
+CHART_POINTS = 52  # RRG points kept per series for the charts (a year of weeks); tails stay ``g.tail`` long
+
 
 def measure(panel: Panel, rules: Rules) -> PillarResult:
     res = PillarResult("price")
@@ -251,7 +253,7 @@ def _rotation(panel: Panel, rules: Rules, res: PillarResult) -> None:
         for t, why in g.skipped.items():
             res.notes.append(f"RRG against {bench_id}: {t} left out ({why})")
         latest = g.latest()
-        tails = g.tails()
+        tails = g.tails(CHART_POINTS)  # a year of points: the dashboard's date slider moves along them
         chart: dict[str, Any] = {"benchmark": bench_id, "freq": g.freq, "tail": g.tail, "series": {}}
         for row in latest.to_dict("records"):
             t = str(row["ticker"])
