@@ -397,3 +397,62 @@ def test_theme_from_a_bundled_row_keeps_the_universe_spelling(tmp_path: Path) ->
     used = {p.id for p in checked.provenance}
     assert {row["leader"], row["laggard"]} <= used  # both series found and used, as written
     assert "price" in checked.pillars and checked.pillars["price"].status != "missing"
+
+
+@pytest.mark.shared
+def test_scan_rows_carry_the_leaders_search_attention(shared_data: Path) -> None:
+    """IWM's term in the ETF universe is 'penny stocks' (monthly Trends in the shared data): the row's
+    ASVI is ln(last complete month) - ln(median of the 8 months before), recomputed here."""
+    import math
+
+    from hypecheck.data.catalog import load_catalog
+    from hypecheck.lab.scan import scan
+
+    cat = load_catalog(shared_data)
+    res = scan(cat, "2026-01-16")
+    row = next(n for n in res.to_dict()["narratives"] if (n["leader"], n["laggard"]) == ("IWM", "SPY"))
+    att = row["attention"]
+    assert att["term"] == "penny stocks" and att["attention"] == "search"
+    sd = next(x for x in cat.all("search", cat.resolve("search", "penny stocks")) if x.meta.frequency == "M")
+    v = sd.values.dropna()
+    v = v.loc[v.index < pd.Timestamp("2026-01-01")]  # December 2025 ended on 31 Dec; January runs on
+    want = math.log(v.iloc[-1]) - math.log(float(np.median(v.iloc[-9:-1])))
+    assert att["period"] == f"{v.index[-1]:%Y-%m}" and att["asvi"] == pytest.approx(want, abs=1e-6)
+    assert f"{abs(math.exp(want) - 1):.0%} {'above' if want >= 0 else 'below'}" in att["finding"]
+
+
+def test_scan_attention_falls_back_to_news_volume() -> None:
+    """No search interest for the leader's term: its GDELT news volume (daily, averaged per week ending
+    Saturday) gives the ASVI, labelled as news; the running week is left out and later days change
+    nothing (no look-ahead)."""
+    import dataclasses
+    import math
+
+    from hypecheck.lab.history import load_universe
+    from hypecheck.lab.scan import leader_attention
+    from hypecheck.schema import Catalog, SeriesData, SeriesMeta
+
+    u = dataclasses.replace(load_universe("etf"), terms={"AAA": "small caps"})
+    idx = pd.date_range("2025-09-01", "2026-02-28", freq="D")
+    vals = pd.Series(1.0 + 0.01 * np.arange(len(idx)), index=idx)
+    vals.loc["2026-01-04":"2026-01-10"] = 3.0  # a week of heavy news
+    cat = Catalog(source="files")
+    meta = SeriesMeta(id="small caps", kind="news", source="gdelt", origin="GDELT (test)", frequency="D")
+    cat.add(SeriesData(meta, vals))
+    ts = pd.Timestamp("2026-01-14")  # a Wednesday: the week 11-17 January is still running
+    att = leader_attention(cat, u, "AAA", ts)
+    assert att is not None and att["attention"] == "news" and "GDELT" in att["label"]
+    weekly = vals.loc[:"2026-01-10"].resample("W-SAT").mean()
+    want = math.log(weekly.iloc[-1]) - math.log(float(np.median(weekly.iloc[-9:-1])))
+    assert att["period"] == "week ending 2026-01-10" and att["asvi"] == pytest.approx(want, abs=1e-6)
+    assert att["finding"].startswith("news volume (GDELT) for 'small caps' in the week ending 2026-01-10 was")
+    later = vals.copy()
+    later.loc["2026-01-11":] = 50.0  # what happens after the scan date
+    cat2 = Catalog(source="files")
+    cat2.add(SeriesData(meta, later))
+    assert leader_attention(cat2, u, "AAA", ts) == att
+    # search interest, when the data hold it, is preferred
+    smeta = SeriesMeta(id="small caps", kind="search", source="t", origin="t", frequency="W")
+    widx = pd.date_range("2025-06-01", "2026-01-04", freq="W-SUN")
+    cat.add(SeriesData(smeta, pd.Series(50.0, index=widx)))
+    assert leader_attention(cat, u, "AAA", ts)["attention"] == "search"

@@ -79,6 +79,7 @@ class Narrative:
     rs_start: pd.Timestamp | None = None
     reason: str = ""  # why there is no probability (empty when there is one)
     period: str = "trading day"  # the unit of ``age_days`` and ``move_days`` (month for monthly data)
+    attention: dict[str, Any] | None = None  # the leader's term: search interest, else news volume
 
     @property
     def key(self) -> str:
@@ -126,6 +127,7 @@ class Narrative:
             "rs_start": None if self.rs_start is None else f"{self.rs_start:%Y-%m-%d}",
             "reason": self.reason,
             "period": self.period,
+            "attention": self.attention,
         }
 
 
@@ -232,6 +234,8 @@ class ScanResult:
             lines.append("")
             for n in self.narratives:
                 lines.append(f"  - {n.sentence(self.horizon)}.")
+                if n.attention:
+                    lines.append(f"    attention (not in the model): {n.attention['finding']}.")
         if self.skipped:
             lines.append(f"  {len(self.skipped)} pairs skipped (no closes): " + ", ".join(self.skipped[:5]))
         return "\n".join(lines)
@@ -411,7 +415,9 @@ def scan(
         ctx = model_hist.context = build_context(model_cat, model_hist.universe)
     out = []
     for i, (p, ep, age) in enumerate(live):
-        out.append(_narrative(p, ep, age, ts, months, u.freq, mod, model_hist, model_cat, ctx))
+        n = _narrative(p, ep, age, ts, months, u.freq, mod, model_hist, model_cat, ctx)
+        n.attention = leader_attention(cat, u, n.leader, ts)
+        out.append(n)
         if progress is not None and i % 25 == 0:
             say(0.7 + 0.3 * i / max(len(live), 1), "measuring the live narratives")
     out.sort(key=lambda n: (-abs(n.sharpness) if not math.isnan(n.sharpness) else 0.0, n.leader, n.laggard))
@@ -435,6 +441,60 @@ def scan(
         universe_spec=u,
         period="trading day" if u.freq.ppm > 1 else "month",
     )
+
+
+ATTENTION_PERIODS = 8  # ASVI baseline: the median of the 8 periods before (Da, Engelberg & Gao 2011)
+
+
+def leader_attention(catalog: Catalog, u: Universe, leader: str, ts: pd.Timestamp) -> dict[str, Any] | None:
+    """What the leader's search term (the universe's ``[terms]``) shows at ``ts``: its abnormal search
+    volume (ASVI, log of the last complete week over the median of the 8 before) from search interest,
+    or, where the data hold no search interest for it, from news volume (GDELT, daily, averaged per
+    week Sunday-Saturday) labelled as news attention. Descriptive: the panel model does not use it.
+    Cut by the panel's gate (:func:`hypecheck.panel.cut_known`); None without a term or data."""
+    from ..analytics.attention import asvi
+    from ..panel import cut_known
+
+    term = u.terms.get(leader)
+    if not term:
+        return None
+    for kind, label in (("search", "search interest"), ("news", "news volume (GDELT)")):
+        tid = catalog.resolve(kind, term)  # type: ignore[arg-type]
+        if tid is None:
+            continue
+        options = {x.meta.frequency: x for x in catalog.all(kind, tid)}  # type: ignore[arg-type]
+        sd = options.get("W") or options.get("D") or options.get("M")
+        if sd is None:
+            continue
+        s = cut_known(sd, ts)[0].values.dropna()
+        if sd.meta.frequency == "D":  # complete weeks only: a week ending after ts is still running
+            s = s.resample("W-SAT").mean()
+            s = s.loc[s.index <= ts]
+        if len(s) <= ATTENTION_PERIODS:
+            continue
+        a = float(asvi(s, ATTENTION_PERIODS).iloc[-1])
+        last = s.index[-1]
+        if sd.meta.frequency == "M":  # Trends months are stamped at their start
+            when, unit = f"in {last:%Y-%m}", "months"
+        elif sd.meta.frequency == "W":  # Trends weeks are stamped at their start (Sunday)
+            when, unit = f"in the week starting {last:%Y-%m-%d}", "weeks"
+        else:  # news days averaged per week, labelled by the week's last day
+            when, unit = f"in the week ending {last:%Y-%m-%d}", "weeks"
+        return {
+            "term": term,
+            "attention": kind,
+            "label": label,
+            "period": when.removeprefix("in ").removeprefix("the "),
+            "asvi": _c(a),
+            "finding": (
+                f"{label} for {term!r} {when} was {abs(math.exp(a) - 1):.0%} "
+                f"{'above' if a >= 0 else 'below'} its median of the {ATTENTION_PERIODS} {unit} before "
+                f"(ASVI {a:+.2f})"
+                if math.isfinite(a)
+                else f"{label} for {term!r} {when}: no ASVI (a zero period or baseline)"
+            ),
+        }
+    return None
 
 
 def _parse_date(d: str | pd.Timestamp) -> pd.Timestamp:
