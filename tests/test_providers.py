@@ -978,3 +978,50 @@ def test_fred_realtime_start_reaches_the_store_through_fetch(
     assert store.read("macro", "UNRATE", known_at=dt.date(2023, 6, 1)).empty
     known = store.read("macro", "UNRATE", known_at=dt.date(2023, 6, 2))
     assert list(known) == [3.4, 3.6, 3.5, 3.4, 3.7]
+
+
+def test_fetch_stores_every_fred_vintage_so_past_checks_see_first_releases(
+    router: respx.MockRouter, tmp_path: Path
+) -> None:
+    """With an API key, fetch asks FRED for every vintage (ALFRED's full real-time window; hand-built
+    fixtures, see fixtures/providers/README.md) and stores each: the store then answers what was known
+    on any date, first releases and revisions alike, instead of only the current vintage."""
+    import hypecheck
+    from hypecheck.fetch import fetch_theme
+    from hypecheck.store import Store
+
+    every = router.get(API_URL, params={"realtime_start": "1776-07-04"}).respond(
+        200, content=fx("fred_unrate_revised_vintages.json")
+    )
+    router.get(API_URL).respond(200, content=fx("fred_unrate_revised_current.json"))
+    theme = tmp_path / "t.toml"
+    theme.write_text(
+        'id = "t"\ntitle = "t"\nquestion = "q"\n[attention]\nterms = ["x"]\n'
+        '[[macro]]\nid = "UNRATE"\nneeds = "flat_or_down"\n'
+    )
+    store = Store(tmp_path / "s.duckdb")
+    fred = FredProvider(client=CLIENT, api_key=KEY, sleep=lambda _: None)
+    quiet = {"fred": fred, "trends": _NoTrends(), "gdelt": _NoTrends()}  # search terms are not the subject
+    items = fetch_theme(hypecheck.load_theme(theme), store, providers=quiet)
+    assert {i.id: i.status for i in items}["UNRATE"] == "fetched" and every.called
+
+    def known(day: str) -> list[float]:
+        return store.read("macro", "UNRATE", known_at=dt.date.fromisoformat(day)).tolist()
+
+    assert known("2023-02-02") == []  # nothing published yet
+    assert known("2023-03-01") == [3.4]  # January, first release
+    assert known("2023-04-20") == [3.4, 3.6, 3.5]  # March first published on 2023-04-07
+    assert known("2023-05-10") == [3.4, 3.6, 3.4]  # March revised on 2023-05-05
+    assert known("2024-02-01") == [3.5, 3.6, 3.4]  # January revised on 2024-01-05
+    assert store.read("macro", "UNRATE").tolist() == [3.5, 3.6, 3.4]  # the latest vintage
+    # and a check's panel as of a past date reads the store as known then
+    cat = store.catalog(known_at=dt.date(2023, 5, 10))
+    from hypecheck.panel import cut_known
+
+    cut, _ = cut_known(cat.get("macro", "UNRATE"), pd.Timestamp("2023-05-10"))
+    assert cut.values.tolist() == [3.4, 3.6, 3.4]
+
+
+def test_fred_without_a_key_has_no_vintages_frame(tmp_path: Path) -> None:
+    fred = FredProvider(api_key=None, environ={}, config_path=tmp_path / "none.toml", sleep=lambda _: None)
+    assert fred.vintages_frame("UNRATE") is None

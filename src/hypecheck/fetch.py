@@ -193,6 +193,18 @@ def _one(
             if isinstance(realtime, pd.DataFrame) and "realtime_start" in realtime
             else None
         )
+        if it.kind == "macro" and vintage is not None and hasattr(prov, "vintages_frame"):
+            # every vintage FRED holds (ALFRED), so a check as of a past date sees what was published
+            # then, revisions included; a value the frame lacks keeps its own realtime_start
+            frame = prov.vintages_frame(it.id, start)
+            if frame is not None:
+                frame = frame.reindex(clean.index)
+                for d in clean.index[frame.isna().all(axis=1).to_numpy()]:
+                    if pd.notna(vintage.loc[d]):
+                        frame.loc[d, pd.Timestamp(vintage.loc[d])] = float(clean.loc[d])
+                frame = frame.sort_index(axis=1)
+                data = SeriesData(data.meta, clean, data.flags, data.pulls, frame)
+                vintage = None
         res = store.write(
             data,
             vintage=vintage,

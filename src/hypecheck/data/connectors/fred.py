@@ -249,6 +249,26 @@ class FredProvider:
         frame = self._frame(self.fetch(q))
         return frame.reset_index(drop=True)
 
+    def vintages_frame(
+        self, series_id: str, start: dt.date | None = None, end: dt.date | None = None
+    ) -> pd.DataFrame | None:
+        """Every vintage of the observations from ``start`` (ALFRED's full real-time window) as the
+        schema's vintages frame: observation dates x vintage dates (each row's ``realtime_start``), a
+        cell where that vintage published a value. None without an API key (the keyless CSV holds the
+        latest vintage only) or when FRED returns no rows."""
+        if not self._key():
+            return None
+        rows = self.observations_with_vintages(series_id, start, end)
+        rows = rows.loc[rows["value"].notna()]
+        if rows.empty:
+            return None
+        frame = rows.assign(vintage=pd.to_datetime(rows["realtime_start"])).pivot_table(
+            index="date", columns="vintage", values="value", aggfunc="last"
+        )
+        frame.index = pd.DatetimeIndex(frame.index)
+        frame.columns = pd.DatetimeIndex(frame.columns)
+        return frame.sort_index().sort_index(axis=1).astype("float64")
+
     # ------------------------------------------------------------------ parsing
     def _scrub(self, text: str) -> str:
         key = self._key()
