@@ -4,15 +4,12 @@ must render as text."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from conftest import running_server
 
 
 def _nonblank(png: Path) -> None:
@@ -28,34 +25,10 @@ def _nonblank(png: Path) -> None:
 @pytest.fixture(scope="module")
 def server():
     pytest.importorskip("fastapi")
-    uvicorn = pytest.importorskip("uvicorn")
     from hypecheck.server import create_app
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    cfg = uvicorn.Config(create_app(data=None), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(cfg)
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    th.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
+    with running_server(create_app(data=None)) as url:
+        yield url
 
 
 def test_dashboard_switches_themes_and_dates_and_reruns(server: str, browser, tmp_path: Path) -> None:

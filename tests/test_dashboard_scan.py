@@ -7,9 +7,6 @@ request to any host but the dashboard's."""
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -17,9 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from conftest import running_server
 from synthetic_prices import AS_OF, write_prices
-
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="module")
@@ -30,34 +26,10 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(data_dir: Path):
     pytest.importorskip("fastapi")
-    uvicorn = pytest.importorskip("uvicorn")
     from hypecheck.server import create_app
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    cfg = uvicorn.Config(create_app(data=data_dir), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(cfg)
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    th.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
+    with running_server(create_app(data=data_dir)) as url:
+        yield url
 
 
 def _get_json(url: str) -> Any:

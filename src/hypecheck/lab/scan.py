@@ -551,7 +551,7 @@ def _narrative(
     catalog: Catalog,
     ctx: Any,
 ) -> Narrative:
-    from .verdict import FEATURE_TEXT, theme_features
+    from .verdict import ledger_rows, theme_features
 
     fwd = ep["leader"] == p.a
     la, lb = (p.pa, p.pb) if fwd else (p.pb, p.pa)
@@ -602,24 +602,7 @@ def _narrative(
     fit = mod.fit
     pr = float(fit.predict(row)[0])
     lo, hi = (float(x[0]) for x in fit.interval(row, 0.95))
-    contrib = fit.contributions(row)[0]
-    z0 = fit.intercept + float(contrib.sum())
-    ledger = []
-    for k, f in enumerate(fit.features):
-        v = row[f].iloc[0]
-        p_without = float(1 / (1 + math.exp(-(z0 - contrib[k]))))
-        text, unit = FEATURE_TEXT.get(f, (f, ""))
-        ledger.append(
-            {
-                "feature": f,
-                "pillar": M.PILLAR_OF.get(f, ""),
-                "what": text,
-                "unit": unit,
-                "value": _c(float(v)) if v == v else None,
-                "weight": _c(float(fit.weights[k])),
-                "contribution_p": float(pr - p_without),
-            }
-        )
+    ledger = ledger_rows(fit, row, pr)
     ledger.sort(key=lambda e: -abs(e["contribution_p"]))
     model_label = M.label(pr, lo, hi, fit.base_rate)
     base.p, base.p_interval, base.base_rate = pr, (lo, hi), fit.base_rate

@@ -266,6 +266,31 @@ def _pair_rate(same: pd.DataFrame, as_of: pd.Timestamp, months: int) -> float:
     return (int((y[m] > 0).sum()) + 1) / (int(m.sum()) + 2)
 
 
+def ledger_rows(fit: Any, row: pd.DataFrame, p: float) -> list[dict[str, Any]]:
+    """Each feature of ``fit`` for the one-row ``row``: its value, learned weight, contribution in
+    log-odds and in probability (``p`` minus the probability without it), as the ledger shows them."""
+    contrib = fit.contributions(row)[0]
+    z0 = fit.intercept + float(contrib.sum())
+    out = []
+    for j, f in enumerate(fit.features):
+        v = row[f].iloc[0]
+        p_without = float(1 / (1 + math.exp(-(z0 - contrib[j]))))
+        text, unit = FEATURE_TEXT.get(f, (f, ""))
+        out.append(
+            {
+                "feature": f,
+                "pillar": M.PILLAR_OF.get(f, ""),
+                "what": text,
+                "unit": unit,
+                "value": _c(float(v)) if v == v else None,
+                "weight": _c(float(fit.weights[j])),
+                "contribution_logodds": _c(float(contrib[j])),
+                "contribution_p": float(p - p_without),
+            }
+        )
+    return out
+
+
 def panel_verdict(
     a: pd.Series | None,
     b: pd.Series | None,
@@ -309,25 +334,7 @@ def panel_verdict(
     record = res.record.to_dict()
     shows = _gt0(record.get("ci_bss_base")) and _gt0(record.get("ci_bss_momentum"))
     model_label = M.label(p, lo, hi, fit.base_rate)
-    contrib = fit.contributions(row)[0]
-    z0 = fit.intercept + float(contrib.sum())
-    ledger = []
-    for j, f in enumerate(fit.features):
-        v = row[f].iloc[0]
-        p_without = float(1 / (1 + math.exp(-(z0 - contrib[j]))))
-        text, unit = FEATURE_TEXT.get(f, (f, ""))
-        ledger.append(
-            {
-                "feature": f,
-                "pillar": M.PILLAR_OF.get(f, ""),
-                "what": text,
-                "unit": unit,
-                "value": _c(float(v)) if v == v else None,
-                "weight": _c(float(fit.weights[j])),
-                "contribution_logodds": _c(float(contrib[j])),
-                "contribution_p": float(p - p_without),
-            }
-        )
+    ledger = ledger_rows(fit, row, p)
     h: dict[str, Any] = res.holdout.to_dict()
     sch = res.schedule
     holdout_sentence = (
