@@ -227,6 +227,25 @@ def _cut_vintages(s: SeriesData, as_of: pd.Timestamp) -> tuple[SeriesData, str]:
     return SeriesData(s.meta, values, flags, pulls, known.loc[keep]), note
 
 
+def _cut_search_inputs(
+    s: SeriesData, parts: list[SeriesData], as_of: pd.Timestamp, lag: int | None
+) -> tuple[SeriesData, str | None]:
+    """A search series merged from several Trends files, merged again from its inputs each cut at
+    ``as_of`` (same order, same rules): the stitching ratio of overlapping windows and the rescaling to
+    a maximum of 100 then use only periods known on ``as_of``, so later periods (a window running on,
+    a higher peak) never change a past value."""
+    from .schema import _merge_search
+
+    cuts = [cut_known(p, as_of, lag) for p in parts]
+    known = [(c, note) for c, note in cuts if not c.values.dropna().empty]
+    if not known:
+        return cut_known(s, as_of, lag)
+    merged = known[0][0]
+    for c, _ in known[1:]:
+        merged = _merge_search(merged, c)
+    return merged, known[0][1]
+
+
 def cut_frame(frame: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     """A wide frame of values stamped at the end of their periods (daily closes, one column per
     member) as knowable on ``as_of``: the rows dated on or before it. For inputs that are not series
@@ -286,7 +305,12 @@ def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | 
             return []
         out = []
         for s in found:
-            cut, period_note = cut_known(s, as_of, _release_lag(theme, id, target, s.meta.id))
+            lag = _release_lag(theme, id, target, s.meta.id)
+            parts = catalog.inputs(kind, stored, s.meta.frequency) if kind == "search" and stored else []
+            if len(parts) > 1:  # Trends files of one term: re-merged from the inputs as known on as_of
+                cut, period_note = _cut_search_inputs(s, parts, as_of, lag)
+            else:
+                cut, period_note = cut_known(s, as_of, lag)
             if cut.values.dropna().empty:
                 panel.missing[(kind, id)] = (
                     f"{id!r} has no observation on or before {as_of.date()} (it starts {s.start.date() if s.start is not None else '?'})"

@@ -261,6 +261,9 @@ class Catalog:
         for i, old in enumerate(bucket):
             if old.meta.frequency == data.meta.frequency:
                 if data.meta.kind == "search":
+                    # the inputs are kept: a check re-merges them cut at its as-of date (the stitch's
+                    # ratio and scale must not use periods after it), see inputs()
+                    self._parts.setdefault((*key, data.meta.frequency), [old]).append(data)
                     bucket[i] = _merge_search(old, data)
                     note = bucket[i].meta.notes[-1]
                     origin = bucket[i].meta.origin
@@ -283,6 +286,12 @@ class Catalog:
                 )
                 return
         bucket.append(data)
+
+    def inputs(self, kind: Kind, id: str, frequency: str) -> list[SeriesData]:
+        """The inputs a merged series was made of, in the order added (empty when it was not merged)."""
+        if (kind, id) in self._pending:
+            self._materialize((kind, id))
+        return list(self._parts.get((kind, id, frequency), []))
 
     def add_pending(self, pending: Pending) -> None:
         """Register a series known from an index (see :class:`Pending`) without reading it: ``has``,
