@@ -70,10 +70,10 @@ def plan(theme: Theme) -> list[Item]:
     for term in theme.terms:
         add("search", term, geo=getattr(theme, "geo", "") or "US")
     news = _news_connector()
-    for term in theme.terms if news else ():
+    for term in theme.terms if news is not None else ():
         # news volume stands in for search interest: fetched only for a term whose search data is
         # neither fetched in this run nor in the store (see fetch_theme)
-        items.append(Item("news", term, news, {FALLBACK: "search"}))
+        items.append(Item("news", term, str(news), {FALLBACK: "search"}))
     return items
 
 

@@ -205,7 +205,8 @@ def _cut_vintages(s: SeriesData, as_of: pd.Timestamp) -> tuple[SeriesData, str]:
     ``as_of``."""
     v = s.vintages
     assert v is not None
-    cols = v.columns[v.columns <= as_of]
+    cols = pd.DatetimeIndex(v.columns)
+    cols = cols[cols <= as_of]
     rows = np.asarray(v.index <= as_of)
     known = v.loc[rows, cols]
     if len(cols):

@@ -314,7 +314,7 @@ class Catalog:
 
     def frequencies(self, kind: Kind, id: str) -> list[str]:
         """The frequencies ``(kind, id)`` is held at, read or not (no file is read)."""
-        out = [s.meta.frequency for s in self._series.get((kind, id), [])]
+        out: list[str] = [s.meta.frequency for s in self._series.get((kind, id), [])]
         for p in self._pending.get((kind, id), []):
             if p.frequency not in out:
                 out.append(p.frequency)

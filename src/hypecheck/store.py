@@ -44,6 +44,7 @@ import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -744,7 +745,7 @@ class Store:
                             row[1],
                             row[2],
                             row[4] or "",
-                            lambda row=row: self._read_rows([row], known_at, keep_empty=True),
+                            partial(self._read_rows, [row], known_at, keep_empty=True),
                         )
                     )
                 return cat
@@ -784,8 +785,12 @@ class Store:
                 continue
             if g is None:
                 g = pd.DataFrame({"date": pd.DatetimeIndex([]), "vintage": [], "value": []})
-            fetched = info[(kind, id, freq)].fetched
-            extra = f"stored; last fetched {fetched:%Y-%m-%d %H:%M} UTC" if pd.notna(fetched) else "stored"
+            fetched: Any = info[(kind, id, freq)].fetched
+            extra = (
+                f"stored; last fetched {pd.Timestamp(fetched):%Y-%m-%d %H:%M} UTC"
+                if pd.notna(fetched)
+                else "stored"
+            )
             meta = SeriesMeta(
                 id=id,
                 kind=kind,

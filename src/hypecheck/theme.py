@@ -481,7 +481,7 @@ class _V:
                 self.err(path, f"unknown key {k!r}{hint}")
         return table
 
-    def whole(self, table: dict[str, Any], section: str, key: str, path: str) -> int | None:
+    def whole(self, table: dict[str, Any], section: str, key: str, path: str) -> Any:
         """A whole number within the bounds :data:`SCHEMA` declares (its default when absent or wrong)."""
         spec = SCHEMA[section].get(key) or SCHEMA[section]["*"]
         x = table.get(key, spec.default)

@@ -64,13 +64,12 @@ def window_return(closes: pd.Series, as_of: pd.Timestamp, window: str) -> Window
     anchor = window_anchor(as_of, window)
     # positions of the last valid close on or before as_of and on or before the anchor (numpy: this
     # runs for every series x window of a check, so no pandas indexing per call)
-    k_end = int(np.searchsorted(dates, np.datetime64(pd.Timestamp(as_of).to_datetime64(), "ns"), "right")) - 1
+    end_at = pd.Timestamp(as_of).as_unit("ns").to_datetime64()
+    k_end = int(np.searchsorted(dates, end_at, side="right")) - 1
     if k_end < 0:
         return WindowReturn(window, None, None, float("nan"))
     end_date = pd.Timestamp(dates[k_end])
-    k_start = min(
-        int(np.searchsorted(dates, np.datetime64(anchor.to_datetime64(), "ns"), "right")) - 1, k_end
-    )
+    k_start = min(int(np.searchsorted(dates, anchor.as_unit("ns").to_datetime64(), side="right")) - 1, k_end)
     if k_start < 0:
         return WindowReturn(window, None, end_date, float("nan"))
     return WindowReturn(window, pd.Timestamp(dates[k_start]), end_date, float(v[k_end] / v[k_start] - 1.0))

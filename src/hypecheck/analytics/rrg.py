@@ -227,7 +227,7 @@ def _zscore(x: pd.Series | pd.DataFrame, window: int, abs_tol: float | None) -> 
     mean = roll.mean()
     sd = roll.std(ddof=1)
     tol = abs_tol if abs_tol is not None else _REL_TOL * mean.abs()
-    return (x - mean) / sd.where(sd > tol)
+    return (x - mean) / sd.where(sd > tol)  # type: ignore[arg-type]  # Series or DataFrame alike
 
 
 def _as_datetime_index(obj: pd.DataFrame | pd.Series, what: str) -> pd.DatetimeIndex:
