@@ -120,20 +120,21 @@ def ew_cw(r: CheckResult) -> Figure | None:
     return fig
 
 
-def ew_cw_spread(r: CheckResult) -> Figure | None:
+def ew_cw_spread(r: CheckResult) -> VegaChart | None:
+    """Equal- minus cap-weight return spread in percentage points (above 0 = broadening): a Vega-Lite
+    line chart (interactive in the dashboard, SVG/PNG in reports)."""
     data = r.pillars["breadth"].charts.get("ew_cw_spread")
     if not data or not data["values"]:
         return None
-    fig, ax = _fig()
-    vals = [100 * v for v in data["values"]]
-    d = _dates(data)
-    ax.plot(d, vals, color=PALETTE[0], lw=1.2)
-    ax.fill_between(d, vals, 0, where=[v > 0 for v in vals], color=PALETTE[2], alpha=0.25, lw=0)
-    ax.fill_between(d, vals, 0, where=[v <= 0 for v in vals], color=PALETTE[3], alpha=0.25, lw=0)
-    ax.axhline(0, color="black", lw=0.8)
-    ax.set_title(f"{data['label']} (pp; above 0 = broadening)", fontsize=10, loc="left")
-    _date_axis(ax)
-    return fig
+    line = {data["label"]: {"dates": data["dates"], "values": [100 * v for v in data["values"]]}}
+    spec = spread_spec(
+        line,
+        f"{data['label']} (pp; above 0 = broadening)",
+        reference=0.0,
+        y_title="percentage points",
+        value_title="spread (pp)",
+    )
+    return None if spec is None else VegaChart(spec)
 
 
 def participation(r: CheckResult) -> Figure | None:

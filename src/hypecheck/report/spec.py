@@ -126,8 +126,16 @@ def _finite(v: Any) -> bool:
 
 
 # ------------------------------------------------------------------ spread (relative strength)
-def spread_spec(lines: dict[str, dict[str, list[Any]]], title: str) -> dict[str, Any] | None:
-    """Leader / laggard relative-strength lines (``label -> {"dates", "values"}``, 100 = start).
+def spread_spec(
+    lines: dict[str, dict[str, list[Any]]],
+    title: str,
+    *,
+    reference: float = 100.0,
+    y_title: str = "relative strength (100 = start)",
+    value_title: str = "relative strength",
+) -> dict[str, Any] | None:
+    """Lines over time (``label -> {"dates", "values"}``) around a reference level: leader / laggard
+    relative strength (100 = start, the default) or a spread in percentage points (``reference=0``).
 
     Interactive: hovering shows every line's value on the nearest date (a rule and a tooltip);
     dragging pans and the wheel zooms the time axis (double-click resets)."""
@@ -151,7 +159,7 @@ def spread_spec(lines: dict[str, dict[str, list[Any]]], title: str) -> dict[str,
     y: dict[str, Any] = {
         "field": "value",
         "type": "quantitative",
-        "title": "relative strength (100 = start)",
+        "title": y_title,
         "scale": {"zero": False},
     }
     return {
@@ -164,7 +172,7 @@ def spread_spec(lines: dict[str, dict[str, list[Any]]], title: str) -> dict[str,
         "layer": [
             {
                 "mark": {"type": "rule", "color": "black", "strokeWidth": 0.8},
-                "encoding": {"y": {"datum": 100, "type": "quantitative"}},
+                "encoding": {"y": {"datum": reference, "type": "quantitative"}},
             },
             {
                 "params": [
@@ -206,7 +214,7 @@ def spread_spec(lines: dict[str, dict[str, list[Any]]], title: str) -> dict[str,
                         {
                             "field": "value",
                             "type": "quantitative",
-                            "title": "relative strength",
+                            "title": value_title,
                             "format": ".1f",
                         },
                     ],
