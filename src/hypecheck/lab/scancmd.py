@@ -41,7 +41,9 @@ def _universe_theme(u: Any) -> Any:
     return parse_theme(raw, where=u.origin)
 
 
-def _catalog(data: Path | None, live: bool, store: Any, universe: Any, say: Any) -> tuple[Any, str]:
+def _catalog(
+    data: Path | None, live: bool, store: Any, universe: Any, say: Any, as_of: str | None = None
+) -> tuple[Any, str]:
     from ..data.catalog import load_catalog
 
     if data is not None and live:
@@ -67,7 +69,8 @@ def _catalog(data: Path | None, live: bool, store: Any, universe: Any, say: Any)
         raise NoDataError(
             f"no stored data in {store.path}", hint="connect to the network, or scan files with --data"
         )
-    cat = store.catalog()
+    # as known on the scan date: each value's latest vintage published by then (no later revision)
+    cat = store.catalog(known_at=as_of) if as_of else store.catalog()
     cat.source = "store"
     return cat, f"store:{store.path}"
 
@@ -97,7 +100,7 @@ def run(
             click.echo(msg, err=True)
 
     store = Store(store_path)
-    catalog, data_key = _catalog(data, live, store, universe, say)
+    catalog, data_key = _catalog(data, live, store, universe, say, as_of)
 
     def progress(_: float, stage: str) -> None:
         say(f"{stage} ...")
