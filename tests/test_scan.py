@@ -458,25 +458,29 @@ def test_scan_attention_falls_back_to_news_volume() -> None:
     assert leader_attention(cat, u, "AAA", ts)["attention"] == "search"
 
 
-def test_scan_live_reads_the_store_as_known_on_the_scan_date(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scan_live_reads_the_store_as_known_on_the_scan_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`scan --live` (network stubbed: nothing fetched) scans what the store holds, as known on the
-    scan date: a store filled from a folder gives the folder's scan, and values stored with a later
-    vintage (a revision published after the scan date) change nothing."""
+    scan date: a store filled from a folder gives the folder's scan, and a later fetch's revision of
+    recent closes (stored with its fetch date as the vintage) changes nothing."""
     import json
 
     from click.testing import CliRunner
-    from synthetic_prices import AS_OF, write_prices
 
     import hypecheck.fetch
     from hypecheck.cli import main
     from hypecheck.store import Store
+    from synthetic_prices import AS_OF, write_prices
 
     monkeypatch.setattr(hypecheck.fetch, "fetch_theme", lambda theme, store, **kw: [])  # no network here
     folder = write_prices(tmp_path / "data")
     store_path = tmp_path / "s.duckdb"
     assert CliRunner().invoke(main, ["import", str(folder), "--store", str(store_path)]).exit_code == 0
     args = ["scan", "--as-of", AS_OF, "--json", "--store", str(store_path)]
-    files = CliRunner().invoke(main, [*args[:-2], "--data", str(folder), "--store", str(tmp_path / "other.duckdb")])
+    files = CliRunner().invoke(
+        main, [*args[:-2], "--data", str(folder), "--store", str(tmp_path / "other.duckdb")]
+    )
     live = CliRunner().invoke(main, [*args, "--live"])
     assert files.exit_code == 0 and live.exit_code == 0, (files.output, live.output)
 
