@@ -245,3 +245,37 @@ def test_scan_routes_refuse_bad_input(data_dir: Path) -> None:
         client.get("/api/themes/small-cap-rotation/charts/nope.json", params={"as_of": AS_OF}).status_code
         == 404
     )
+
+
+def test_a_dashboard_on_a_store_reads_it_as_known_on_the_as_of_date(tmp_path: Path) -> None:
+    """`serve --store`: a check as of a date reads what the store knew then; a later fetch that
+    revised recent closes (stored with its fetch date) changes nothing in it."""
+    import datetime as dt
+
+    from click.testing import CliRunner
+    from fastapi.testclient import TestClient
+
+    from hypecheck.cli import main
+    from hypecheck.schema import SeriesData
+    from hypecheck.server import create_app
+    from hypecheck.store import Store
+
+    folder = write_prices(tmp_path / "data")
+    store_path = tmp_path / "s.duckdb"
+    assert CliRunner().invoke(main, ["import", str(folder), "--store", str(store_path)]).exit_code == 0
+    url = f"/api/themes/small-cap-rotation/check?as_of={AS_OF}&calibrate=false"
+
+    def returns() -> dict[tuple[str, str], float | None]:
+        client = TestClient(create_app(store=store_path))
+        r = client.get(url)
+        assert r.status_code == 200, r.text
+        return {(x["series"], x["window"]): x["return"] for x in r.json()["tables"]["returns"]}
+
+    before = returns()
+    assert before[("IWM", "1M")] is not None
+    st = Store(store_path)
+    iwm = st.catalog().get("price", "IWM")
+    revised = iwm.values.copy()
+    revised.iloc[-10:] *= 0.9
+    st.write(SeriesData(iwm.meta, revised), fetched_at=dt.datetime.now() + dt.timedelta(days=3))
+    assert returns() == before

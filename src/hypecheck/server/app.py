@@ -347,14 +347,16 @@ class Engine:
             "`--store PATH` for data fetched with `hypecheck fetch`."
         )
 
-    def catalog(self) -> Any:
-        """The catalog the checks read; its ``source`` names the theme mapping that applies."""
+    def catalog(self, as_of: Any = None) -> Any:
+        """The catalog the checks read; its ``source`` names the theme mapping that applies. From a
+        store with ``as_of``: what the store knew on that date (later revisions left out)."""
         from ..data.catalog import load_catalog
 
         if self.store is not None:
             from ..store import Store
 
-            cat = Store(self.store).catalog()
+            st = Store(self.store)
+            cat = st.catalog(known_at=as_of) if as_of is not None else st.catalog()
             cat.source = "store"
             return cat
         return load_catalog(self.data)
@@ -424,7 +426,7 @@ class Engine:
                         return self.scans[key]
                 try:
                     with self._slot(None, None):
-                        res = scan(self.catalog(), as_of or None)
+                        res = scan(self.catalog(as_of or None), as_of or None)
                     with self.lock:
                         self.scans[key] = res
                         while len(self.scans) > KEEP_SCANS:
@@ -539,6 +541,8 @@ class Engine:
         catalog = self.catalog()
         source = catalog.source
         ts = resolve_as_of(th, catalog, source, as_of or None)
+        if self.store is not None:  # the check reads the store as known on its as-of date
+            catalog = self.catalog(ts.date())
         key = (theme_id, ts.strftime("%Y-%m-%d"), calibrate)
         with self.lock:
             if key in self.cache:
