@@ -953,16 +953,13 @@ class _NoTrends:
         return []
 
 
-def test_fred_realtime_start_reaches_the_store_through_fetch(
-    router: respx.MockRouter, tmp_path: Path
-) -> None:
-    """A replayed FRED answer (hand-built fixture, see fixtures/providers/README.md): each stored value
-    carries FRED's realtime_start as its vintage, not the fetch date, so `known_at` reads it back."""
+def _fetch_unrate(tmp_path: Path) -> tuple[Any, list[Any]]:
+    """``fetch`` of a theme naming UNRATE with a keyed FRED connector (the router replays FRED);
+    Trends and GDELT, its news-volume fallback, are not the subject: both answer "no data" unasked."""
     import hypecheck
     from hypecheck.fetch import fetch_theme
     from hypecheck.store import Store
 
-    router.get(API_URL).respond(200, content=fx("fred_unrate_vintage.json"))
     theme = tmp_path / "t.toml"
     theme.write_text(
         'id = "t"\ntitle = "t"\nquestion = "q"\n[attention]\nterms = ["x"]\n'
@@ -970,9 +967,17 @@ def test_fred_realtime_start_reaches_the_store_through_fetch(
     )
     store = Store(tmp_path / "s.duckdb")
     fred = FredProvider(client=CLIENT, api_key=KEY, sleep=lambda _: None)
-    # Trends (and GDELT, its news-volume fallback) are not the subject: both answer "no data" unasked
     quiet = {"fred": fred, "trends": _NoTrends(), "gdelt": _NoTrends()}
-    items = fetch_theme(hypecheck.load_theme(theme), store, providers=quiet)
+    return store, fetch_theme(hypecheck.load_theme(theme), store, providers=quiet)
+
+
+def test_fred_realtime_start_reaches_the_store_through_fetch(
+    router: respx.MockRouter, tmp_path: Path
+) -> None:
+    """A replayed FRED answer (hand-built fixture, see fixtures/providers/README.md): each stored value
+    carries FRED's realtime_start as its vintage, not the fetch date, so `known_at` reads it back."""
+    router.get(API_URL).respond(200, content=fx("fred_unrate_vintage.json"))
+    store, items = _fetch_unrate(tmp_path)
     assert {i.id: i.status for i in items}["UNRATE"] == "fetched"
     # what was known on 2023-06-01 (before the 2023-06-02 vintage): nothing; on 2023-06-02: the values
     assert store.read("macro", "UNRATE", known_at=dt.date(2023, 6, 1)).empty
@@ -986,23 +991,11 @@ def test_fetch_stores_every_fred_vintage_so_past_checks_see_first_releases(
     """With an API key, fetch asks FRED for every vintage (ALFRED's full real-time window; hand-built
     fixtures, see fixtures/providers/README.md) and stores each: the store then answers what was known
     on any date, first releases and revisions alike, instead of only the current vintage."""
-    import hypecheck
-    from hypecheck.fetch import fetch_theme
-    from hypecheck.store import Store
-
     every = router.get(API_URL, params={"realtime_start": "1776-07-04"}).respond(
         200, content=fx("fred_unrate_revised_vintages.json")
     )
     router.get(API_URL).respond(200, content=fx("fred_unrate_revised_current.json"))
-    theme = tmp_path / "t.toml"
-    theme.write_text(
-        'id = "t"\ntitle = "t"\nquestion = "q"\n[attention]\nterms = ["x"]\n'
-        '[[macro]]\nid = "UNRATE"\nneeds = "flat_or_down"\n'
-    )
-    store = Store(tmp_path / "s.duckdb")
-    fred = FredProvider(client=CLIENT, api_key=KEY, sleep=lambda _: None)
-    quiet = {"fred": fred, "trends": _NoTrends(), "gdelt": _NoTrends()}  # search terms are not the subject
-    items = fetch_theme(hypecheck.load_theme(theme), store, providers=quiet)
+    store, items = _fetch_unrate(tmp_path)
     assert {i.id: i.status for i in items}["UNRATE"] == "fetched" and every.called
 
     def known(day: str) -> list[float]:

@@ -62,6 +62,13 @@ DATASETS: tuple[Dataset, ...] = (
 _CACHE: dict[str, list[SeriesData]] = {}
 
 
+def _series_of(ds: Dataset) -> list[SeriesData]:
+    """Every series of ``ds``, read once per process (MissingDependencyError when its package is absent)."""
+    if ds.name not in _CACHE:
+        _CACHE[ds.name] = ds.loader()
+    return _CACHE[ds.name]
+
+
 @register_source("bundled")
 class BundledSource:
     """Loads every bundled dataset whose package is installed; optional ones are skipped with a reason."""
@@ -77,9 +84,7 @@ class BundledSource:
             if self.datasets is not None and ds.name not in self.datasets:
                 continue
             try:
-                if ds.name not in _CACHE:
-                    _CACHE[ds.name] = ds.loader()
-                series = _CACHE[ds.name]
+                series = _series_of(ds)
             except MissingDependencyError as exc:
                 if not ds.optional:
                     raise
@@ -110,13 +115,12 @@ def bundled_series(kind: str, id: str) -> SeriesData | None:
         if not any(id.startswith(p) for p in ds.prefixes):
             continue
         try:
-            if ds.name not in _CACHE:
-                _CACHE[ds.name] = ds.loader()
+            series = _series_of(ds)
         except MissingDependencyError:
             if not ds.optional:
                 raise
             continue
-        for s in _CACHE[ds.name]:
+        for s in series:
             if s.meta.kind == kind and s.meta.id == id:
                 return s
     return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ...schema import SeriesData
 from .base import FRED_ID, Format
 from .text import Probe
-from .values import _build, _parse_numbers, _trends_like
+from .values import _parse_numbers, _trends_like, one_column
 
 NAME = "fred"
 DESCRIPTION = "FRED download (date,<SERIES_ID>)"
@@ -25,20 +25,7 @@ def detect(probe: Probe) -> bool:
 
 
 def read(probe: Probe) -> list[SeriesData]:
-    name = probe.header[1]
-    nums = _parse_numbers(probe.frame[1])
-    return [
-        _build(
-            probe.ctx,
-            probe.dates,
-            nums,
-            id=name,
-            kind="macro",
-            fmt=NAME,
-            description=DESCRIPTION,
-            column=name,
-        )
-    ]
+    return one_column(probe, id=probe.header[1], kind="macro", fmt=NAME, description=DESCRIPTION)
 
 
 FORMAT = Format(NAME, DESCRIPTION, detect, read)

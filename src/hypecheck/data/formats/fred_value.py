@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...schema import SeriesData
 from .base import Format
 from .text import Probe
-from .values import _build, _parse_numbers
+from .values import one_column
 
 NAME = "fred-value"
 DESCRIPTION = "FRED series saved as date,value (id from the file name)"
@@ -17,19 +17,7 @@ def detect(probe: Probe) -> bool:
 
 
 def read(probe: Probe) -> list[SeriesData]:
-    nums = _parse_numbers(probe.frame[1])
-    return [
-        _build(
-            probe.ctx,
-            probe.dates,
-            nums,
-            id=probe.stem,
-            kind="macro",
-            fmt=NAME,
-            description=DESCRIPTION,
-            column=probe.header[1],
-        )
-    ]
+    return one_column(probe, id=probe.stem, kind="macro", fmt=NAME, description=DESCRIPTION)
 
 
 FORMAT = Format(NAME, DESCRIPTION, detect, read)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...schema import SeriesData
 from .base import CLOSE_NAMES, Format
 from .text import Probe
-from .values import _build, _parse_numbers
+from .values import one_column
 
 NAME = "price-close"
 DESCRIPTION = "daily close (Date,Close)"
@@ -18,19 +18,7 @@ def detect(probe: Probe) -> bool:
 
 
 def read(probe: Probe) -> list[SeriesData]:
-    nums = _parse_numbers(probe.frame[1])
-    return [
-        _build(
-            probe.ctx,
-            probe.dates,
-            nums,
-            id=probe.stem,
-            kind="price",
-            fmt=NAME,
-            description=DESCRIPTION,
-            column=probe.header[1],
-        )
-    ]
+    return one_column(probe, id=probe.stem, kind="price", fmt=NAME, description=DESCRIPTION)
 
 
 FORMAT = Format(NAME, DESCRIPTION, detect, read)
