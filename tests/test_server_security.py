@@ -431,3 +431,14 @@ def test_real_server_bounds_simultaneous_calibrated_reruns(served: str) -> None:
     # the queue is free again
     r = httpx.post(served + "/api/runs", json={"theme": FLAGSHIP, "as_of": "2009-12-15"}, timeout=30)
     assert r.status_code == 202
+
+
+@pytest.mark.parametrize("endpoint", ["check?calibrate=false&", "triggers?"])
+def test_a_valid_date_outside_the_data_is_404(endpoint: str) -> None:
+    """A well-formed date the data hold nothing for (schemathesis found 0014-04-20) is a valid request
+    with nothing to answer: 404 with the data's first date, as the scan answers; a malformed one is 422."""
+    client = _client(create_app(data=None))
+    r = client.get(f"/api/themes/{FLAGSHIP}/{endpoint}as_of=0014-04-20")
+    assert r.status_code == 404, r.text
+    assert "before any data" in r.json()["detail"] and "1948-12-31" in r.json()["hint"]
+    assert client.get(f"/api/themes/{FLAGSHIP}/{endpoint}as_of=14-04-2020").status_code == 422

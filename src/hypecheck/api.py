@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from .data.catalog import load_catalog
-from .errors import InputError
+from .errors import DateOutsideDataError, InputError
 from .panel import build_panel
 from .pillars import PILLARS
 from .result import CheckResult
@@ -89,7 +89,7 @@ def resolve_as_of(
     span = _theme_span(theme, catalog, source)
     if span is None:
         if ts in (pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")):
-            raise InputError(
+            raise DateOutsideDataError(
                 f"as-of date {_shown(as_of, ts)} is outside the dates hypecheck can work with (1678-2261)",
                 hint="pass --as-of a date within the data",
             )
@@ -98,14 +98,14 @@ def resolve_as_of(
     shown = _shown(as_of, ts)
     where = "the bundled sample data" if source == "bundled" else f"the {source} data"
     if ts > last + pd.Timedelta(days=MAX_AGE_DAYS.get(freq, 62)):
-        raise InputError(
+        raise DateOutsideDataError(
             f"as-of date {shown} is after the end of the data: the theme's {what} in {where} end on "
             f"{last.date()}; pass --as-of on or before it",
             hint=f"use --as-of {last.date()} or earlier, or add newer data"
             + (" with --data PATH" if source == "bundled" else ""),
         )
     if ts < first:
-        raise InputError(
+        raise DateOutsideDataError(
             f"as-of date {shown} is before any data: the theme's {what} in {where} start on "
             f"{first.date()}; pass --as-of on or after it",
             hint=f"use --as-of {first.date()} or later",

@@ -27,6 +27,11 @@ class InputError(HypecheckError):
     exit_code = 2
 
 
+class DateOutsideDataError(InputError):
+    """A well-formed as-of date outside the data (before its start, after its end): the request is
+    valid, the data hold nothing for it (the dashboard answers 404, like a scan outside the data)."""
+
+
 class ThemeError(InputError):
     """A theme file is missing, unparsable or fails validation."""
 

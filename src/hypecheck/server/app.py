@@ -46,7 +46,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from fastapi import HTTPException, Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
-from ..errors import HypecheckError, InputError
+from ..errors import DateOutsideDataError, HypecheckError, InputError
 
 CSP = (
     "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
@@ -838,10 +838,11 @@ def create_app(
 
     @app.exception_handler(HypecheckError)
     async def hypecheck_error(request: Any, exc: HypecheckError) -> Any:
-        return JSONResponse(
-            {"detail": exc.message, "hint": exc.hint or ""},
-            status_code=400 if exc.exit_code in (2,) else 422 if exc.exit_code == 3 else 503,
-        )
+        if isinstance(exc, DateOutsideDataError):  # a valid date the data hold nothing for
+            code = 404
+        else:
+            code = 400 if exc.exit_code in (2,) else 422 if exc.exit_code == 3 else 503
+        return JSONResponse({"detail": exc.message, "hint": exc.hint or ""}, status_code=code)
 
     def _result(theme_id: str, as_of: dt.date | str | None, calibrate: bool = True) -> Any:
         try:
