@@ -1,4 +1,4 @@
-"""Bounded TOML parsing for the files a user hands us (themes, rules).
+"""Bounded TOML parsing for the files a user hands us (themes, rules, universe files, the config file).
 
 ``tomllib`` parses nested arrays and inline tables by recursion, so a 1 KB file nested 500 deep ends
 in a RecursionError (an "internal error", and in ``serve --themes`` a 500 on every page). Before
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from pathlib import Path
 from typing import Any
 
 from .errors import HypecheckError
@@ -107,3 +108,19 @@ def parse_bounded(text: str, where: str, error: type[HypecheckError], *, hint: s
             hint=hint,
         )
     return data
+
+
+def read_bounded(path: str | Path, where: str, error: type[HypecheckError], *, hint: str) -> dict[str, Any]:
+    """The TOML file at ``path`` through :func:`parse_bounded`; a file that cannot be read (missing,
+    not UTF-8, larger than :data:`MAX_TOML_BYTES`) is an ``error`` naming ``where`` too."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_TOML_BYTES:
+            raise error(f"{where} is {size:,} bytes; at most {MAX_TOML_BYTES:,} are read", hint=hint)
+        text = p.read_text("utf-8")
+    except OSError as exc:
+        raise error(f"cannot read {where}: {exc.strerror or type(exc).__name__}", hint=hint) from None
+    except UnicodeDecodeError:
+        raise error(f"{where} is not UTF-8 text", hint=hint) from None
+    return parse_bounded(text, where, error, hint=hint)

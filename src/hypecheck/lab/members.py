@@ -26,13 +26,13 @@ partitions of pairs, local or Dask, disk-cached), exactly as the ETF universe do
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._toml import read_bounded
 from ..errors import InputError
 from ..schema import Catalog, SeriesData, SeriesMeta
 from . import features as F
@@ -47,10 +47,21 @@ def is_member_file(path: str | Path) -> bool:
         return True
     if p.is_file() and p.suffix.lower() == ".toml":
         try:
-            return "members" in tomllib.loads(p.read_text("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+            return "members" in read_universe_toml(p)
+        except InputError:
             return False
     return False
+
+
+def read_universe_toml(path: Path) -> dict[str, Any]:
+    """A universe TOML file, parsed within the bounds of every TOML a user hands us (size, nesting):
+    an InputError naming the file otherwise, never a RecursionError."""
+    return read_bounded(
+        path,
+        f"universe file {path}",
+        InputError,
+        hint="fix the TOML: a universe file is laid out like src/hypecheck/lab/etf.toml",
+    )
 
 
 def read_long(path: Path) -> dict[str, pd.Series]:
@@ -131,10 +142,7 @@ def load_member_universe(path: str | Path, catalog: Catalog) -> tuple[Universe, 
     p = Path(path)
     raw: dict[str, Any]
     if p.suffix.lower() == ".toml":
-        try:
-            raw = tomllib.loads(p.read_text("utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"universe file {p}: {exc}", hint="fix the TOML syntax") from None
+        raw = read_universe_toml(p)
         mem = raw.get("members", {})
         if not isinstance(mem, dict) or not isinstance(mem.get("prices"), str):
             raise InputError(

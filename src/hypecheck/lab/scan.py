@@ -337,14 +337,20 @@ def _standard_history(catalog: Catalog, engine: str, scheduler: str | None) -> H
     return history_for(catalog, src, engine=engine, scheduler=scheduler)
 
 
+SHIPPED_UNIVERSES = ("etf", "ken-french", "kenfrench")  # the names load_universe reads from the package
+
+
 def resolve_universe(catalog: Catalog, universe: str | Path | Universe | None) -> tuple[Universe, Catalog]:
     """The universe to scan and the catalog holding its closes (a member universe brings its own)."""
-    from .members import is_member_file, load_member_universe
+    from .members import LONG_SUFFIXES, is_member_file, load_member_universe, read_universe_toml
 
     if isinstance(universe, Universe):
         return universe, catalog
     if universe is None:
         return load_universe(default_universe(catalog)), catalog
+    p = Path(universe)
+    if str(universe) not in SHIPPED_UNIVERSES and p.suffix.lower() not in LONG_SUFFIXES and p.is_file():
+        read_universe_toml(p)  # size and nesting bounded before any reader parses it as TOML
     if is_member_file(universe):
         return load_member_universe(universe, catalog)
     return load_universe(universe), catalog

@@ -37,7 +37,6 @@ import json
 import os
 import re
 import time
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,13 +91,13 @@ class FredSeries(SeriesData):
 def _config_key(path: Path) -> str | None:
     if not path.is_file():
         return None
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        raise InputError(
-            f"cannot read the hypecheck config file {path}: {type(exc).__name__}",
-            hint='fix the TOML syntax (a table [fred] with api_key = "...")',
-        ) from None
+    from ..._toml import read_bounded
+
+    hint = 'fix the TOML syntax (a table [fred] with api_key = "...")'
+    try:  # bounded: a config file nested 500 deep is an InputError, not a RecursionError
+        doc = read_bounded(path, "it", InputError, hint=hint)
+    except InputError as exc:
+        raise InputError(f"cannot read the hypecheck config file {path}: {exc.message}", hint=hint) from None
     table = doc.get("fred")
     key = table.get("api_key") if isinstance(table, dict) else None
     if key is not None and not isinstance(key, str):
