@@ -95,3 +95,67 @@ def test_a_deeply_nested_config_file_is_a_clear_input_error(tmp_path: Path) -> N
         assert "config" in info.value.message
     fine = write(tmp_path / "ok.toml", '[fred]\napi_key = " abc "\n')
     assert find_api_key({"HYPECHECK_CONFIG": str(fine)}) == "abc"
+
+
+# ============================================================== B7: --out that cannot be a folder
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    write(folder / "AAA.csv", closes_csv(0.0010))
+    write(folder / "BBB.csv", closes_csv(-0.0005))
+    return folder
+
+
+def out_paths(tmp_path: Path) -> list[Path]:
+    """An existing file, and a path below an existing file (no folder can be made there)."""
+    existing = write(tmp_path / "existing.txt", "keep me\n")
+    return [existing, existing / "sub"]
+
+
+@pytest.mark.parametrize("command", [["lab"], ["scan"], ["scan", "--theme", "ff:S1V1-ff:Mkt"]])
+def test_out_that_cannot_be_a_folder_is_a_clear_input_error(tmp_path: Path, command: list[str]) -> None:
+    """On the bundled data (the lab and the scan need a universe's closes)."""
+    store = ["--store", tmp_path / "store.duckdb"] if command[0] == "scan" else []
+    for out in out_paths(tmp_path):
+        res = run(*command, "--out", out, *store)
+        assert_clear(res)
+        assert "--out" in res.output and str(out) in res.output
+    assert (tmp_path / "existing.txt").read_text() == "keep me\n"  # never overwritten
+
+
+def test_check_out_that_cannot_be_a_folder_is_exit_2(tmp_path: Path, data: Path) -> None:
+    """The reference behaviour the lab and the scan now share."""
+    theme = write(
+        tmp_path / "t.toml",
+        'id = "t"\ntitle = "T"\nquestion = "Q?"\n[[price.pairs]]\nleader = "AAA"\nlaggard = "BBB"\n',
+    )
+    for out in out_paths(tmp_path):
+        assert_clear(run("check", theme, "--data", data, "--out", out, "--no-calibration"))
+
+
+# ============================================================== B9: a theme for tickers nowhere in the data
+
+
+def test_scan_theme_for_tickers_nowhere_in_the_data_is_exit_2_and_writes_nothing(tmp_path: Path) -> None:
+    store = tmp_path / "store.duckdb"
+    out = tmp_path / "themes"
+    for pair in ("FOO-BAR", "ff:S1V1-BAR", "FOO-ff:Mkt"):
+        res = run("scan", "--theme", pair, "--out", out, "--store", store)
+        assert_clear(res)
+        assert "nowhere in the data" in res.output
+        assert not list(out.glob("*.toml")), "no theme written"
+        res = run("scan", "--theme", pair, "--store", store)  # to stdout: nothing printed but the error
+        assert_clear(res)
+        assert "[[price.pairs]]" not in res.output
+    res = run("scan", "--theme", "ff:s1v1-FF:MKT", "--store", store)  # any case: the universe's spelling
+    assert res.exit_code == 0, res.output
+    assert 'leader = "ff:S1V1"' in res.output
+
+
+def test_lab_help_names_the_files_it_writes() -> None:
+    res = run("lab", "--help")
+    assert res.exit_code == 0
+    assert "lab.html" in res.output and "lab.json" in res.output
+    assert "report.html" not in res.output and "verdict.json" not in res.output

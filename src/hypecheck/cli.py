@@ -668,7 +668,14 @@ def history(theme: str, as_of: str | None, data: Path | None, rules: Path | None
     metavar="H",
     help="Persistence horizon: 1M, 3M, 6M or 12M.",
 )
-@OUT
+@click.option(
+    "--out",
+    "out",
+    metavar="DIR",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write lab.html (one self-contained page) and lab.json into DIR.",
+)
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the lab's result as one JSON object (see the README)."
 )
@@ -698,6 +705,10 @@ def lab(
     from .lab.run import run_lab
 
     t0 = time.perf_counter()
+    if out is not None:  # before hours of work: a file or an impossible path is exit 2 now
+        from .report import out_folder
+
+        out_folder(out, "the lab's page")
     if scheduler:
         engine = "dask"
 
@@ -711,9 +722,16 @@ def lab(
     else:
         click.echo(res.summary())
     if out is not None:
+        from .errors import InputError
         from .lab.page import write_page
 
-        path = write_page(res, out)
+        try:
+            path = write_page(res, out)
+        except OSError as exc:
+            raise InputError(
+                f"cannot write the lab's page to --out {out}: {exc.strerror or type(exc).__name__}",
+                hint="pass --out a folder you can write to",
+            ) from None
         if not as_json:
             click.echo(f"\nwrote {path} and {path.with_name('lab.json')}", err=True)
     if not as_json:

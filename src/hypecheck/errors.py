@@ -6,6 +6,15 @@ these instead of returning empty frames; the CLI maps them to exit codes with :d
 
 from __future__ import annotations
 
+MAX_ECHO = 100  # characters of a user's input echoed in a message (the rest is counted, not copied)
+
+
+def short(text: object, n: int = MAX_ECHO) -> str:
+    """``text`` as typed by a user, quoted (``repr``: control characters show as escapes) and cut to
+    ``n`` characters with the full length said: a 100,000-character ticker is never echoed whole."""
+    s = str(text)
+    return repr(s) if len(s) <= n else f"{s[:n]!r}... ({len(s):,} characters)"
+
 
 class HypecheckError(Exception):
     """Base class. ``hint`` tells the user what to do about it."""

@@ -99,6 +99,10 @@ def run(
         if not quiet:
             click.echo(msg, err=True)
 
+    if out is not None:  # before the scan: a file or an impossible path is exit 2 now
+        from ..report import out_folder
+
+        out_folder(out, "the theme" if theme is not None else "the scan's page")
     store = Store(store_path)
     catalog, data_key = _catalog(data, live, store, universe, say, as_of)
 
@@ -109,11 +113,11 @@ def run(
     res.data_key = data_key
     if theme is not None:
         leader, laggard = parse_pair(theme, res.universe_spec)
+        _known_or_fail(theme, (leader, laggard), res, catalog)
         text = theme_toml(res, leader, laggard)
         if out is not None:
-            out.mkdir(parents=True, exist_ok=True)
             path = out / f"{_theme_id(text)}.toml"
-            path.write_text(text, "utf-8")
+            _write(path, text)
             click.echo(f"wrote {path}: check it with `hypecheck check {path} --data ...`")
         else:
             click.echo(text, nl=False)
@@ -169,6 +173,29 @@ def run(
     return code
 
 
+def _known_or_fail(typed: str, tickers: tuple[str, str], res: ScanResult, catalog: Any) -> None:
+    """Both sides of ``--theme`` in the scanned universe or among the data's price series; else an
+    InputError (exit 2) before any theme is written: a theme for series nowhere in the data could
+    only ever be checked as missing."""
+    from ..errors import short
+
+    u = res.universe_spec
+    known = {x for a, b, _ in u.pairs for x in (a, b)} if u is not None else set()
+    if u is not None and u.market.get("benchmark"):
+        known.add(str(u.market["benchmark"]))
+    gone = [t for t in tickers if t not in known and not catalog.has("price", t)]
+    if not gone:
+        return
+    close = [c for t in gone for c in catalog.suggest("price", t)][:3]
+    raise InputError(
+        f"--theme {short(typed)}: {' and '.join(short(t) for t in gone)} "
+        f"{'is' if len(gone) == 1 else 'are'} nowhere in the data (not in the {res.universe} universe "
+        "nor among its price series); no theme written",
+        hint=(f"did you mean {', '.join(close)}? " if close else "")
+        + "pick LEADER-LAGGARD from the scan's table (`hypecheck scan`), or pass --data with their closes",
+    )
+
+
 def _theme_id(text: str) -> str:
     import tomllib
 
@@ -177,8 +204,10 @@ def _theme_id(text: str) -> str:
 
 def write_page(res: ScanResult, out: Path) -> Path:
     """``scan.html`` (one self-contained file, every value escaped, nothing fetched) and ``scan.json``."""
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "scan.json").write_text(res.to_json(), "utf-8")
+    from ..report import out_folder
+
+    out_folder(out, "the scan's page")
+    _write(out / "scan.json", res.to_json())
     e = html.escape
     rows = []
     for n in res.narratives:
@@ -216,8 +245,21 @@ ranked by |sharpness| (the 15-day move in deviations of the pair's own noise).</
 </body></html>
 """
     path = out / "scan.html"
-    path.write_text(page, "utf-8")
+    _write(path, page)
     return path
+
+
+def _write(path: Path, text: str) -> None:
+    """``text`` into ``path`` atomically; a path that cannot be written is an InputError (exit 2)."""
+    from ..report import _atomic_write
+
+    try:
+        _atomic_write(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise InputError(
+            f"cannot write {path}: {exc.strerror or type(exc).__name__}",
+            hint="pass --out a folder you can write to",
+        ) from None
 
 
 def _spark(rs: list[float], w: int = 120, h: int = 24) -> str:

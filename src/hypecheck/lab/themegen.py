@@ -32,7 +32,7 @@ import re
 import tomllib
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, short
 from ..schema import Catalog
 from .history import Universe, load_universe
 
@@ -119,7 +119,7 @@ def parse_pair(text: str, universe: Universe | None = None) -> tuple[str, str]:
                 return a, b
     parts = t.split("-")
     if len(parts) != 2 or not all(parts):
-        raise InputError(f"--theme {text!r} is not LEADER-LAGGARD", hint="write it like IWM-SPY")
+        raise InputError(f"--theme {short(text)} is not LEADER-LAGGARD", hint="write it like IWM-SPY")
     return parts[0].strip().upper(), parts[1].strip().upper()
 
 

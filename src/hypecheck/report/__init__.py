@@ -27,6 +27,23 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def out_folder(out: str | Path, what: str = "the report") -> Path:
+    """``--out DIR`` made (with its parents); an existing file, or a path below one, or a folder that
+    cannot be made is an InputError (exit 2) naming the path, for every command that writes into DIR."""
+    path = Path(out)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from ..errors import InputError
+
+        why = "it is a file" if path.is_file() else (exc.strerror or type(exc).__name__)
+        raise InputError(
+            f"cannot write {what} to --out {path}: {why}",
+            hint="pass --out a folder you can write to (it is made if missing; never a file)",
+        ) from None
+    return path
+
+
 def write_report(
     result: CheckResult, out_dir: str | Path, formats: Iterable[str] = ("html", "md", "json")
 ) -> dict[str, Path]:
@@ -35,16 +52,8 @@ def write_report(
     from .html import render_html
     from .markdown import render_markdown
 
-    out = Path(out_dir)
-    try:
-        (out / "charts").mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        from ..errors import InputError
-
-        raise InputError(
-            f"cannot write the report to {out}: {exc.strerror or exc}",
-            hint="pass --out a folder you can write to",
-        ) from exc
+    out = out_folder(out_dir)
+    out_folder(out / "charts")
     formats = tuple(formats)
     figs = charts.build(result)
     png = {name: (pillar, title, charts.to_bytes(fig, "png")) for name, (pillar, title, fig) in figs.items()}
@@ -67,4 +76,4 @@ def write_report(
     return written
 
 
-__all__ = ["write_report"]
+__all__ = ["out_folder", "write_report"]
