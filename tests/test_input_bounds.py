@@ -159,3 +159,42 @@ def test_lab_help_names_the_files_it_writes() -> None:
     assert res.exit_code == 0
     assert "lab.html" in res.output and "lab.json" in res.output
     assert "report.html" not in res.output and "verdict.json" not in res.output
+
+
+# ============================================================== B10: long user input is cut in every error
+
+
+def test_a_100000_character_ticker_or_date_is_cut_in_cli_errors(tmp_path: Path, data: Path) -> None:
+    long = "A" * 100_000
+    theme = write(
+        tmp_path / "long.toml",
+        f'id = "t"\ntitle = "T"\nquestion = "Q?"\n[[price.pairs]]\nleader = "{long}"\nlaggard = "BBB"\n',
+    )
+    for args in (
+        ["check", theme, "--data", data, "--no-calibration"],
+        ["check", "small-cap-rotation", "--as-of", "2" * 100_000, "--no-calibration"],
+        ["scan", "--theme", f"{long}-SPY", "--store", tmp_path / "s.duckdb"],
+    ):
+        res = run(*args)
+        assert_clear(res)
+        assert len(res.output) < 2_000, res.output[:300]
+        assert "100,0" in res.output  # the length is said: "(100,000 characters)"
+
+
+def test_a_long_as_of_is_cut_in_every_api_answer() -> None:
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from hypecheck.server import create_app
+
+    client = TestClient(create_app(data=None), raise_server_exceptions=False)
+    big = "2026-01-0" + "1" * 60_000  # as long as a URL may be
+    for url in (
+        "/themes/small-cap-rotation",
+        "/scan",
+        "/api/scan",
+        "/api/themes/small-cap-rotation/triggers",
+    ):
+        r = client.get(url, params={"as_of": big})
+        assert r.status_code in (400, 422), (url, r.status_code)
+        assert len(r.content) < 1_000, (url, r.content[:300])

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from .data.catalog import load_catalog
-from .errors import DateOutsideDataError, InputError
+from .errors import DateOutsideDataError, InputError, short
 from .panel import build_panel
 from .pillars import PILLARS
 from .result import CheckResult
@@ -29,7 +29,7 @@ def _parse_as_of(as_of: str | dt.date | pd.Timestamp | None) -> pd.Timestamp | N
 
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", as_of.strip()):
             raise InputError(
-                f"as-of date {as_of!r} is not an ISO date (ambiguous or not a date)",
+                f"as-of date {short(as_of)} is not an ISO date (ambiguous or not a date)",
                 hint="write it as YYYY-MM-DD",
             )
         as_of = as_of.strip()
@@ -41,9 +41,9 @@ def _parse_as_of(as_of: str | dt.date | pd.Timestamp | None) -> pd.Timestamp | N
         d = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
         return pd.Timestamp.min.ceil("D") if d.year < 1970 else pd.Timestamp.max.floor("D")
     except (ValueError, TypeError):
-        raise InputError(f"as-of date {as_of!r} is not a date", hint="write it as YYYY-MM-DD") from None
+        raise InputError(f"as-of date {short(as_of)} is not a date", hint="write it as YYYY-MM-DD") from None
     if ts is pd.NaT:
-        raise InputError(f"as-of date {as_of!r} is not a date", hint="write it as YYYY-MM-DD")
+        raise InputError(f"as-of date {short(as_of)} is not a date", hint="write it as YYYY-MM-DD")
     return ts.normalize()
 
 

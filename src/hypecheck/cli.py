@@ -77,9 +77,12 @@ def _scrub(text: str) -> str:
 
 
 def _fail(exc: HypecheckError) -> None:
-    click.secho(f"error: {_scrub(exc.message)}", fg="red", err=True)
+    from .errors import cut_words
+
+    # the last guard against echoing a huge input whole (sites that quote one cut it at 100 already)
+    click.secho(f"error: {cut_words(_scrub(exc.message), 240)}", fg="red", err=True)
     if exc.hint:
-        click.echo(f"  hint: {_scrub(exc.hint)}", err=True)
+        click.echo(f"  hint: {cut_words(_scrub(exc.hint), 240)}", err=True)
     sys.exit(exc.exit_code)
 
 

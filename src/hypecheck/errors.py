@@ -16,6 +16,14 @@ def short(text: object, n: int = MAX_ECHO) -> str:
     return repr(s) if len(s) <= n else f"{s[:n]!r}... ({len(s):,} characters)"
 
 
+def cut_words(text: str, n: int = MAX_ECHO) -> str:
+    """``text`` with every run of more than ``n`` non-blank characters cut to ``n`` (the full length
+    said): a message that quotes a huge value (a ticker, a date, a cell) stays readable."""
+    import re
+
+    return re.sub(rf"\S{{{n + 1},}}", lambda m: f"{m[0][:n]}... ({len(m[0]):,} characters)", text)
+
+
 class HypecheckError(Exception):
     """Base class. ``hint`` tells the user what to do about it."""
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ._toml import MAX_TOML_BYTES, parse_bounded
-from .errors import HypecheckError, ThemeError
+from .errors import HypecheckError, ThemeError, cut_words
 from .pillars import PILLARS
 
 TICKER_RE = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9.\-=^_:]{0,39}$")
@@ -465,7 +465,8 @@ class _V:
         self.problems: list[str] = []
 
     def err(self, path: str, msg: str) -> None:
-        self.problems.append(f"{path}: {msg}" if path else msg)
+        # a quoted value (a 100,000-character ticker) is cut, never echoed whole
+        self.problems.append(cut_words(f"{path}: {msg}" if path else msg))
 
     def keys(self, table: Any, section: str, path: str) -> dict[str, Any]:
         if not isinstance(table, dict):

@@ -46,7 +46,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from fastapi import HTTPException, Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
-from ..errors import DateOutsideDataError, HypecheckError, InputError
+from ..errors import DateOutsideDataError, HypecheckError, InputError, cut_words
 
 CSP = (
     "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
@@ -842,7 +842,9 @@ def create_app(
             code = 404
         else:
             code = 400 if exc.exit_code in (2,) else 422 if exc.exit_code == 3 else 503
-        return JSONResponse({"detail": exc.message, "hint": exc.hint or ""}, status_code=code)
+        # a quoted input is cut (as every endpoint cuts what it echoes), never answered whole
+        detail, hint = cut_words(exc.message, 240), cut_words(exc.hint or "", 240)
+        return JSONResponse({"detail": detail, "hint": hint}, status_code=code)
 
     def _result(theme_id: str, as_of: dt.date | str | None, calibrate: bool = True) -> Any:
         try:
