@@ -198,3 +198,32 @@ def test_a_long_as_of_is_cut_in_every_api_answer() -> None:
         r = client.get(url, params={"as_of": big})
         assert r.status_code in (400, 422), (url, r.status_code)
         assert len(r.content) < 1_000, (url, r.content[:300])
+
+
+# ============================================================== B11: honest messages
+
+
+def test_scan_since_errors_name_since_and_the_date_as_typed(tmp_path: Path) -> None:
+    store = ["--store", tmp_path / "s.duckdb"]
+    res = run("scan", "--since", "0001-01-01", *store)
+    assert_clear(res)
+    assert "--since 0001-01-01 is before" in res.output and "as-of date" not in res.output
+    res = run("scan", "--since", "xx", *store)
+    assert_clear(res)
+    assert "--since 'xx' is not" in res.output and "as-of date" not in res.output
+    res = run("scan", "--as-of", "0001-01-01", *store)
+    assert_clear(res)
+    assert "as-of date 0001-01-01 is outside" in res.output
+
+
+@pytest.mark.parametrize(
+    ("as_of", "said"),
+    [("9999-12-31", "after the end"), ("2030-01-01", "after the end"), ("1990-01-01", "before")],
+)
+def test_breadth_as_of_outside_the_closes_is_exit_2(data: Path, as_of: str, said: str) -> None:
+    res = run("breadth", data, "--as-of", as_of)
+    assert_clear(res)
+    assert f"as-of date {as_of} is {said}" in res.output
+    assert "2024-02-23" in res.output if said.startswith("after") else "2023-01-02" in res.output
+    ok = run("breadth", data, "--as-of", "2024-03-01")  # a few days after the last close: fine
+    assert ok.exit_code == 0, ok.output

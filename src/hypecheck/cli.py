@@ -908,6 +908,8 @@ def breadth_cmd(
     Prints the latest % above the 50/200-day averages, advances/declines, A/D line, McClellan
     oscillator, new highs/lows, equal- and cap-weighted returns, and any Zweig breadth thrusts."""
 
+    import pandas as pd
+
     from .analytics.breadth import breadth, zweig_thrust
 
     t0 = time.perf_counter()
@@ -917,8 +919,23 @@ def breadth_cmd(
         from .api import _parse_as_of
         from .panel import cut_frame
 
+        from .errors import DateOutsideDataError
+        from .panel import MAX_AGE_DAYS
+
         cut = _parse_as_of(as_of)
         assert cut is not None
+        dates = wide.index  # type: ignore[attr-defined]
+        first, last = (dates.min(), dates.max()) if len(dates) else (None, None)
+        if last is not None and cut > last + pd.Timedelta(days=MAX_AGE_DAYS["D"]):
+            raise DateOutsideDataError(
+                f"as-of date {as_of.strip()} is after the end of the closes: they end on {last.date()}",
+                hint=f"use --as-of {last.date()} or earlier, or add newer closes",
+            )
+        if first is not None and cut < first:
+            raise DateOutsideDataError(
+                f"as-of date {as_of.strip()} is before the closes: they start on {first.date()}",
+                hint=f"use --as-of {first.date()} or later",
+            )
         wide = cut_frame(wide, cut)  # type: ignore[arg-type]
         capf = cut_frame(capf, cut) if capf is not None else None  # type: ignore[arg-type]
     b = breadth(wide, capf, engine=engine, scheduler=scheduler)  # type: ignore[arg-type]

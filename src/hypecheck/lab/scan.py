@@ -152,6 +152,7 @@ class ScanResult:
     stored: str = ""  # what happened to this scan in the store (saved, or why not)
     data_key: str = ""
     universe_spec: Any = None  # the Universe scanned (for theme_toml; not in the JSON)
+    closes_from: pd.Timestamp | None = None  # the first date of the universe's closes (not in the JSON)
     period: str = "trading day"  # the unit of ages and of the live window (month for monthly data)
 
     def find(self, leader: str, laggard: str) -> Narrative | None:
@@ -393,7 +394,8 @@ def scan(
     ts = pd.Timestamp(last) if as_of is None else _parse_date(as_of)
     if ts < first or ts > pd.Timestamp(last):
         raise InputError(
-            f"as-of date {ts:%Y-%m-%d} is outside the universe's closes ({first:%Y-%m-%d} to {last:%Y-%m-%d})",
+            f"as-of date {as_of.strip() if isinstance(as_of, str) else _day(ts)} is outside the "
+            f"universe's closes ({first:%Y-%m-%d} to {last:%Y-%m-%d})",
             hint=f"pass --as-of between {first:%Y-%m-%d} and {last:%Y-%m-%d}",
         )
     say(0.1, f"building the panel of past narratives ({len(pairs)} pairs, {engine})")
@@ -445,6 +447,7 @@ def scan(
         skipped=skipped,
         live_days=window,
         universe_spec=u,
+        closes_from=pd.Timestamp(first),
         period="trading day" if u.freq.ppm > 1 else "month",
     )
 
@@ -503,15 +506,23 @@ def leader_attention(catalog: Catalog, u: Universe, leader: str, ts: pd.Timestam
     return None
 
 
-def _parse_date(d: str | pd.Timestamp) -> pd.Timestamp:
+def _parse_date(d: str | pd.Timestamp, what: str = "as-of date") -> pd.Timestamp:
+    """``d`` as a day; ``what`` names it in the error (``"--since"``), which quotes it as typed."""
     import re
 
+    from ..errors import short
+
     if isinstance(d, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.strip()):
-        raise InputError(f"as-of date {d!r} is not an ISO date", hint="write it as YYYY-MM-DD")
+        raise InputError(f"{what} {short(d)} is not an ISO date", hint="write it as YYYY-MM-DD")
     try:
         return pd.Timestamp(d).normalize()
     except (ValueError, TypeError):
-        raise InputError(f"as-of date {d!r} is not a date", hint="write it as YYYY-MM-DD") from None
+        raise InputError(f"{what} {short(d)} is not a date", hint="write it as YYYY-MM-DD") from None
+
+
+def _day(ts: pd.Timestamp) -> str:
+    """YYYY-MM-DD with four digits in the year (``strftime`` writes year 1 as ``1-01-01``)."""
+    return ts.date().isoformat()
 
 
 def _live(

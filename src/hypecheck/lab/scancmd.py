@@ -129,11 +129,18 @@ def run(
     if since is not None:
         from .scan import _parse_date
 
-        d = _parse_date(since)
+        d = _parse_date(since, "--since")
+        typed = since.strip()  # said as typed (year 1 is 0001-01-01, not 1-01-01)
         if d >= res.as_of:
             raise InputError(
-                f"--since {d:%Y-%m-%d} is not before the scan date {res.as_of:%Y-%m-%d}",
+                f"--since {typed} is not before the scan date {res.as_of:%Y-%m-%d}",
                 hint="pass an earlier --since date (or a later --as-of)",
+            )
+        if res.closes_from is not None and d < res.closes_from:
+            raise InputError(
+                f"--since {typed} is before the universe's closes ({res.closes_from:%Y-%m-%d} to "
+                f"{res.as_of:%Y-%m-%d}): there is no scan to compare with",
+                hint=f"pass --since between {res.closes_from:%Y-%m-%d} and {res.as_of:%Y-%m-%d}",
             )
         prev = scanstore.load(store, scope, on_or_before=f"{d:%Y-%m-%d}")
         if prev is None:  # no stored scan then: the scan as of that date, from the same data
