@@ -917,10 +917,8 @@ def breadth_cmd(
     capf = _read_wide(caps, "caps") if caps is not None else None
     if as_of is not None:
         from .api import _parse_as_of
-        from .panel import cut_frame
-
         from .errors import DateOutsideDataError
-        from .panel import MAX_AGE_DAYS
+        from .panel import MAX_AGE_DAYS, cut_frame
 
         cut = _parse_as_of(as_of)
         assert cut is not None
