@@ -269,6 +269,41 @@ def test_fetch_counts_validation_skips_fresh_and_records_failures(tmp_path: Path
     assert {i.id: i.status for i in items}["AAA"] == "skipped" and prices.calls == []
 
 
+def test_fetch_after_import_is_not_fresh(tmp_path: Path) -> None:
+    """`hypecheck import` stores files (their values get the import time), but no live provider
+    fetched them: a fetch right after must ask the provider (the files end 4 months earlier), and
+    only the provider's own fetch makes the series fresh."""
+    from click.testing import CliRunner
+
+    from hypecheck.cli import main
+    from hypecheck.fetch import fetch_theme
+
+    old = pd.bdate_range("2024-01-01", "2024-06-28")
+    data = tmp_path / "files"
+    data.mkdir()
+    for t in ("AAA", "BBB"):
+        pd.DataFrame({"Date": old.strftime("%Y-%m-%d"), "Close": np.linspace(10, 20, len(old))}).to_csv(
+            data / f"{t}.csv", index=False
+        )
+    store = Store(tmp_path / "i.duckdb")
+    res = CliRunner().invoke(main, ["import", str(data), "--store", str(store.path)])
+    assert res.exit_code == 0, res.output
+    assert store.info("price", "AAA")["last"] == dt.date(2024, 6, 28)
+    new = pd.bdate_range("2024-06-24", "2024-10-31")
+    prices = FakeProvider(
+        "price", {t: pd.Series(np.linspace(20, 25, len(new)), index=new) for t in ("AAA", "BBB")}
+    )
+    macro = FakeProvider("macro", {"FEDFUNDS": pd.Series([5.0] * 3, index=new[:3])})
+    items = fetch_theme(_theme(tmp_path), store, providers={"yahoo": prices, "fred": macro})
+    by = {i.id: i for i in items}
+    assert by["AAA"].status == "fetched" and by["BBB"].status == "fetched", [(i.id, i.reason) for i in items]
+    assert sorted(prices.calls) == ["AAA", "BBB"]
+    assert store.info("price", "AAA")["last"] == dt.date(2024, 10, 31)
+    prices.calls.clear()  # now they are fresh: fetched by their provider a moment ago
+    items = fetch_theme(_theme(tmp_path), store, providers={"yahoo": prices, "fred": macro})
+    assert {i.id: i.status for i in items}["AAA"] == "skipped" and prices.calls == []
+
+
 def test_fetch_offline_skips_the_rest_and_keeps_the_store(tmp_path: Path) -> None:
     from hypecheck.fetch import fetch_theme
 
@@ -305,7 +340,8 @@ def test_check_live_offline_uses_the_store(
                 f"offline {q.id}: network error (ConnectError) after 4 attempts", hint="rerun"
             )
 
-    for name in ("yahoo", "fred", "trends"):
+    base.available_providers()  # the built-ins registered before any is patched (a patch first would
+    for name in ("yahoo", "fred", "trends"):  # keep them out, and vanish with the test)
         monkeypatch.setitem(base._FACTORIES, name, Offline)
     path = tmp_path / "s.duckdb"
     store = Store(path)

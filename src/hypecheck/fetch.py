@@ -1,7 +1,8 @@
 """``hypecheck fetch``: bring a theme's series from the live providers into the store.
 
 For every series the theme names (prices from Yahoo, macro series from FRED, search terms from
-Google Trends), the fetch skips what is fresh (fetched within ``max_age``), otherwise runs the
+Google Trends), the fetch skips what is fresh (stored by that provider within ``max_age``: values
+brought in by ``hypecheck import`` are never fresh), otherwise runs the
 provider's three steps (query, fetch, standardize), validates the result at the boundary
 (:mod:`hypecheck.validation`: count in = count stored + count rejected, with reasons) and writes it
 in one transaction. A failure is recorded with its reason and the fetch goes on; once the network is
@@ -157,8 +158,11 @@ def _one(
         it.status, it.reason = "skipped", "no live provider for this series (it comes from a data file)"
         return
     info = store.info(it.kind, it.id)
-    if info and info.get("fetched_at") and now - info["fetched_at"] < max_age:
-        age = now - info["fetched_at"]
+    # fresh: fetched from this series' own provider within max_age (an import of files is no fetch:
+    # its values carry the import time but may end months ago)
+    fetched = store.last_fetched(it.kind, it.id, it.provider) if info else None
+    if fetched is not None and now - fetched < max_age:
+        age = now - fetched
         it.status, it.reason = "skipped", f"fresh (fetched {int(age.total_seconds() // 60)} min ago)"
         return
     if offline:

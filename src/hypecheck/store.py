@@ -706,6 +706,20 @@ class Store:
         out.update(first=row[7], last=row[8], n=row[9], fetched_at=row[10])
         return out
 
+    def last_fetched(self, kind: str, id: str, provider: str) -> dt.datetime | None:
+        """When ``provider`` last stored ``(kind, id)`` (its fetch log), None if it never did. An
+        import or another provider's values do not count: values imported from files are not what
+        the live provider would answer now."""
+        if not self.exists():
+            return None
+        with self._connect(write=False) as con:
+            row = con.execute(
+                """SELECT max(finished_at) FROM fetch_log
+                   WHERE kind = ? AND id = ? AND provider = ? AND status = 'stored'""",
+                [kind, id, provider],
+            ).fetchall()
+        return row[0][0] if row else None
+
     def fetch_log(self, limit: int = 100) -> pd.DataFrame:
         if not self.exists():
             return pd.DataFrame()
