@@ -902,6 +902,7 @@ def test_a_connector_registered_for_a_kind_is_the_one_fetch_uses(
     from hypecheck.fetch import fetch_theme, plan
     from hypecheck.store import Store
 
+    registry.available_providers()  # the built-ins loaded into the real table before it is copied
     monkeypatch.setattr(registry, "_FACTORIES", dict(registry._FACTORIES))  # undone after the test
     monkeypatch.setattr(registry, "_ROUTES", dict(registry._ROUTES))
     built: list[_StubPrices] = []

@@ -140,6 +140,9 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     def nap(_: float) -> None:
         return None
 
+    # the built-in connectors registered first: a factory patched in before them would stop "trends"
+    # from registering (and routing "search"), and vanish with the patch, for every later test
+    base.available_providers()
     monkeypatch.setitem(base._FACTORIES, "yahoo", lambda **kw: YahooProvider(client=client(down), sleep=nap))
     monkeypatch.setitem(base._FACTORIES, "fred", lambda **kw: FredProvider(client=client(down), sleep=nap))
     monkeypatch.setitem(base._FACTORIES, "trends", lambda **kw: YahooProvider(client=client(down), sleep=nap))
@@ -313,6 +316,11 @@ def test_fetch_without_network_is_exit_5_naming_what_was_not_fetched(
     asked = len(offline)
     assert Store(store_path).counts() == before
     # what is fresh is not a failure: the same store, a theme whose series were all fetched just now
+    # (by their provider: values written by an import or a test are not a fetch)
+    store = Store(store_path)
+    for id, drift in (("AAA", 0.001), ("BBB", -0.0005)):
+        meta = SeriesMeta(id=id, kind="price", source="yahoo", origin="yahoo", frequency="D")
+        store.write(SeriesData(meta, closes(drift)), provider="yahoo", run_id="earlier")
     assert_exit(run("fetch", theme, "--store", store_path), 0, "skipped 2")
     assert len(offline) == asked
 
@@ -414,6 +422,7 @@ def test_fred_key_never_in_cli_output_or_fetch_log(
     def yahoo_down(request: httpx.Request) -> httpx.Response:
         return httpx.Response(404, json={"chart": {"result": None, "error": {"code": "Not Found"}}})
 
+    base.available_providers()  # the built-ins registered before any is patched (see ``offline``)
     monkeypatch.setitem(base._FACTORIES, "yahoo", lambda **kw: YahooProvider(client=client(yahoo_down)))
     monkeypatch.setitem(
         base._FACTORIES,
