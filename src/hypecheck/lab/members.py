@@ -16,7 +16,10 @@ A member universe is a TOML file with a ``[members]`` table::
 
 ``prices`` is either one *long* file (Parquet or CSV) with columns ``date, ticker, close`` (one row
 per member and day; any letter case), or a folder of ``<TICKER>.csv`` files with ``Date,Close``
-columns (the layout of the ETF folder). The benchmark's closes come from the scan's catalog (``--data``)
+columns (the layout of the ETF folder). Both are read as ``--data`` reads files (one date format per
+file, ambiguous day-first dates refused, ``YYYYMMDD`` integers as dates, closes <= 0 quarantined,
+conflicting duplicate dates warned about); every member skipped and every row rejected or repaired is
+listed in the load report of the catalog returned, and so in the scan's ``skipped``. The benchmark's closes come from the scan's catalog (``--data``)
 when it has them, else from the members' prices. ``--universe`` may also name such a long file or
 folder directly; the benchmark is then ``SPY``.
 
@@ -34,7 +37,7 @@ import pandas as pd
 
 from .._toml import read_bounded
 from ..errors import InputError
-from ..schema import Catalog, SeriesData, SeriesMeta
+from ..schema import Catalog, LoadEntry, SeriesData, SeriesMeta
 from . import features as F
 from .history import Universe
 
@@ -64,71 +67,145 @@ def read_universe_toml(path: Path) -> dict[str, Any]:
     )
 
 
-def read_long(path: Path) -> dict[str, pd.Series]:
-    """A long ``date, ticker, close`` file (Parquet or CSV) as one close series per ticker."""
+def read_long(path: Path) -> tuple[dict[str, pd.Series], list[str]]:
+    """A long ``date, ticker, close`` file (Parquet or CSV) as one close series per ticker, and what
+    reading it rejected or repaired (one line per member, and the file's own).
+
+    Read as ``--data`` reads a file (:mod:`hypecheck.data.formats`): one date format for the whole
+    file, chosen from its first value (ISO, ``YYYYMMDD`` also as integers; day-first slashed dates
+    are ambiguous and refused); each member's closes validated as a price column (blank cells
+    dropped and counted, closes <= 0 quarantined, duplicate dates de-duplicated with a warning when
+    their closes differ). A member with no usable close is skipped and said so; the others load."""
+    from dataclasses import replace
+
+    from ..data.formats import checks
+    from ..data.formats.base import DEFAULT_MAX_BYTES, PARQUET_SUFFIXES, _make_ctx, _Problem, _Tally
+    from ..data.formats.text import Probe
+    from ..data.formats.tidy_long import _datetime_column
+    from ..data.formats.values import _build, _Dates, _Numbers, _parse_dates, _parse_numbers
+
+    hint = "give a Parquet or CSV file with columns date, ticker, close"
+    ctx = _make_ctx(path, path.name, None, in_trends=False)
     try:
-        if path.suffix.lower() == ".csv":
-            df = pd.read_csv(path)
-        else:
+        if path.suffix.lower() in PARQUET_SUFFIXES:
             import duckdb
 
             df = duckdb.read_parquet(str(path)).df()
-    except Exception as exc:
+            df.columns = [str(c).strip().lower() for c in df.columns]
+        else:
+            probe = Probe(path, ctx, DEFAULT_MAX_BYTES)
+            for check in (checks.SUFFIX, checks.FIRST_LINE, checks.SEPARATORS, checks.TABLE):
+                check.run(probe)
+            df = probe.frame.copy()
+            df.columns = [c.strip() for c in probe.lc]
+    except _Problem as p:
+        raise InputError(f"cannot read the member prices {path}: {p.what}", hint=p.hint or hint) from None
+    except Exception as exc:  # duckdb's own errors for a damaged Parquet file
         raise InputError(
-            f"cannot read the member prices {path}: {exc}",
-            hint="give a Parquet or CSV file with columns date, ticker, close",
+            f"cannot read the member prices {path}: {type(exc).__name__}: {str(exc)[:200]}", hint=hint
         ) from None
-    cols = {c.lower().strip(): c for c in df.columns}
-    missing = [c for c in ("date", "ticker", "close") if c not in cols]
+    missing = [c for c in ("date", "ticker", "close") if c not in df.columns]
     if missing:
         raise InputError(
-            f"the member prices {path} have no column {', '.join(missing)} (columns: {', '.join(map(str, df.columns))})",
+            f"the member prices {path} have no column {', '.join(missing)} "
+            f"(columns: {', '.join(map(str, list(df.columns)[:12]))})",
             hint="give one row per member and day with columns date, ticker, close",
         )
-    df = pd.DataFrame(
-        {
-            "date": pd.to_datetime(df[cols["date"]], errors="coerce"),
-            "ticker": df[cols["ticker"]].astype(str).str.strip().str.upper(),
-            "close": pd.to_numeric(df[cols["close"]], errors="coerce"),
-        }
-    ).dropna()
-    df = df[df["close"] > 0]
-    if df.empty:
-        raise InputError(f"the member prices {path} hold no positive closes", hint="check the file")
-    df["date"] = df["date"].dt.tz_localize(None) if df["date"].dt.tz is not None else df["date"]
-    df = df.sort_values(["ticker", "date"], kind="mergesort").drop_duplicates(["ticker", "date"], keep="last")
-    return {
-        str(t): pd.Series(g["close"].to_numpy(dtype="float64"), index=pd.DatetimeIndex(g["date"]))
-        for t, g in df.groupby("ticker", sort=True)
-    }
-
-
-def read_folder(path: Path) -> dict[str, pd.Series]:
-    """A folder of ``<TICKER>.csv`` files with ``Date,Close`` columns."""
+    try:
+        col = df["date"]
+        if pd.api.types.is_datetime64_any_dtype(col.dtype):
+            dates = _datetime_column(col, ctx)
+        else:
+            dates = _parse_dates(_as_text(col), ctx)
+    except _Problem as p:
+        raise InputError(f"the member prices {path}: {p.what}", hint=p.hint or hint) from None
+    nums = _parse_numbers(df["close"])
+    names = _as_text(df["ticker"]).str.strip().str.upper()
+    unnamed = (names.isna() | (names == "")).to_numpy(dtype=bool) & ~dates.rejected
+    ctx.tally.reject(int(unnamed.sum()), "no ticker")
+    names = names.mask(unnamed)
+    codes, uniques = pd.factorize(names, use_na_sentinel=True)
+    codes = np.asarray(codes)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
     out: dict[str, pd.Series] = {}
+    problems: list[str] = []
+    if ctx.tally.summary():
+        problems.append(f"{path.name}: {ctx.tally.summary()}")
+    for i, name in enumerate(uniques):
+        rows = np.sort(order[bounds[i] : bounds[i + 1]])
+        own = replace(ctx, tally=_Tally())  # this member's rejections, said under its name
+        try:
+            sd = _build(
+                own,
+                _Dates(dates.values[rows], dates.rejected[rows], dates.fmt),
+                _Numbers(
+                    nums.values[rows], nums.missing[rows], nums.bad[rows], nums.below_one[rows], nums.example
+                ),
+                id=str(name),
+                kind="price",
+                fmt="members-long",
+                column=str(name),
+            )
+        except _Problem as p:
+            problems.append(f"{name}: skipped: {p.what}")
+            continue
+        if own.tally.summary():
+            problems.append(f"{name}: {own.tally.summary()}")
+        out[str(name)] = sd.values
+    return out, problems
+
+
+def _as_text(col: pd.Series) -> pd.Series:
+    """A column as text; integers (a ``YYYYMMDD`` date column, a numeric ticker) without ``.0``."""
+    if col.dtype.kind in "iu":
+        return col.astype("string")
+    if col.dtype.kind == "f":
+        present = col.dropna()
+        if len(present) and bool((present == present.round()).all()):
+            return col.astype("Int64").astype("string")
+    return col.astype("string")
+
+
+def read_folder(path: Path) -> tuple[dict[str, pd.Series], list[str]]:
+    """A folder of ``<TICKER>.csv`` files, each read as ``--data`` reads a price file (its format
+    detected, its dates and closes validated): the close series per ticker, and what reading them
+    rejected or repaired (one line per file; a file that cannot be read is skipped and said so)."""
+    from ..data.formats import read_one
+    from ..data.formats.base import DEFAULT_MAX_BYTES, _Problem
+    from ..errors import MissingDependencyError
+
+    out: dict[str, pd.Series] = {}
+    problems: list[str] = []
     files = sorted(path.glob("*.csv"))
     if not files:
         raise InputError(f"the member folder {path} holds no .csv files", hint="one <TICKER>.csv per member")
     for f in files:
+        ticker = f.stem.strip().upper()
         try:
-            df = pd.read_csv(f)
-        except Exception as exc:
-            raise InputError(f"cannot read {f}: {exc}", hint="a CSV with Date,Close columns") from None
-        cols = {c.lower().strip(): c for c in df.columns}
-        if "date" not in cols or "close" not in cols:
-            raise InputError(f"{f} has no Date and Close columns", hint="a CSV with Date,Close columns")
-        s = pd.Series(
-            pd.to_numeric(df[cols["close"]], errors="coerce").to_numpy(dtype="float64"),
-            index=pd.to_datetime(df[cols["date"]], errors="coerce"),
-        )
-        s = s[np.asarray(s.index.notna()) & np.asarray(s > 0)].dropna()
-        s = s[~s.index.duplicated(keep="last")].sort_index()
-        if len(s):
-            out[f.stem.upper()] = s
-    return out
+            series, entry = read_one(f, f.name, DEFAULT_MAX_BYTES, None, False)
+        except _Problem as p:
+            problems.append(f"{ticker}: skipped: {p.what}")
+            continue
+        except (MissingDependencyError, OSError) as exc:
+            problems.append(f"{ticker}: skipped: {getattr(exc, 'message', None) or exc}")
+            continue
+        prices = [s for s in series if s.meta.kind == "price"]
+        if len(series) != 1 or not prices:
+            what = ", ".join(f"{s.meta.kind} {s.meta.id}" for s in series[:3])
+            problems.append(
+                f"{ticker}: skipped: not one Date,Close price column (read as {entry.format}: {what})"
+            )
+            continue
+        if entry.reason:
+            problems.append(f"{ticker}: {entry.reason}")
+        out[ticker] = prices[0].values
+    return out, problems
 
 
-def read_prices(path: Path) -> dict[str, pd.Series]:
+def read_prices(path: Path) -> tuple[dict[str, pd.Series], list[str]]:
+    """The member closes at ``path`` (a folder of ``<TICKER>.csv`` or a long file) and what reading
+    them rejected, repaired or skipped (see :func:`read_folder` and :func:`read_long`)."""
     if path.is_dir():
         return read_folder(path)
     if not path.is_file():
@@ -153,7 +230,7 @@ def load_member_universe(path: str | Path, catalog: Catalog) -> tuple[Universe, 
     else:
         raw, mem, prices_path = {"name": p.stem}, {}, p
     bench = str(mem.get("benchmark", "SPY")).upper()
-    series = read_prices(prices_path)
+    series, problems = read_prices(prices_path)
     wanted = mem.get("tickers")
     if wanted is not None:
         if not isinstance(wanted, list) or not all(isinstance(t, str) for t in wanted):
@@ -178,6 +255,12 @@ def load_member_universe(path: str | Path, catalog: Catalog) -> tuple[Universe, 
     members = sorted(t for t in series if t != bench)
     for t in members:
         cat.add(_sd(t, series[t], prices_path))
+    for line in problems:  # every rejection and repair, for the scan's ``skipped``
+        who, _, what = line.partition(": ")
+        skipped = what.startswith("skipped: ")
+        cat.report.add(
+            LoadEntry(who, "skipped" if skipped else "loaded", what.removeprefix("skipped: "), "members")
+        )
     market = dict(raw.get("market", {})) or {"benchmark": bench}
     u = Universe(
         name=str(raw.get("name", p.stem)),

@@ -238,7 +238,11 @@ class ScanResult:
                 if n.attention:
                     lines.append(f"    attention (not in the model): {n.attention['finding']}.")
         if self.skipped:
-            lines.append(f"  {len(self.skipped)} pairs skipped (no closes): " + ", ".join(self.skipped[:5]))
+            lines.append(
+                f"  {len(self.skipped)} pairs or member files skipped or repaired: "
+                + "; ".join(self.skipped[:5])
+                + (f"; and {len(self.skipped) - 5} more (see --json)" if len(self.skipped) > 5 else "")
+            )
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -384,6 +388,12 @@ def scan(
     say(0.0, "reading the universe")
     u, cat = resolve_universe(catalog, universe)
     pairs, skipped = pair_inputs(cat, u)
+    if cat is not catalog:  # a member universe: what reading its files rejected, repaired or skipped
+        skipped += [
+            f"{e.origin}: {'skipped: ' if e.status == 'skipped' else ''}{e.reason}"
+            for e in cat.report.entries
+            if e.format == "members"
+        ]
     if not pairs:
         raise NoDataError(
             f"none of the {len(u.pairs)} pairs of the {u.name} universe have closes in the data",
