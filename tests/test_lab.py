@@ -26,6 +26,7 @@ from hypecheck.schema import Catalog
 
 HORIZONS = (1, 3, 6, 12)
 OUTCOMES = [f"outcome_{h}m" for h in HORIZONS]
+RELS = tuple(f"rel_{h}m" for h in HORIZONS)  # log relative returns (the null's scale)
 
 
 # ------------------------------------------------------------------------------------------ helpers
@@ -216,11 +217,11 @@ def test_episodes_unchanged_by_truncation_and_pending_outcomes_are_nan(
         cut = H.episodes_of(p_cut, u.freq, ctx_cut)
         head = full.loc[full["date"] <= D].reset_index(drop=True)
         assert len(cut) == len(head) >= k + 1
-        same = [c for c in cut.columns if c not in (*OUTCOMES, "data_end")]
+        same = [c for c in cut.columns if c not in (*OUTCOMES, *RELS, "data_end")]
         pd.testing.assert_frame_equal(cut[same], head[same], check_exact=True)
         last = cut["data_end"].iloc[0]
         assert last == feat_full.index[feat_full.index <= D][-1]
-        for h, col in zip(HORIZONS, OUTCOMES, strict=True):
+        for h, col in [*zip(HORIZONS, OUTCOMES, strict=True), *zip(HORIZONS, RELS, strict=True)]:
             pending = (cut["date"] + pd.DateOffset(months=h) > last).to_numpy()
             assert cut.loc[pending, col].isna().all()  # pending: NaN, never a partial return
             np.testing.assert_array_equal(

@@ -213,23 +213,35 @@ def orient(feat: pd.DataFrame, rows: np.ndarray, directions: np.ndarray) -> pd.D
 
 def detect(feat: pd.DataFrame, *, k: float, gap_months: int) -> pd.DataFrame:
     """Births of narratives in one pair: the first date of each run of ``|sharpness| >= k`` with one
-    sign, at least ``gap_months`` after the previous birth. Columns ``row, date, direction``."""
+    sign, at least ``gap_months`` after the previous birth *in the same direction*. A run in the
+    opposite direction is a new narrative (a reversal, the very signature of a fad) and is kept
+    whatever its distance from the last birth. Columns ``row, date, direction``."""
     z = feat["sharpness"].to_numpy()
     sig = np.where(np.isnan(z), 0, np.where(z >= k, 1, np.where(z <= -k, -1, 0)))
     prev = np.concatenate([[0], sig[:-1]])
     starts = np.flatnonzero((sig != 0) & (sig != prev))
     rows, dates, dirs = [], [], []
-    last: pd.Timestamp | None = None
+    last: dict[int, pd.Timestamp] = {}
     idx = pd.DatetimeIndex(feat.index)
     for i in starts.tolist():  # run starts only (sparse): the gap needs the previous kept birth
-        d = pd.Timestamp(idx[i])
-        if last is not None and d < last + pd.DateOffset(months=gap_months):
+        d, s = pd.Timestamp(idx[i]), int(sig[i])
+        if s in last and d < last[s] + pd.DateOffset(months=gap_months):
             continue
         rows.append(int(i))
         dates.append(d)
-        dirs.append(int(sig[i]))
-        last = d
+        dirs.append(s)
+        last[s] = d
     return pd.DataFrame({"row": rows, "date": pd.DatetimeIndex(dates), "direction": dirs})
+
+
+def move(feat: pd.DataFrame, rows: np.ndarray, directions: np.ndarray, freq: Freq) -> np.ndarray:
+    """The move a narrative is born of, in the leader's view: ``ln(L_t/L_{t-m}) - ln(G_t/G_{t-m})``
+    over ``m = freq.move`` periods of the pair's common calendar (positive for every birth)."""
+    rs = np.log(feat["a"].to_numpy()) - np.log(feat["b"].to_numpy())
+    rows = np.asarray(rows, dtype="int64")
+    prev = rows - freq.move
+    out = np.where(prev >= 0, rs[rows] - rs[np.clip(prev, 0, None)], np.nan)
+    return out * np.asarray(directions, dtype="float64")
 
 
 def horizon_end(dates: pd.DatetimeIndex, months: int, monthly: bool) -> pd.DatetimeIndex:
@@ -259,6 +271,21 @@ def outcomes(
     return np.where(ok, r, np.nan)
 
 
+def log_outcomes(
+    feat: pd.DataFrame, rows: np.ndarray, directions: np.ndarray, months: int, monthly: bool = False
+) -> np.ndarray:
+    """The leader's log relative return ``ln(L_{t+h}/L_t) - ln(G_{t+h}/G_t)`` from each row to the
+    last close on or before :func:`horizon_end` (the same end as :func:`outcomes`); NaN when pending."""
+    idx = pd.DatetimeIndex(feat.index)
+    rs = np.log(feat["a"].to_numpy()) - np.log(feat["b"].to_numpy())
+    end = horizon_end(idx[rows], months, monthly)
+    j = idx.searchsorted(end, side="right") - 1
+    ok = end <= idx[-1]
+    j = np.where(ok, j, rows)
+    r = (rs[j] - rs[rows]) * np.asarray(directions, dtype="float64")
+    return np.where(ok, r, np.nan)
+
+
 __all__ = [
     "CONTEXT",
     "DAILY",
@@ -273,6 +300,8 @@ __all__ = [
     "detect",
     "horizon_end",
     "known_asvi",
+    "log_outcomes",
+    "move",
     "orient",
     "outcomes",
     "pair_features",

@@ -52,6 +52,7 @@ class Universe:
     market: dict[str, Any] = field(default_factory=dict)
     macro: dict[str, str] = field(default_factory=dict)
     origin: str = ""
+    classes: dict[str, Any] = field(default_factory=dict)  # the class of narrative of each pair
 
 
 def load_universe(name_or_path: str | Path) -> Universe:
@@ -104,6 +105,7 @@ def load_universe(name_or_path: str | Path) -> Universe:
         market=dict(raw.get("market", {})),
         macro=dict(raw.get("macro", {})),
         origin=origin,
+        classes=dict(raw.get("classes", {})),
     )
 
 
@@ -274,12 +276,28 @@ def episodes_of(p: PairInput, freq: F.Freq, ctx: Context) -> pd.DataFrame:
     x.insert(4, "group", p.group)
     x.insert(5, "direction", 1)
     monthly = freq.ppm == 1
+    x["move"] = F.move(feat, rows, dirs, freq)
+    x["sigma"] = pair_sigma(feat, freq)[rows]
     for h in HORIZON_MONTHS:
         x[f"outcome_{h}m"] = F.outcomes(feat, rows, dirs, h, monthly)
+    for h in HORIZON_MONTHS:  # log relative returns: the random-walk null's scale (lab/null.py)
+        x[f"rel_{h}m"] = F.log_outcomes(feat, rows, dirs, h, monthly)
     for h in HORIZON_MONTHS:  # when each outcome is known (its end date): the walk-forward's clock
         x[f"known_{h}m"] = F.horizon_end(pd.DatetimeIndex(ev["date"]), h, monthly)
     x["data_end"] = feat.index[-1]
     return x
+
+
+def pair_sigma(feat: pd.DataFrame, freq: F.Freq) -> np.ndarray:
+    """The pair's conditional (EWMA) deviation of its log relative returns after each row (NaN on the
+    first row): :func:`hypecheck.lab.null.conditional_sigma` on ``diff(ln a - ln b)``."""
+    from .null import LAMBDA, conditional_sigma
+
+    rs = np.log(feat["a"].to_numpy()) - np.log(feat["b"].to_numpy())
+    out = np.full(len(rs), np.nan)
+    if len(rs) > 1:
+        out[1:] = conditional_sigma(np.diff(rs), LAMBDA[freq.name])
+    return out
 
 
 def run_partition(pairs: Sequence[PairInput], freq: F.Freq, ctx: Context) -> pd.DataFrame:
@@ -301,16 +319,26 @@ class History:
     context: Context | None = None
 
 
-LAB_VERSION = "1"  # bump when episodes or features change meaning (invalidates the disk cache)
+LAB_VERSION = "2"  # bump when episodes or features change meaning (invalidates the disk cache)
+_CODE = ("features.py", "history.py", "null.py", "clusters.py")  # their source is hashed into the key too
+
+
+def _code_digest() -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for name in _CODE:
+        h.update(resources.files("hypecheck.lab").joinpath(name).read_bytes())
+    return h.hexdigest()[:16]
 
 
 def fingerprint(catalog: Catalog, u: Universe) -> str:
-    """A digest of everything a history is built from: the code's lab version, the universe file and
+    """A digest of everything a history is built from: the lab version and the source of the modules that build it, the universe file and
     every input series (ids, dates, values). Equal digests mean equal panels."""
     import hashlib
 
     h = hashlib.sha256(
-        f"{LAB_VERSION}|{u.name}|{u.version}|{u.origin}|{u.pairs}|{u.twins}|{u.terms}|".encode()
+        f"{LAB_VERSION}|{_code_digest()}|{u.name}|{u.version}|{u.origin}|{u.pairs}|{u.twins}|{u.terms}|".encode()
     )
     h.update(f"{u.market}|{u.macro}|{u.freq}".encode())
     prices = {x for a, b, _ in u.pairs for x in (a, b)} | set(u.twins.values())
@@ -357,7 +385,7 @@ def _normalise(df: pd.DataFrame) -> pd.DataFrame:
     for c in df.columns:
         if c == "date" or c.startswith("known_") or c == "data_end":
             df[c] = pd.to_datetime(df[c]).astype("datetime64[ns]")
-        elif c in ("leader", "laggard", "pair", "group"):
+        elif c in ("leader", "laggard", "pair", "group", "cluster"):
             df[c] = df[c].astype(str).astype(object)
         elif c == "direction":
             df[c] = df[c].astype("int64")
@@ -423,11 +451,21 @@ def build_history(
     eps = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if not eps.empty:
         eps = eps.sort_values(["date", "leader", "laggard"], kind="mergesort").reset_index(drop=True)
+        eps["cluster"] = cluster_of(eps, pairs, universe.freq)
         eps = _normalise(eps)
         if key and cdir is not None:
             _write_cached(cdir / f"{key}.parquet", eps)
     end = max(max(p.pa.index[-1], p.pb.index[-1]) for p in pairs)
     return History(name, universe, eps, pd.Timestamp(end), skipped, source, ctx)
+
+
+def cluster_of(eps: pd.DataFrame, pairs: Sequence[PairInput], freq: F.Freq) -> np.ndarray:
+    """Each birth's cluster of near-duplicates (:mod:`hypecheck.lab.clusters`)."""
+    from . import clusters as C
+
+    returns = {f"{p.a}-{p.b}": C.relative_returns(p.pa, p.pb) for p in pairs}
+    sides = {f"{p.a}-{p.b}": (p.a, p.b) for p in pairs}
+    return C.assign(eps, returns, sides, freq.name)
 
 
 def _run_dask(chunks: list[list[PairInput]], freq: F.Freq, ctx: Context, scheduler: str | None) -> list[Any]:

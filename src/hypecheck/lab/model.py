@@ -106,19 +106,30 @@ class Fit:
         return self.z(X) * self.weights
 
 
-def ridge_logistic(Z: np.ndarray, y: np.ndarray, prior_sd: float = PRIOR_SD) -> np.ndarray:
+def ridge_logistic(
+    Z: np.ndarray,
+    y: np.ndarray,
+    prior_sd: float = PRIOR_SD,
+    offset: np.ndarray | None = None,
+    init: np.ndarray | None = None,
+) -> np.ndarray:
     """MAP logistic regression with N(0, prior_sd^2) on the slopes, flat on the intercept (Newton).
+    ``offset``: a known term added to every row's log-odds (e.g. a null model's), not fitted;
+    ``init``: a starting point (the objective is strictly convex: the optimum does not depend on it).
 
     Returns ``[intercept, w_1, ..., w_d]``."""
     n, d = Z.shape
     X = np.hstack([np.ones((n, 1)), Z])
+    off = np.zeros(n) if offset is None else np.asarray(offset, dtype="float64")
     lam = np.full(d + 1, 1.0 / prior_sd**2)
     lam[0] = 0.0
     w = np.zeros(d + 1)
     m = min(max(float(y.mean()), 1e-6), 1 - 1e-6) if n else 0.5
-    w[0] = math.log(m / (1 - m))
+    w[0] = math.log(m / (1 - m)) if offset is None else 0.0
+    if init is not None:
+        w = np.array(init, dtype="float64")
     for _ in range(50):
-        p = expit(X @ w)
+        p = expit(X @ w + off)
         g = X.T @ (p - y) + lam * w
         H = (X * (p * (1 - p))[:, None]).T @ X + np.diag(lam + 1e-9)
         step = np.linalg.solve(H, g)
@@ -157,7 +168,7 @@ def fit(
         for b in range(boot):
             pick = rng.integers(0, len(uy), len(uy))
             idx = np.concatenate([rows_by_year[i] for i in pick])
-            out[b] = ridge_logistic(Z[idx], y[idx])
+            out[b] = ridge_logistic(Z[idx], y[idx], init=w)
         f.boot = out
     return f
 
@@ -247,16 +258,17 @@ def walk_forward(
         nxt = sch.refits[i + 1] if i + 1 < len(sch.refits) else sch.holdout_start
         windows.append((r, (dates >= r) & (dates < min(nxt, sch.holdout_start)), False))
     windows.append((sch.holdout_start, dates >= sch.holdout_start, True))
+    cols = eps[[f for f in features if f in eps]]  # copies of these columns only, not the whole panel
     for r, score_mask, is_hold in windows:
         if not score_mask.any():
             continue
-        train = (known <= r) & ~np.isnan(y)
+        train = np.asarray((known <= r) & ~np.isnan(y))
         if train.sum() < MIN_TRAIN:
             continue
         yt = (y[train] > 0).astype("float64")
-        m = fit(eps.loc[train], yt, features, years[train], boot)
+        m = fit(cols.loc[train], yt, features, years[train], boot)
         fits.append((r, m))
-        X = eps.loc[score_mask]
+        X = cols.loc[np.asarray(score_mask)]
         p[score_mask] = m.predict(X)
         base[score_mask] = m.base_rate
         if boot:
@@ -306,6 +318,7 @@ class Skill:
     ci_bss_base: tuple[float, float]
     ci_bss_momentum: tuple[float, float]
     weight: float | None = None  # the feature's weight in the verdict model (latest fit)
+    n_effective: int | None = None  # clusters of near-duplicate births among the n (when known)
 
     def to_dict(self) -> dict[str, object]:
         def c(x: float | None) -> float | None:
@@ -315,6 +328,7 @@ class Skill:
             "name": self.name,
             "kind": self.kind,
             "n": self.n,
+            "n_effective": self.n_effective,
             "hit_rate": c(self.hit_rate),
             "auc": c(self.auc),
             "brier": c(self.brier),
@@ -342,22 +356,39 @@ def skill(
     y: np.ndarray,
     years: np.ndarray,
     boot: int = BOOT,
+    clusters: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
 ) -> Skill:
-    """Skill of probabilities ``p`` on the rows where ``p``, both baselines and ``y`` are known."""
+    """Skill of probabilities ``p`` on the rows where ``p``, both baselines and ``y`` are known.
+    With ``clusters`` (each row's cluster of near-duplicates) the intervals resample clusters within
+    calendar-year blocks (:func:`hypecheck.lab.bootstrap.block_weights`; ``weights``: those draws
+    for all rows, computed once by the caller), else whole years."""
     m = ~np.isnan(p) & ~np.isnan(base) & ~np.isnan(mom) & ~np.isnan(y)
     p, base, mom, yy, yr = p[m], base[m], mom[m], (y[m] > 0).astype(float), years[m]
     if not len(p):
         nan = math.nan
-        return Skill(name, kind, 0, nan, nan, nan, nan, nan, (nan, nan), (nan, nan))
+        return Skill(name, kind, 0, nan, nan, nan, nan, nan, (nan, nan), (nan, nan), n_effective=0)
     b, bb, bm = brier(p, yy), brier(base, yy), brier(mom, yy)
-    uy, inv = np.unique(yr, return_inverse=True)
+    n_eff = None
+    if clusters is not None:
+        from .bootstrap import block_weights
 
-    def per_year(q: np.ndarray) -> np.ndarray:
-        return np.bincount(inv, weights=(q - yy) ** 2, minlength=len(uy))
+        cl = np.asarray(clusters)[m]
+        n_eff = len(set(cl.tolist()))
+        W = weights[:, m] if weights is not None else block_weights(cl, yr, boot)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            e = W @ (p - yy) ** 2
+            d_base = 1 - e / (W @ (base - yy) ** 2)
+            d_mom = 1 - e / (W @ (mom - yy) ** 2)
+    else:
+        uy, inv = np.unique(yr, return_inverse=True)
 
-    e, eb, em = per_year(p), per_year(base), per_year(mom)
-    d_base = year_bootstrap(e, eb, boot)
-    d_mom = year_bootstrap(e, em, boot)
+        def per_year(q: np.ndarray) -> np.ndarray:
+            return np.bincount(inv, weights=(q - yy) ** 2, minlength=len(uy))
+
+        e, eb, em = per_year(p), per_year(base), per_year(mom)
+        d_base = year_bootstrap(e, eb, boot)
+        d_mom = year_bootstrap(e, em, boot)
     ci_b = tuple(float(x) for x in np.nanpercentile(d_base, [2.5, 97.5]))
     ci_m = tuple(float(x) for x in np.nanpercentile(d_mom, [2.5, 97.5]))
     return Skill(
@@ -371,6 +402,7 @@ def skill(
         1 - b / bm if bm > 0 else math.nan,
         (ci_b[0], ci_b[1]),
         (ci_m[0], ci_m[1]),
+        n_effective=n_eff,
     )
 
 

@@ -20,9 +20,12 @@ import pandas as pd
 
 from ..schema import Catalog
 from . import model as M
+from . import retention as R
+from .bootstrap import block_weights
 from .history import HORIZON_MONTHS, History, build_history, load_universe
 
 LEVEL = 0.95
+SCHEMA_VERSION = 3  # of ``hypecheck lab --json`` (README: the lab's JSON contract)
 
 
 def parse_horizon(h: str | int) -> int:
@@ -52,6 +55,7 @@ class HistoryResult:
     schedule: M.Schedule
     final: M.Fit  # the verdict model fitted on every known outcome (what a check today would use)
     momentum_final: M.Fit
+    retention: R.RetentionResult | None = None
     skipped: list[str] = field(default_factory=list)
 
     @property
@@ -79,17 +83,27 @@ class HistoryResult:
         return f"{verdict} ({wf}; {ho})"
 
     def to_dict(self) -> dict[str, Any]:
+        ret = self.retention.to_dict() if self.retention is not None else {}
+        holdout = self.holdout.to_dict() | {"by_year": ret.get("holdout_by_year", {}).get("by_year", [])}
         return {
             "name": self.name,
             "description": self.description,
             "universe": self.universe,
+            "n": len(self.episodes),
+            "n_effective": ret.get("n_effective"),
+            "detectable": ret.get("detectable"),
+            "retention": ret.get("retention", []),
+            "kept_half_skill": ret.get("kept_half_skill"),
+            "range": ret.get("range"),
+            "holdout_vs_null": ret.get("holdout_by_year"),
+            "fade_flagged": ret.get("fade_flagged"),
             "episodes": len(self.episodes),
             "base_rate": _c(self.base_rate),
             "horizon": f"{self.horizon}M",
             "holdout_start": f"{self.schedule.holdout_start:%Y-%m-%d}",
             "data_end": f"{self.schedule.data_end:%Y-%m-%d}",
             "skill": [s.to_dict() for s in self.skill],
-            "holdout": self.holdout.to_dict(),
+            "holdout": holdout,
             "holdout_momentum": self.holdout_momentum.to_dict(),
             "reliability": self.reliability,
             "reliability_holdout": self.reliability_holdout,
@@ -103,6 +117,10 @@ class HistoryResult:
             "skill_sentence": self.skill_sentence(),
             "skipped_pairs": self.skipped,
         }
+
+
+def _b(x: float) -> bool | None:
+    return None if math.isnan(float(x)) else bool(x > 0.5)
 
 
 def _c(x: Any) -> Any:
@@ -128,10 +146,12 @@ def evaluate(h: History, months: int = 6, boot: int = M.BOOT, boot_fit: int = M.
     mom = M.walk_forward(eps, (M.MOMENTUM,), months, sch)
     wf = ~ver.holdout
     rows: list[M.Skill] = []
+    clusters = eps["cluster"].astype(str).to_numpy() if "cluster" in eps else None
+    W = block_weights(clusters, years, boot) if clusters is not None else None
 
     def add(name: str, kind: str, sc: M.Scored) -> None:
         p = np.where(wf, sc.p, np.nan)
-        rows.append(M.skill(name, kind, p, np.where(wf, sc.base, np.nan), mom.p, y, years, boot))
+        rows.append(M.skill(name, kind, p, np.where(wf, sc.base, np.nan), mom.p, y, years, boot, clusters, W))
 
     add("verdict", "verdict", ver)
     present = [f for f in M.ALL_FEATURES if f in eps and eps[f].notna().mean() >= M.MIN_COVERAGE]
@@ -145,9 +165,11 @@ def evaluate(h: History, months: int = 6, boot: int = M.BOOT, boot_fit: int = M.
         add(f, "feature", M.walk_forward(eps, (f,), months, sch))
         rows[-1].weight = float(wmap.get(f, math.nan))
     hm = ver.holdout
-    holdout = M.skill("verdict", "verdict", np.where(hm, ver.p, np.nan), ver.base, mom.p, y, years, boot)
+    holdout = M.skill(
+        "verdict", "verdict", np.where(hm, ver.p, np.nan), ver.base, mom.p, y, years, boot, clusters, W
+    )
     holdout_mom = M.skill(
-        "momentum", "baseline", np.where(hm, mom.p, np.nan), ver.base, mom.p, y, years, boot
+        "momentum", "baseline", np.where(hm, mom.p, np.nan), ver.base, mom.p, y, years, boot, clusters, W
     )
     labels = [M.label(p, lo, hi, b) for p, lo, hi, b in zip(ver.p, ver.lo, ver.hi, ver.base, strict=True)]
     eps["p"], eps["p_lo"], eps["p_hi"] = ver.p, ver.lo, ver.hi
@@ -167,6 +189,12 @@ def evaluate(h: History, months: int = 6, boot: int = M.BOOT, boot_fit: int = M.
             )
     mom_final = M.fit(eps.loc[~np.isnan(y)], (y[~np.isnan(y)] > 0).astype(float), (M.MOMENTUM,))
     known = ~np.isnan(y)
+    ret = R.measure(h, eps, months, sch, boot=boot, class_map=h.universe.classes, weights=W)
+    for m, nl in ret.nulls.items():
+        eps[f"kept_half_{m}m"] = nl.kept
+    nl = ret.nulls[months]
+    eps[f"p_kept_rw_{months}m"], eps["range_lo"], eps["range_hi"] = nl.p, nl.lo, nl.hi
+    eps["p_kept"] = ret.scored.p
     return HistoryResult(
         name=h.name,
         description=h.universe.description,
@@ -183,6 +211,7 @@ def evaluate(h: History, months: int = 6, boot: int = M.BOOT, boot_fit: int = M.
         schedule=sch,
         final=final,
         momentum_final=mom_final,
+        retention=ret,
         skipped=h.skipped,
     )
 
@@ -197,7 +226,22 @@ class LabResult:
         m = self.horizon
         for h in self.histories:
             e = h.episodes
-            cols = {c: e[c].to_numpy(dtype="float64") for c in ("sharpness", "p", "p_lo", "p_hi")}
+            cols = {
+                c: e[c].to_numpy(dtype="float64") if c in e else np.full(len(e), np.nan)
+                for c in ("sharpness", "p", "p_lo", "p_hi", "move", "sigma", "range_lo", "range_hi", "p_kept")
+            }
+            cols["p_rw"] = (
+                e[f"p_kept_rw_{h.horizon}m"].to_numpy(dtype="float64")
+                if f"p_kept_rw_{h.horizon}m" in e
+                else np.full(len(e), np.nan)
+            )
+            kept = {
+                k: e[f"kept_half_{k}"].to_numpy(dtype="float64")
+                if f"kept_half_{k}" in e
+                else np.full(len(e), np.nan)
+                for k in ("1m", "3m", "6m", "12m")
+            }
+            clusters = e["cluster"].astype(str).tolist() if "cluster" in e else [None] * len(e)
             outs = {k: e[f"outcome_{k}"].to_numpy(dtype="float64") for k in ("1m", "3m", "6m", "12m")}
             dates = pd.DatetimeIndex(e["date"]).strftime("%Y-%m-%d").tolist()
             leaders, laggards = e["leader"].astype(str).tolist(), e["laggard"].astype(str).tolist()
@@ -218,9 +262,17 @@ class LabResult:
                         "p_interval": [_c(float(cols["p_lo"][i])), _c(float(cols["p_hi"][i]))],
                         "label": labels[i] if not math.isnan(p) else None,
                         "holdout": hold[i],
+                        "cluster": clusters[i],
+                        "move": _c(float(cols["move"][i])),
+                        "sigma": _c(float(cols["sigma"][i])),
+                        **{f"kept_half_{k}": _b(v[i]) for k, v in kept.items()},
+                        f"p_kept_rw_{m}m": _c(float(cols["p_rw"][i])),
+                        f"p_kept_{m}m": _c(float(cols["p_kept"][i])),
+                        f"range_{m}m": [_c(float(cols["range_lo"][i])), _c(float(cols["range_hi"][i]))],
                     }
                 )
         return {
+            "schema_version": SCHEMA_VERSION,
             "horizon": f"{m}M",
             "histories": [h.to_dict() for h in self.histories],
             "episodes": eps,
@@ -233,7 +285,8 @@ class LabResult:
                 "",
                 f"{h.name}: {len(h.episodes):,} episodes ({h.description}); "
                 f"{h.base_rate:.1%} persisted {h.horizon} months",
-                "  " + h.skill_sentence(),
+                *("  " + x for x in (h.retention.lines() if h.retention is not None else [])),
+                "  keeps beating (outcome > 0), the earlier target: " + h.skill_sentence(),
                 f"  {'':<18} {'kind':<8} {'n':>6} {'hit':>6} {'AUC':>6} {'Brier':>7} {'BSS base':>9} "
                 f"{'95% CI':>17} {'BSS mom':>8} {'weight':>7}",
             ]
