@@ -1,4 +1,5 @@
-"""The folder index: built once, kept on disk keyed by (path, size, mtime_ns), series read when asked.
+"""The folder index: built once, kept on disk keyed by (path, size, mtime_ns, content digest), series
+read when asked.
 
 Every file here is written by the tests (hand-built, made-up numbers)."""
 
@@ -159,6 +160,27 @@ def test_touching_a_file_reads_it_again(data: Path, monkeypatch: pytest.MonkeyPa
     spy = Spy(monkeypatch)
     _load(data)
     assert spy.calls == ["prices/BBB.csv"]
+
+
+def test_an_edit_keeping_size_and_mtime_is_seen(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cp -p`, `rsync -t` or a coarse-timestamp filesystem: the same size and modification time,
+    other bytes. The index keys each file by a digest of its content too, so the edit is read."""
+    cat, _ = _load(data)
+    assert cat.get("price", "BBB").values.tolist()[-1] == 24.0  # read: its copy is kept on disk
+    p = data / "prices" / "BBB.csv"
+    st = p.stat()
+    text = p.read_text()
+    p.write_text(text.replace(",24.0\n", ",94.0\n"))  # one digit: the same size
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (p.stat().st_size, p.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
+    spy = Spy(monkeypatch)
+    cat, src = _load(data)
+    assert spy.calls == ["prices/BBB.csv"] and src.indexes[0].n_read == 1
+    assert cat.get("price", "BBB").values.tolist()[-1] == 94.0
+    spy.calls.clear()
+    again, src = _load(data)  # unchanged since: from the index and the copy kept, not read
+    assert again.get("price", "BBB").values.tolist()[-1] == 94.0
+    assert spy.calls == [] and src.indexes[0].n_read == 0
 
 
 def test_a_merge_input_changing_recomputes_the_merge(data: Path) -> None:

@@ -25,8 +25,12 @@ A folder is indexed: per file its name, format, the LoadEntry of reading it (sta
 rows rejected) and per series its kind, id, frequency, first and last date and rows. The index is
 built by reading every file once and kept on disk (``$HYPECHECK_CACHE/folders``, else
 ``$XDG_CACHE_HOME/hypecheck/folders`` or ``~/.cache/hypecheck/folders``; ``HYPECHECK_CACHE=off``
-disables it), one JSON file per folder, each file's record keyed by its size and modification time
-(nanoseconds): a changed or added file is read again, a removed one dropped, the others not opened.
+disables it), one JSON file per folder, each file's record keyed by its size, modification time
+(nanoseconds) and a BLAKE2b digest of its bytes: a changed or added file is read again, a removed one
+dropped, the others not parsed. The digest catches an edit that keeps the size and the modification
+time (``cp -p``, ``rsync -t``, filesystems with coarse timestamps); hashing every file costs one
+sequential read of the folder (30-35 ms for the 31 MB, 866 files of ``../shared/data`` once they
+are in the page cache: a warm load takes 0.06 s instead of 0.026 s), far less than parsing them.
 A change of the reading code (the modules of :mod:`hypecheck.data.formats`, this module, the schema)
 discards the whole index. A record made on another day stays valid when the day cannot change it:
 no row of the file was dated after either day, and the file was written before both.
@@ -66,7 +70,18 @@ from .sources import register_source
 
 __all__ = ["DEFAULT_MAX_BYTES", "FilesSource", "cache_dir", "detect_format", "load_file", "read_file"]
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: each record keyed by its content digest too
+DIGEST_CHUNK = 1 << 20
+
+
+def file_digest(path: Path) -> str:
+    """A BLAKE2b (128-bit) digest of the file's bytes, read in 1 MB chunks: what keys a file's record
+    beside its size and modification time (an edit that keeps both is still seen)."""
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(DIGEST_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 # ------------------------------------------------------------------------------------ one file
@@ -214,6 +229,7 @@ class _File:
     today: str = ""
     max_bytes: int = DEFAULT_MAX_BYTES
     cacheable: bool = True  # False for skips that another run may not repeat (missing dependency, OS error)
+    digest: str = ""  # file_digest of the bytes the record describes
     loaded: list[SeriesData] | None = None
     from_blob: bool = False  # ``loaded`` came from (or was written to) the copy kept on disk
 
@@ -222,6 +238,7 @@ class _File:
         return {
             "size": self.size,
             "mtime_ns": self.mtime_ns,
+            "digest": self.digest,
             "in_trends": self.in_trends,
             "today": self.today,
             "max_bytes": self.max_bytes,
@@ -243,14 +260,18 @@ class _File:
             [(str(k), str(i), str(f), s, e, int(n)) for k, i, f, s, e, n in d["series"]],
             str(d["today"]),
             int(d["max_bytes"]),
+            digest=str(d["digest"]),
         )
 
     def still_valid(
         self, size: int, mtime_ns: int, in_trends: bool, today: pd.Timestamp, max_bytes: int
     ) -> bool:
-        """Whether this record is what reading the file now would give."""
+        """Whether this record is what reading the file now would give (its bytes hashed only when
+        its size and modification time still match)."""
         if (self.size, self.mtime_ns, self.in_trends) != (size, mtime_ns, in_trends):
             return False
+        if not self.digest or file_digest(self.path) != self.digest:
+            return False  # the same size and time, other bytes (cp -p, rsync -t, coarse timestamps)
         if self.max_bytes != max_bytes and size > min(self.max_bytes, max_bytes):
             return False
         if self.today == str(today.date()):
@@ -275,6 +296,7 @@ class _File:
         with contextlib.suppress(OSError):
             st = self.path.stat()
             unchanged = (st.st_size, st.st_mtime_ns) == (self.size, self.mtime_ns)
+            unchanged = unchanged and file_digest(self.path) == self.digest
         if blobs is not None and unchanged:
             self.loaded = _load_series(blobs / self.blob_name())
             if self.loaded is not None:
@@ -293,7 +315,7 @@ class _File:
         return self.loaded
 
     def blob_name(self) -> str:
-        key = f"{self.rel}|{self.size}|{self.mtime_ns}|{self.in_trends}|{self.max_bytes}|{self.today}"
+        key = f"{self.rel}|{self.size}|{self.mtime_ns}|{self.digest}|{self.in_trends}|{self.max_bytes}|{self.today}"
         return hashlib.sha256(key.encode()).hexdigest()[:24] + ".npz"
 
 
@@ -359,6 +381,7 @@ def _read_file(path: Path, rel: str, max_bytes: int, today: pd.Timestamp, in_tre
     rec = _File(rel, path, st.st_size, st.st_mtime_ns, in_trends, LoadEntry(rel, "skipped"))
     rec.today, rec.max_bytes = str(today.date()), max_bytes
     try:
+        rec.digest = file_digest(path)  # before reading: a later edit makes the record stale, not wrong
         series, entry = read_one(path, rel, max_bytes, today, in_trends)
     except _Problem as p:
         rec.entry.reason = p.reason
@@ -532,7 +555,7 @@ class FolderIndex:
         return json.dumps([kind, sid, freq])
 
     def _inputs(self, files: list[_File]) -> list[list[Any]]:
-        return [[r.rel, r.size, r.mtime_ns] for r in files]
+        return [[r.rel, r.size, r.mtime_ns, r.digest] for r in files]
 
     def _merges_of(self, catalog: Catalog) -> list[tuple[str, list[list[Any]], LoadEntry]]:
         groups = self._groups()
