@@ -463,3 +463,75 @@ def test_readme_quick_start_figures_are_what_the_demo_prints() -> None:
     assert interval is not None and base is not None
     assert f"95% interval {interval[1]}" in res.verdict.headline
     assert f"against a base rate of {base[1]}" in res.verdict.headline
+
+
+# ------------------------------------------------ (f) issue 23: planted bugs no test used to catch
+def test_scrub_removes_a_percent_encoded_key_value() -> None:
+    """A key in a URL that was itself URL-encoded (``api_key%3D...``: a redirect target, a logged
+    query) is a secret like ``api_key=...``; dropping the ``%3D`` form from the scrubber leaks it."""
+    from hypecheck.data.transport import scrub
+
+    for text in (
+        "GET https://x.invalid/next?url=%2Fseries%3Fapi_key%3Dabc123SECRET%26id%3DGDP",
+        "redirected to /obs?series_id=GDP&api_key%3dabc123SECRET",
+        "key%3Dabc123SECRET token%3Dabc123SECRET",
+        "api_key=abc123SECRET",
+    ):
+        out = scrub(text)
+        assert "abc123SECRET" not in out, out
+        assert "***" in out
+
+
+def test_a_store_one_schema_version_newer_is_refused(tmp_path: Path) -> None:
+    """Exactly one version ahead is already a newer store: refused (exit 5), left unchanged."""
+    import duckdb
+
+    from hypecheck.store import SCHEMA_VERSION, Store, StoreError
+
+    path = tmp_path / "s.duckdb"
+    Store(path).write(series("AAA", daily("2024-01-01", "2024-02-01")))
+    with duckdb.connect(str(path)) as con:
+        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION + 1)])
+    before = path.read_bytes()
+    for write in (False, True):
+        with pytest.raises(StoreError, match="newer hypecheck") as err:
+            Store(path).verify(write=write)
+        assert f"version {SCHEMA_VERSION + 1}" in err.value.message
+    assert path.read_bytes() == before
+    with duckdb.connect(str(path)) as con:  # the version the store was written with is still read
+        con.execute("UPDATE store_meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+    Store(path).verify(write=True)
+
+
+BREADTH_THEME = """
+[[price.pairs]]
+leader = "RSP"
+laggard = "SPY"
+
+[[breadth.pairs]]
+equal = "RSP"
+cap = "SPY"
+"""
+
+
+def test_breadth_spread_trend_counts_exactly_the_last_60_days(tmp_path: Path) -> None:
+    """The equal- minus cap-weight 20-day spread, positive on exactly 36 of the last 60 trading days
+    (60%: the broad share, catalyst) and on the 60th day back: a window of 59 days (``iloc[-look +
+    1:]``, or ``trend_days`` cut to 59) sees 35 of 59 (59%: neutral)."""
+    from hypecheck.pillars import breadth as breadth_pillar
+
+    days = pd.bdate_range("2016-01-04", periods=120)
+    # the spread on day t is s[t] exactly: SPY flat, RSP_t = RSP_{t-20} * (1 + s[t])
+    s = np.full(len(days), -0.01)
+    s[60:96] = 0.01  # the last 60 days are 60..119: positive on 60..95 (36 days), negative after
+    rsp = np.full(len(days), 100.0)
+    for t in range(20, len(days)):
+        rsp[t] = rsp[t - 20] * (1 + s[t])
+    cat = catalog(series("RSP", pd.Series(rsp, index=days)), series("SPY", pd.Series(100.0, index=days)))
+    theme = load_theme(write_theme(tmp_path, BREADTH_THEME))
+    panel = build_panel(theme, cat, days[-1], "test")
+    res = breadth_pillar.measure(panel, RULES)
+    (ev,) = [e for e in res.evidence if e.id == "ewcw-trend:RSP-SPY"]
+    assert "the last 60 trading days" in ev.claim
+    assert ev.value == pytest.approx(36 / 60) and ev.leaning == "catalyst"
+    assert "positive on 36 of 60 days" in ev.detail

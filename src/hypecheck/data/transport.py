@@ -60,8 +60,11 @@ __all__ = [
 # ================================================================================= secrets
 
 SECRET_PARAMS = frozenset({"api_key", "apikey", "key", "token"})
-# a secret's value in a query string or form (``api_key=...``, also percent-encoded ``api_key%3D...``)
-_SECRET_QUERY = re.compile(r"(?i)\b(api_key|apikey|api-key|access_token|token|key)(=|%3D)([^&\s\"'<>#,;)]+)")
+# a secret's value in a query string or form (``api_key=...``, also percent-encoded ``api_key%3D...``,
+# where the name follows an encoded ``?`` or ``&`` (``%3Fapi_key%3D``: no word boundary there)
+_SECRET_QUERY = re.compile(
+    r"(?i)(?:\b|(?<=%3F)|(?<=%26))(api_key|apikey|api-key|access_token|token|key)(=|%3D)([^&\s\"'<>#,;)]+)"
+)
 # ... and in JSON (``"api_key": "..."``)
 _SECRET_JSON = re.compile(r'(?i)"(api_key|apikey|api-key|access_token|token|key)"(\s*:\s*)"[^"]*"')
 _SECRETS: set[str] = set()
