@@ -201,3 +201,46 @@ def test_dashboard_evidence_table_leads_with_findings() -> None:
 def test_evidence_default_finding_is_empty_and_serialised() -> None:
     e = Evidence("price", "x", "c", 0.1, 0.0, "catalyst", "f", "s")
     assert e.finding == "" and e.to_dict()["finding"] == ""
+
+
+def test_terminal_check_lists_every_pillars_findings_one_line_each(tmp_path: Path) -> None:
+    """`hypecheck check` (no --json, no --out) prints each pillar's findings under it, one line
+    each, the same sentences as the report and the JSON (hand-built closes, no ../shared)."""
+    import json
+    import math
+
+    from click.testing import CliRunner
+
+    from hypecheck.cli import main
+
+    data = tmp_path / "data"
+    data.mkdir()
+    days = pd.bdate_range("2023-01-02", periods=300)
+    for t, drift in (("AAA", 0.0010), ("BBB", -0.0005), ("EQW", 0.0007), ("CAP", 0.0002)):
+        closes = [round(100 * (1 + drift) ** k * (1 + 0.01 * math.sin(k)), 4) for k in range(len(days))]
+        pd.DataFrame({"Date": days.strftime("%Y-%m-%d"), "Close": closes}).to_csv(
+            data / f"{t}.csv", index=False
+        )
+    theme = tmp_path / "t.toml"
+    theme.write_text(
+        'id = "t"\ntitle = "T"\nquestion = "Does AAA lead BBB?"\n'
+        '[[price.pairs]]\nleader = "AAA"\nlaggard = "BBB"\n'
+        '[[breadth.pairs]]\nequal = "EQW"\ncap = "CAP"\n'
+    )
+    args = ["check", str(theme), "--data", str(data), "--no-calibration", "--as-of", "2024-02-16"]
+    doc = json.loads(CliRunner().invoke(main, [*args, "--json"]).stdout)
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    findings = [e["finding"] or e["claim"] for e in doc["evidence"]]
+    assert len(findings) >= 4 and {e["pillar"] for e in doc["evidence"]} >= {"price", "breadth"}
+    for f in findings:
+        hits = [ln for ln in lines if ln.strip().removeprefix("- ") == f]
+        assert len(hits) == 1, f"{f!r} not printed once as its own line:\n{res.stdout}"
+    # under its own pillar's line, in the ledger's order
+    order = [ln.strip().removeprefix("- ") for ln in lines if ln.strip().startswith("- ")]
+    assert [x for x in order if x in findings] == findings
+    price_at = next(i for i, ln in enumerate(lines) if ln.strip().startswith("Price"))
+    breadth_at = next(i for i, ln in enumerate(lines) if ln.strip().startswith("Breadth"))
+    first_price = next(i for i, ln in enumerate(lines) if ln.strip().removeprefix("- ") == findings[0])
+    assert price_at < first_price < breadth_at

@@ -117,6 +117,8 @@ class CheckResult:
             p = self.pillars[name]
             s = "  n/a" if p.score is None else f"{p.score:+.2f}"
             lines.append(f"  {PILLARS.title(name):<20} {p.status:<8} {s}  {p.reason}")
+            # what was measured, one line per item: the report's sentences (its ledger's first column)
+            lines += [f"      - {e.finding or e.claim}" for e in p.evidence]
         lines += ["", "What would flip it: " + v.flip]
         if c is not None:
             lines += ["", c.summary().split("\n", 3)[-1]]
