@@ -8,6 +8,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner, Result
@@ -227,3 +228,37 @@ def test_breadth_as_of_outside_the_closes_is_exit_2(data: Path, as_of: str, said
     assert "2024-02-23" in res.output if said.startswith("after") else "2023-01-02" in res.output
     ok = run("breadth", data, "--as-of", "2024-03-01")  # a few days after the last close: fine
     assert ok.exit_code == 0, ok.output
+
+
+def test_breadth_reads_dates_as_the_files_pipeline_does(tmp_path: Path) -> None:
+    """A wide or long closes file: day-first dates are refused (not read month-first), integer
+    YYYYMMDD dates are dates (not nanoseconds after 1970), mixed formats are one clear sentence."""
+    days = pd.bdate_range("2024-01-02", periods=30)
+    wide = pd.DataFrame({"A": range(1, 31), "B": range(2, 32)}, index=days, dtype=float)
+
+    def save(name: str, index: list[str] | list[int]) -> Path:
+        df = wide.copy()
+        df.index = pd.Index(index, name="date")
+        df.to_csv(tmp_path / name)
+        return tmp_path / name
+
+    dmy = save("dmy.csv", list(days.strftime("%d/%m/%Y")))
+    res = run("breadth", dmy)
+    assert_clear(res)
+    assert "ambiguous" in res.output
+    ints = save("int.csv", [int(x) for x in days.strftime("%Y%m%d")])
+    res = run("breadth", ints)
+    assert res.exit_code == 0, res.output
+    assert "as of 2024-02-12" in res.output
+    long = tmp_path / "long.csv"
+    pd.DataFrame(
+        {"date": np.repeat(days.strftime("%Y%m%d").astype(int), 2), "ticker": ["A", "B"] * 30, "close": 10.0}
+    ).to_csv(long, index=False)
+    res = run("breadth", long)
+    assert res.exit_code == 0 and "as of 2024-02-12" in res.output, res.output
+    mixed = save("mixed.csv", [*days[:29].strftime("%Y-%m-%d"), "01/04/2024"])
+    res = run("breadth", mixed)
+    assert res.exit_code in (0, 2), res.output
+    assert "You might want to try" not in res.output and "Traceback" not in res.output
+    if res.exit_code == 0:  # the odd row dropped, and said so
+        assert "1 row" in res.output and "rejected" in res.output

@@ -863,6 +863,7 @@ def _read_wide(path: Path, what: str) -> object:
     date_col = cols.get("date") or raw.columns[0]
     member = cols.get("member") or cols.get("ticker") or cols.get("symbol")
     value = cols.get("close") or cols.get("value") or cols.get("cap") or cols.get("market_cap")
+    raw = _dated_rows(raw, date_col, path, what)
     if member is not None and value is not None and len(raw.columns) <= 4:
         dup = raw.duplicated([date_col, member])
         if dup.any():
@@ -874,14 +875,40 @@ def _read_wide(path: Path, what: str) -> object:
         raw = raw.pivot(index=date_col, columns=member, values=value)
     else:
         raw = raw.set_index(date_col)
+    raw.index = pd.DatetimeIndex(raw.index)
+    return raw.sort_index()
+
+
+def _dated_rows(raw: Any, date_col: Any, path: Path, what: str) -> Any:
+    """``raw`` with its date column parsed as ``--data`` parses dates (one explicit format for the
+    file: ISO, ``YYYYMMDD`` also as integers, US month/day only when the column proves it; day-first
+    and mixed columns refused); rows whose date is unusable (a cell of another format, a future date)
+    are dropped and counted on stderr, never silently."""
+    import pandas as pd
+
+    from .data.formats.base import _make_ctx, _Problem
+    from .data.formats.values import _parse_dates
+    from .errors import FormatError
+    from .lab.members import _as_text
+
+    col = raw[date_col]
+    if raw.empty or pd.api.types.is_datetime64_any_dtype(col.dtype):
+        return raw  # no rows: said by breadth itself ("the closes frame is empty")
+    ctx = _make_ctx(path, path.name, None, in_trends=False)
     try:
-        raw.index = pd.to_datetime(raw.index)
-    except (ValueError, TypeError) as exc:
+        dates = _parse_dates(_as_text(col), ctx)
+    except _Problem as p:
         raise FormatError(
-            f"{what}: the first column of {path} is not dates ({exc})",
-            hint="wide files: date first, one column per member; long files: date, member, close",
-        ) from exc
-    return raw
+            f"{what}: the date column of {path} is not dates hypecheck reads safely ({p.what})",
+            hint=(p.hint + "; " if p.hint else "")
+            + "wide files: date first, one column per member; long files: date, member, close",
+        ) from None
+    keep = ~dates.rejected
+    if not keep.all():
+        click.echo(f"{what}: {path.name}: {ctx.tally.summary()}", err=True)
+    out = raw.loc[keep].copy()
+    out[date_col] = pd.DatetimeIndex(dates.values[keep])
+    return out
 
 
 @main.command("breadth")
