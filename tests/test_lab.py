@@ -717,33 +717,3 @@ def test_history_disk_cache_round_trips_and_keys_on_the_data(
     files[0].write_bytes(b"not parquet")
     healed = H.build_history(bundled_catalog, u, name="ken-french", source="bundled")
     pd.testing.assert_frame_equal(fresh.episodes, healed.episodes, check_exact=True)
-
-
-# ===================================================================== the README's skill table
-@pytest.mark.shared
-@pytest.mark.slow
-def test_readme_skill_table_is_what_the_lab_measures(shared_data: Path) -> None:
-    """The verdict and holdout rows of the README's skill tables, regenerated (both histories)."""
-    from hypecheck.lab.run import run_lab
-
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
-    res = run_lab(shared_data, horizon="6M")
-
-    def f(x: float | None, fmt: str = "{:+.3f}") -> str:
-        return "n/a" if x is None else fmt.format(x)
-
-    for h in res.to_dict()["histories"]:
-        head = f"**{h['name']}** ("
-        block = readme[
-            readme.index(head) : readme.index("| label (walk-forward / holdout)", readme.index(head))
-        ]
-        assert f"{h['episodes']:,} episodes, {h['base_rate']:.1%} persisted 6M" in block
-        verdict = next(s for s in h["skill"] if s["kind"] == "verdict")
-        for name, s in (("verdict", verdict), ("verdict, HOLDOUT", h["holdout"])):
-            row = (
-                f"| {name} | verdict | {s['n']:,} | {f(s['hit_rate'], '{:.1%}')} | {f(s['auc'], '{:.3f}')} | "
-                f"{f(s['brier'], '{:.4f}')} | {f(s['bss_base'])} [{f(s['ci_bss_base'][0])}, "
-                f"{f(s['ci_bss_base'][1])}] | {f(s['bss_momentum'])} [{f(s['ci_bss_momentum'][0])}, "
-                f"{f(s['ci_bss_momentum'][1])}] |"
-            )
-            assert row in block, row

@@ -6,7 +6,8 @@ For every past narrative (a birth of :mod:`hypecheck.lab.history`) and horizon `
   last common close on or before birth + ``h`` months, ``move`` the 15-day log relative move);
 * ``p_rw_h``: its probability under a driftless random walk with the pair's conditional volatility
   at the birth and Student-t tails fitted on the standardised outcomes known by then
-  (:mod:`hypecheck.lab.null`), refitted every 1 January, frozen over the holdout;
+  (:mod:`hypecheck.lab.null`), refitted every 1 January (the holdout too: the null only ever uses
+  outcomes known before a birth);
 * the 80% range of ``R_h`` under the same distribution.
 
 What is measured (every interval from :func:`block_weights`: clusters of near-duplicate births
@@ -56,11 +57,11 @@ FADE_LEVEL = 0.05
 
 
 # ------------------------------------------------------------------------------- walk-forward null
-def fit_dates(dates: pd.DatetimeIndex, sch: M.Schedule) -> pd.DatetimeIndex:
-    """The date of the fit that scores each birth: 1 January of its year, or the holdout's first day
-    for births in the holdout (the frozen fit)."""
-    jan = pd.DatetimeIndex(pd.to_datetime({"year": dates.year, "month": 1, "day": 1}))
-    return pd.DatetimeIndex(np.where(dates >= sch.holdout_start, sch.holdout_start, jan))
+def fit_dates(dates: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """The date of the null's fit for each birth: 1 January of its year (the tails are refitted every
+    year, the holdout included: they only ever use outcomes known before the birth, so an episode's
+    null never depends on where the data end)."""
+    return pd.DatetimeIndex(pd.to_datetime({"year": dates.year, "month": 1, "day": 1}))
 
 
 @dataclass
@@ -82,7 +83,7 @@ class Null:
     fit_at: pd.DatetimeIndex
 
 
-def null_at(eps: pd.DataFrame, months: int, ppm: int, sch: M.Schedule, level: float = RANGE_LEVEL) -> Null:
+def null_at(eps: pd.DataFrame, months: int, ppm: int, level: float = RANGE_LEVEL) -> Null:
     """The walk-forward random-walk null of every birth of ``eps`` at ``months`` (see the module)."""
     n = N.steps(months, ppm)
     r = eps[f"rel_{months}m"].to_numpy(dtype="float64")
@@ -90,7 +91,7 @@ def null_at(eps: pd.DataFrame, months: int, ppm: int, sch: M.Schedule, level: fl
     mv = eps["move"].to_numpy(dtype="float64")
     z = N.standardise(r, sigma, n)
     known = M.known_dates(eps, months)
-    at = fit_dates(pd.DatetimeIndex(eps["date"]), sch)
+    at = fit_dates(pd.DatetimeIndex(eps["date"]))
     p, lo, hi, pz = (np.full(len(eps), np.nan) for _ in range(4))
     tails: dict[pd.Timestamp, N.Tails] = {}
     uncond: dict[pd.Timestamp, tuple[float, float]] = {}
@@ -408,7 +409,7 @@ def measure(
     years = dates.year.to_numpy()
     W = weights if weights is not None else block_weights(clusters, years, boot)
     classes = classes_of(eps, class_map or {})
-    nulls = {m: null_at(eps, m, ppm, sch) for m in HORIZON_MONTHS}
+    nulls = {m: null_at(eps, m, ppm) for m in HORIZON_MONTHS}
     retention: list[dict[str, Any]] = []
     groups: list[tuple[str, np.ndarray]] = [("all", np.ones(len(eps), dtype=bool))]
     groups += [(str(c), classes == c) for c in sorted(set(classes.tolist()))]
