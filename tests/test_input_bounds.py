@@ -262,3 +262,14 @@ def test_breadth_reads_dates_as_the_files_pipeline_does(tmp_path: Path) -> None:
     assert "You might want to try" not in res.output and "Traceback" not in res.output
     if res.exit_code == 0:  # the odd row dropped, and said so
         assert "1 row" in res.output and "rejected" in res.output
+
+
+def test_breadth_on_a_first_column_of_words_is_one_clear_error_and_no_pandas_warning(tmp_path: Path) -> None:
+    import warnings
+
+    path = write(tmp_path / "names.csv", "name,AAA,BBB\nfoo,10,20\nbar,11,21\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # pandas' "Could not infer format" would end the command here
+        res = run("breadth", path)
+    assert_clear(res)
+    assert "'foo' in the date column is not a date" in res.output and "Warning" not in res.output
