@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from .run import HistoryResult, LabResult
 
 HOLDOUT_NOTE = (
-    "The holdout (the last five years of each history) was never used to choose features or weights."
+    "The holdout (the last five years of each history) was never used to choose features or weights. "
+    "The 2021-2026 ETF holdout was seen by an earlier lab before the random-walk null was written: "
+    "it is a reference, not a test."
 )
 PILLAR_COLORS = {
     "price": "#1f5fa8",
@@ -408,6 +410,69 @@ def _label_table(h: HistoryResult) -> str:
     return _table(header, rows)
 
 
+def _known(h: HistoryResult) -> str:
+    """What is known, first: power, retention against the random walk, the fade test, skill against
+    the null, the range and the holdout by year (from the result's v3 figures)."""
+    if h.retention is None:
+        return ""
+    r = h.retention.to_dict()
+    d = r["detectable"]
+    head = [
+        ("horizon", False),
+        ("class", False),
+        ("n (independent)", True),
+        ("kept half", True),
+        ("random walk", True),
+        ("difference, pp", True),
+        ("95% CI", True),
+    ]
+    rows = []
+    for x in r["retention"]:
+        if x["class"] != "all" and x["horizon"] != f"{h.horizon}M":
+            continue
+        c = (x["ci"][0], x["ci"][1])
+        rows.append(
+            (
+                [
+                    (e(x["horizon"]), ""),
+                    (e(x["class"]), ""),
+                    (e(f"{count(x['n'])} ({count(x['n_effective'])})"), ""),
+                    (e(pct(x["observed"])), ""),
+                    (e(pct(x["random_walk"])), ""),
+                    (e(f"{100 * x['diff']:+.1f}"), _sign_class(c)),
+                    (e(f"[{100 * c[0]:+.1f}, {100 * c[1]:+.1f}]"), _sign_class(c)),
+                ],
+                "verdict" if x["class"] == "all" else "",
+            )
+        )
+    ho = r["holdout_by_year"]
+    hrows = [
+        (
+            [
+                (e(str(y["year"])), ""),
+                (e(f"{count(y['n'])} ({count(y['n_effective'])})"), ""),
+                (e(pct(y["kept_half"])), ""),
+                (e(pct(y["p_rw_mean"])), ""),
+                (e(f3(y["bss"])), ""),
+                (e(f3(y["bss_without_year"])), ""),
+            ],
+            "",
+        )
+        for y in ho.get("by_year", [])
+    ]
+    lines = "".join(f"<li>{e(x)}</li>" for x in h.retention.lines()[2:])
+    return f"""
+<h3>What is known: retention against a random walk with conditional volatility</h3>
+<p><b>{e(f"{count(r['n'])} narratives, {count(r['n_effective'])} independent. Edges below AUC {d['auc']:.3f} (IC {d['ic']:.3f}) cannot be seen in these data (95% confidence, 80% power).")}</b></p>
+{_table(head, rows)}
+<ul>{lines}</ul>
+<h3>Holdout by year: the kept-half model against the random walk</h3>
+{_table([("year", False), ("n (independent)", True), ("kept half", True), ("random walk", True), ("Brier skill vs random walk", True), ("without that year", True)], hrows)}
+<p class="muted">Intervals resample clusters of near-duplicate births within calendar-year blocks (1,000 draws).
+Green: interval above zero; red: below.</p>
+<h3>The earlier target: does the leader keep beating its laggard?</h3>"""
+
+
 def _section(h: HistoryResult, idx: int) -> str:
     sch = h.schedule
     hs = f"{sch.holdout_start:%Y-%m-%d}"
@@ -420,7 +485,7 @@ def _section(h: HistoryResult, idx: int) -> str:
 <p>{e(h.description)}. {e(count(len(h.episodes)))} episodes; {e(pct(h.base_rate))} persisted
 {e(h.horizon)} months (the base rate). Walk-forward: yearly refits on outcomes known by each refit date;
 holdout: {e(hs)} to {e(de)}, scored once by the model frozen at its start.</p>
-
+{_known(h)}
 <h3>Skill table</h3>
 {_skill_table(h)}
 <p class="muted">BSS = Brier skill score, 1 − Brier ÷ Brier of the reference (base rate or trailing 12-month
@@ -473,9 +538,9 @@ def render(result: LabResult) -> str:
 <h1>{e(title)}</h1>
 </header>
 {summary}
-<p class="muted">Does the model tell, at a narrative's birth, whether the leadership will persist
-{e(result.horizon)} months? Every probability below was made out of sample (walk-forward, then a
-holdout). {e(HOLDOUT_NOTE)}</p>
+<p class="muted">Does a narrative give back its move faster than a random walk with its own conditional
+volatility would (the viral signature)? And does any evidence tell, at a narrative's birth, which ones
+will? Every probability below was made out of sample (walk-forward, then a holdout). {e(HOLDOUT_NOTE)}</p>
 {sections}
 </body>
 </html>

@@ -160,7 +160,8 @@ def evaluate(h: History, months: int = 6, boot: int = M.BOOT, boot_fit: int = M.
         if fs:
             add(pillar, "pillar", M.walk_forward(eps, fs, months, sch))
     final = M.fit(eps.loc[~np.isnan(y)], (y[~np.isnan(y)] > 0).astype(float), M.ALL_FEATURES)
-    wmap = dict(zip(final.features, final.weights, strict=True))
+    scored = ver.fits[-1][1] if ver.fits else final  # the weights shown: the model that was scored
+    wmap = dict(zip(scored.features, scored.weights, strict=True))
     for f in present:
         add(f, "feature", M.walk_forward(eps, (f,), months, sch))
         rows[-1].weight = float(wmap.get(f, math.nan))
@@ -287,14 +288,14 @@ class LabResult:
                 f"{h.base_rate:.1%} persisted {h.horizon} months",
                 *("  " + x for x in (h.retention.lines() if h.retention is not None else [])),
                 "  keeps beating (outcome > 0), the earlier target: " + h.skill_sentence(),
-                f"  {'':<18} {'kind':<8} {'n':>6} {'hit':>6} {'AUC':>6} {'Brier':>7} {'BSS base':>9} "
+                f"  {'':<18} {'kind':<8} {'n (indep.)':>13} {'hit':>6} {'AUC':>6} {'Brier':>7} {'BSS base':>9} "
                 f"{'95% CI':>17} {'BSS mom':>8} {'weight':>7}",
             ]
             for s in [*h.skill, h.holdout]:
                 name = "holdout verdict" if s is h.holdout else s.name
                 w = "" if s.weight is None or math.isnan(s.weight) else f"{s.weight:+.3f}"
                 lines.append(
-                    f"  {name:<18} {s.kind:<8} {s.n:>6} {s.hit_rate:6.1%} {s.auc:6.3f} {s.brier:7.4f} "
+                    f"  {name:<18} {s.kind:<8} {f'{s.n} ({s.n_effective})' if s.n_effective is not None else s.n:>13} {s.hit_rate:6.1%} {s.auc:6.3f} {s.brier:7.4f} "
                     f"{s.bss_base:+9.4f} [{s.ci_bss_base[0]:+.3f},{s.ci_bss_base[1]:+.3f}] "
                     f"{s.bss_momentum:+8.4f} {w:>7}"
                 )
