@@ -4,6 +4,7 @@ and no look-ahead (appending future rows changes nothing)."""
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 
@@ -39,13 +40,13 @@ def independent_ytd(path: Path, as_of: str) -> float:
 def test_json_contract_fields(flagship_json: dict) -> None:
     j = flagship_json
     assert j["theme"] == "small-cap-rotation" and j["as_of"] == "2026-01-16"
-    assert j["verdict"]["label"] in (
-        "real catalyst",
-        "viral sentiment",
-        "mixed",
-        "no skill shown",
-        "insufficient data",
-    )
+    from hypecheck.verdict import LABELS
+
+    assert j["schema_version"] == 3
+    assert j["verdict"]["label"] in LABELS
+    assert j["verdict"]["label"] == j["verdict"]["fade"]["label"]  # the fade test's label since v3
+    for k in ("fade", "history", "range", "signature", "detectable"):
+        assert j["verdict"][k], k
     assert isinstance(j["verdict"]["flip"], str) and j["verdict"]["flip"]
     assert set(j["pillars"]) == {
         "attention",
@@ -69,26 +70,28 @@ def test_flagship_label_comes_from_the_panel_model(flagship_json: dict) -> None:
     c = flagship_json["calibration"]
     v = flagship_json["verdict"]
     assert c["history"] == "files" and c["pair"] == {"leader": "IWM", "laggard": "SPY"}
-    assert v["label"] == c["label"]
-    # the label follows the rule: no skill -> no label; else the interval against the base rate
+    assert v["label"] == v["fade"]["label"] == c["fade"]["label"]
+    # the model's label follows its rule: no skill -> no label; else the interval against the base rate
     lo, hi = c["interval"]
     assert lo <= c["probability"] <= hi
     if not c["shows_skill"]:
-        assert v["label"] == "no skill shown"
+        assert c["label"] == "no skill shown"
     elif lo > c["base_rate"]:
-        assert v["label"] == "real catalyst"
+        assert c["label"] == "real catalyst"
     elif hi < c["base_rate"]:
-        assert v["label"] == "viral sentiment"
+        assert c["label"] == "viral sentiment"
     else:
-        assert v["label"] == "mixed"
+        assert c["label"] == "mixed"
     rec = c["record"]
     assert c["shows_skill"] == (rec["ci_bss_base"][0] > 0 and rec["ci_bss_momentum"][0] > 0)
     # fitted on past narratives known by the as-of date: hundreds of ETF episodes, all 6-month outcomes
     assert c["n"] >= 1000 and c["horizon_months"] == 6
-    # the first line says whether the model has shown skill
-    assert c["headline"][0].startswith(
-        "NO SKILL SHOWN" if not c["shows_skill"] else "The model has shown skill"
+    # the first line says what was found (the fade test of IWM over SPY); the model's skill follows
+    assert c["headline"][0].startswith("IWM's lead over SPY (born ")
+    skill_line = next(
+        i for i, x in enumerate(c["headline"]) if x.startswith(("NO SKILL SHOWN", "The model has"))
     )
+    assert skill_line >= 1
     # the ledger's contributions are each feature's effect on this probability
     assert {e["pillar"] for e in c["ledger"]} >= {"price", "breadth", "catalysts"}
 
@@ -98,7 +101,12 @@ def test_verdict_headline_states_label_probability_interval_n_pair_horizon_base_
 ) -> None:
     c, h = flagship_json["calibration"], flagship_json["verdict"]["headline"]
     lo, hi = c["interval"]
-    assert h.startswith(flagship_json["verdict"]["label"].upper())
+    f, k, r = (flagship_json["verdict"][x] for x in ("fade", "history", "range"))
+    assert h.startswith(f"IWM's lead over SPY (born {f['birth']}, {f['sharpness']:+.1f} sd")
+    assert f"{f['label']} - it kept" in h and f"(fade test p = {f['p_value']:.2f})" in h
+    assert f"{k['kept_half']:.0%} of the time ({k['n_effective']:,} independent narratives" in h
+    assert f"range for the next 6 months: IWM {100 * math.expm1(r['lo']):+.0f}% to" in h
+    assert h.index("NO SKILL SHOWN") > h.index("range for the next 6 months")
     for part in (
         f"{c['probability']:.0%} probability that IWM keeps beating SPY over the next 6 months",
         f"interval {lo:.0%}-{hi:.0%}",
@@ -252,7 +260,18 @@ def test_readme_flagship_figures_are_what_the_check_gives(flagship_json: dict) -
     rec, hold = c["record"], c["holdout"]
     lo, hi = c["interval"]
     assert f"`VERDICT: {flagship_json['verdict']['label'].upper()}`" in para
+    f, k, r = (flagship_json["verdict"][x] for x in ("fade", "history", "range"))
     expected = [
+        f"born on {f['birth']} (a {100 * f['move']:.1f}% move over 15 trading days, {f['sharpness']:.1f} deviations",
+        f"{f['age']} trading days later it had kept all of it ({f['retained']:.0%})",
+        f"keeps more than half {f['expected_rw']:.0%} of the time (fade test p = {f['p_value']:.2f})",
+        f"{k['kept_half']:.0%} of the time ({k['n_effective']:,} independent narratives, 95% CI "
+        f"{k['ci']['kept_half'][0]:.0%}-{k['ci']['kept_half'][1]:.0%}; the random walk: {k['rw_reference']:.0%})",
+        f"kept beating their laggard {k['keeps_beating']:.0%} ({k['ci']['keeps_beating'][0]:.0%}-"
+        f"{k['ci']['keeps_beating'][1]:.0%})",
+        f"an edge of AUC {flagship_json['verdict']['detectable']['auc']:.2f} or more",
+        f"IWM {100 * math.expm1(r['lo']):+.0f}% to {100 * math.expm1(r['hi']):+.0f}% against SPY (such ranges "
+        f"held {r['coverage_oos']:.0%} of the time out of sample, {r['coverage_n']:,} narratives)",
         f"the {c['n']:,} ETF narratives",
         f"gives IWM a {c['probability']:.0%} probability of beating SPY",
         f"(95% interval {lo:.0%}-{hi:.0%})",

@@ -211,7 +211,12 @@ def test_demo_report_carries_probability_n_and_hindsight(tmp_path: Path) -> None
     assert "probability that IWM (ff:S1V3) keeps beating SPY (ff:Mkt) over the next 6 months" in res.output
     lines = res.output.splitlines()
     v = next(i for i, x in enumerate(lines) if x.startswith("VERDICT:"))
-    assert lines[v + 1].startswith(("NO SKILL SHOWN", "The model has shown skill"))  # skill first
+    # what was found first (the fade test of the pair), the model's skill after it
+    assert lines[v + 1].startswith("IWM (ff:S1V3)'s lead over SPY (ff:Mkt)")
+    skill = next(
+        i for i, x in enumerate(lines) if x.startswith(("NO SKILL SHOWN", "The model has shown skill"))
+    )
+    assert skill > v + 1
     html = (tmp_path / "report.html").read_text("utf-8")
     assert "probability that IWM (ff:S1V3) keeps beating SPY (ff:Mkt)" in html and "Holdout:" in html
     assert 'id="hindsight"' in html and "not used by the verdict" in html
@@ -222,7 +227,7 @@ def test_demo_report_carries_probability_n_and_hindsight(tmp_path: Path) -> None
     assert "## What happened next" in md and "## The panel model: what moved the probability" in md
     j = __import__("json").loads((tmp_path / "verdict.json").read_text("utf-8"))
     assert j["calibration"]["n"] >= 1000 and 0 < j["calibration"]["probability"] < 1
-    assert j["verdict"]["label"] == j["calibration"]["label"]
+    assert j["verdict"]["label"] == j["verdict"]["fade"]["label"] == j["calibration"]["fade"]["label"]
     assert j["hindsight"]["rows"] and j["hindsight"]["as_of"] == "2016-12-31"
 
 

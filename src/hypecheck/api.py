@@ -153,7 +153,14 @@ def _horizon(rl: Rules) -> int:
 
 
 def _panel_verdict(
-    th: Theme, panel: Any, catalog: Catalog, source: str, ts: pd.Timestamp, verdict: Any, rl: Rules
+    th: Theme,
+    panel: Any,
+    catalog: Catalog,
+    source: str,
+    ts: pd.Timestamp,
+    verdict: Any,
+    rl: Rules,
+    pillars: dict[str, Any] | None = None,
 ) -> tuple[Any, Any]:
     """The verdict from the panel model for the theme's first pair (see :func:`check`)."""
     from .lab.verdict import NO_SKILL, panel_verdict
@@ -208,7 +215,22 @@ def _panel_verdict(
         )
     tops = [f"{e['feature']} ({e['what']}) {100 * e['contribution_p']:+.1f} pp" for e in pv.top(3)]
     flip += ". Largest contributions: " + "; ".join(tops) if tops else ""
-    return pv, _replace(verdict, label=pv.label, flip=flip, flip_items=tops, headline=pv.paragraph())
+    from .signature import sentence, signature
+
+    pv.signature = signature(pillars or {}, th, pv.fade.birth if pv.fade is not None else None, ts)
+    k = pv.known
+    return pv, _replace(
+        verdict,
+        label=pv.fade.label if pv.fade is not None else pv.label,
+        flip=(pv.fade_flip() + ". The panel model: " + flip) if pv.fade is not None else flip,
+        flip_items=tops,
+        headline=" ".join(x for x in (pv.finding(), sentence(pv.signature), pv.paragraph()) if x),
+        fade=pv.fade.to_dict() if pv.fade is not None else None,
+        history=k.to_dict() if k is not None else None,
+        range=pv.range.to_dict() if pv.range is not None else None,
+        signature=pv.signature,
+        detectable={"auc": k.detectable_auc if k is not None else None},
+    )
 
 
 def check(
@@ -271,7 +293,7 @@ def check(
     if calibrate:
         if progress:
             progress(0.1 + 0.8 * len(measured) / steps, "fitting the panel model on past narratives")
-        calibration, verdict = _panel_verdict(th, panel, catalog, source, ts, verdict, rl)
+        calibration, verdict = _panel_verdict(th, panel, catalog, source, ts, verdict, rl, pillars)
     else:
         verdict = _replace(
             verdict,

@@ -17,9 +17,7 @@ from .schema import LoadReport
 from .theme import Theme
 from .verdict import Verdict
 
-SCHEMA_VERSION = (
-    2  # 2: verdict labels from the panel model ("no skill shown" added), calibration = PanelVerdict
-)
+SCHEMA_VERSION = 3  # 3: the verdict says what is known (fade test label, history, range, signature)
 
 
 @dataclass

@@ -17,7 +17,17 @@ from .evidence import LEAN_SIGN, Evidence, PillarResult, _clean
 from .pillars import PILLARS
 from .rules import Rules
 
-LABELS = ("real catalyst", "viral sentiment", "mixed", "no skill shown", "insufficient data")
+LABELS = (
+    "fading faster than noise",  # the fade test (hypecheck.lab.fade): the verdict's label since schema 3
+    "holding",
+    "too young to tell",
+    "no narrative born",
+    "real catalyst",  # the panel model's labels (calibration.label), kept for the model's record
+    "viral sentiment",
+    "mixed",
+    "no skill shown",
+    "insufficient data",
+)
 OPPOSITE = {"catalyst": "viral", "viral": "catalyst"}
 
 
@@ -29,11 +39,21 @@ class Verdict:
     arithmetic: list[dict[str, Any]] = field(default_factory=list)
     flip_items: list[str] = field(default_factory=list)
     measured_pillars: int = 0
-    headline: str = ""  # the paragraph a report opens with: label, probability, interval, n, pair, skill
+    headline: str = ""  # the paragraph a report opens with: what was found, then the model's record
+    fade: dict[str, Any] | None = None  # the fade test of the theme's first pair (hypecheck.lab.fade)
+    history: dict[str, Any] | None = None  # what narratives of its class did, with intervals
+    range: dict[str, Any] | None = None  # the random walk's range over the horizon, with its coverage
+    signature: dict[str, Any] | None = None  # attention / catalysts / breadth, each {state, finding}
+    detectable: dict[str, Any] | None = None  # the smallest edge the data could show
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "label": self.label,
+            "fade": self.fade,
+            "history": self.history,
+            "range": self.range,
+            "signature": self.signature,
+            "detectable": self.detectable,
             "score": _clean(self.score),
             "flip": self.flip,
             "flip_items": list(self.flip_items),

@@ -265,6 +265,15 @@ def classes_of(eps: pd.DataFrame, class_map: dict[str, Any]) -> np.ndarray:
     return np.array(out, dtype=object)
 
 
+def pair_class(class_map: dict[str, Any], pairs: Any, a: str, b: str) -> str | None:
+    """The class of narrative of the pair ``a``-``b`` in a universe (either order), None if absent."""
+    for x, y, g in pairs:
+        if {x, y} == {a, b}:
+            df = pd.DataFrame({"group": [g], "pair": [f"{x}-{y}"]})
+            return str(classes_of(df, class_map)[0])
+    return None
+
+
 def detectable(draws: np.ndarray, centre: float) -> float:
     """The smallest value of a statistic the evaluation could tell from ``centre`` at 95% confidence
     with 80% power: ``centre + (1.96 + 0.84) * sd`` of its bootstrap draws."""

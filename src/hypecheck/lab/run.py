@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._blas import one_blas_thread
 from ..schema import Catalog
 from . import model as M
 from . import retention as R
@@ -137,6 +138,7 @@ def prepare(h: History, months: int) -> pd.DataFrame:
     return eps
 
 
+@one_blas_thread
 def evaluate(h: History, months: int = 6, boot: int = M.BOOT, boot_fit: int = M.BOOT_FIT) -> HistoryResult:
     eps = prepare(h, months)
     y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
@@ -343,6 +345,7 @@ class LightResult:
     schedule: M.Schedule
 
 
+@one_blas_thread
 def evaluate_at(h: History, months: int, as_of: pd.Timestamp) -> LightResult:
     """Point-in-time verdict record (see :class:`LightResult`). Cached per history, horizon, date."""
     key = ("at", months, pd.Timestamp(as_of))
@@ -352,8 +355,10 @@ def evaluate_at(h: History, months: int, as_of: pd.Timestamp) -> LightResult:
     as_of = pd.Timestamp(as_of)
     eps = h.episodes.loc[pd.DatetimeIndex(h.episodes["date"]) <= as_of].copy().reset_index(drop=True)
     for m in HORIZON_MONTHS:
-        late = M.known_dates(eps, m) > as_of
-        eps.loc[np.asarray(late), f"outcome_{m}m"] = np.nan
+        late = np.asarray(M.known_dates(eps, m) > as_of)
+        for col in (f"outcome_{m}m", f"rel_{m}m"):
+            if col in eps:
+                eps.loc[late, col] = np.nan
     eps["pair_base_rate"] = M.pair_base_rate(eps, months)
     y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
     years = pd.DatetimeIndex(eps["date"]).year.to_numpy()
@@ -385,6 +390,7 @@ def result_for(catalog: Catalog, source: str, months: int) -> HistoryResult:
     return cache[key]  # type: ignore[no-any-return]
 
 
+@one_blas_thread
 def run_lab(
     data: Any = None,
     *,

@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._blas import one_blas_thread
 from ..errors import InputError, NoDataError
 from ..schema import Catalog
 from . import features as F
@@ -283,6 +284,7 @@ class ModelAt:
 _MODELS: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], ModelAt]] = weakref.WeakKeyDictionary()
 
 
+@one_blas_thread
 def model_at(hist: History, months: int, as_of: pd.Timestamp) -> ModelAt:
     """Fit the panel model on every narrative of ``hist`` whose ``months`` outcome was known by
     ``as_of``: the same rows, features, prior and bootstrap seed as ``panel_verdict``. Cached."""
@@ -362,6 +364,7 @@ def resolve_universe(catalog: Catalog, universe: str | Path | Universe | None) -
 
 
 # --------------------------------------------------------------------------------------------- scan
+@one_blas_thread
 def scan(
     catalog: Catalog,
     as_of: str | pd.Timestamp | None = None,

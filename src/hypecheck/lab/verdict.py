@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._blas import one_blas_thread
 from ..schema import Catalog
 from . import features as F
 from . import model as M
@@ -84,6 +85,69 @@ class PanelVerdict:
     sharpness: float
     ledger: list[dict[str, Any]] = field(default_factory=list)
     level: float = 0.95
+    fade: Any = None  # hypecheck.lab.fade.Fade: this narrative against the random walk so far
+    known: Any = None  # hypecheck.lab.fade.Known: what narratives like it did
+    range: Any = None  # hypecheck.lab.fade.Range: the random walk's 80% range over the horizon
+    signature: dict[str, Any] = field(default_factory=dict)  # hypecheck.signature.signature
+
+    def finding(self) -> str:
+        """What is known, first: the fade test, what narratives like it did, the range."""
+        parts = []
+        if self.fade is not None:
+            parts.append(self.fade.sentence() + ".")
+        k = self.known
+        if k is not None and k.n:
+            cls = "" if k.klass == "all" else f" ({k.klass} narratives of the {k.history} history)"
+            lo, hi = k.kept_half_ci
+            blo, bhi = k.keeps_beating_ci
+            det = (
+                f" (the data could only show an edge of AUC {k.detectable_auc:.2f} or more)"
+                if k.detectable_auc == k.detectable_auc
+                else ""
+            )
+            parts.append(
+                f"Leads like it{cls} kept more than half of their move over {k.months} months {k.kept_half:.0%} "
+                f"of the time ({k.n_effective:,} independent narratives, 95% CI {lo:.0%}-{hi:.0%}; a random "
+                f"walk: {k.rw_reference:.0%}) and kept beating their laggard {k.keeps_beating:.0%} "
+                f"(CI {blo:.0%}-{bhi:.0%}); nothing measured has told which ones{det}."
+            )
+        r = self.range
+        if r is not None:
+            cov = (
+                f" (such ranges held {r.coverage_oos:.0%} of the time out of sample, {r.coverage_n:,} narratives)"
+                if r.coverage_oos == r.coverage_oos
+                else ""
+            )
+            parts.append(
+                f"{r.level:.0%} range for the next {r.months} months: {self.leader} "
+                f"{100 * math.expm1(r.lo):+.0f}% to {100 * math.expm1(r.hi):+.0f}% against {self.laggard}{cov}."
+            )
+        return " ".join(parts)
+
+    def fade_flip(self) -> str:
+        """The reading that would change the fade label."""
+        f = self.fade
+        if f is None or f.birth is None:
+            return (
+                f"a move of {self.leader} 2 deviations ahead of {self.laggard} over 15 trading days would give "
+                "the narrative a birth to test"
+            )
+        if f.label == "too young to tell":
+            return f"the test reads once the narrative is {f.to_dict()['min_age']} {f.period}s old"
+        t = self.known.tails_1m if self.known is not None else None
+        if t is None:
+            return ""
+        crit = f.sigma * math.sqrt(max(f.age, 1)) * t.ppf(0.05)
+        keep = (f.move + crit) / f.move
+        if f.label == "holding":
+            return (
+                f"{self.leader} giving back to {keep:.0%} of its move (a {100 * math.expm1(crit):+.1f}% relative "
+                "return since the birth) would read fading faster than noise"
+            )
+        return (
+            f"{self.leader} recovering to above {keep:.0%} of its move (a {100 * math.expm1(crit):+.1f}% relative "
+            "return since the birth) would read holding"
+        )
 
     @property
     def n(self) -> int:
@@ -116,7 +180,12 @@ class PanelVerdict:
                 + ("the base rate" if not _gt0(r.get("ci_bss_base")) else "trailing momentum")
                 + f" ({skill}), so no label is given."
             )
-        return [first, p_line[0].upper() + p_line[1:] + ".", self.holdout_sentence]
+        lines = [self.finding()] if self.finding() else []
+        if self.signature:
+            from ..signature import sentence
+
+            lines.append(sentence(self.signature))
+        return [*lines, first, p_line[0].upper() + p_line[1:] + ".", self.holdout_sentence]
 
     def __repr__(self) -> str:  # one line; summary() has the rest
         lo, hi = self.interval
@@ -184,6 +253,10 @@ class PanelVerdict:
             "sharpness": _c(self.sharpness),
             "level": self.level,
             "ledger": self.ledger,
+            "fade": None if self.fade is None else self.fade.to_dict(),
+            "history_class": None if self.known is None else self.known.to_dict(),
+            "range": None if self.range is None else self.range.to_dict(),
+            "signature": self.signature,
         }
 
     def summary(self) -> str:
@@ -291,6 +364,7 @@ def ledger_rows(fit: Any, row: pd.DataFrame, p: float) -> list[dict[str, Any]]:
     return out
 
 
+@one_blas_thread
 def panel_verdict(
     a: pd.Series | None,
     b: pd.Series | None,
@@ -345,7 +419,22 @@ def panel_verdict(
         if h["n"]
         else "Holdout: no narratives with known outcomes in the five years before this date."
     )
+    from . import fade as FD
+    from .retention import pair_class
+
+    u = hist.universe
+    ppm = u.freq.ppm
+    klass = pair_class(u.classes, u.pairs, a_id, b_id)
+    classes = _classes(eps, u)
+    known_h = FD.known_at(eps, months, ppm, as_of, klass, classes)
+    known_h.history = res.name
+    leader, laggard = (names[0], names[1]) if names else (a_id, b_id)
+    fade = FD.fade_test(a, b, leader, laggard, u.freq, known_h.tails_1m, as_of)
+    rng = FD.range_now(a, b, u.freq, known_h, as_of)
     return PanelVerdict(
+        fade=fade,
+        known=known_h,
+        range=rng,
         history=res.name,
         horizon_months=months,
         leader=names[0] if names else a_id,
@@ -365,6 +454,12 @@ def panel_verdict(
         ledger=ledger,
         level=level,
     )
+
+
+def _classes(eps: pd.DataFrame, u: Any) -> np.ndarray:
+    from .retention import classes_of
+
+    return classes_of(eps, u.classes) if len(eps) else np.array([], dtype=object)
 
 
 def _ctx(h: History, catalog: Catalog) -> Context:

@@ -1,0 +1,326 @@
+"""What a check can say about *this* narrative: the fade test, what narratives like it did, its range.
+
+For a pair (the theme's leader ``L`` over its laggard ``G``) as of ``D``:
+
+* **birth**: the pair's latest birth on or before ``D`` with ``L`` ahead (the lab's rule:
+  :func:`hypecheck.lab.features.detect`, 2 deviations over 15 trading days), within
+  :data:`LOOKBACK_MONTHS`; none is "no narrative born";
+* **the fade test**: ``R_a``, the leader's log relative return from the birth to ``D`` over ``a``
+  periods, against a driftless random walk with the pair's conditional volatility at the birth
+  (:mod:`hypecheck.lab.null`): ``z = R_a / (sigma sqrt(a))``, ``p = F(z)`` with ``F`` the Student-t
+  fitted on the one-month standardised outcomes of past narratives known by ``D`` (one-sided: a
+  move given back fast has a small ``p``). ``p < 0.05``: **fading faster than noise** (the viral
+  signature); otherwise **holding**; younger than :data:`MIN_AGE` periods: **too young to tell**.
+  Under the null 5% of narratives are flagged (tested on 10,000 simulated random walks);
+* **what history says**: past narratives of the same class (the universe's classes; all of them
+  when the pair is not in the universe) with outcomes known by ``D``: how often they kept more than
+  half of the move and kept beating over the horizon, with cluster x year-block intervals, the random
+  walk's reference, and quantiles of their spreads;
+* **the range**: the random walk's 80% interval of the spread over the next ``h`` months from ``D``
+  (the conditional volatility at ``D``, tails fitted on ``h``-month outcomes known by ``D``) with its
+  out-of-sample coverage on the narratives known by ``D``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import features as F
+from . import model as M
+from . import null as N
+from .bootstrap import block_weights, interval, weighted_auc, wmean
+
+LOOKBACK_MONTHS = 12
+MIN_AGE = {"daily": 5, "monthly": 1}  # periods: under a week (a month) the test has next to no power
+LEVEL = 0.05
+RANGE_LEVEL = 0.80
+QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
+LABELS = ("fading faster than noise", "holding", "too young to tell", "no narrative born")
+
+
+@dataclass
+class Fade:
+    leader: str
+    laggard: str
+    label: str
+    birth: pd.Timestamp | None = None
+    sharpness: float = math.nan  # at the birth, in deviations of the pair's trailing noise
+    move: float = math.nan  # log, at the birth
+    age: int = 0  # periods since the birth
+    period: str = "trading day"
+    retained: float = math.nan  # (move + R_a) / move
+    expected_rw: float = math.nan  # the random walk's probability of keeping more than half by now
+    z: float = math.nan
+    p_value: float = math.nan
+    sigma: float = math.nan
+    reversed_on: pd.Timestamp | None = None  # a later birth the other way
+    last_other: pd.Timestamp | None = None  # with no birth: the last birth with the laggard ahead
+
+    def sentence(self) -> str:
+        """The finding, in one sentence that starts with the pair."""
+        head = f"{self.leader}'s lead over {self.laggard}"
+        if self.birth is None:
+            other = (
+                f"; the last sharp move was {self.laggard} over {self.leader}, on {self.last_other:%Y-%m-%d}"
+                if self.last_other is not None
+                else ""
+            )
+            return (
+                f"{head}: no narrative born - {self.leader} has not moved 2 deviations ahead of "
+                f"{self.laggard} over 15 {self.period}s in the last {LOOKBACK_MONTHS} months{other}"
+            )
+        born = f"{head} (born {self.birth:%Y-%m-%d}, {self.sharpness:+.1f} sd, a {100 * self.move:.1f}% move)"
+        if self.label == "too young to tell":
+            return (
+                f"{born}: too young to tell - {self.age} {self.period}{'s' if self.age != 1 else ''} old, "
+                f"the fade test needs {MIN_AGE['daily' if self.period == 'trading day' else 'monthly']}"
+            )
+        kept = (
+            f"all of its move ({self.retained:.0%})"
+            if self.retained >= 1
+            else f"{max(self.retained, -9.99):.0%} of its move"
+        )
+        rev = (
+            f"; it reversed ({self.laggard} ahead) on {self.reversed_on:%Y-%m-%d}" if self.reversed_on else ""
+        )
+        return (
+            f"{born}: {self.label} - it kept {kept} in {self.age} {self.period}{'s' if self.age != 1 else ''}, where a random "
+            f"walk keeps more than half {self.expected_rw:.0%} of the time (fade test p = {self.p_value:.2f}){rev}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(
+            {
+                "pair": {"leader": self.leader, "laggard": self.laggard},
+                "birth": None if self.birth is None else f"{self.birth:%Y-%m-%d}",
+                "sharpness": self.sharpness,
+                "move": self.move,
+                "age": self.age,
+                "age_unit": self.period,
+                "min_age": MIN_AGE["daily" if self.period == "trading day" else "monthly"],
+                "retained": self.retained,
+                "expected_rw": self.expected_rw,
+                "sigma": self.sigma,
+                "z": self.z,
+                "p_value": self.p_value,
+                "level": LEVEL,
+                "label": self.label,
+                "reversed_on": None if self.reversed_on is None else f"{self.reversed_on:%Y-%m-%d}",
+                "sentence": self.sentence(),
+            }
+        )
+
+
+def _clean(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_clean(v) for v in x]
+    if isinstance(x, float | np.floating):
+        return None if not math.isfinite(float(x)) else round(float(x), 6)
+    if isinstance(x, np.integer):
+        return int(x)
+    return x
+
+
+def fade_test(
+    a: pd.Series, b: pd.Series, leader: str, laggard: str, freq: F.Freq, tails: N.Tails, as_of: pd.Timestamp
+) -> Fade:
+    """The fade test of ``a`` (the leader) over ``b`` as of ``as_of`` (see the module)."""
+    from .history import EPISODE_K, GAP_MONTHS, pair_sigma
+
+    period = "trading day" if freq.ppm > 1 else "month"
+    a, b = a.loc[a.index <= as_of], b.loc[b.index <= as_of]
+    feat = F.pair_features(a, b, freq)
+    out = Fade(leader, laggard, "no narrative born", period=period)
+    if len(feat) < freq.noise + freq.move + 2:
+        return out
+    ev = F.detect(feat, k=EPISODE_K, gap_months=GAP_MONTHS)
+    since = pd.Timestamp(feat.index[-1]) - pd.DateOffset(months=LOOKBACK_MONTHS)
+    ev = ev[ev["date"] >= since]
+    ups, downs = ev[ev["direction"] > 0], ev[ev["direction"] < 0]
+    if ups.empty:
+        out.last_other = pd.Timestamp(downs["date"].iloc[-1]) if len(downs) else None
+        return out
+    row = int(ups["row"].iloc[-1])
+    rs = np.log(feat["a"].to_numpy()) - np.log(feat["b"].to_numpy())
+    sig = pair_sigma(feat, freq)
+    later = downs[downs["row"] > row]
+    out.birth = pd.Timestamp(feat.index[row])
+    out.reversed_on = pd.Timestamp(later["date"].iloc[0]) if len(later) else None
+    out.sharpness = float(feat["sharpness"].iloc[row])
+    out.move = float(rs[row] - rs[row - freq.move])
+    out.sigma = float(sig[row])
+    out.age = int(len(rs) - 1 - row)
+    r_a = float(rs[-1] - rs[row])
+    out.retained = (out.move + r_a) / out.move
+    if out.age < MIN_AGE[freq.name]:
+        out.label = "too young to tell"
+        return out
+    sd = out.sigma * math.sqrt(out.age)
+    out.z = r_a / sd
+    out.p_value = float(tails.cdf(out.z))
+    out.expected_rw = float(tails.cdf(0.5 * out.move / sd))
+    out.label = LABELS[0] if out.p_value < LEVEL else LABELS[1]
+    return out
+
+
+@dataclass
+class Known:
+    """What the panel of past narratives says as of a date, for a class of narrative."""
+
+    klass: str
+    months: int
+    n: int = 0
+    n_effective: int = 0
+    kept_half: float = math.nan
+    kept_half_ci: tuple[float, float] = (math.nan, math.nan)
+    keeps_beating: float = math.nan
+    keeps_beating_ci: tuple[float, float] = (math.nan, math.nan)
+    rw_reference: float = math.nan
+    quantiles: dict[str, float] = field(default_factory=dict)
+    detectable_auc: float = math.nan
+    coverage_oos: float = math.nan
+    coverage_ci: tuple[float, float] = (math.nan, math.nan)
+    coverage_n: int = 0
+    tails: N.Tails = field(default_factory=N.Tails)  # of h-month outcomes known by the date
+    tails_1m: N.Tails = field(default_factory=N.Tails)
+    history: str = ""
+    with_without: dict[str, Any] = field(default_factory=dict)  # retention with and without a signature
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(
+            {
+                "history": self.history,
+                "class": self.klass,
+                "horizon": f"{self.months}M",
+                "n": self.n,
+                "n_effective": self.n_effective,
+                "kept_half": self.kept_half,
+                "keeps_beating": self.keeps_beating,
+                "ci": {"kept_half": list(self.kept_half_ci), "keeps_beating": list(self.keeps_beating_ci)},
+                "rw_reference": self.rw_reference,
+                "quantiles": self.quantiles,
+                "with_without": self.with_without,
+            }
+        )
+
+
+def known_at(
+    eps: pd.DataFrame, months: int, ppm: int, as_of: pd.Timestamp, klass: str | None, classes: np.ndarray
+) -> Known:
+    """The panel as known on ``as_of`` (births by then, outcomes known by then; ``eps`` as
+    :func:`hypecheck.lab.run.evaluate_at` cuts it) for narratives of ``klass`` (all when None)."""
+    from .retention import null_at
+
+    out = Known(klass or "all", months)
+    if eps.empty:
+        return out
+    nl = null_at(eps, months, ppm, level=RANGE_LEVEL)
+    n1 = null_at(eps, 1, ppm)
+    known = np.asarray(M.known_dates(eps, months) <= as_of) & ~np.isnan(nl.kept)
+    z_known = nl.z[known]
+    out.tails = N.fit_tails(z_known)
+    k1 = np.asarray(M.known_dates(eps, 1) <= as_of) & np.isfinite(n1.z)
+    out.tails_1m = N.fit_tails(n1.z[k1])
+    years = pd.DatetimeIndex(eps["date"]).year.to_numpy()
+    clusters = eps["cluster"].astype(str).to_numpy() if "cluster" in eps else np.arange(len(eps)).astype(str)
+    W = block_weights(clusters[known], years[known], 1000)
+    ok = ~np.isnan(nl.p[known])
+    if ok.sum() > 20:
+        auc = weighted_auc(W[:, ok], nl.p[known][ok], nl.kept[known][ok])
+        d = auc[np.isfinite(auc)]
+        out.detectable_auc = 0.5 + 2.8 * float(np.std(d, ddof=1)) if len(d) > 2 else math.nan
+    inside = (nl.r[known] >= nl.lo[known]) & (nl.r[known] <= nl.hi[known])
+    good = ~np.isnan(nl.lo[known])
+    if good.sum() > 20:
+        out.coverage_n = int(good.sum())
+        out.coverage_oos = float(inside[good].mean())
+        out.coverage_ci = interval(wmean(W[:, good], inside[good].astype(float)))
+    sel = classes[known] == klass if klass else np.ones(int(known.sum()), dtype=bool)
+    if sel.sum() < 10:  # too few of this class: all narratives
+        out.klass, sel = "all", np.ones(int(known.sum()), dtype=bool)
+    kept = nl.kept[known][sel]
+    beat = (eps[f"outcome_{months}m"].to_numpy(dtype="float64")[known][sel] > 0).astype(float)
+    Ws = W[:, sel]
+    out.n = int(sel.sum())
+    out.n_effective = len(set(clusters[known][sel].tolist()))
+    out.kept_half, out.kept_half_ci = float(kept.mean()), interval(wmean(Ws, kept))
+    out.keeps_beating, out.keeps_beating_ci = float(beat.mean()), interval(wmean(Ws, beat))
+    out.rw_reference = float(np.nanmean(nl.p[known][sel]))
+    r = nl.r[known][sel]
+    out.quantiles = {f"q{int(q * 100)}": float(np.quantile(r, q)) for q in QUANTILES}
+    ek = eps.loc[known]
+    for name, col, cut in (("attention", "attention", ATTENTION_SPIKE), ("breadth", "ew_confirm", 0.0)):
+        out.with_without[name] = _with_without(ek, col, cut, nl.kept[known], nl.p[known], W)
+    return out
+
+
+ATTENTION_SPIKE = 0.2  # ASVI (log) at the birth that counts as the leader's search term spiking
+
+
+def _with_without(
+    ek: pd.DataFrame, col: str, cut: float, kept: np.ndarray, p: np.ndarray, W: np.ndarray
+) -> dict[str, Any]:
+    """Retention against the random walk (observed minus null, pp) of past narratives with the
+    signature (``col > cut`` at the birth) and without it (``col <= cut``), with intervals."""
+    if col not in ek:
+        return {}
+    v = ek[col].to_numpy(dtype="float64")
+    out: dict[str, Any] = {"feature": col, "cut": cut}
+    for part, m in (("with", v > cut), ("without", v <= cut)):
+        m = m & ~np.isnan(p)
+        if m.sum() < 20:
+            out[part] = {"n": int(m.sum())}
+            continue
+        d = wmean(W[:, m], kept[m]) - wmean(W[:, m], p[m])
+        out[part] = {"n": int(m.sum()), "diff": float(kept[m].mean() - p[m].mean()), "ci": list(interval(d))}
+    return _clean(out)
+
+
+@dataclass
+class Range:
+    months: int
+    level: float
+    lo: float
+    hi: float
+    sigma: float
+    coverage_oos: float
+    coverage_ci: tuple[float, float]
+    coverage_n: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(
+            {
+                "horizon": f"{self.months}M",
+                "level": self.level,
+                "lo": self.lo,
+                "hi": self.hi,
+                "sigma": self.sigma,
+                "coverage_oos": self.coverage_oos,
+                "coverage_ci": list(self.coverage_ci),
+                "coverage_n": self.coverage_n,
+            }
+        )
+
+
+def range_now(a: pd.Series, b: pd.Series, freq: F.Freq, k: Known, as_of: pd.Timestamp) -> Range | None:
+    """The random walk's :data:`RANGE_LEVEL` interval of the spread over ``k.months`` from ``as_of``."""
+    from .history import pair_sigma
+
+    feat = F.align(a.loc[a.index <= as_of], b.loc[b.index <= as_of])
+    if len(feat) < 80:
+        return None
+    sig = float(pair_sigma(feat, freq)[-1])
+    lo, hi = N.null_range(np.array([sig]), N.steps(k.months, freq.ppm), k.tails, RANGE_LEVEL)
+    return Range(
+        k.months, RANGE_LEVEL, float(lo[0]), float(hi[0]), sig, k.coverage_oos, k.coverage_ci, k.coverage_n
+    )
+
+
+__all__ = ["LABELS", "Fade", "Known", "Range", "fade_test", "known_at", "range_now"]
