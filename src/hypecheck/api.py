@@ -218,6 +218,7 @@ def _panel_verdict(
     from .signature import sentence, signature
 
     pv.signature = signature(pillars or {}, th, pv.fade.birth if pv.fade is not None else None, ts)
+    pv.data_end = _data_end(catalog, a_id, b_id)
     k = pv.known
     return pv, _replace(
         verdict,
@@ -231,6 +232,16 @@ def _panel_verdict(
         signature=pv.signature,
         detectable={"auc": k.detectable_auc if k is not None else None},
     )
+
+
+def _data_end(catalog: Catalog, a_id: str, b_id: str) -> pd.Timestamp | None:
+    """The pair's last common close in the whole data (what a forecast made now could already see)."""
+    try:
+        a, b = catalog.get("price", a_id).values, catalog.get("price", b_id).values
+    except Exception:  # a missing side: no common close
+        return None
+    common = a.dropna().index.intersection(b.dropna().index)
+    return pd.Timestamp(common[-1]) if len(common) else None
 
 
 def check(

@@ -158,7 +158,21 @@ def _run_check(
     if calibrate and not as_json and not quiet:
         click.echo("fitting the panel model on past narratives ...", err=True)
     result = check(th, as_of=as_of, data=data, rules=rules, calibrate=calibrate)  # catalog cached
-    _emit(result, out, as_json, t0)
+    extra = _record(result, store_path, source=str(data) if data is not None else "bundled")
+    _emit(result, out, as_json, t0, extra)
+
+
+def _record(result: Any, store_path: Path | None, source: str) -> list[str]:
+    """With a store: add the check's forecast to the forward record (``hypecheck record`` scores it)."""
+    if store_path is None:
+        return []
+    from .record import record_check
+    from .store import Store
+
+    store = Store(store_path)
+    store.verify(write=True)
+    added = record_check(result, store, "check", source)
+    return [f"forecast recorded in {store.path} (score it with `hypecheck record`)"] if added else []
 
 
 @main.command()
@@ -297,7 +311,43 @@ def _run_live(
         if ages
         else []
     )
+    if not store.read_only():  # a read-only store is checked as it is: nothing written
+        extra += _record(result, store.path, "store")
     _emit(result, out, as_json, t0, extra)
+
+
+@main.command()
+@DATA
+@STORE
+@click.option("--json", "as_json", is_flag=True, help="Print the record as one JSON object (see the README).")
+def record(data: Path | None, store_path: Path | None, as_json: bool) -> None:
+    """Score every recorded forecast whose horizon has passed (the forward record).
+
+    Forecasts are recorded by `check --store PATH` (and `check --live`); each is scored on the data
+    now available (--data DIR, else the store's own closes): realised spread, inside its range or
+    not, kept half or not, Brier scores. Replayed forecasts (made when the data already ran past
+    their as-of date) are reported apart from live ones."""
+    import json as _json
+
+    from .api import load_catalog
+    from .errors import InputError
+    from .record import score
+    from .store import Store
+
+    store = Store(store_path)
+    if not store.exists():
+        raise InputError(
+            f"no store at {store.path}: nothing has been recorded there",
+            hint="run `hypecheck check THEME --data DIR --store PATH` first, then `hypecheck record --store PATH`",
+        )
+    store.verify()
+    fc = store.forecasts()
+    catalog = load_catalog(data) if data is not None else store.catalog()
+    res = score(fc, catalog)
+    if as_json:
+        click.echo(_json.dumps(res.to_dict(), ensure_ascii=False, allow_nan=False))
+        return
+    click.echo(res.summary())
 
 
 @main.command()

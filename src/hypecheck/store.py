@@ -71,12 +71,21 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS state (
         key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL, updated_at TIMESTAMP NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS store_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS forecasts (
+        id VARCHAR PRIMARY KEY, made_on TIMESTAMP NOT NULL, as_of DATE NOT NULL, data_end DATE,
+        origin VARCHAR NOT NULL, theme VARCHAR, source VARCHAR, leader VARCHAR NOT NULL,
+        laggard VARCHAR NOT NULL, leader_id VARCHAR NOT NULL, laggard_id VARCHAR NOT NULL,
+        horizon_months INTEGER NOT NULL, label VARCHAR NOT NULL, birth DATE, move DOUBLE,
+        since_birth DOUBLE, sigma DOUBLE, p_kept DOUBLE, p_model DOUBLE, base_rate DOUBLE,
+        kept_half_rate DOUBLE, lo DOUBLE, hi DOUBLE, level DOUBLE)""",
 ]
 # The version of the tables above, kept in ``store_meta`` (key ``schema_version``). Bump it when they
 # change; a store with a higher version is refused (written by a newer hypecheck), one without the row
 # (made before versions were kept) is version 1 and gets the row on its next write.
-SCHEMA_VERSION = 1
-OUR_TABLES = frozenset({"observations", "series", "fetch_log", "state", "store_meta"})
+SCHEMA_VERSION = (
+    2  # 2: the forecasts table (the forward record); a version-1 store gains it on its next write
+)
+OUR_TABLES = frozenset({"observations", "series", "fetch_log", "state", "store_meta", "forecasts"})
 # DuckDB must never install or load an extension because of what a file looks like: opening a SQLite
 # file would otherwise download sqlite_scanner over plain HTTP and create ~/.duckdb.
 DUCKDB_CONFIG = {
@@ -355,11 +364,12 @@ class Store:
                     f"{used} blocks in use need at least {block * used:,})",
                     hint=_rebuild_hint(p),
                 )
-        if write and (version is None or not OUR_TABLES.issubset(tables)):
+        if write and (version is None or version < SCHEMA_VERSION or not OUR_TABLES.issubset(tables)):
             for stmt in SCHEMA:
                 con.execute(stmt)
             con.execute(
-                "INSERT INTO store_meta VALUES ('schema_version', ?) ON CONFLICT (key) DO NOTHING",
+                "INSERT INTO store_meta VALUES ('schema_version', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 [str(SCHEMA_VERSION)],
             )
 
@@ -588,6 +598,38 @@ class Store:
                 "updated_at = excluded.updated_at",
                 [key, json.dumps(value), dt.datetime.now(dt.UTC).replace(tzinfo=None)],
             )
+
+    def add_forecasts(self, rows: list[dict[str, Any]]) -> int:
+        """Record forecasts (the forward record): one row each, keyed by ``id``; a row already
+        recorded is kept as it was (a forecast is never rewritten). Returns the rows added."""
+        if not rows:
+            return 0
+        cols = [
+            "id", "made_on", "as_of", "data_end", "origin", "theme", "source", "leader", "laggard",
+            "leader_id", "laggard_id", "horizon_months", "label", "birth", "move", "since_birth", "sigma",
+            "p_kept", "p_model", "base_rate", "kept_half_rate", "lo", "hi", "level",
+        ]  # fmt: skip
+        with self._connect(write=True) as con:
+            before = con.execute("SELECT count(*) FROM forecasts").fetchone()[0]
+            con.executemany(
+                f"INSERT INTO forecasts ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+                "ON CONFLICT (id) DO NOTHING",
+                [[r.get(c) for c in cols] for r in rows],
+            )
+            after = con.execute("SELECT count(*) FROM forecasts").fetchone()[0]
+        return int(after - before)
+
+    def forecasts(self) -> pd.DataFrame:
+        """Every recorded forecast (empty without a store or before the first one)."""
+        if not self.exists():
+            return pd.DataFrame()
+        with self._connect(write=False) as con:
+            has = con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'forecasts' AND schema_name = 'main'"
+            ).fetchone()[0]
+            if not has:
+                return pd.DataFrame()
+            return con.execute("SELECT * FROM forecasts ORDER BY made_on, id").df()
 
     # ------------------------------------------------------------------ reads
     def exists(self) -> bool:

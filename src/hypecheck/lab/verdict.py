@@ -89,6 +89,21 @@ class PanelVerdict:
     known: Any = None  # hypecheck.lab.fade.Known: what narratives like it did
     range: Any = None  # hypecheck.lab.fade.Range: the random walk's 80% range over the horizon
     signature: dict[str, Any] = field(default_factory=dict)  # hypecheck.signature.signature
+    ids: tuple[str, str] = ("", "")  # the leader's and laggard's series ids in the data
+    data_end: pd.Timestamp | None = None  # the pair's last common close in the whole data (not cut)
+
+    def p_kept(self) -> float:
+        """The random walk's probability that the narrative has kept more than half of its move at
+        the end of the horizon, given where it stands on the as-of date (NaN without a birth)."""
+        f, r, k = self.fade, self.range, self.known
+        if f is None or f.birth is None or r is None or k is None:
+            return math.nan
+        from .null import steps
+
+        ppm = 1 if f.period == "month" else 21
+        r_a = (f.retained - 1.0) * f.move
+        sd = r.sigma * math.sqrt(steps(self.horizon_months, ppm))
+        return float(k.tails.cdf((0.5 * f.move + r_a) / sd)) if sd > 0 else math.nan
 
     def finding(self) -> str:
         """What is known, first: the fade test, what narratives like it did, the range."""
@@ -432,6 +447,7 @@ def panel_verdict(
     fade = FD.fade_test(a, b, leader, laggard, u.freq, known_h.tails_1m, as_of)
     rng = FD.range_now(a, b, u.freq, known_h, as_of)
     return PanelVerdict(
+        ids=(a_id, b_id),
         fade=fade,
         known=known_h,
         range=rng,
