@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 from hypecheck.cli import main
 from hypecheck.lab import scanstore
-from hypecheck.lab.history import EPISODE_K
-from hypecheck.lab.scan import LIVE_DAYS, ScanResult, scan
+from hypecheck.lab.fade import LABELS as FADE_LABELS
+from hypecheck.lab.scan import ScanResult, scan
 from hypecheck.schema import Catalog
 
 LABELS = {"real catalyst", "viral sentiment", "mixed", "no skill shown", "insufficient data"}
@@ -51,8 +51,14 @@ def test_scan_lists_iwm_with_probabilities(shared_data: Path, tmp_path: Path) ->
         assert 1 <= len(n["drivers"]) <= 2
         born = pd.Timestamp(n["born"])
         assert born <= pd.Timestamp("2026-01-16")
-        # live: born in the window, or still moving at the episode threshold
-        assert n["age_days"] <= LIVE_DAYS or n["sharpness"] >= EPISODE_K
+        # live: born in the last 12 months, some of the move kept (never a "lead" that was given back)
+        assert born >= pd.Timestamp("2025-01-16") and n["fade"]["retained"] > 0
+        assert n["fade_label"] in FADE_LABELS and n["headline"].startswith(f"{n['leader']}'s lead over")
+        assert n["range"]["lo"] < 0 < n["range"]["hi"] and n["range"]["level"] == 0.8
+    assert all("-" in k for k in d["given_back"])
+    assert not {(n["leader"], n["laggard"]) for n in d["narratives"]} & {
+        tuple(k.split("-")) for k in d["given_back"]
+    }
     # ranked by |sharpness|
     s = [abs(n["sharpness"]) for n in d["narratives"]]
     assert s == sorted(s, reverse=True)
@@ -142,7 +148,13 @@ def test_second_scan_reports_consistent_changes(shared_data: Path, tmp_path: Pat
     }
     assert pairs(ch["strengthened"]) == up
     assert ch["born"], "new narratives were born between the two dates (GLD over TLT on 2026-01-21)"
-    assert all(pd.Timestamp(n["born"]) > pd.Timestamp("2026-01-16") for n in ch["born"] if n["born"])
+    # new in the list: born since, or a lead given back by the first date that the leader regained
+    regained = set(first["given_back"])
+    assert all(
+        pd.Timestamp(n["born"]) > pd.Timestamp("2026-01-16") or f"{n['leader']}-{n['laggard']}" in regained
+        for n in ch["born"]
+        if n["born"]
+    )
     expect = 7 if ch["flipped"] or ch["relabelled"] else 6
     assert c2 == expect == ch["exit_code"]
     # rerunning the same date compares with the earlier date again (the stored 01-23 is replaced)

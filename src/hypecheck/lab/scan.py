@@ -9,10 +9,11 @@ French one for the bundled data; or a file laid out like it, or a *member* unive
    of narratives by :func:`~hypecheck.lab.features.detect`; local or Dask, disk-cached). Births dated
    ``<= D`` depend only on closes dated ``<= D`` (every window ends at its row, and the 3-month gap
    between births looks back only), so the panel built once serves every ``D``;
-2. a narrative is *live* at ``D`` when it is its pair's latest birth on or before ``D`` and either was
-   born within the last :data:`LIVE_DAYS` trading days of the pair (about six weeks: the "born in the
-   last few weeks" of a story still in the news) or its move is still running: the leader's 15-day
-   sharpness at ``D`` is still at least :data:`~hypecheck.lab.history.EPISODE_K` deviations;
+2. a narrative is *live* at ``D`` when it is its pair's latest birth on or before ``D``, born in the
+   last :data:`LOOKBACK_MONTHS` months, with some of its move still kept (the leader ahead of where
+   the move began); the others born in that window have given their move back and are listed apart
+   (``given_back``), never as leads. Each live narrative gets its fade test and the random walk's 80% range
+   (:mod:`hypecheck.lab.fade`), the same a ``check`` of the pair gives;
 3. each live narrative gets the same verdict a ``hypecheck check`` of that pair as of ``D`` gives
    (:func:`hypecheck.lab.verdict.panel_verdict`): its features at ``D`` in the leader's view
    (:func:`~hypecheck.lab.verdict.theme_features`), the panel model fitted once on every past
@@ -47,9 +48,10 @@ from ..errors import InputError, NoDataError
 from ..schema import Catalog
 from . import features as F
 from . import model as M
-from .history import EPISODE_K, History, Universe, build_history, load_universe, pair_inputs
+from .history import History, Universe, build_history, load_universe, pair_inputs
 
-LIVE_DAYS = 30  # trading days since birth for a narrative to count as newly born
+LIVE_DAYS = 30  # trading days since birth for a narrative to count as newly born (scanstore's "born")
+LOOKBACK_MONTHS = 12  # a narrative born longer ago is a trend, not a narrative (as the fade test)
 SPARK_DAYS = 63  # trading days of relative strength kept for a sparkline (three months)
 DRIVERS = 2
 
@@ -81,27 +83,42 @@ class Narrative:
     reason: str = ""  # why there is no probability (empty when there is one)
     period: str = "trading day"  # the unit of ``age_days`` and ``move_days`` (month for monthly data)
     attention: dict[str, Any] | None = None  # the leader's term: search interest, else news volume
+    fade: Any = None  # hypecheck.lab.fade.Fade: the narrative against the random walk so far
+    range: Any = None  # hypecheck.lab.fade.Range: the random walk's 80% range over the horizon
 
     @property
     def key(self) -> str:
         return f"{self.leader}-{self.laggard}"
 
+    @property
+    def fade_label(self) -> str:
+        return self.fade.label if self.fade is not None else "insufficient data"
+
     def sentence(self, horizon: int) -> str:
-        """The narrative in measurements: the move now, the birth, the probability and the label."""
-        verb = "led" if self.move >= 0 else "trailed"
+        """The narrative in measurements: what was found first (the fade test, the range), then the
+        move of the last weeks, the panel model's probability and its label."""
         unit = self.period
-        head = (
-            f"{self.leader} {verb} {self.laggard} by {abs(self.move):.1%} over the last {self.move_days} "
-            f"{unit}{'s' if self.move_days != 1 else ''} ({self.sharpness:+.1f} sd of the pair's noise); born {self.born:%Y-%m-%d} at "
-            f"{self.born_sharpness:+.1f} sd, {self.age_days} {unit}{'s' if self.age_days != 1 else ''} ago, {self.leader} "
-            f"{'ahead' if self.since_birth >= 0 else 'behind'} by {abs(self.since_birth):.1%} since"
+        verb = "led" if self.move >= 0 else "trailed"
+        head = self.fade.sentence() if self.fade is not None else f"{self.leader}'s lead over {self.laggard}"
+        rng = ""
+        if self.range is not None:
+            r = self.range
+            rng = (
+                f"; {r.level:.0%} range for the next {r.months} months: {100 * math.expm1(r.lo):+.0f}% to "
+                f"{100 * math.expm1(r.hi):+.0f}%"
+            )
+        move = (
+            f"; over the last {self.move_days} {unit}{'s' if self.move_days != 1 else ''} {self.leader} {verb} "
+            f"{self.laggard} by {abs(self.move):.1%} ({self.sharpness:+.1f} sd), {abs(self.since_birth):.1%} "
+            f"{'ahead' if self.since_birth >= 0 else 'behind'} since the birth, {self.age_days} "
+            f"{unit}{'s' if self.age_days != 1 else ''} ago"
         )
         if math.isnan(self.p):
-            return f"{head}; no probability: {self.reason}"
+            return f"{head}{rng}{move}; no probability: {self.reason}"
         lo, hi = self.p_interval
         return (
-            f"{head}; {self.p:.0%} probability the lead persists {horizon} months (95% interval "
-            f"{lo:.0%}-{hi:.0%}, base rate {self.base_rate:.0%}): {self.label}"
+            f"{head}{rng}{move}; panel model: {self.p:.0%} probability the lead persists {horizon} months "
+            f"(95% interval {lo:.0%}-{hi:.0%}, base rate {self.base_rate:.0%}): {self.label}"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -129,7 +146,15 @@ class Narrative:
             "reason": self.reason,
             "period": self.period,
             "attention": self.attention,
+            "fade": self.fade.to_dict() if self.fade is not None else None,
+            "fade_label": self.fade_label,
+            "range": self.range.to_dict() if self.range is not None else None,
+            "headline": self.sentence_head(),
         }
+
+    def sentence_head(self) -> str:
+        """The row's first words: the fade finding (what was found), never the model's label."""
+        return self.fade.sentence() if self.fade is not None else f"{self.leader}'s lead over {self.laggard}"
 
 
 @dataclass
@@ -155,6 +180,7 @@ class ScanResult:
     universe_spec: Any = None  # the Universe scanned (for theme_toml; not in the JSON)
     closes_from: pd.Timestamp | None = None  # the first date of the universe's closes (not in the JSON)
     period: str = "trading day"  # the unit of ages and of the live window (month for monthly data)
+    given_back: list[str] = field(default_factory=list)  # births in the window whose leader now trails
 
     def find(self, leader: str, laggard: str) -> Narrative | None:
         return next((n for n in self.narratives if n.leader == leader and n.laggard == laggard), None)
@@ -182,6 +208,7 @@ class ScanResult:
                 "skill_sentence": self.skill_sentence(),
             },
             "narratives": [n.to_dict() for n in self.narratives],
+            "given_back": self.given_back,
         }
         if self.changes is not None:
             d["changes"] = self.changes.to_dict()
@@ -214,23 +241,29 @@ class ScanResult:
         w = max([9, *(len(x) + 1 for n in self.narratives for x in (n.leader, n.laggard))])
         lines = [
             f"hypecheck scan as of {self.as_of:%Y-%m-%d}: {len(self.narratives)} live narratives among "
-            f"{self.pairs_scanned} pairs of the {self.universe} universe (born in the last {self.live_days} "
-            f"{self.period}s, or still moving at {EPISODE_K:g}+ sd); ranked by |sharpness|",
+            f"{self.pairs_scanned} pairs of the {self.universe} universe (born in the last {LOOKBACK_MONTHS} "
+            f"months, some of the move still kept; {len(self.given_back)} more born then have given their move "
+            "back and are not listed as leads); ranked by |sharpness|",
             f"  {self.skill_sentence()[0].upper()}{self.skill_sentence()[1:]}.",
             f"  probabilities: {self.horizon}-month persistence, panel model of the {self.model_panel} panel "
             f"fitted on {self.n_fit:,} past narratives with outcomes known by then (base rate "
             f"{self.base_rate:.0%})",
             "",
-            f"  {'leader':<{w}}{'laggard':<{w}}{'born':<11}{'age':>4}{'sd':>6}{'move':>8}{'p':>6}"
-            f"{'95% interval':>14}  {'label':<16}drivers",
+            f"  {'leader':<{w}}{'laggard':<{w}}{'born':<11}{'age':>4}{'sd':>6}{'move':>8}  {'fade test':<25}"
+            f"{'p':>5}{'80% range':>13}{'p persist':>10}  {'label':<16}",
         ]
         for n in self.narratives:
             p = "" if math.isnan(n.p) else f"{n.p:.0%}"
-            iv = "" if math.isnan(n.p) else f"{n.p_interval[0]:.0%}-{n.p_interval[1]:.0%}"
-            drv = "; ".join(f"{d['feature']} {100 * d['contribution_p']:+.1f} pp" for d in n.drivers)
+            f = n.fade
+            fp = "" if f is None or f.p_value != f.p_value else f"{f.p_value:.2f}"
+            rg = (
+                ""
+                if n.range is None
+                else f"{100 * math.expm1(n.range.lo):+.0f}/{100 * math.expm1(n.range.hi):+.0f}%"
+            )
             lines.append(
                 f"  {n.leader:<{w}}{n.laggard:<{w}}{n.born:%Y-%m-%d} {n.age_days:>4}{n.sharpness:>+6.1f}"
-                f"{100 * n.move:>+7.1f}%{p:>6}{iv:>14}  {n.label:<16}{drv}"
+                f"{100 * n.move:>+7.1f}%  {n.fade_label:<25}{fp:>5}{rg:>13}{p:>10}  {n.label:<16}"
             )
         if self.narratives:
             lines.append("")
@@ -428,7 +461,12 @@ def scan(
     say(0.7, "measuring the live narratives")
     # the window in the universe's own periods: trading days, or (monthly data) the months they span
     window = live_days if u.freq.ppm > 1 else math.ceil(live_days / F.DAILY.ppm)
-    live = _live(hist, pairs, ts, u.freq, window)
+    live, given_back = _live(hist, pairs, ts, u.freq, window)
+    from . import fade as FD
+    from .run import evaluate_at
+
+    eps_at = evaluate_at(model_hist, months, ts).episodes
+    known = FD.known_at(eps_at, months, model_hist.universe.freq.ppm, ts, None, np.array([], dtype=object))
     from .history import build_context
 
     ctx = model_hist.context
@@ -438,6 +476,9 @@ def scan(
     for i, (p, ep, age) in enumerate(live):
         n = _narrative(p, ep, age, ts, months, u.freq, mod, model_hist, model_cat, ctx)
         n.attention = leader_attention(cat, u, n.leader, ts)
+        la, lb = (p.pa, p.pb) if n.leader == p.a else (p.pb, p.pa)
+        n.fade = FD.fade_test(la, lb, n.leader, n.laggard, u.freq, known.tails_1m, ts)
+        n.range = FD.range_now(la, lb, u.freq, known, ts)
         out.append(n)
         if progress is not None and i % 25 == 0:
             say(0.7 + 0.3 * i / max(len(live), 1), "measuring the live narratives")
@@ -462,6 +503,7 @@ def scan(
         universe_spec=u,
         closes_from=pd.Timestamp(first),
         period="trading day" if u.freq.ppm > 1 else "month",
+        given_back=given_back,
     )
 
 
@@ -540,33 +582,38 @@ def _day(ts: pd.Timestamp) -> str:
 
 def _live(
     hist: History, pairs: list[Any], ts: pd.Timestamp, freq: F.Freq, live_days: int
-) -> list[tuple[Any, Any, int]]:
-    """(pair input, latest birth row, age in trading days) of every live narrative at ``ts``."""
+) -> tuple[list[tuple[Any, Any, int]], list[str]]:
+    """(pair input, latest birth row, age in periods) of every live narrative at ``ts``: its pair's
+    latest birth on or before ``ts``, born in the last :data:`LOOKBACK_MONTHS` months, its leader still
+    ahead of where the move began (some of the move kept: the log relative return from the start of
+    the move window to ``ts`` > 0). The others born in the window have given their move back: their
+    keys are returned apart, never as leads."""
     eps = hist.episodes
     if eps.empty:
-        return []
+        return [], []
     eps = eps.loc[pd.DatetimeIndex(eps["date"]) <= ts]
     latest = eps.groupby("pair", sort=False).tail(1).set_index("pair")
-    out = []
+    since_min = ts - pd.DateOffset(months=LOOKBACK_MONTHS)
+    out, given_back = [], []
     for p in pairs:
         key = f"{p.a}-{p.b}"
         if key not in latest.index:
             continue
         ep = latest.loc[key]
+        born = pd.Timestamp(str(ep["date"]))
+        if born < since_min:
+            continue
         df = F.align(p.pa.loc[p.pa.index <= ts], p.pb.loc[p.pb.index <= ts])
         idx = pd.DatetimeIndex(df.index)
-        born = pd.Timestamp(str(ep["date"]))
-        age = int(len(idx) - 1 - idx.searchsorted(born))
-        if age > live_days:
-            if born < ts - pd.DateOffset(months=6):
-                continue  # a move running for half a year is a trend, not a narrative being born
-            rs = np.log(df["a"]) - np.log(df["b"])
-            z = F.sharpness(rs, freq).iloc[-1]
-            lead = 1.0 if ep["leader"] == p.a else -1.0
-            if not (z == z and lead * z >= EPISODE_K):
-                continue
+        j = idx.searchsorted(born)
+        age = int(len(idx) - 1 - j)
+        lead = 1.0 if ep["leader"] == p.a else -1.0
+        rs = np.log(df["a"].to_numpy()) - np.log(df["b"].to_numpy())
+        if lead * (rs[-1] - rs[max(j - freq.move, 0)]) <= 0:  # the whole move lost: no lead left
+            given_back.append(f"{ep['leader']}-{ep['laggard']}")
+            continue
         out.append((p, ep, age))
-    return out
+    return out, given_back
 
 
 def _narrative(
