@@ -59,6 +59,10 @@ def test_watch_week_by_week_reports_changes_on_the_right_dates(shared_data: Path
             ],
         )
         assert r.exit_code in (0, 6, 7), r.output
+        # the first line: the fade label and what was found, the evidence lean named as such
+        first = r.output.splitlines()[0]
+        assert first.startswith(f"small-cap-rotation as of {d.date()}: ") and "IWM's lead over SPY" in first
+        assert "NO SKILL SHOWN" not in first and "(score" not in first and "evidence lean" in first
         want = {
             "equal-weight-spread-negative": ew_spread_fired(shared_data, d),
             "sector-breadth-below-half": sectors_fired(shared_data, d),

@@ -471,11 +471,7 @@ def watch(
         # as known on the as-of date, only the theme's series
         catalog = store.catalog(known_at=_parse_as_of(as_of), ids=requested(th, "store"))
     res = run_watch(th, store=store, as_of=as_of, data=data, catalog=catalog, source="store", webhook=webhook)
-    click.echo(
-        f"{th.id} as of {res.as_of}: {res.label.upper()} (score {res.score:+.2f})"
-        if res.score is not None
-        else f"{th.id} as of {res.as_of}: {res.label.upper()}"
-    )
+    click.echo(res.line())
     for t in res.triggers:
         click.echo(f"  {t['state']:<8} {t['id']:<32} {t['detail']}")
     if res.first_run:

@@ -36,12 +36,24 @@ class WatchResult:
     first_run: bool = False
     exit_code: int = EXIT_UNCHANGED
     webhook: str = ""
+    finding: str = ""  # what the check found first: the fade test of the theme's pair
+
+    def line(self) -> str:
+        """The first line a watch prints: the label and what was found, then the evidence lean."""
+        lean = (
+            f" (evidence lean {self.score:+.2f}: which way the ledger's items lean, not the label)"
+            if self.score is not None
+            else ""
+        )
+        return f"{self.theme} as of {self.as_of}: {self.label.upper()}" + (
+            f" - {self.finding}{lean}" if self.finding else lean
+        )
 
     def payload(self) -> dict[str, Any]:
         return {
             "theme": self.theme,
             "as_of": self.as_of,
-            "verdict": {"label": self.label, "score": self.score},
+            "verdict": {"label": self.label, "finding": self.finding, "evidence_lean": self.score},
             "changes": self.changes,
             "triggers": self.triggers,
         }
@@ -97,6 +109,7 @@ def run_watch(
         score=res.verdict.score,
         triggers=trig,
         first_run=prev is None,
+        finding=(res.verdict.fade or {}).get("sentence", ""),
     )
     if prev is not None:
         before = {t["id"]: t["state"] for t in prev.get("triggers", [])}
@@ -106,7 +119,7 @@ def run_watch(
                 out.changes.append(f"trigger {t['id']}: {old} -> {t['state']} ({t['detail']})")
         if prev.get("label") != out.label:
             out.changes.append(
-                f"verdict: {prev.get('label')} -> {out.label} (score {prev.get('score')} -> {out.score})"
+                f"verdict: {prev.get('label')} -> {out.label} (evidence lean {prev.get('score')} -> {out.score})"
             )
             out.exit_code = EXIT_VERDICT
         elif out.changes:
