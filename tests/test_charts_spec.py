@@ -141,3 +141,92 @@ def test_sparkline() -> None:
     assert "&lt;b&gt;A&lt;/b&gt; &amp; B" in svg and "<b>" not in svg
     assert "#b03a48" in sparkline_svg([1.0, 0.9])
     assert sparkline_svg([1.0]) == "" and sparkline_svg([1.0, float("nan")]) == ""
+
+
+# ------------------------------------------------------------------ issue 23: colours, dates, labels
+def test_a_pillar_keeps_its_colour_whichever_pillars_a_chart_shows() -> None:
+    """The ledger chart coloured pillars by their position among the pillars present, so a pillar's
+    colour changed from theme to theme, and its legend swatches were all one blue: each pillar now
+    has one fixed colour, in the bars' scale and so in the legend; the lab page agrees."""
+    from hypecheck.lab.page import PILLAR_COLORS as LAB_COLORS
+    from hypecheck.report.spec import PILLAR_COLORS, ledger_spec
+
+    assert len(set(PILLAR_COLORS.values())) == len(PILLAR_COLORS)  # one colour per pillar
+    assert {k: PILLAR_COLORS[k] for k in LAB_COLORS} == LAB_COLORS
+    rows = [
+        {"feature": "sharpness", "pillar": "price", "contribution_p": 0.02},
+        {"feature": "vix", "pillar": "catalysts", "contribution_p": -0.01},
+        {"feature": "attention", "pillar": "attention", "contribution_p": 0.005},
+        {"feature": "participation", "pillar": "breadth", "contribution_p": 0.003},
+    ]
+    for subset in (rows, rows[:2], rows[1:], [rows[1], rows[3]]):
+        spec = ledger_spec(subset, "t")
+        assert spec is not None
+        scale = spec["layer"][0]["encoding"]["color"]["scale"]
+        assert dict(zip(scale["domain"], scale["range"], strict=True)) == {
+            r["pillar"]: PILLAR_COLORS[r["pillar"]] for r in subset
+        }
+    assert not list(_validator().iter_errors(ledger_spec(rows, "t")))
+    png = VegaChart(ledger_spec(rows, "t")).to_bytes("png")  # type: ignore[arg-type]
+    assert png.startswith(b"\x89PNG")
+
+
+def test_spread_tooltips_format_dates_as_dates(result: Any) -> None:
+    """Every date in a spread chart's tooltips is the temporal field formatted YYYY-MM-DD in UTC (a
+    nominal date field showed "1751846400000", and "undefined" on the hover rule)."""
+    for name in ("rs_lines", "ew_cw_spread"):
+        spec = charts.specs(result)[name][2]
+        tips = [t for layer in spec["layer"] for t in layer.get("encoding", {}).get("tooltip", [])]
+        dated = [t for t in tips if t["field"] == "date"]
+        assert len(dated) == 2
+        for t in dated:
+            assert (
+                t["type"] == "temporal" and t["timeUnit"] == "utcyearmonthdate" and t["format"] == "%Y-%m-%d"
+            )
+
+
+def test_event_study_labels_whole_and_legend_over_no_bar() -> None:
+    """Event labels were cut at 28 characters and the legend sat on a bar: each label is shown
+    whole (wrapped), and the legend's box overlaps no bar and no axes."""
+    from types import SimpleNamespace
+
+    label = "One Big Beautiful Bill Act signed (fiscal stimulus) after a long night"
+    rows = [
+        {"spread": s, "date": d, "event": e, "pre": a, "post": b}
+        for s in ("IWM - SPY", "RSP - SPY")
+        for d, e, a, b in (
+            ("2025-07-04", label, 0.02, -0.03),
+            ("2025-09-17", "FOMC cuts 25 bp", 0.03, 0.036),
+            ("2025-12-10", "FOMC cuts 25 bp", 0.036, 0.012),
+        )
+    ]
+    cat = SimpleNamespace(charts={"event_study": {"windows": ["pre", "post"], "rows": rows}})
+    fig = charts.event_study(SimpleNamespace(pillars={"catalysts": cat}))  # type: ignore[arg-type]
+    assert fig is not None
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert " ".join(ticks[0].split()) == f"2025-07-04 {label}"
+    legend = fig.legends[0].get_window_extent(renderer)
+    for ax in fig.axes:
+        assert not legend.overlaps(ax.get_window_extent(renderer))
+        for bar in ax.patches:
+            assert not legend.overlaps(bar.get_window_extent(renderer))
+    png = charts.to_bytes(fig, "png")
+    assert png.startswith(b"\x89PNG")
+
+
+def test_breadth_trigger_reads_as_a_sentence() -> None:
+    from hypecheck.triggers import breadth_sentence
+
+    assert (
+        breadth_sentence("pct_above_50d", 100.0, 11, "2026-01-16", 50)
+        == "100% of the 11 members closed above their 50-day average on 2026-01-16 (fires below 50%)"
+    )
+    assert breadth_sentence("new_lows", 3, 11, "2026-01-16", 5).startswith(
+        "3 of the 11 members closed at a 52-week low"
+    )
+    assert "McClellan oscillator" in breadth_sentence("mcclellan", -12.3, 11, "2026-01-16", 0)

@@ -27,6 +27,7 @@ Everything uses the panel, which holds only data up to the as-of date.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -274,10 +275,12 @@ def _one(panel: Panel, rules: Rules, t: Any) -> TriggerState:
             return mk("unknown", None, f"{metric}: not enough history")
         v = float(s.iloc[-1])
         level = float(p.get("level", 50.0))
+        counted = b["members"].get(s.index[-1]) if "members" in b else None
+        n = int(counted) if counted is not None and counted == counted else len(members)
         return mk(
             "fired" if v < level else "quiet",
             v,
-            f"{metric} {v:.1f} of {len(members)} members on {s.index[-1].date()} (fires below {level:g})",
+            breadth_sentence(metric, v, n, str(s.index[-1].date()), level),
         )
     if t.kind == "event":
         days = int(p.get("days", 7))
@@ -310,3 +313,34 @@ def _one(panel: Panel, rules: Rules, t: Any) -> TriggerState:
             )
         return mk("quiet", 0.0, "; ".join(parts))
     return mk("unknown", None, f"unknown trigger kind {t.kind!r} (known: {', '.join(KINDS)})")
+
+
+_BREADTH_COUNTS = {
+    "advances": "closed above their previous close",
+    "declines": "closed below their previous close",
+    "new_highs": "closed at a 52-week high",
+    "new_lows": "closed at a 52-week low",
+}
+
+
+def breadth_sentence(metric: str, v: float, n: int, day: str, level: float) -> str:
+    """A breadth trigger's reading as a sentence: ``pct_above_50d`` 100.0 over 11 members reads
+    "100% of the 11 members closed above their 50-day average on 2026-01-16 (fires below 50%)"."""
+    m = re.fullmatch(r"pct_above_(\d+)d", metric)
+    if m:
+        return (
+            f"{v:.0f}% of the {n} members closed above their {m[1]}-day average on {day} "
+            f"(fires below {level:g}%)"
+        )
+    if metric in _BREADTH_COUNTS:
+        return f"{v:.0f} of the {n} members {_BREADTH_COUNTS[metric]} on {day} (fires below {level:g})"
+    if metric == "mcclellan":
+        return f"the McClellan oscillator of the {n} members was {v:+.1f} on {day} (fires below {level:g})"
+    if metric == "ad_line":
+        return (
+            f"the advance/decline line of the {n} members stood at {v:,.0f} on {day} (fires below {level:g})"
+        )
+    if metric in ("ew_return", "cw_return"):
+        kind = "equal" if metric == "ew_return" else "cap"
+        return f"the {n} members' {kind}-weighted return was {v:+.2%} on {day} (fires below {level:+.2%})"
+    return f"{metric} was {v:.1f} over the {n} members on {day} (fires below {level:g})"

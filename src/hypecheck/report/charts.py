@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
     from ..result import CheckResult
-from .spec import VegaChart, rrg_spec, spread_spec
+from .spec import VegaChart, ledger_spec, rrg_spec, spread_spec
 
 Chart = Figure | VegaChart
 
@@ -246,8 +246,16 @@ def macro(r: CheckResult) -> Figure | None:
     return fig
 
 
+def _wrap(text: str, width: int = 26) -> str:
+    """``text`` on lines of at most ``width`` characters (whole words; never cut short)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False)) or text
+
+
 def event_study(r: CheckResult) -> Figure | None:
-    """Spreads in the 20 trading days before and after each event, per spread series."""
+    """Spreads in the 20 trading days before and after each event, per spread series. Each event's
+    label is shown whole (wrapped, never truncated); the legend sits below the panels, over no bar."""
     data = r.pillars["catalysts"].charts.get("event_study")
     if not data or not data["rows"]:
         return None
@@ -256,27 +264,30 @@ def event_study(r: CheckResult) -> Figure | None:
     pre_w, post_w = data["windows"][0], data["windows"][-1]
     names = list(dict.fromkeys(row["spread"] for row in data["rows"]))
     events = list(dict.fromkeys((row["date"], row["event"]) for row in data["rows"]))
-    fig = Figure(figsize=(7.0, 1.2 + 1.1 * len(events)), dpi=110)
+    labels = [f"{d}\n{_wrap(str(lbl))}" for d, lbl in events]
+    lines = max(label.count("\n") + 1 for label in labels)
+    fig = Figure(figsize=(7.6, 1.5 + max(1.1, 0.22 * lines + 0.5) * len(events)), dpi=110)
     axes = [fig.add_subplot(1, len(names), k + 1) for k in range(len(names))]
     y = np.arange(len(events))
+    handles: list[Any] = []
     for k, (ax, name) in enumerate(zip(axes, names, strict=True)):
         rows = {(row["date"], row["event"]): row for row in data["rows"] if row["spread"] == name}
         pre = [100 * (rows.get(e, {}).get(pre_w) or 0.0) for e in events]
         post = [100 * (rows.get(e, {}).get(post_w) or 0.0) for e in events]
-        ax.barh(y - 0.18, pre, height=0.34, color=PALETTE[5], label=f"before ({pre_w})")
-        ax.barh(y + 0.18, post, height=0.34, color=PALETTE[0], label=f"after ({post_w})")
+        b1 = ax.barh(y - 0.18, pre, height=0.34, color=PALETTE[5], label=f"before ({pre_w})")
+        b2 = ax.barh(y + 0.18, post, height=0.34, color=PALETTE[0], label=f"after ({post_w})")
+        if k == 0:
+            handles = [b1, b2]
         ax.axvline(0, color="black", lw=0.7)
         ax.set_yticks(y)
-        ax.set_yticklabels(
-            [f"{d}\n{lbl[:28]}" for d, lbl in events] if k == 0 else [""] * len(events), fontsize=6.5
-        )
+        ax.set_yticklabels(labels if k == 0 else [""] * len(events), fontsize=6.5)
         ax.invert_yaxis()
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(True, axis="x", alpha=0.25)
         ax.set_title(f"{name} (pp)", fontsize=9, loc="left")
-        if k == 0:
-            ax.legend(fontsize=6.5, frameon=False, loc="lower right")
-    fig.tight_layout()
+    # below the panels, outside every axes: it can cover no bar
+    fig.legend(handles=handles, fontsize=7, frameon=False, loc="lower center", ncol=2)
+    fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
 
 
@@ -331,35 +342,20 @@ CHARTS: dict[str, tuple[str, str, Callable[[CheckResult], Chart | None]]] = {
 }
 
 
-def calibration(r: CheckResult) -> Figure | None:
-    """The panel model's ledger: each feature's contribution to the probability (pp), by pillar."""
+def calibration(r: CheckResult) -> VegaChart | None:
+    """The panel model's ledger: each feature's contribution to the probability (pp), coloured by
+    pillar with the fixed pillar colours (:data:`~hypecheck.report.spec.PILLAR_COLORS`): a
+    Vega-Lite bar chart (tooltips in the dashboard, SVG/PNG in reports)."""
     c = r.calibration
     if c is None or not c.ledger:
         return None
     rows = sorted(c.ledger, key=lambda e: abs(e["contribution_p"]))[-12:]
-    fig, ax = _fig(7.0, 0.3 * len(rows) + 1.2)
-    pillars = sorted({e["pillar"] for e in rows})
-    colour = {p: PALETTE[i % len(PALETTE)] for i, p in enumerate(pillars)}
-    ys = range(len(rows))
-    ax.barh(
-        list(ys),
-        [100 * e["contribution_p"] for e in rows],
-        color=[colour[e["pillar"]] for e in rows],
-    )
-    ax.set_yticks(list(ys))
-    ax.set_yticklabels([e["feature"] for e in rows], fontsize=7)
-    ax.axvline(0, color="black", lw=0.7)
-    ax.set_xlabel("contribution to the probability (pp)", fontsize=8)
     lo, hi = c.interval
-    ax.set_title(
+    spec = ledger_spec(
+        rows,
         f"{c.leader} over {c.laggard}: {c.probability:.0%} ({lo:.0%}-{hi:.0%}) vs base rate {c.base_rate:.0%}",
-        fontsize=10,
-        loc="left",
     )
-    for p in pillars:
-        ax.barh([], [], color=colour[p], label=p)
-    ax.legend(fontsize=7, frameon=False, loc="lower right")
-    return fig
+    return None if spec is None else VegaChart(spec)
 
 
 def hindsight(r: CheckResult) -> Figure | None:
@@ -386,6 +382,7 @@ def build(r: CheckResult) -> dict[str, tuple[str, str, Chart]]:
     Figure or a :class:`~hypecheck.report.spec.VegaChart` (:func:`to_bytes` renders either)."""
     out: dict[str, tuple[str, str, Chart]] = {}
     extra = (
+        ("history_fan", "What narratives like it did", _history_fan),
         ("calibration", "What moved the probability", calibration),
         ("hindsight", "What happened next", hindsight),
     )
@@ -404,6 +401,12 @@ def build(r: CheckResult) -> dict[str, tuple[str, str, Chart]]:
                     if f is not None:
                         out[f"rrg_{_slug(bench)}"] = ("price", f"Relative Rotation Graph vs {bench}", f)
     return out
+
+
+def _history_fan(r: CheckResult) -> VegaChart | None:
+    from .fan import history_fan
+
+    return history_fan(r)
 
 
 def _slug(s: str) -> str:

@@ -42,6 +42,26 @@ QUADRANT_COLORS = {
     "lagging": "#b03a48",
     "improving": "#1f5fa8",
 }
+# One colour per evidence pillar, the same in every chart, legend and page (the dashboard's pillar
+# table, the ledger chart, the lab page): never assigned by position, so a pillar keeps its colour
+# whichever pillars a theme measures. The first five are the lab page's (hypecheck.lab.page).
+PILLAR_COLORS: dict[str, str] = {
+    "price": "#1f5fa8",
+    "breadth": "#2e8b57",
+    "catalysts": "#d9822b",
+    "attention": "#6c4f9e",
+    "history": "#7f7f7f",
+    "fundamentals": "#b03a48",
+    "structure": "#17becf",
+}
+OTHER_PILLAR_COLOR = "#8c564b"  # a pillar not in the map (a user's registered pillar)
+
+
+def pillar_color(pillar: str) -> str:
+    """The fixed colour of ``pillar`` (:data:`PILLAR_COLORS`)."""
+    return PILLAR_COLORS.get(pillar, OTHER_PILLAR_COLOR)
+
+
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"  # vl-convert ships Liberation Sans
 CONFIG: dict[str, Any] = {
     "font": FONT,
@@ -126,6 +146,18 @@ def _finite(v: Any) -> bool:
 
 
 # ------------------------------------------------------------------ spread (relative strength)
+# A tooltip's date: the temporal field formatted YYYY-MM-DD in UTC (the dates are UTC midnights).
+# Not a nominal field: that showed the parsed timestamp ("1751846400000"), and on the hover rule's
+# nearest-point (voronoi) layer Vega-Lite reads a nominal field from the wrong object ("undefined").
+DATE_TIP: dict[str, Any] = {
+    "field": "date",
+    "type": "temporal",
+    "title": "date",
+    "timeUnit": "utcyearmonthdate",
+    "format": "%Y-%m-%d",
+}
+
+
 def spread_spec(
     lines: dict[str, dict[str, list[Any]]],
     title: str,
@@ -194,11 +226,20 @@ def spread_spec(
                         },
                     }
                 ],
+                # one rule per date (the series pivoted into columns): its tooltip is the date and
+                # every series' value on it
+                "transform": [{"pivot": "series", "value": "value", "groupby": ["date"]}],
                 "mark": {"type": "rule", "color": "#888", "strokeWidth": 1},
                 "encoding": {
                     "x": x,
                     "opacity": {"condition": {"param": "hover", "empty": False, "value": 0.8}, "value": 0},
-                    "tooltip": [{"field": "date", "type": "nominal", "title": "date"}],
+                    "tooltip": [
+                        DATE_TIP,
+                        *(
+                            {"field": _field(n), "type": "quantitative", "title": n, "format": ".1f"}
+                            for n in names
+                        ),
+                    ],
                 },
             },
             {
@@ -210,7 +251,7 @@ def spread_spec(
                     "opacity": {"condition": {"param": "hover", "empty": False, "value": 1}, "value": 0},
                     "tooltip": [
                         {"field": "series", "type": "nominal", "title": "pair"},
-                        {"field": "date", "type": "nominal", "title": "date"},
+                        DATE_TIP,
                         {
                             "field": "value",
                             "type": "quantitative",
@@ -222,6 +263,12 @@ def spread_spec(
             },
         ],
     }
+
+
+def _field(name: str) -> str:
+    """``name`` as a Vega-Lite field name: dots and brackets escaped (they would read as nested
+    access), so a column pivoted from a series label is found whatever the label."""
+    return re.sub(r"([.\[\]\\])", r"\\\1", name)
 
 
 # ------------------------------------------------------------------ relative rotation graph
@@ -311,6 +358,8 @@ def rrg_spec(data: dict[str, Any], bench: str) -> dict[str, Any] | None:
         "width": 440,
         "height": 440,
         "config": CONFIG,
+        # the dashboard shows the slider's date, not its index (static/charts.js reads this)
+        "usermeta": {"slider_labels": {"week": dates}},
         "params": [
             {
                 "name": "week",
@@ -393,6 +442,79 @@ def rrg_spec(data: dict[str, Any], bench: str) -> dict[str, Any] | None:
             },
         ],
     }
+
+
+# ------------------------------------------------------------------ the model's ledger
+def ledger_spec(rows: list[dict[str, Any]], title: str) -> dict[str, Any] | None:
+    """The panel model's ledger as horizontal bars: each feature's contribution to the probability
+    (percentage points, ``100 * contribution_p``), coloured by its pillar with the fixed
+    :data:`PILLAR_COLORS` (the legend lists the pillars shown, each in its colour). Hovering a bar
+    shows the feature, its pillar and its contribution."""
+    data: list[dict[str, Any]] = [
+        {
+            "feature": str(e["feature"]),
+            "pillar": str(e.get("pillar") or "other"),
+            "pp": round(100 * float(e["contribution_p"]), 4),
+        }
+        for e in rows
+        if _finite(e.get("contribution_p"))
+    ]
+    if not data:
+        return None
+    data.sort(key=lambda r: -abs(r["pp"]))
+    present: list[str] = sorted({str(r["pillar"]) for r in data}, key=lambda p: (_pillar_rank(p), p))
+    return {
+        "$schema": SCHEMA,
+        "title": title,
+        "width": 520,
+        "height": {"step": 20},
+        "config": CONFIG,
+        "data": {"values": data},
+        "layer": [
+            {
+                "mark": {"type": "bar", "height": {"band": 0.75}},
+                "encoding": {
+                    "y": {
+                        "field": "feature",
+                        "type": "nominal",
+                        "title": None,
+                        "sort": [r["feature"] for r in data],
+                        "axis": {"labelLimit": 220},
+                    },
+                    "x": {
+                        "field": "pp",
+                        "type": "quantitative",
+                        "title": "contribution to the probability (pp)",
+                    },
+                    "color": {
+                        "field": "pillar",
+                        "type": "nominal",
+                        "title": "pillar",
+                        "scale": {"domain": present, "range": [pillar_color(p) for p in present]},
+                        "legend": {"orient": "bottom", "symbolType": "square"},
+                    },
+                    "tooltip": [
+                        {"field": "feature", "type": "nominal", "title": "feature"},
+                        {"field": "pillar", "type": "nominal", "title": "pillar"},
+                        {
+                            "field": "pp",
+                            "type": "quantitative",
+                            "title": "contribution (pp)",
+                            "format": "+.2f",
+                        },
+                    ],
+                },
+            },
+            {"mark": {"type": "rule", "color": "black", "strokeWidth": 0.8}, "encoding": {"x": {"datum": 0}}},
+        ],
+    }
+
+
+PILLAR_ORDER = ("attention", "price", "breadth", "catalysts", "fundamentals", "structure", "history")
+
+
+def _pillar_rank(p: str) -> int:
+    return PILLAR_ORDER.index(p) if p in PILLAR_ORDER else len(PILLAR_ORDER)
 
 
 # ------------------------------------------------------------------ sparklines (scan page)
