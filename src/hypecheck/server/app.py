@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode, urlsplit
 
 from fastapi import HTTPException, Query
@@ -315,6 +315,8 @@ class Engine:
         self.jobs: queue.Queue[Callable[[], None]] = queue.Queue()
         self.workers: list[threading.Thread] = []
         self.scans: OrderedDict[str, Any] = OrderedDict()  # as-of asked ("" = latest) -> ScanResult
+        self.labs: dict[str, dict[str, Any]] = {}  # horizon -> the lab job (queued, running, done, failed)
+        self.lab_runner: Callable[[Path | None, str, Callable[[str], None]], dict[str, Any]] = run_lab_dict
         self.scan_locks: dict[str, threading.Lock] = {}
         self.generated: OrderedDict[str, tuple[Any, str]] = OrderedDict()  # id -> (Theme, its TOML)
 
@@ -465,6 +467,72 @@ class Engine:
             while len(self.generated) > KEEP_GENERATED:
                 self.generated.popitem(last=False)
         return theme, res.as_of.strftime("%Y-%m-%d")
+
+    # -- the lab: a bounded background job (admitted and run like a re-run), one per horizon
+    def lab_data(self) -> Path | None:
+        """The folder the lab reads besides the bundled Ken French history (None: only that one; a
+        store is not read by the lab)."""
+        return self.data if self.store is None else None
+
+    def lab_status(self, horizon: str) -> dict[str, Any]:
+        """The lab job for ``horizon`` as the API shows it (status ``idle`` when none was started)."""
+        with self.lock:
+            job = self.labs.get(horizon)
+            return _lab_view(job, horizon)
+
+    def start_lab(self, horizon: str, *, again: bool = False) -> dict[str, Any]:
+        """Start the lab for ``horizon`` in the background, or return the queued, running or finished
+        job (``again``: a finished or failed one is run again). Admitted like a re-run: it takes a
+        queue place, then a check slot, so it never computes inside a request; :class:`Busy` when
+        every place is taken."""
+        with self.lock:
+            job = self.labs.get(horizon)
+            if job is not None and (
+                job["status"] in ("queued", "running") or (job["status"] == "done" and not again)
+            ):
+                return _lab_view(job, horizon)
+            self._admit_locked()
+            job = {
+                "horizon": horizon,
+                "status": "queued",
+                "stage": "waiting for a free slot",
+                "progress": 0.0,
+                "error": None,
+                "started_at": None,
+                "finished_at": None,
+                "result": None,
+            }
+            self.labs[horizon] = job
+        data = self.lab_data()
+        steps = 2 * (1 + (data is not None))  # run_lab reports two stages per history
+        done = [0]
+
+        def progress(stage: str) -> None:
+            done[0] += 1
+            job["stage"], job["progress"] = stage, round(0.1 + 0.8 * (done[0] - 1) / steps, 3)
+
+        def started() -> None:
+            job["status"], job["started_at"] = "running", time.time()
+            job["stage"], job["progress"] = "starting", 0.05
+
+        def work() -> None:
+            try:
+                with self._slot(started, None):
+                    result = self.lab_runner(data, horizon, progress)
+                job["result"] = _json_safe(result)
+                job["status"], job["stage"], job["progress"] = "done", "done", 1.0
+            except HypecheckError as exc:
+                job["status"], job["stage"], job["error"] = "failed", "failed", cut_words(str(exc), 400)
+            except Exception as exc:  # a bug: say so in the job, keep serving
+                job["status"], job["stage"] = "failed", "failed"
+                job["error"] = cut_words(f"internal error: {type(exc).__name__}: {exc}", 400)
+            finally:
+                job["finished_at"] = time.time()
+                with self.lock:
+                    self.pending -= 1
+
+        self._submit(work)
+        return self.lab_status(horizon)
 
     def theme(self, theme_id: str) -> Any:
         for t in self.themes():
@@ -704,6 +772,61 @@ def _nothing() -> Iterator[None]:
     yield
 
 
+LAB_HORIZONS = ("1M", "3M", "6M", "12M")
+LabHorizon = Literal["1M", "3M", "6M", "12M"]
+
+
+def run_lab_dict(data: Path | None, horizon: str, progress: Callable[[str], None]) -> dict[str, Any]:
+    """:func:`hypecheck.lab.run.run_lab` on the bundled history (and ``data``'s), as its JSON
+    contract (``LabResult.to_dict()``) without the per-episode rows (``hypecheck lab --json`` has
+    them): what the ``/lab`` page shows."""
+    from ..lab.run import run_lab
+
+    out = dict(run_lab(data, horizon=horizon, progress=progress).to_dict())
+    out.pop("episodes", None)
+    return out
+
+
+def _json_safe(x: Any) -> Any:
+    """``x`` with every non-finite float as None (JSON has no NaN)."""
+    if isinstance(x, dict):
+        return {str(k): _json_safe(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_json_safe(v) for v in x]
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if hasattr(x, "item") and not isinstance(x, str | bytes):  # numpy scalars
+        return _json_safe(x.item())
+    return x
+
+
+def _lab_view(job: dict[str, Any] | None, horizon: str) -> dict[str, Any]:
+    if job is None:
+        return {"horizon": horizon, "status": "idle", "stage": "not started", "progress": 0.0}
+    return dict(job)
+
+
+# CLI options named in the library's messages, and what a request to the API passes instead
+_CLI_WORDS = (
+    (re.compile(r"--as-of (\d{4}-\d{2}-\d{2}|YYYY-MM-DD)"), r"as_of=\1"),
+    (re.compile(r"\bpass --as-of a date\b"), "ask for an as_of date"),
+    (re.compile(r"\bpass --as-of\b"), "ask for an as_of date"),
+    (re.compile(r"--as-of\b"), "the as_of parameter"),
+    (re.compile(r"\bpass --horizon (\w+)"), r"pass horizon=\1"),
+    (re.compile(r"--horizon\b"), "the horizon parameter"),
+    (re.compile(r"\bwith --data PATH\b"), "(restart hypecheck serve with --data PATH)"),
+)
+
+
+def api_words(text: str) -> str:
+    """A library message reworded for an API client: the command line's ``--as-of`` becomes the
+    ``as_of`` query parameter (``use --as-of 2017-12-29`` -> ``use as_of=2017-12-29``), ``--horizon``
+    the ``horizon`` parameter; a server option (``--data``) is named as one."""
+    for pattern, repl in _CLI_WORDS:
+        text = pattern.sub(repl, text)
+    return text
+
+
 class ThemeInfo(BaseModel):
     id: str
     title: str
@@ -742,6 +865,27 @@ class Run(BaseModel):
         default=None, description="when the check got a slot and began computing (Unix time)"
     )
     computed_at: float | None = Field(default=None, description="when it gave the slot back (Unix time)")
+
+
+class LabRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    horizon: LabHorizon = Field(default="6M", description="how long after its birth a narrative is followed")
+    again: StrictBool = Field(default=False, description="run again even if a finished result is kept")
+
+
+class LabRun(BaseModel):
+    horizon: str
+    status: str = Field(description="idle (never started), queued, running, done or failed")
+    stage: str
+    progress: float
+    error: str | None = None
+    started_at: float | None = Field(default=None, description="when the lab got a slot (Unix time)")
+    finished_at: float | None = Field(default=None, description="when it finished (Unix time)")
+    result: dict[str, Any] | None = Field(
+        default=None,
+        description="when done: the lab's JSON contract (v3, README 'The lab') without the episodes",
+    )
 
 
 class TriggerOut(BaseModel):
@@ -843,7 +987,7 @@ def create_app(
         else:
             code = 400 if exc.exit_code in (2,) else 422 if exc.exit_code == 3 else 503
         # a quoted input is cut (as every endpoint cuts what it echoes), never answered whole
-        detail, hint = cut_words(exc.message, 240), cut_words(exc.hint or "", 240)
+        detail, hint = cut_words(api_words(exc.message), 240), cut_words(api_words(exc.hint or ""), 240)
         return JSONResponse({"detail": detail, "hint": hint}, status_code=code)
 
     def _result(theme_id: str, as_of: dt.date | str | None, calibrate: bool = True) -> Any:
@@ -859,7 +1003,8 @@ def create_app(
         try:
             return engine.scan(day)
         except InputError as exc:
-            raise HTTPException(404, f"{exc.message} ({exc.hint})" if exc.hint else exc.message) from None
+            text = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+            raise HTTPException(404, api_words(text)) from None
 
     @app.get("/api/health", summary="Liveness, what data the server reads (by name) and its load")
     async def health() -> dict[str, Any]:
@@ -985,7 +1130,7 @@ def create_app(
         from ..pillars import PILLARS
         from ..report import charts
         from ..report.html import fmt_score, fmt_threshold, fmt_value
-        from ..report.spec import VegaChart
+        from ..report.spec import VegaChart, pillar_color
 
         if as_of == "":
             as_of = None
@@ -1006,6 +1151,7 @@ def create_app(
             fmt_score=fmt_score,
             fmt_value=fmt_value,
             fmt_threshold=fmt_threshold,
+            pillar_color=pillar_color,
             source=engine.source_label(public=True),
             data_note=engine.data_note(public=True),
             version=__version__,
@@ -1092,4 +1238,62 @@ def create_app(
     def favicon() -> Any:
         return Response(status_code=204)
 
+    def render(template: str, **context: Any) -> Any:
+        """A page of ``template`` with what every page shows (themes, data source, version)."""
+        return HTMLResponse(
+            env.get_template(template).render(
+                themes=engine.themes(),
+                source=engine.source_label(public=True),
+                data_note=engine.data_note(public=True),
+                version=__version__,
+                **context,
+            )
+        )
+
+    add_lab_routes(app, engine, render)
     return app
+
+
+def add_lab_routes(app: Any, engine: Engine, render: Callable[..., Any]) -> None:
+    """``/lab`` (the lab's results: power, retention against the random walk, skill against it, the
+    range's coverage, the holdout by year) and ``/api/lab`` (the job and its JSON). The lab runs as a
+    background job admitted like a re-run (:meth:`Engine.start_lab`), never inside a request: the
+    page shows its progress and reloads when it is done."""
+
+    @app.get("/api/lab", response_model=LabRun, summary="The lab's job and, when done, its results")
+    def lab_api(horizon: Annotated[LabHorizon, Query(description="1M, 3M, 6M or 12M")] = "6M") -> Any:
+        return engine.lab_status(horizon)
+
+    @app.post(
+        "/api/lab/runs",
+        response_model=LabRun,
+        status_code=202,
+        summary="Start the lab in the background (a queued, running or finished one is shared)",
+        responses={**ERRORS, **STATE_CHANGE},
+    )
+    def lab_start(req: LabRequest) -> Any:
+        return engine.start_lab(req.horizon, again=req.again)
+
+    @app.get("/lab", include_in_schema=False)
+    def lab_page(horizon: str = "6M") -> Any:
+        from . import labview
+
+        if horizon not in LAB_HORIZONS:
+            raise HTTPException(400, f"horizon {_short(horizon)!r} is not one of {', '.join(LAB_HORIZONS)}")
+        busy = None
+        job = engine.lab_status(horizon)
+        if job["status"] == "idle":  # the first visit starts it (in the background)
+            try:
+                job = engine.start_lab(horizon)
+            except Busy as exc:
+                busy = f"every slot is taken by checks: the lab will start on a later visit (retry in {exc.retry_after} s)"
+        return render(
+            "lab.html.j2",
+            job=job,
+            busy=busy,
+            horizon=horizon,
+            horizons=LAB_HORIZONS,
+            histories=labview.histories(job.get("result")),
+            reads=engine.lab_data() is not None,
+            on_store=engine.store is not None,
+        )

@@ -37,6 +37,41 @@
       if (tr) { window.location.href = tr.getAttribute("data-href"); }
     });
   }
+  // the lab page: follow the background job, reload when it is done; "run again" starts a new one
+  var lab = document.getElementById("lab-job");
+  if (lab) {
+    var horizon = lab.getAttribute("data-horizon");
+    var labStage = document.getElementById("lab-stage");
+    var follow = function () {
+      fetch("/api/lab?horizon=" + encodeURIComponent(horizon)).then(function (r) { return r.json(); }).then(function (j) {
+        var bar = document.getElementById("lab-progress");
+        if (bar) { bar.value = j.progress; }
+        if (labStage) { labStage.textContent = j.stage; }
+        if (j.status === "done" || j.status === "failed") { window.location.reload(); }
+        else { setTimeout(follow, 500); }
+      }).catch(function (e) { if (labStage) { labStage.textContent = "failed: " + e; } });
+    };
+    var status = lab.getAttribute("data-status");
+    if (status === "queued" || status === "running") { setTimeout(follow, 500); }
+    var again = document.getElementById("lab-run");
+    if (again) {
+      again.addEventListener("click", function () {
+        again.disabled = true;
+        fetch("/api/lab/runs", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ horizon: horizon, again: true })
+        }).then(function (r) {
+          if (!r.ok) {
+            return r.json().catch(function () { return {}; }).then(function (e) {
+              throw (typeof e.detail === "string" ? e.detail : "HTTP " + r.status) + (e.hint ? " (" + e.hint + ")" : "");
+            });
+          }
+          window.location.reload();
+        }).catch(function (e) { if (labStage) { labStage.textContent = "failed: " + e; } again.disabled = false; });
+      });
+    }
+  }
   var sel = document.getElementById("theme-select");
   var form = document.getElementById("switch");
   if (sel && form) {
