@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: demo test bench lint clean venv fuzz
+.PHONY: demo test test-seeds bench lint clean venv fuzz
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# the long run: the suite in three fixed random orders (pytest-randomly); `make test` draws a new one
+test-seeds: $(STAMP)
+	for seed in 1 2 3; do $(BIN)/python -m pytest -p randomly -p no:cacheprovider --randomly-seed=$$seed || exit 1; done
 
 fuzz: $(STAMP)
 	$(BIN)/python tests/fuzz_long.py

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -381,7 +382,16 @@ def test_real_server_answers_a_huge_body_with_413_at_once(served: str) -> None:
 
 def test_real_server_bounds_simultaneous_calibrated_reruns(served: str) -> None:
     """20 calibrated re-runs posted at once (all different): at most 2 run, 2 more wait, the rest get
-    429 with Retry-After; /api/health answers in under a second throughout; the accepted ones finish."""
+    429 with Retry-After; /api/health is never queued behind a check (measured against this
+    machine's idle answer in the same test, not against a fixed wall time: on a loaded machine both
+    slow down); the accepted ones finish."""
+
+    def health_time() -> float:
+        t = time.monotonic()
+        assert httpx.get(served + "/api/health", timeout=30).status_code == 200
+        return time.monotonic() - t
+
+    idle = statistics.median(health_time() for _ in range(15))
     dates = [f"{2010 + i // 12}-{i % 12 + 1:02d}-15" for i in range(20)]
     answers: list[httpx.Response] = []
     lock = threading.Lock()
@@ -407,20 +417,25 @@ def test_real_server_bounds_simultaneous_calibrated_reruns(served: str) -> None:
     for r in answers:
         if r.status_code == 429:
             assert int(r.headers["Retry-After"]) >= 1
-    slowest_health = 0.0
+    loaded: list[float] = []
     t0 = time.monotonic()
     while True:
         t = time.monotonic()
-        health = httpx.get(served + "/api/health", timeout=5)
-        slowest_health = max(slowest_health, time.monotonic() - t)
-        assert health.json()["runs"]["running"] <= 2
+        health = httpx.get(served + "/api/health", timeout=30)
+        loaded.append(time.monotonic() - t)
+        load = health.json()["runs"]
+        assert load["running"] <= 2 and load["running"] + load["queued"] <= 2 + 2  # bounded depth
         runs = [httpx.get(f"{served}/api/runs/{rid}", timeout=5).json() for rid in accepted]
         if all(r["status"] in ("done", "failed") for r in runs):
             break
         assert time.monotonic() - t0 < 120, f"runs did not finish: {[r['status'] for r in runs]}"
         time.sleep(0.05)
-    assert slowest_health < 1.0
     assert {r["status"] for r in runs} == {"done"}
+    # health is answered on the event loop, never behind a check: every answer came sooner than the
+    # shortest check took to compute, and the typical one within a small multiple of the idle one
+    shortest = min(r["computed_at"] - r["started_at"] for r in runs)
+    assert max(loaded) < shortest, (max(loaded), shortest)
+    assert statistics.median(loaded) < max(0.5, 25 * idle), (statistics.median(loaded), idle)
     # from each run's own record of when it computed: never more than 2 at once, and 2 were used
     edges = sorted([(r["started_at"], 1) for r in runs] + [(r["computed_at"], -1) for r in runs])
     at_once = most = 0
