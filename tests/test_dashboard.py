@@ -42,7 +42,9 @@ def test_dashboard_switches_themes_and_dates_and_reruns(server: str, browser, tm
     assert "small-cap-rotation" in page.url
     page.screenshot(path=str(tmp_path / "1-theme.png"), full_page=False)
     first_verdict = page.inner_text("#verdict")
-    assert any(w in first_verdict.upper() for w in ("CATALYST", "VIRAL", "MIXED", "INSUFFICIENT"))
+    assert any(
+        w in first_verdict.upper() for w in ("HOLDING", "FADING", "TOO YOUNG", "NO NARRATIVE", "INSUFFICIENT")
+    )
     # switch theme with the selector
     page.select_option("#theme-select", "value-vs-growth")
     page.wait_for_url("**/themes/value-vs-growth")

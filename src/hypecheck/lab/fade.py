@@ -199,6 +199,7 @@ class Known:
     tails_1m: N.Tails = field(default_factory=N.Tails)
     history: str = ""
     with_without: dict[str, Any] = field(default_factory=dict)  # retention with and without a signature
+    fan: dict[str, dict[str, float]] = field(default_factory=dict)  # quantiles of past spreads by horizon
 
     def to_dict(self) -> dict[str, Any]:
         return _clean(
@@ -214,6 +215,7 @@ class Known:
                 "rw_reference": self.rw_reference,
                 "quantiles": self.quantiles,
                 "with_without": self.with_without,
+                "fan": self.fan,
             }
         )
 
@@ -262,6 +264,17 @@ def known_at(
     out.rw_reference = float(np.nanmean(nl.p[known][sel]))
     r = nl.r[known][sel]
     out.quantiles = {f"q{int(q * 100)}": float(np.quantile(r, q)) for q in QUANTILES}
+    in_class = (classes == out.klass) if out.klass != "all" else np.ones(len(eps), dtype=bool)
+    for h in (1, 3, 6, 12):  # the fan: the same class's outcomes known by the date, at each horizon
+        col = f"rel_{h}m"
+        if col not in eps:
+            continue
+        rh = eps[col].to_numpy(dtype="float64")
+        m = np.asarray(M.known_dates(eps, h) <= as_of) & ~np.isnan(rh) & in_class
+        if m.sum() >= 10:
+            out.fan[f"{h}M"] = {f"q{int(q * 100)}": float(np.quantile(rh[m], q)) for q in QUANTILES} | {
+                "n": int(m.sum())
+            }
     ek = eps.loc[known]
     for name, col, cut in (("attention", "attention", ATTENTION_SPIKE), ("breadth", "ew_confirm", 0.0)):
         out.with_without[name] = _with_without(ek, col, cut, nl.kept[known], nl.p[known], W)

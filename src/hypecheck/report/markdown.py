@@ -38,6 +38,9 @@ def render_markdown(
 ) -> str:
     """``charts``: chart name -> (pillar, title) of PNGs saved as ``{chart_dir}/{name}.png``."""
     v = r.verdict
+    by_pillar: dict[str, list[tuple[str, str]]] = {}
+    for name, (pillar, title) in (charts or {}).items():
+        by_pillar.setdefault(pillar, []).append((name, title))
     out = [
         f"# {md(r.theme.title)}",
         "",
@@ -56,6 +59,7 @@ def render_markdown(
         "",
         *[x + "  " for x in head],
         "",
+        *[f"![{md(title)}]({chart_dir}/{cname}.png)\n" for cname, title in by_pillar.get("history_fan", [])],
         f"Evidence tally {fmt_score(v.score)} on -1 viral .. +1 catalyst (which way the ledger's items lean; "
         "descriptive, not the label).",
         "",
@@ -78,9 +82,6 @@ def render_markdown(
         f"| {PILLARS.title(a['pillar'])} | {a['status']} | {fmt_score(a['score'])} | {a['weight']} |"
         for a in v.arithmetic
     ]
-    by_pillar: dict[str, list[tuple[str, str]]] = {}
-    for name, (pillar, title) in (charts or {}).items():
-        by_pillar.setdefault(pillar, []).append((name, title))
     for name in r.measured():
         p = r.pillars[name]
         out += [

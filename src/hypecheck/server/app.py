@@ -1251,6 +1251,9 @@ def create_app(
         )
 
     add_lab_routes(app, engine, render)
+    from .record import add_record_routes
+
+    add_record_routes(app, engine, render)
     return app
 
 
