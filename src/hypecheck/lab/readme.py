@@ -102,6 +102,26 @@ def _history(h: dict[str, Any]) -> list[str]:
             f"[{_f3(x['ci_bss_base'][0])}, {_f3(x['ci_bss_base'][1])}] | {_f3(x['bss_momentum'])} "
             f"[{_f3(x['ci_bss_momentum'][0])}, {_f3(x['ci_bss_momentum'][1])}] |"
         )
+    rows = []
+    for name, what in (
+        ("attention", "search term spiking at birth (ASVI >= 0.2)"),
+        ("breadth", "equal-weight twin confirming"),
+    ):
+        w = (h.get("signature") or {}).get(name) or {}
+        a, b = w.get("with", {}), w.get("without", {})
+        if "diff" in a and "diff" in b:
+            rows.append(
+                f"| {name}: {what} | {a['n']:,} | {_pp(a['diff'])} {_ci_pp(a['ci'])} | {b['n']:,} | "
+                f"{_pp(b['diff'])} {_ci_pp(b['ci'])} |"
+            )
+    if rows:
+        out += [
+            "",
+            f"| signature at birth ({h['horizon']}) | n with | kept half vs random walk, pp [95% CI] | n without | "
+            "without, pp [95% CI] |",
+            "|---|---:|---|---:|---|",
+            *rows,
+        ]
     if fd:
         out += [
             "",

@@ -297,6 +297,7 @@ class RetentionResult:
     nulls: dict[int, Null]
     scored: Scored
     clusters_sensitivity: list[dict[str, Any]] = field(default_factory=list)
+    signature: dict[str, Any] = field(default_factory=dict)  # retention with and without each signature
 
     def findings(self) -> list[str]:
         """Where retention differs from the random walk, as measured: excess reversal (observed below
@@ -360,6 +361,20 @@ class RetentionResult:
                 + f"); interval score {rg['score_skill']:+.1%} better than past outcomes' 10-90% range "
                 f"[{100 * rg['ci_score_skill'][0]:+.1f}%, {100 * rg['ci_score_skill'][1]:+.1f}%]"
             )
+        for name, what in (
+            ("attention", "the leader's search term spiking at birth (ASVI >= 0.2)"),
+            ("breadth", "the leader's equal-weight twin confirming"),
+        ):
+            w = self.signature.get(name) or {}
+            a, b = w.get("with", {}), w.get("without", {})
+            if "diff" in a and "diff" in b:
+                overlap = not (a["ci"][1] < b["ci"][0] or b["ci"][1] < a["ci"][0])
+                out.append(
+                    f"{what}: kept half {100 * a['diff']:+.1f} pp vs the random walk [{100 * a['ci'][0]:+.1f}, "
+                    f"{100 * a['ci'][1]:+.1f}] ({a['n']:,} narratives) with it, {100 * b['diff']:+.1f} pp "
+                    f"[{100 * b['ci'][0]:+.1f}, {100 * b['ci'][1]:+.1f}] ({b['n']:,}) without"
+                    + ("; no measured difference" if overlap else "")
+                )
         ho = self.holdout
         if ho.get("by_year"):
             out.append(
@@ -382,6 +397,7 @@ class RetentionResult:
                 "range": self.range,
                 "holdout_by_year": self.holdout,
                 "fade_flagged": self.fade_share,
+                "signature": self.signature,
             }
         )
 
@@ -453,6 +469,13 @@ def measure(
     rng["holdout"] = _range(W, nl, clusters, in_hold)
     hold = _holdout(W, sc, nl, clusters, years)
     fade = _fade_share(nulls[1], W, clusters)
+    from .fade import ATTENTION_SPIKE, _with_without
+
+    ok = ~np.isnan(nl.kept) & ~np.isnan(nl.p)
+    signature = {
+        name: _with_without(eps.loc[ok], col, cut, nl.kept[ok], nl.p[ok], W[:, ok])
+        for name, col, cut in (("attention", "attention", ATTENTION_SPIKE), ("breadth", "ew_confirm", 0.0))
+    }
     return RetentionResult(
         months=months,
         n=len(eps),
@@ -463,6 +486,7 @@ def measure(
         range=rng,
         holdout=hold,
         fade_share=fade,
+        signature=signature,
         nulls=nulls,
         scored=sc,
     )

@@ -98,6 +98,7 @@ class HistoryResult:
             "range": ret.get("range"),
             "holdout_vs_null": ret.get("holdout_by_year"),
             "fade_flagged": ret.get("fade_flagged"),
+            "signature": ret.get("signature"),
             "episodes": len(self.episodes),
             "base_rate": _c(self.base_rate),
             "horizon": f"{self.horizon}M",
