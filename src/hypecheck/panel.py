@@ -175,14 +175,15 @@ def cut_known(s: SeriesData, as_of: pd.Timestamp, lag: int | None = None) -> tup
       the theme's ``[release]`` table).
 
     Returns the cut and a note when a rule applied."""
-    from .release import lag_days
+    from .release import lag_info
 
     if s.vintages is not None:
         return _cut_vintages(s, as_of)
     cut = s.cut(as_of)
     ends, rule = period_rule(pd.DatetimeIndex(cut.values.index), s.meta.frequency, s.meta.kind)
+    documented = True
     if lag is None:
-        lag = lag_days(s.meta.id) if s.meta.kind == "macro" else 0
+        lag, documented = lag_info(s.meta.id, s.meta.frequency) if s.meta.kind == "macro" else (0, True)
     if ends is None and not lag:
         return cut, None
     known = (ends if ends is not None else pd.DatetimeIndex(cut.values.index)) + pd.Timedelta(days=lag)
@@ -191,13 +192,38 @@ def cut_known(s: SeriesData, as_of: pd.Timestamp, lag: int | None = None) -> tup
     flags = cut.flags.loc[keep] if cut.flags is not None else None
     pulls = cut.pulls.loc[keep] if cut.pulls is not None else None
     parts = [rule] if ends is not None else []
-    if lag:
+    if lag and documented:
         parts.append(
             f"published {lag} days after its period ends (documented release lag, hypecheck.release)"
+        )
+    elif lag:
+        parts.append(
+            f"assumed lag {lag} days after its period ends (no documented release lag for this series: "
+            f"the conservative default of a series of frequency {s.meta.frequency}; a theme's [release] "
+            "table overrides it)"
         )
     what = "unfinished or unpublished period" if lag else "unfinished period"
     note = "; ".join(parts) + (f" ({_plural(dropped, what)} left out)" if dropped else "")
     return SeriesData(cut.meta, cut.values.loc[keep], flags, pulls), note
+
+
+def published_on(s: SeriesData, date: pd.Timestamp, lag: int | None = None) -> pd.Timestamp:
+    """When the observation of ``s`` dated ``date`` became public: its first vintage holding it (a
+    series with vintages), else its period's end plus the publication lag (``lag``, else documented
+    or assumed, :mod:`hypecheck.release`; 0 for prices and search interest)."""
+    from .release import lag_info
+
+    date = pd.Timestamp(date)
+    if s.vintages is not None and date in s.vintages.index:
+        row = s.vintages.loc[date]
+        have = row.index[row.notna().to_numpy()]
+        if len(have):
+            return pd.Timestamp(have[0])
+    ends = period_end(pd.DatetimeIndex([date]), s.meta.frequency, s.meta.kind)
+    base = pd.Timestamp(ends[0]) if ends is not None else date
+    if lag is None:
+        lag = lag_info(s.meta.id, s.meta.frequency)[0] if s.meta.kind == "macro" else 0
+    return base + pd.Timedelta(days=lag)
 
 
 def _cut_vintages(s: SeriesData, as_of: pd.Timestamp) -> tuple[SeriesData, str]:
@@ -319,9 +345,12 @@ def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | 
                 continue
             last = cut.values.dropna().index[-1]
             age = int((as_of - last).days)
-            if age > MAX_AGE_DAYS.get(s.meta.frequency, 62):
+            published = published_on(s, last, lag)
+            pub_age = int((as_of - published).days)
+            if pub_age > MAX_AGE_DAYS.get(s.meta.frequency, 62):  # stale: counted from its publication
                 panel.missing[(kind, id)] = (
-                    f"{id!r} ends on {last.date()}, {age} days before the as-of date {as_of.date()}: too stale to use"
+                    f"{id!r} ends on {last.date()} (published about {published.date()}), {pub_age} days "
+                    f"before the as-of date {as_of.date()}: too stale to use"
                 )
                 continue
             out.append(cut)

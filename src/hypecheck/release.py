@@ -18,8 +18,12 @@ Where the lags apply: :func:`hypecheck.panel.cut_known`, the one cut every input
 through, for macro series *without* vintages. A series with vintages (an ALFRED all-vintages file,
 FRED's ``realtime_start``) is cut by its vintage dates instead, which are its publication dates. A
 theme overrides or adds a lag per series in its ``[release]`` table (series id = days, counted as
-here), e.g. ``[release]`` / ``ICSA = 5`` / ``MYSERIES = 40``; an id not listed keeps the lag below,
-and a series listed nowhere has none (0 days: used from the end of its period).
+here), e.g. ``[release]`` / ``ICSA = 5`` / ``MYSERIES = 40``; an id not listed keeps the lag below.
+A series listed nowhere gets a conservative **assumed** lag by its frequency (:data:`ASSUMED_LAGS`:
+daily market series none, weekly 7 days, monthly 60, quarterly 90, annual 120 days after the period
+ends), and every report says "assumed lag N days" for it: Case-Shiller home prices (CSUSHPINSA) come
+about 60 days after their month, job openings (JTSJOL) about 40, so a zero lag would use them weeks
+before publication.
 """
 
 from __future__ import annotations
@@ -48,9 +52,29 @@ LAGS: dict[str, int] = {
     "GDPC1": 30,
     "GDP": 30,
     "A191RL1Q225SBEA": 30,
+    # monthly averages of daily rates, published the first business day after the month (H.15)
+    "FEDFUNDS": 1,
+    # Case-Shiller (last Tuesday of the second month after) and JOLTS (about 5-6 weeks after)
+    "CSUSHPINSA": 60,
+    "JTSJOL": 40,
+    # bundled monthly datasets: the one-month T-bill return (set at the month's start) and Moody's
+    # monthly average yields (known at the month's end)
+    "FF:RF": 0,
+    "ARCH:BAA-AAA": 1,
 }
 
+ASSUMED_LAGS: dict[str, int] = {"D": 0, "W": 7, "M": 60, "Q": 90, "A": 120, "irregular": 60}
 
-def lag_days(series_id: str) -> int:
-    """The documented publication lag of ``series_id`` in days (0 when none is known)."""
-    return LAGS.get(series_id.strip().upper(), 0)
+
+def lag_info(series_id: str, frequency: str | None = None) -> tuple[int, bool]:
+    """``(days, documented)``: the documented lag of ``series_id``, else the assumed lag of its
+    ``frequency`` (:data:`ASSUMED_LAGS`; 0 when the frequency is not given either)."""
+    key = series_id.strip().upper()
+    if key in LAGS:
+        return LAGS[key], True
+    return ASSUMED_LAGS.get(frequency or "", 0), False
+
+
+def lag_days(series_id: str, frequency: str | None = None) -> int:
+    """The publication lag of ``series_id`` in days: documented, else assumed from ``frequency``."""
+    return lag_info(series_id, frequency)[0]

@@ -471,6 +471,10 @@ def merge_inputs(parts: list[SeriesData]) -> SeriesData:
     value on or before it. Shared dates whose values differ by more than :data:`MERGE_RTOL` are
     conflicts: counted, the largest named, never silently averaged. The last note says all of it."""
     ranked = sorted(parts, key=lambda x: x.start if x.start is not None else pd.Timestamp.max)
+    if any(p.vintages is not None for p in ranked):
+        merged = _merge_vintaged(ranked)
+        if merged is not None:
+            return merged
     values = ranked[0].values
     supplied: list[tuple[SeriesData, pd.DatetimeIndex]] = [(ranked[0], pd.DatetimeIndex(values.index))]
     n_shared = n_conflicts = 0
@@ -528,6 +532,85 @@ def merge_inputs(parts: list[SeriesData]) -> SeriesData:
         notes=(*notes, note),
     )
     return SeriesData(meta, values, flags)
+
+
+MAX_SYNTHETIC_VINTAGE_DATES = 5000  # plain dates given a publication vintage when merged with vintages
+
+
+def _publication_dates(index: pd.DatetimeIndex, meta: SeriesMeta) -> pd.DatetimeIndex:
+    """When plain (vintage-less) observations became public: the end of their period (FRED stamps
+    monthly, quarterly and annual values on the period's first day) plus the release lag
+    (documented, else assumed: :mod:`hypecheck.release`)."""
+    from .release import lag_info
+
+    f = meta.frequency
+    ends = (
+        index + pd.offsets.MonthEnd(0)
+        if f == "M"
+        else index + pd.offsets.QuarterEnd(0)
+        if f == "Q"
+        else index + pd.offsets.YearEnd(0)
+        if f == "A"
+        else index
+    )
+    lag = lag_info(meta.id, f)[0] if meta.kind == "macro" else 0
+    return pd.DatetimeIndex(ends + pd.Timedelta(days=lag))
+
+
+def _merge_vintaged(ranked: list[SeriesData]) -> SeriesData | None:
+    """:func:`merge_inputs` when some inputs carry vintages (an ALFRED file beside plain FRED CSVs):
+    the vintages are kept. Observations a vintaged input holds come from the vintages only (a plain
+    CSV holds the *latest revision*, which was not known on earlier dates); the other dates of the
+    plain inputs get one vintage each, their publication date (period end plus the release lag), so
+    the panel's vintage cut treats them as published then. None (merge as plain series) when the plain
+    inputs add more than :data:`MAX_SYNTHETIC_VINTAGE_DATES` dates."""
+    vparts = [p for p in ranked if p.vintages is not None]
+    plain = [p for p in ranked if p.vintages is None]
+    frame = vparts[0].vintages
+    assert frame is not None
+    for p in vparts[1:]:
+        assert p.vintages is not None
+        frame = frame.combine_first(p.vintages)
+    plain_values = pd.Series(dtype="float64")
+    for p in plain:
+        plain_values = p.values if plain_values.empty else plain_values.combine_first(p.values)
+    plain_values = plain_values.dropna()
+    new = pd.DatetimeIndex(plain_values.index.difference(frame.index))
+    if len(new) > MAX_SYNTHETIC_VINTAGE_DATES:
+        return None
+    shared = plain_values.index.intersection(frame.index)
+    if len(new):
+        pub = _publication_dates(new, ranked[0].meta)
+        extra = pd.DataFrame(np.nan, index=new, columns=pd.DatetimeIndex(sorted(set(pub))))
+        for d, c in zip(new, pub, strict=True):
+            extra.loc[d, c] = float(plain_values.loc[d])
+        frame = frame.combine_first(extra)
+    frame = frame.sort_index().sort_index(axis=1)
+    latest = frame.ffill(axis=1).iloc[:, -1]
+    keep = latest.notna().to_numpy()
+    first = ranked[0].meta
+    note = (
+        f"merged from {len(ranked)} inputs keeping the vintages of {len(vparts)} "
+        f"({', '.join(p.meta.origin for p in vparts)}): {len(shared)} dates they hold come from the vintages "
+        f"only (the plain files' values there are later revisions); {len(new)} other dates from "
+        f"{', '.join(p.meta.origin for p in plain)}, each dated by its publication (period end plus the "
+        "release lag)"
+    )
+    notes: list[str] = []
+    for p in ranked:
+        notes.extend(n for n in p.meta.notes if n not in notes and not n.startswith("merged from "))
+    meta = SeriesMeta(
+        id=first.id,
+        kind=first.kind,
+        source=first.source,
+        origin=" + ".join(p.meta.origin for p in ranked),
+        description=first.description or next((p.meta.description for p in ranked if p.meta.description), ""),
+        frequency=first.frequency,
+        units=first.units or next((p.meta.units for p in ranked if p.meta.units), ""),
+        sample_data=any(p.meta.sample_data for p in ranked),
+        notes=(*notes, note),
+    )
+    return SeriesData(meta, latest.loc[keep], vintages=frame.loc[keep])
 
 
 def _merge_search(a: SeriesData, b: SeriesData, min_overlap: int = 4) -> SeriesData:

@@ -124,7 +124,7 @@ def _known_dates(sd: Any, v: pd.Series) -> pd.DatetimeIndex:
 
     idx = pd.DatetimeIndex(v.index)
     ends = period_end(idx, sd.meta.frequency, sd.meta.kind)
-    lag = max(1, lag_days(sd.meta.id)) if sd.meta.kind == "macro" else 1
+    lag = max(1, lag_days(sd.meta.id, sd.meta.frequency)) if sd.meta.kind == "macro" else 1
     return pd.DatetimeIndex((ends if ends is not None else idx) + pd.Timedelta(days=lag))
 
 
@@ -133,11 +133,28 @@ def known_series(catalog: Catalog, kind: str, id: str) -> pd.Series | None:
     if not catalog.has(kind, id):  # type: ignore[arg-type]
         return None
     sd = catalog.get(kind, id)  # type: ignore[arg-type]
+    if sd.vintages is not None:
+        return _known_from_vintages(sd.vintages)
     v = sd.values.dropna()
     if v.empty:
         return None
     out = pd.Series(v.to_numpy(), index=_known_dates(sd, v)).sort_index(kind="mergesort")
     return out[~out.index.duplicated(keep="last")]
+
+
+def _known_from_vintages(frame: pd.DataFrame) -> pd.Series | None:
+    """A series with vintages as the lab reads it: on each vintage date (a publication), the newest
+    observation's value in that vintage; so on any date the last entry is what was published by then
+    (first releases and revisions as they came, never a later revision)."""
+    rows = []
+    for col in frame.columns:
+        c = frame[col].dropna()
+        if len(c):
+            rows.append((pd.Timestamp(col), float(c.iloc[-1])))
+    if not rows:
+        return None
+    out = pd.Series([v for _, v in rows], index=pd.DatetimeIndex([d for d, _ in rows]))
+    return out[~out.index.duplicated(keep="last")].sort_index()
 
 
 def _price(catalog: Catalog, id: str) -> pd.Series | None:

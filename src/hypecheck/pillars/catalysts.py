@@ -7,6 +7,7 @@ import math
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..analytics.events import WINDOWS, event_windows, move_onset, move_order, window_label
@@ -70,14 +71,55 @@ def holds(change: float, needs: str, tol: float) -> bool:
     }[needs]
 
 
+_OBS_PER_MONTH = {"W": 13 / 3, "M": 1.0, "Q": 1 / 3}
+
+
+def observation_frequency(index: pd.DatetimeIndex) -> str:
+    """``D``, ``W``, ``M`` or ``Q`` from the median spacing of the dates."""
+    if len(index) < 3:
+        return "D"
+    gap = float(np.median(np.diff(index.values).astype("timedelta64[s]").astype("float64")) / 86_400)
+    return "Q" if gap >= 80 else "M" if gap >= 25 else "W" if gap >= 6 else "D"
+
+
+def observation_periods(index: pd.DatetimeIndex, window: str) -> int | None:
+    """How many observation periods an ``NM``/``NY`` window spans on a weekly, monthly or quarterly
+    series (3M on a monthly series: 3); None for daily series and other windows (dated anchors)."""
+    m = re.fullmatch(r"(\d+)([MY])", window.strip().upper())
+    freq = observation_frequency(index)
+    if m is None or freq == "D":
+        return None
+    months = int(m.group(1)) * (12 if m.group(2) == "Y" else 1)
+    return max(1, round(months * _OBS_PER_MONTH[freq]))
+
+
 def level_change(s: pd.Series, as_of: pd.Timestamp, window: str) -> tuple[float, float, Any, Any]:
-    """(last level, change since the last observation on or before the window anchor, start, end)."""
+    """(last level, change, start, end). Daily series: since the last observation on or before the
+    window anchor. Weekly, monthly and quarterly series: over the window's number of observation
+    periods, the latest value known against the one that many observations earlier, both as known on
+    ``as_of`` (with publication lags the latest monthly value is often two months old: a date anchor
+    would then compare it with the month before and call that "3 months")."""
     s = s.dropna()
     s = s.loc[s.index <= as_of]
+    k = observation_periods(pd.DatetimeIndex(s.index), window)
+    if k is not None:
+        if len(s) <= k:
+            return float("nan"), float("nan"), pd.NaT, pd.NaT
+        return float(s.iloc[-1]), float(s.iloc[-1] - s.iloc[-1 - k]), s.index[-1 - k], s.index[-1]
     before = s.loc[s.index <= window_anchor(as_of, window)]
     if s.empty or before.empty:
         return float("nan"), float("nan"), pd.NaT, pd.NaT
     return float(s.iloc[-1]), float(s.iloc[-1] - before.iloc[-1]), before.index[-1], s.index[-1]
+
+
+def _periods_note(s: pd.Series, window: str, start: Any, end: Any) -> str:
+    k = observation_periods(pd.DatetimeIndex(s.dropna().index), window)
+    if k is None:
+        return ""
+    freq = {"W": "weekly", "M": "monthly", "Q": "quarterly"}[
+        observation_frequency(pd.DatetimeIndex(s.dropna().index))
+    ]
+    return f" (over {k} {freq} observation{'s' if k != 1 else ''}, from the one dated {pd.Timestamp(start).date()})"
 
 
 def policy_regime(rate: pd.Series, as_of: pd.Timestamp, step: float = 0.20) -> str:
@@ -151,7 +193,8 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                     m.window,
                     lean,
                     unit="pp" if in_pp else "",
-                    level=f"{amount(level)}{'%' if in_pp else ''} on {end.date()}",
+                    level=f"{amount(level)}{'%' if in_pp else ''} on {end.date()}"
+                    + _periods_note(s, m.window, start, end),
                     tolerance=m.tolerance,
                     needs=NEEDS_TEXT[m.needs],
                 ),
