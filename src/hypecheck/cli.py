@@ -1040,5 +1040,17 @@ def breadth_cmd(
     click.echo(f"({time.perf_counter() - t0:.1f}s)", err=True)
 
 
+@main.command("mcp")
+def mcp_cmd() -> None:
+    """Serve check, scan, lab, record and themes to an assistant over MCP (stdio).
+
+    Add it to the assistant's MCP configuration as the command `hypecheck` with the argument `mcp`
+    (see the README). Tools return the JSON the commands' --json prints; bad input is a tool error
+    with the hint. Needs `pip install 'hypecheck[mcp]'`."""
+    from .mcp_server import serve
+
+    serve()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
