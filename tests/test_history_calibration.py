@@ -1,7 +1,7 @@
 """History and calibration (issue 6): January episodes on the shared ETFs against an independent
-computation, the walk-forward record on the bundled Ken French history and the shared ETF history,
-the logistic fit and Wilson interval against statsmodels, out-of-sample probabilities, no look-ahead,
-and the demo report carrying the probability, its n and the hindsight panel."""
+computation, the Wilson interval against statsmodels, no look-ahead of the panel verdict, and the demo report
+carrying the probability, its n and the hindsight panel. (The old calibration module and its tests
+are gone: the lab's walk-forward, tests/test_lab.py, replaced it.)"""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from click.testing import CliRunner
 
 import hypecheck
 from hypecheck.analytics.episodes import first_weeks, outcomes, summarise, wilson
-from hypecheck.calibration import Record, fit_logistic, score_walk_forward
 from hypecheck.cli import main
 
 AS_OF = "2026-01-16"
@@ -82,86 +81,6 @@ def test_summary_statistics_and_wilson_against_statsmodels() -> None:
     s = {x.horizon: x for x in summarise(out, horizons=("12M",))}["12M"]
     assert (s.n, s.hits, s.rate) == (4, 3, 0.75)
     assert s.median == pytest.approx(np.median([0.1, -0.2, 0.05, 0.3]))
-
-
-def test_logistic_fit_matches_statsmodels_without_the_prior() -> None:
-    sm = pytest.importorskip("statsmodels.api")
-    rng = np.random.default_rng(3)
-    x = rng.uniform(-1, 1, 200)
-    y = (rng.uniform(size=200) < 1 / (1 + np.exp(-(0.3 + 1.5 * x)))).astype(float)
-    a, b = fit_logistic(x, y, prior_sd=1e6)
-    ref = sm.Logit(y, sm.add_constant(x)).fit(disp=0).params
-    assert (a, b) == pytest.approx((ref[0], ref[1]), abs=1e-4)
-    # separable data stay finite thanks to the prior
-    a2, b2 = fit_logistic(np.array([-0.5, -0.2, 0.2, 0.5]), np.array([0.0, 0.0, 1.0, 1.0]))
-    assert np.isfinite([a2, b2]).all() and b2 > 0
-
-
-def _rec(year: int, score: float, outcome: float, mom: float = 0.0) -> Record:
-    d = pd.Timestamp(year=year, month=1, day=16)
-    return Record(d, score, "mixed", mom, outcome, d + pd.DateOffset(months=12))
-
-
-def test_walk_forward_probabilities_are_out_of_sample() -> None:
-    rng = np.random.default_rng(5)
-    recs = [
-        _rec(2000 + i, float(rng.uniform(-1, 1)), float(rng.normal()), float(rng.normal())) for i in range(20)
-    ]
-    score_walk_forward(recs)
-    assert all(math.isnan(r.p_verdict) for r in recs[:6])  # fewer than 6 known outcomes before them
-    k = 12
-    # recompute record k's probability from the records whose outcomes had ended by its date only
-    known = [r for r in recs if r.known <= recs[k].date]
-    a, b = fit_logistic(
-        np.array([r.score for r in known]), np.array([1.0 if r.outcome > 0 else 0.0 for r in known])
-    )
-    assert recs[k].p_verdict == pytest.approx(1 / (1 + math.exp(-(a + b * recs[k].score))))
-    assert recs[k].p_base == pytest.approx(np.mean([r.outcome > 0 for r in known]))
-    # changing a *later* outcome leaves record k's probabilities untouched
-    recs2 = [_rec(r.date.year, r.score, r.outcome, r.momentum) for r in recs]
-    recs2[15] = _rec(2015, recs[15].score, -recs[15].outcome, recs[15].momentum)
-    score_walk_forward(recs2)
-    assert recs2[k].p_verdict == recs[k].p_verdict
-
-
-@pytest.mark.slow
-def test_walk_forward_on_both_histories_prints_brier_beside_baselines(shared_data: Path) -> None:
-    for args in (
-        ["history", "small-cap-rotation"],
-        ["history", "small-cap-rotation", "--data", str(shared_data), "--as-of", AS_OF],
-    ):
-        res = CliRunner().invoke(main, args)
-        assert res.exit_code == 0, res.output
-        for word in ("Brier", "base rate", "momentum", "probability that", "episodes:"):
-            assert word in res.output
-    # the older anniversary record, now a library function (check uses the panel model of the lab)
-    from hypecheck.api import load_catalog
-    from hypecheck.calibration import calibrate
-    from hypecheck.rules import load_rules
-
-    catalog = load_catalog(shared_data)
-    c = calibrate(
-        hypecheck.load_theme("small-cap-rotation"),
-        pd.Timestamp(AS_OF),
-        0.0,
-        catalog=catalog,
-        source="files",
-        rules=load_rules(None),
-        history="files",
-    )
-    assert (
-        c is not None and c.n_fit == 23 and len(c.records) == 23
-    )  # 2003..2025 (IWM + 2 years); 2025 ends on the as-of date
-    scored = [r for r in c.records if not math.isnan(r.p_verdict) and r.persisted is not None]
-    y = np.array([1.0 if r.persisted else 0.0 for r in scored])
-    for key, attr in (("verdict", "p_verdict"), ("base rate", "p_base"), ("momentum", "p_momentum")):
-        p = np.array([getattr(r, attr) for r in scored])
-        assert c.brier[key] == pytest.approx(float(np.mean((p - y) ** 2)))
-        assert c.hit_rate[key] == pytest.approx(float(np.mean((p > 0.5) == (y > 0.5))))
-    # each record's outcome is the next 12 months' IWM - SPY spread, independently
-    iwm, spy = read(shared_data, "IWM"), read(shared_data, "SPY")
-    for r in c.records[:3]:
-        assert r.outcome == pytest.approx(independent_after(iwm, spy, r.date, 12), abs=1e-12)
 
 
 def _truncated(catalog, d: str):

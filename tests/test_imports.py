@@ -48,7 +48,6 @@ ABOVE_PILLARS = (
     "hypecheck.cli",
     "hypecheck.server",
     "hypecheck.watch",
-    "hypecheck.calibration",
 )
 
 

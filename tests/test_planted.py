@@ -3,7 +3,6 @@
 Each test is hand-worked or generated and sits exactly on the boundary a planted bug moves:
 
 * the breadth kernel's 200-day comparison (``>`` -> ``>=``): constant closes equal their average;
-* ``fit_logistic``'s prior gradient: checked against independent fits of the same penalised objective;
 * the tally's cut-offs (``>=`` -> ``>``): a score exactly at ``catalyst_above`` / ``viral_below``;
 * the stale-series rule: a daily series 44 days old must be missing, not used;
 * the structure thresholds: required returns placed between, below, above and on the percentiles;
@@ -22,11 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.optimize import minimize
 
 from hypecheck.analytics.breadth import breadth, breadth_pandas
 from hypecheck.analytics.returns import window_return
-from hypecheck.calibration import PRIOR_SD, fit_logistic
 from hypecheck.evidence import Evidence, PillarResult
 from hypecheck.panel import build_panel, cut_known
 from hypecheck.rules import load_rules
@@ -90,73 +87,6 @@ def test_breadth_200d_hand_worked_mixed_panel_and_engines_agree() -> None:
     # a flat panel in the middle of moving ones: still never counted above
     only_flat = breadth(closes[["flat"]])
     assert only_flat["pct_above_200d"].iloc[-1] == 0.0
-
-
-# ----------------------------------------------------- (b) fit_logistic against an independent fit
-def _objective(w: np.ndarray, x: np.ndarray, t: np.ndarray, sd: float) -> float:
-    """The penalised negative log-likelihood, written out independently: Gaussian prior on both terms."""
-    z = w[0] + w[1] * x
-    nll = -np.sum(t * z - np.log1p(np.exp(-np.abs(z))) - np.maximum(z, 0.0))
-    return float(nll + (w[0] ** 2 + w[1] ** 2) / (2.0 * sd * sd))
-
-
-def _newton(x: np.ndarray, t: np.ndarray, sd: float) -> np.ndarray:
-    """Ridge-penalised IRLS (Newton's method) to machine precision."""
-    X = np.column_stack([np.ones_like(x), x])
-    w = np.zeros(2)
-    for _ in range(100):
-        p = 1.0 / (1.0 + np.exp(-(X @ w)))
-        g = X.T @ (p - t) + w / sd**2
-        H = (X * (p * (1 - p))[:, None]).T @ X + np.eye(2) / sd**2
-        step = np.linalg.solve(H, g)
-        w = w - step
-        if np.max(np.abs(step)) < 1e-13:
-            break
-    return w
-
-
-def _cases() -> list[tuple[str, np.ndarray, np.ndarray]]:
-    rng = np.random.default_rng(15)
-    out = []
-    for n in (25, 60, 200):
-        x = rng.uniform(-1, 1, n)
-        t = (rng.random(n) < 1 / (1 + np.exp(-(0.3 + 2.0 * x)))).astype(float)
-        out.append((f"random n={n}", x, t))
-    x = np.linspace(-1, 1, 12)
-    out.append(("separable", x, (x > 0).astype(float)))  # finite only through the prior
-    out.append(("all ones", x, np.ones_like(x)))
-    return out
-
-
-@pytest.mark.parametrize(("name", "x", "t"), _cases(), ids=[c[0] for c in _cases()])
-def test_fit_logistic_matches_independent_penalised_fits(name: str, x: np.ndarray, t: np.ndarray) -> None:
-    """The prior on: (a) Newton's method on the same objective, (b) Nelder-Mead with no gradient at
-    all, (c) the objective's finite-difference gradient vanishing at the fitted point."""
-    got = np.array(fit_logistic(x, t))
-    newton = _newton(x, t, PRIOR_SD)
-    nm = minimize(
-        _objective,
-        np.zeros(2),
-        args=(x, t, PRIOR_SD),
-        method="Nelder-Mead",
-        options={"xatol": 1e-10, "fatol": 1e-13, "maxiter": 20000, "maxfev": 40000},
-    )
-    assert nm.success
-    np.testing.assert_allclose(newton, nm.x, atol=1e-6)  # the two references agree with each other
-    np.testing.assert_allclose(got, newton, atol=1e-4)
-    h = 1e-6
-    fd = [
-        (_objective(got + h * e, x, t, PRIOR_SD) - _objective(got - h * e, x, t, PRIOR_SD)) / (2 * h)
-        for e in np.eye(2)
-    ]
-    np.testing.assert_allclose(fd, 0.0, atol=1e-3)
-
-
-def test_fit_logistic_uses_the_prior_scale_it_is_given() -> None:
-    x = np.linspace(-1, 1, 12)
-    t = (x > 0).astype(float)
-    for sd in (0.5, 1.0, 5.0):
-        np.testing.assert_allclose(fit_logistic(x, t, prior_sd=sd), _newton(x, t, sd), atol=1e-4)
 
 
 # ----------------------------------------------------------------------- (c) the tally's cut-offs
