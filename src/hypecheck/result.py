@@ -107,7 +107,7 @@ class CheckResult:
         else:
             lines.append(v.flip)
         lines.append(
-            f"evidence tally {score} on -1 viral .. +1 catalyst (which way the ledger's items lean; "
+            f"evidence lean {score} on -1 viral .. +1 catalyst (which way the ledger's items lean; "
             "descriptive, not the label)"
         )
         lines.append("")

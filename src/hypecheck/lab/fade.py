@@ -225,7 +225,7 @@ def known_at(
 ) -> Known:
     """The panel as known on ``as_of`` (births by then, outcomes known by then; ``eps`` as
     :func:`hypecheck.lab.run.evaluate_at` cuts it) for narratives of ``klass`` (all when None)."""
-    from .retention import null_at
+    from .retention import ATTENTION_SPIKE, _with_without, null_at
 
     out = Known(klass or "all", months)
     if eps.empty:
@@ -279,28 +279,6 @@ def known_at(
     for name, col, cut in (("attention", "attention", ATTENTION_SPIKE), ("breadth", "ew_confirm", 0.0)):
         out.with_without[name] = _with_without(ek, col, cut, nl.kept[known], nl.p[known], W)
     return out
-
-
-ATTENTION_SPIKE = 0.2  # ASVI (log) at the birth that counts as the leader's search term spiking
-
-
-def _with_without(
-    ek: pd.DataFrame, col: str, cut: float, kept: np.ndarray, p: np.ndarray, W: np.ndarray
-) -> dict[str, Any]:
-    """Retention against the random walk (observed minus null, pp) of past narratives with the
-    signature (``col > cut`` at the birth) and without it (``col <= cut``), with intervals."""
-    if col not in ek:
-        return {}
-    v = ek[col].to_numpy(dtype="float64")
-    out: dict[str, Any] = {"feature": col, "cut": cut}
-    for part, m in (("with", v > cut), ("without", v <= cut)):
-        m = m & ~np.isnan(p)
-        if m.sum() < 20:
-            out[part] = {"n": int(m.sum())}
-            continue
-        d = wmean(W[:, m], kept[m]) - wmean(W[:, m], p[m])
-        out[part] = {"n": int(m.sum()), "diff": float(kept[m].mean() - p[m].mean()), "ci": list(interval(d))}
-    return _clean(out)
 
 
 @dataclass

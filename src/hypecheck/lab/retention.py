@@ -414,6 +414,28 @@ def _clean(x: Any) -> Any:
     return x
 
 
+ATTENTION_SPIKE = 0.2  # ASVI (log) at the birth that counts as the leader's search term spiking
+
+
+def _with_without(
+    ek: pd.DataFrame, col: str, cut: float, kept: np.ndarray, p: np.ndarray, W: np.ndarray
+) -> dict[str, Any]:
+    """Retention against the random walk (observed minus null, pp) of past narratives with the
+    signature (``col > cut`` at the birth) and without it (``col <= cut``), with intervals."""
+    if col not in ek:
+        return {}
+    v = ek[col].to_numpy(dtype="float64")
+    out: dict[str, Any] = {"feature": col, "cut": cut}
+    for part, m in (("with", v > cut), ("without", v <= cut)):
+        m = m & ~np.isnan(p)
+        if m.sum() < 20:
+            out[part] = {"n": int(m.sum())}
+            continue
+        d = wmean(W[:, m], kept[m]) - wmean(W[:, m], p[m])
+        out[part] = {"n": int(m.sum()), "diff": float(kept[m].mean() - p[m].mean()), "ci": list(interval(d))}
+    return _clean(out)
+
+
 def _neff(clusters: np.ndarray, mask: np.ndarray) -> int:
     return len(set(clusters[mask].tolist()))
 
@@ -469,8 +491,6 @@ def measure(
     rng["holdout"] = _range(W, nl, clusters, in_hold)
     hold = _holdout(W, sc, nl, clusters, years)
     fade = _fade_share(nulls[1], W, clusters)
-    from .fade import ATTENTION_SPIKE, _with_without
-
     ok = ~np.isnan(nl.kept) & ~np.isnan(nl.p)
     signature = {
         name: _with_without(eps.loc[ok], col, cut, nl.kept[ok], nl.p[ok], W[:, ok])

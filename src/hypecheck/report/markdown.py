@@ -60,7 +60,7 @@ def render_markdown(
         *[x + "  " for x in head],
         "",
         *[f"![{md(title)}]({chart_dir}/{cname}.png)\n" for cname, title in by_pillar.get("history_fan", [])],
-        f"Evidence tally {fmt_score(v.score)} on -1 viral .. +1 catalyst (which way the ledger's items lean; "
+        f"Evidence lean {fmt_score(v.score)} on -1 viral .. +1 catalyst (which way the ledger's items lean; "
         "descriptive, not the label).",
         "",
         f"**What would flip it:** {md(v.flip)}",
