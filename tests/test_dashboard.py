@@ -65,7 +65,15 @@ def test_dashboard_switches_themes_and_dates_and_reruns(server: str, browser, tm
     page.screenshot(path=str(tmp_path / "4-rerun.png"), full_page=True)
     for png in sorted(tmp_path.glob("*.png")):
         _nonblank(png)
-    # the charts on the page are real images served by the API
+    # the charts on the page are real images served by the API (loading="lazy": each is fetched once
+    # scrolled to, and drawn by the server on request, so wait for them rather than read at once)
+    images = page.locator("img.chart")
+    for i in range(images.count()):
+        images.nth(i).scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img.chart')].every(i => i.complete && i.naturalWidth > 0)",
+        timeout=60_000,
+    )
     sizes = page.eval_on_selector_all("img.chart", "els => els.map(e => e.naturalWidth)")
     assert sizes and all(w > 100 for w in sizes)
     # ... and the relative-strength lines are drawn interactive from their Vega-Lite spec
