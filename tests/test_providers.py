@@ -24,6 +24,7 @@ import pytest
 import respx
 
 from hypecheck.data.connectors import Provider, available_providers, get_provider
+from hypecheck.data.connectors.earnings import EarningsProvider
 from hypecheck.data.connectors.edgar import EdgarProvider
 from hypecheck.data.connectors.fred import API_URL, CSV_URL, FredProvider, FredSeries, find_api_key
 from hypecheck.data.connectors.gdelt import GdeltProvider
@@ -830,6 +831,7 @@ def test_edgar_needs_a_user_agent(monkeypatch: pytest.MonkeyPatch) -> None:
         ("ishares", ISharesProvider),
         ("edgar", EdgarProvider),
         ("gdelt", GdeltProvider),
+        ("yahoo-earnings", EarningsProvider),
     ],
 )
 def test_registry_builds_each_provider(name: str, cls: type) -> None:
@@ -847,15 +849,16 @@ def test_providers_satisfy_the_protocol() -> None:
         ISharesProvider(client=CLIENT),
         EdgarProvider(client=CLIENT),
         GdeltProvider(client=CLIENT),
+        EarningsProvider(ticker_factory=lambda sym: None),
     ]
     assert [p.kinds for p in providers] == [
-        ("price",), ("macro",), ("search",), ("holdings",), ("facts",), ("news",),
+        ("price",), ("macro",), ("search",), ("holdings",), ("facts",), ("news",), ("earnings",),
     ]  # fmt: skip
     from hypecheck.data import registry
 
     assert registry.kinds_routed() == {
         "facts": "edgar", "holdings": "ishares", "macro": "fred", "news": "gdelt", "price": "yahoo",
-        "search": "trends",
+        "search": "trends", "earnings": "yahoo-earnings",
     }  # fmt: skip
 
 

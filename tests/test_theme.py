@@ -53,13 +53,13 @@ def test_all_problems_reported_at_once() -> None:
     d = flagship_dict()
     d["price"]["pairs"][0]["leader"] = "АAPL"  # Cyrillic А: rejected by the ASCII allowlist
     d["structure"]["groups"][0]["weight"] = 1.5
-    d["events"][0]["date"] = "04/07/2025"
+    d["events"]["dated"][0]["date"] = "04/07/2025"
     d["macro"][0]["needs"] = "sideways"
     msg = _problems(d)
     assert "5 problems" in msg and "weights sum to" in msg  # the 1.5 weight also breaks the sum
     assert "price.pairs[0].leader" in msg and "not a valid ticker" in msg
     assert "structure.groups[0].weight" in msg
-    assert "events[0].date" in msg and "YYYY-MM-DD" in msg
+    assert "events.dated[0].date" in msg and "YYYY-MM-DD" in msg
     assert "macro[0].needs" in msg and "sideways" in msg
 
 

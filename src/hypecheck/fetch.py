@@ -75,6 +75,8 @@ def plan(theme: Theme) -> list[Item]:
         # news volume stands in for search interest: fetched only for a term whose search data is
         # neither fetched in this run nor in the store (see fetch_theme)
         items.append(Item("news", term, str(news), {FALLBACK: "search"}))
+    for t in getattr(theme, "earnings", ()):  # [events] earnings: the reports, EPS estimate and actual
+        add("earnings", t)
     return items
 
 

@@ -287,12 +287,58 @@ def requested(theme: Theme, source: str) -> list[tuple[Kind, str]]:
     names: list[tuple[Kind, str]] = [("price", t) for t in theme.tickers()]
     names += [("macro", m.id) for m in theme.macro] + [("macro", f.id) for f in theme.fundamentals]
     names += [("search", term) for term in theme.terms] + [("news", term) for term in theme.terms]
+    names += [("earnings", f"{t}:{f}") for t in theme.earnings for f in ("eps_estimate", "eps_actual")]
     out: list[tuple[Kind, str]] = []
     for kind, name in names:
         key = (kind, mapping.target(name) if mapping else name)
         if key not in out:
             out.append(key)
     return out
+
+
+def earnings_events(
+    catalog: Catalog, tickers: tuple[str, ...] | list[str], as_of: pd.Timestamp
+) -> tuple[list[Event], dict[str, str]]:
+    """Dated ``earnings`` events for ``tickers`` from the catalog's ``earnings`` series (an earnings
+    calendar file, or the connector's rows in the store), and why a ticker has none.
+
+    A report dated on or before ``as_of`` carries its EPS estimate, actual and surprise ((actual -
+    estimate) / |estimate|); a report after ``as_of`` is an upcoming event with its estimate only:
+    its actual is never shown before its date."""
+    out: list[Event] = []
+    gone: dict[str, str] = {}
+    for t in tickers:
+        got: dict[str, pd.Series] = {}
+        for f in ("eps_estimate", "eps_actual"):
+            sid = catalog.resolve("earnings", f"{t}:{f}")
+            if sid is not None:
+                got[f] = catalog.get("earnings", sid).values.dropna()
+        if not got:
+            gone[t] = (
+                f"no earnings data for {t} in the {catalog.source} data: add an earnings calendar "
+                "(date,ticker,eps_estimate,eps_actual) to the data folder, or fetch it into the store "
+                "(hypecheck fetch THEME, needs yfinance)"
+            )
+            continue
+        est, act = (
+            got.get("eps_estimate", pd.Series(dtype=float)),
+            got.get("eps_actual", pd.Series(dtype=float)),
+        )
+        for d in sorted(set(est.index) | set(act.index)):
+            e = float(est[d]) if d in est.index else None
+            past = pd.Timestamp(d) <= as_of
+            a = float(act[d]) if past and d in act.index else None
+            surprise = (a - e) / abs(e) if a is not None and e is not None and e != 0 else None
+            if a is not None and e is not None:
+                word = "beat" if a > e else "missed" if a < e else "met"
+                sur = "" if surprise is None else f", surprise {surprise:+.1%}"
+                label = f"{t} earnings: EPS {a:.2f} {word} the {e:.2f} estimate{sur}"
+            elif a is not None:
+                label = f"{t} earnings: EPS {a:.2f} (no estimate)"
+            else:
+                label = f"{t} earnings" + (f" (EPS estimate {e:.2f})" if e is not None else "")
+            out.append(Event(pd.Timestamp(d).date(), label, "earnings", (t,), e, a, surprise))
+    return out, gone
 
 
 def _release_lag(theme: Theme, *names: str) -> int | None:
@@ -314,6 +360,11 @@ def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | 
     mapping = theme.mappings.get(source)
     panel = Panel(theme=theme, as_of=as_of, source=source, mapping=mapping)
     events = list(mapping.events) if mapping and mapping.events else list(theme.events)
+    if theme.earnings:  # [events] earnings: the reports in the data, as dated events with the surprise
+        found, gone = earnings_events(catalog, theme.earnings, as_of)
+        events = sorted([*events, *found], key=lambda e: e.date)
+        for t, why in gone.items():
+            panel.missing[("earnings", t)] = why
     panel.events = [e for e in events if pd.Timestamp(e.date) <= as_of]
     panel.upcoming = [e for e in events if pd.Timestamp(e.date) > as_of]
 

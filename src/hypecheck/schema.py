@@ -2,7 +2,7 @@
 
 A source turns whatever it reads into :class:`SeriesData` objects: one observation series with a
 ``DatetimeIndex`` (naive, normalised to midnight, sorted, unique) and float values, plus its
-:class:`SeriesMeta` (what it is, where it came from). Three *kinds* exist so far:
+:class:`SeriesMeta` (what it is, where it came from). Five *kinds* exist so far:
 
 ``price``   closing levels of a tradable series (adjusted close where the source says so);
 ``macro``   macro/financial series in their own units (percent, index level, ...);
@@ -10,6 +10,9 @@ A source turns whatever it reads into :class:`SeriesData` objects: one observati
             ``below_one`` (a ``<1`` cell, stored as 0.5) and ``partial`` (an incomplete period).
 ``news``    news volume for a query (GDELT's DOC API: matching articles per day, as a share of all
             articles monitored that day); the attention pillar reads it where search data is missing.
+``earnings`` a company's EPS per report date, two series per ticker: ``<TICKER>:eps_estimate`` and
+            ``<TICKER>:eps_actual`` (an earnings calendar file, or the earnings connector); a theme's
+            ``[events] earnings`` turns them into dated ``earnings`` events with the surprise.
 
 A :class:`Catalog` keys series by ``(kind, id)``; ids are as the sources name them (tickers ``IWM``,
 FRED ids ``DGS2``, search terms ``value stocks`` as in the export's header). A name written in a
@@ -33,8 +36,8 @@ import pandas as pd
 
 from .errors import FormatError, UnknownSeriesError
 
-Kind = Literal["price", "macro", "search", "news"]
-KINDS: tuple[Kind, ...] = ("price", "macro", "search", "news")
+Kind = Literal["price", "macro", "search", "news", "earnings"]
+KINDS: tuple[Kind, ...] = ("price", "macro", "search", "news", "earnings")
 Frequency = Literal["D", "W", "M", "Q", "A", "irregular"]
 
 
@@ -242,7 +245,9 @@ class Catalog:
         self._pending: dict[tuple[str, str], list[Pending]] = {}  # known from an index, not read yet
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{len(self.ids(k))} {k}" for k in KINDS if k != "news" or self.ids(k))
+        counts = ", ".join(
+            f"{len(self.ids(k))} {k}" for k in KINDS if k not in ("news", "earnings") or self.ids(k)
+        )
         return f"<Catalog {self.source or 'unnamed'}: {len(self)} series ({counts})>"
 
     def add(self, data: SeriesData) -> None:

@@ -48,7 +48,7 @@ TRIGGER_KINDS: dict[str, dict[str, str]] = {
     "spread_below": {"leader": "ticker", "laggard": "ticker", "window": "window", "level": "number"},
     "rs_momentum_below": {"tickers": "tickers", "benchmark": "ticker", "level": "number", "mode": "mode"},
     "breadth_below": {"members": "tickers", "metric": "metric", "level": "number"},
-    "event": {"tickers": "tickers", "event_kind": "text", "days": "count"},
+    "event": {"tickers": "tickers", "event_kind": "text", "days": "count", "surprise_below": "number"},
 }
 TRIGGER_REQUIRED: dict[str, tuple[str, ...]] = {"spread_below": ("leader", "laggard")}
 BREADTH_METRICS = (  # columns of hypecheck.analytics.breadth.breadth (numba is not imported to load a theme)
@@ -123,6 +123,11 @@ class Event:
     label: str
     kind: str = "event"
     tickers: tuple[str, ...] = ()  # the companies or funds it is about (matched by triggers; never the label)
+    # earnings events filled from the data ([events] earnings): EPS estimate, actual, and the surprise
+    # (actual - estimate) / |estimate|; None for events typed by hand or a report not yet made
+    eps_estimate: float | None = None
+    eps_actual: float | None = None
+    surprise: float | None = None
 
 
 @dataclass(frozen=True)
@@ -243,6 +248,7 @@ class Theme:
     history: HistorySpec | None = None
     leadership: str = "broad"  # [breadth] leadership: "broad" (equal weight ahead supports) or "narrow"
     release_lags: dict[str, int] = field(default_factory=dict)  # [release]: series id -> lag in days
+    earnings: tuple[str, ...] = ()  # [events] earnings: tickers whose reports become dated events
 
     def tickers(self) -> list[str]:
         """Every price series the theme names (its triggers' too), in first-mention order."""
@@ -307,7 +313,11 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "price": _f("table", "price confirmation"),
         "breadth": _f("table", "equal- vs cap-weight participation"),
         "macro": _f("list", "macro series and the direction the narrative needs"),
-        "events": _f("list", "dated catalysts"),
+        "events": _f(
+            "list",
+            "dated catalysts ([[events]]); or a table [events] with earnings (tickers whose earnings "
+            "reports in the data become dated events) and dated (the [[events.dated]] list)",
+        ),
         "structure": _f("table", "the index's arithmetic: what the rest must return"),
         "facts": _f("list", "analyst-entered facts with citations"),
         "triggers": _f("list", "what to watch"),
@@ -390,6 +400,15 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "weeks": _f("whole", "first_weeks: the weeks of January measured", 2, lo=1, hi=26, unit="weeks"),
         "min_spread": _f("number", "first_weeks: the spread that makes an episode", 0.025),
         "lookback": _f("whole", "rs_high: the trailing high's length", 252, lo=20, unit="observations"),
+    },
+    "events_table": {
+        "earnings": _f(
+            "list",
+            "tickers whose earnings reports (date, EPS estimate and actual: an earnings calendar file or the "
+            "earnings connector) become dated 'earnings' events with the surprise",
+            [],
+        ),
+        "dated": _f("list", "dated catalysts, as [[events.dated]] entries (date, label, kind, tickers)", []),
     },
     "events": {
         "date": _req("date", "when it happened"),
@@ -564,7 +583,7 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
     macro = _macro(v, top)
     fundamentals = _fundamentals(v, top)
     history = _history(v, top)
-    events = _events(v, top.get("events"), "events")
+    events, earnings = _events_or_table(v, top.get("events"))
     structure = _structure(v, top)
     facts = _facts(v, top)
     triggers = _triggers(v, top, terms)
@@ -616,6 +635,7 @@ def parse_theme(data: dict[str, Any], *, where: str = "<theme>") -> Theme:
         history=history,
         leadership=leadership,
         release_lags=release_lags,
+        earnings=earnings,
     )
 
 
@@ -1175,6 +1195,20 @@ def _check_mapping(
                 f"{path}.series",
                 f"{where}: {a!r} and {b!r} both map to {series.get(a, a)!r}; a pair needs two different series",
             )
+
+
+def _events_or_table(v: _V, raw: Any) -> tuple[list[Event], tuple[str, ...]]:
+    """``events``: the list of dated events, or the table ``[events]`` with ``earnings`` (tickers)
+    and ``dated`` (the list); (events, earnings tickers)."""
+    if not isinstance(raw, dict):
+        return _events(v, raw, "events"), ()
+    t = v.keys(raw, "events_table", "events")
+    tickers: list[str] = []
+    for j, x in enumerate(v.list_(t.get("earnings"), "events.earnings")):
+        tk = v.ticker(x, f"events.earnings[{j}]", price=True)
+        if tk not in tickers:
+            tickers.append(tk)
+    return _events(v, t.get("dated"), "events.dated"), tuple(tickers)
 
 
 def _events(v: _V, raw: Any, where: str) -> list[Event]:

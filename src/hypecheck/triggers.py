@@ -16,9 +16,12 @@ Each ``[[triggers]]`` entry of a theme has a ``kind`` and ``params``; its state 
                            tickers' weekly RS-Momentum (see :mod:`hypecheck.analytics.rrg`) below level.
 ``breadth_below``          ``members`` (tickers; default the theme's sectors), ``metric``
                            ("pct_above_50d"), ``level`` (50): member breadth below the level.
-``event``                  ``tickers``, ``event_kind`` ("earnings"), ``days`` (7): a dated event of that
-                           kind within the last ``days`` days whose own ``tickers`` include one of
-                           these (theme events; a label is never searched for ticker names).
+``event``                  ``tickers``, ``event_kind`` ("earnings"), ``days`` (7), ``surprise_below``
+                           (none): a dated event of that kind within the last ``days`` days whose own
+                           ``tickers`` include one of these (theme events; a label is never searched
+                           for ticker names); with ``surprise_below``, only an event whose earnings
+                           surprise ((actual - estimate) / |estimate|, from the theme's ``[events]
+                           earnings`` reports) is below that level counts: a miss at 0.0.
 
 Kinds and parameters are checked when the theme loads (:data:`hypecheck.theme.TRIGGER_KINDS`).
 Everything uses the panel, which holds only data up to the as-of date.
@@ -287,20 +290,37 @@ def _one(panel: Panel, rules: Rules, t: Any) -> TriggerState:
         kind = str(p.get("event_kind", "earnings"))
         wanted = {str(x).upper() for x in p.get("tickers", [])}
 
+        below = p.get("surprise_below")
+
         def names(e: Any) -> bool:  # the event's own tickers, never words of its label
             return not wanted or bool(wanted & {x.upper() for x in e.tickers})
 
+        def counts(e: Any) -> bool:  # with surprise_below: only a measured surprise below the level
+            s = getattr(e, "surprise", None)
+            return below is None or (s is not None and s < float(below))
+
         of_kind = [e for e in (*panel.events, *panel.upcoming) if e.kind == kind]
         past = [e for e in panel.events if e.kind == kind and names(e)]
-        recent = [e for e in past if pd.Timestamp(e.date) > panel.as_of - pd.Timedelta(days=days)]
+        in_window = [e for e in past if pd.Timestamp(e.date) > panel.as_of - pd.Timedelta(days=days)]
+        recent = [e for e in in_window if counts(e)]
         upcoming = [e for e in panel.upcoming if e.kind == kind and names(e)]
         tag = lambda e: f"{e.date} {e.label}" + (f" ({', '.join(e.tickers)})" if e.tickers else "")  # noqa: E731
+        bar = "" if below is None else f" with a surprise below {float(below):+.1%}"
         if recent:
             return mk("fired", float(len(recent)), "; ".join(tag(e) for e in recent))
+        no_data = (
+            [why for (k, _), why in panel.missing.items() if k == "earnings"] if kind == "earnings" else []
+        )
         if not of_kind:
-            return mk("quiet", 0.0, f"no dated {kind} events in the theme")
+            return mk(
+                "unknown" if no_data else "quiet",
+                None if no_data else 0.0,
+                f"no dated {kind} events in the theme" + (f"; {no_data[0]}" if no_data else ""),
+            )
         whom = f" naming {', '.join(sorted(wanted))}" if wanted else ""
-        parts = [f"no {kind} event{whom} in the {days} days to {panel.as_of.date()}"]
+        parts = [f"no {kind} event{whom}{bar} in the {days} days to {panel.as_of.date()}"]
+        if in_window:
+            parts.append("in the window: " + "; ".join(tag(e) for e in in_window))
         if past:
             parts.append(f"last: {tag(past[-1])}")
         if upcoming:

@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "hypecheck.providers"
-BUILTIN_CONNECTORS = ("yahoo", "fred", "trends", "gdelt", "ishares", "edgar")
+BUILTIN_CONNECTORS = ("yahoo", "fred", "trends", "gdelt", "ishares", "edgar", "earnings")
 
 _FACTORIES: dict[str, Callable[..., Provider]] = {}
 _ROUTES: dict[str, str] = {}  # kind -> connector name

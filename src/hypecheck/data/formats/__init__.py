@@ -23,6 +23,8 @@ check ``separators``   a translated Trends export (``Kategorie:``, ``Woche``), `
 ``yfinance``           the three-line header ``Price,...`` / ``Ticker,SPY,...`` / ``Date,,,``
 check ``table``        one column only, duplicate column names, no header row
 ``tidy-long``          ``date,series,value[,kind]`` (case-insensitive)
+``earnings``           ``date,ticker,eps_estimate,eps_actual``: kind ``earnings``, ids
+                       ``<TICKER>:eps_estimate`` and ``<TICKER>:eps_actual``
 check ``time series``  header only; the first column must hold dates (``Mes`` with ``2004-01``
                        qualifies, ``series_id`` does not)
 ``alfred``             ``observation_date,<SERIES>_<YYYYMMDD>,...``: ALFRED's all vintages
@@ -71,7 +73,8 @@ more than ``GAP_DAYS`` (92) days without observations in daily or weekly data, a
 monthly data (reported, not filled); a file that does not end with a line break (cut short?).
 
 Kinds: prices -> ``price``; FRED, ``fred-value`` and ``wide`` -> ``macro``; Trends -> ``search``;
-tidy tables take their ``kind`` column, ``price`` when absent (said in the series' notes).
+tidy tables take their ``kind`` column, ``price`` when absent (said in the series' notes); earnings
+calendars -> ``earnings``.
 """
 
 from __future__ import annotations
@@ -84,6 +87,7 @@ from ...schema import LoadEntry, SeriesData
 from . import (
     alfred,
     checks,
+    earnings,
     fred,
     fred_value,
     parquet,
@@ -110,6 +114,7 @@ PIPELINE: tuple[Format | Check, ...] = (
     yfinance.FORMAT,
     checks.TABLE,
     tidy_long.FORMAT,
+    earnings.FORMAT,
     checks.SERIES,
     alfred.FORMAT,
     price_close.FORMAT,
