@@ -102,12 +102,14 @@ def test_a_redated_row_waits_for_its_month_and_the_rest_keep_the_rule(tmp_path: 
         .get("macro", "RATE")
     )
     assert s.meta.frequency == "M"
-    cut, note = cut_known(s, pd.Timestamp("2010-06-20"))
+    # lag=0 (a theme's [release] override): this test is about the period rule; an unlisted series
+    # otherwise waits its assumed lag too (tests/test_date_rules.py)
+    cut, note = cut_known(s, lag=0, as_of=pd.Timestamp("2010-06-20"))
     assert cut.values.index[-1] == pd.Timestamp("2010-05-01")  # not June's average on 20 June
     assert note is not None and "mixed date stamps: 17 of 18 observations" in note
-    cut, _ = cut_known(s, pd.Timestamp("2010-06-30"))
+    cut, _ = cut_known(s, lag=0, as_of=pd.Timestamp("2010-06-30"))
     assert cut.values.index[-1] == pd.Timestamp("2010-06-15")  # June ended: now it is known
-    cut, _ = cut_known(s, pd.Timestamp("2011-12-10"))
+    cut, _ = cut_known(s, lag=0, as_of=pd.Timestamp("2011-12-10"))
     assert cut.values.index[-1] == pd.Timestamp("2011-11-01")  # the rule still holds for the series
 
 
@@ -118,10 +120,12 @@ def test_fewer_than_half_period_starts_is_a_reported_choice_not_a_silent_fallbac
     stamps = [("2021-06-01" if d == "2021-06-30" else d) for d in ends]
     s = FilesSource(write(tmp_path / "LEVEL.csv", monthly_csv(stamps, "LEVEL")), today=TODAY).load()
     series = s.get("macro", "LEVEL")
-    cut, note = cut_known(series, pd.Timestamp("2021-06-10"))
+    cut, note = cut_known(series, lag=0, as_of=pd.Timestamp("2021-06-10"))
     assert cut.values.index[-1] == pd.Timestamp("2021-05-31")
     assert note is not None and "fewer than half" in note and "1 of 18" in note
-    cut, note = cut_known(series, pd.Timestamp("2021-05-31"))  # month-end stamps: usable on the day
+    cut, note = cut_known(
+        series, lag=0, as_of=pd.Timestamp("2021-05-31")
+    )  # month-end stamps: usable on the day
     assert cut.values.index[-1] == pd.Timestamp("2021-05-31")
 
 
