@@ -283,10 +283,12 @@ def test_cut_known_period_start_stamp_is_known_on_its_periods_last_day() -> None
     """A monthly average stamped 1 November is known on 30 November (its period's last day)."""
     idx = pd.date_range("2015-01-01", "2016-12-01", freq="MS")
     m = series("RATE", pd.Series(np.arange(len(idx), dtype=float), index=idx), frequency="M", kind="macro")
-    cut, note = cut_known(m, pd.Timestamp("2016-11-30"))
+    # lag=0 (a theme's [release] override): the period rule alone; unlisted series also wait an
+    # assumed lag (tests/test_date_rules.py)
+    cut, note = cut_known(m, pd.Timestamp("2016-11-30"), lag=0)
     assert note is not None
     assert cut.values.index[-1] == pd.Timestamp("2016-11-01")
-    cut, _ = cut_known(m, pd.Timestamp("2016-11-29"))
+    cut, _ = cut_known(m, pd.Timestamp("2016-11-29"), lag=0)
     assert cut.values.index[-1] == pd.Timestamp("2016-10-01")
 
 
@@ -302,6 +304,7 @@ def test_panel_uses_observations_dated_on_the_as_of(tmp_path: Path) -> None:
         write_theme(
             tmp_path,
             PAIR_THEME
+            + "\n[release]\nRATE = 0\n"  # the period rule alone (no assumed publication lag)
             + '\n[[events]]\ndate = "2016-11-30"\nlabel = "on the day"\n'
             + '\n[[events]]\ndate = "2016-12-01"\nlabel = "the day after"\n',
         )
