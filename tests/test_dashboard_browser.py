@@ -217,6 +217,7 @@ def test_lab_page_runs_the_lab_in_the_background(browser: Any, tmp_path: Path) -
         assert pct(h["range"]["coverage_oos"]) in page.inner_text("#h-ken-french table.range")
         years = page.locator("#h-ken-french table.by-year tbody tr")
         assert years.count() == len(h["holdout_vs_null"]["by_year"]) >= 1
+        assert "The holdout (the last five years of each history) was never used" in body
         assert page.evaluate("document.documentElement.scrollWidth") <= 1280
         assert errors == []
         page.close()

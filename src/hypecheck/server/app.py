@@ -1279,6 +1279,7 @@ def add_lab_routes(app: Any, engine: Engine, render: Callable[..., Any]) -> None
 
     @app.get("/lab", include_in_schema=False)
     def lab_page(horizon: str = "6M") -> Any:
+        from ..lab.page import HOLDOUT_NOTE
         from . import labview
 
         if horizon not in LAB_HORIZONS:
@@ -1297,6 +1298,7 @@ def add_lab_routes(app: Any, engine: Engine, render: Callable[..., Any]) -> None
             horizon=horizon,
             horizons=LAB_HORIZONS,
             histories=labview.histories(job.get("result")),
+            holdout_note=HOLDOUT_NOTE,
             reads=engine.lab_data() is not None,
             on_store=engine.store is not None,
         )

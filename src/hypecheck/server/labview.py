@@ -157,9 +157,9 @@ def _holdout(h: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
     if not ho:
         return "", []
     sentence = (
-        f"Holdout {h.get('holdout_start', '')} to {h.get('data_end', '')} "
-        f"({count(ho.get('n'), ho.get('n_effective'))} narratives, independent in brackets), scored by the "
-        f"model frozen at its start: Brier skill against the random walk {signed(ho.get('bss_null'))} "
+        f"Holdout {h.get('holdout_start', '')} to {h.get('data_end', '')}, "
+        f"{count(ho.get('n'), ho.get('n_effective'))} narratives (independent in brackets), scored by "
+        f"the model frozen at its start: Brier skill against the random walk {signed(ho.get('bss_null'))} "
         f"{interval(ho.get('ci'))}."
     )
     rows = [
