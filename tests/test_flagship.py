@@ -243,10 +243,14 @@ def test_period_start_stamped_months_wait_for_the_period_to_end(shared_data: Pat
     assert row["end"] == "2025-12-01"
     assert row["level"] == raw.loc["2025-12-01", "FEDFUNDS"]
     prov = next(p for p in r.provenance if p.id == "FEDFUNDS")
-    assert any("1 unfinished period left out" in n for n in prov.notes)
+    assert any("1 unfinished or unpublished period left out" in n for n in prov.notes)
+    # January's average is published the first business day after January (H.15): 2026-02-02
     r2 = hypecheck.check("small-cap-rotation", data=shared_data, as_of="2026-01-31")
     row2 = next(x for x in r2.to_dict()["tables"]["catalysts.macro"] if x["id"] == "FEDFUNDS")
-    assert row2["end"] == "2026-01-01"
+    assert row2["end"] == "2025-12-01"
+    r3 = hypecheck.check("small-cap-rotation", data=shared_data, as_of="2026-02-02")
+    row3 = next(x for x in r3.to_dict()["tables"]["catalysts.macro"] if x["id"] == "FEDFUNDS")
+    assert row3["end"] == "2026-01-01"
 
 
 def test_readme_flagship_figures_are_what_the_check_gives(flagship_json: dict) -> None:

@@ -28,9 +28,13 @@ def test_initial_claims_wait_for_the_thursday_after_their_week() -> None:
     assert note is not None and "published 5 days after" in note and "1 unfinished or unpublished" in note
     cut, _ = cut_known(s, pd.Timestamp("2025-04-17"))
     assert cut.values.index[-1] == pd.Timestamp("2025-04-12")  # known on its release day
-    # a series with no documented lag keeps its stamp
+    # a weekly series with no documented lag waits the assumed 7 days, and says so
     other, note2 = cut_known(_weekly_claims("XYZ"), pd.Timestamp("2025-04-15"))
-    assert other.values.index[-1] == pd.Timestamp("2025-04-12") and note2 is None
+    assert other.values.index[-1] == pd.Timestamp("2025-04-05")
+    assert note2 is not None and "assumed lag 7 days" in note2
+    assert cut_known(_weekly_claims("XYZ"), pd.Timestamp("2025-04-19"))[0].values.index[-1] == pd.Timestamp(
+        "2025-04-12"
+    )
 
 
 def test_monthly_release_lag_counts_from_the_period_end() -> None:
@@ -46,7 +50,8 @@ def test_monthly_release_lag_counts_from_the_period_end() -> None:
 
 def test_lag_table_is_case_insensitive_and_positive() -> None:
     assert lag_days("icsa") == 5 and lag_days("NOPE") == 0
-    assert all(v > 0 for v in LAGS.values())
+    assert lag_days("NOPE", "M") == 60 and lag_days("NOPE", "D") == 0 and lag_days("icsa", "M") == 5
+    assert all(v >= 0 for v in LAGS.values())
 
 
 def test_icsa_in_the_shared_data_as_of_2025_04_15(shared_data: Path) -> None:

@@ -297,7 +297,7 @@ def requested(theme: Theme, source: str) -> list[tuple[Kind, str]]:
 
 
 def earnings_events(
-    catalog: Catalog, tickers: tuple[str, ...] | list[str], as_of: pd.Timestamp
+    catalog: Catalog, tickers: tuple[str, ...] | list[str], as_of: pd.Timestamp, source: str = ""
 ) -> tuple[list[Event], dict[str, str]]:
     """Dated ``earnings`` events for ``tickers`` from the catalog's ``earnings`` series (an earnings
     calendar file, or the connector's rows in the store), and why a ticker has none.
@@ -315,7 +315,7 @@ def earnings_events(
                 got[f] = catalog.get("earnings", sid).values.dropna()
         if not got:
             gone[t] = (
-                f"no earnings data for {t} in the {catalog.source} data: add an earnings calendar "
+                f"no earnings data for {t} in the {source or catalog.source} data: add an earnings calendar "
                 "(date,ticker,eps_estimate,eps_actual) to the data folder, or fetch it into the store "
                 "(hypecheck fetch THEME, needs yfinance)"
             )
@@ -361,7 +361,7 @@ def build_panel(theme: Theme, catalog: Catalog, as_of: pd.Timestamp | dt.date | 
     panel = Panel(theme=theme, as_of=as_of, source=source, mapping=mapping)
     events = list(mapping.events) if mapping and mapping.events else list(theme.events)
     if theme.earnings:  # [events] earnings: the reports in the data, as dated events with the surprise
-        found, gone = earnings_events(catalog, theme.earnings, as_of)
+        found, gone = earnings_events(catalog, theme.earnings, as_of, source)
         events = sorted([*events, *found], key=lambda e: e.date)
         for t, why in gone.items():
             panel.missing[("earnings", t)] = why

@@ -71,7 +71,7 @@ def holds(change: float, needs: str, tol: float) -> bool:
     }[needs]
 
 
-_OBS_PER_MONTH = {"W": 13 / 3, "M": 1.0, "Q": 1 / 3}
+_OBS_PER_MONTH = {"M": 1.0, "Q": 1 / 3}
 
 
 def observation_frequency(index: pd.DatetimeIndex) -> str:
@@ -83,11 +83,11 @@ def observation_frequency(index: pd.DatetimeIndex) -> str:
 
 
 def observation_periods(index: pd.DatetimeIndex, window: str) -> int | None:
-    """How many observation periods an ``NM``/``NY`` window spans on a weekly, monthly or quarterly
-    series (3M on a monthly series: 3); None for daily series and other windows (dated anchors)."""
+    """How many observation periods an ``NM``/``NY`` window spans on a monthly or quarterly series
+    (3M on a monthly series: 3); None for daily and weekly series and other windows (dated anchors)."""
     m = re.fullmatch(r"(\d+)([MY])", window.strip().upper())
     freq = observation_frequency(index)
-    if m is None or freq == "D":
+    if m is None or freq in ("D", "W"):  # daily and weekly: the dated anchor is at most days off
         return None
     months = int(m.group(1)) * (12 if m.group(2) == "Y" else 1)
     return max(1, round(months * _OBS_PER_MONTH[freq]))
@@ -95,7 +95,7 @@ def observation_periods(index: pd.DatetimeIndex, window: str) -> int | None:
 
 def level_change(s: pd.Series, as_of: pd.Timestamp, window: str) -> tuple[float, float, Any, Any]:
     """(last level, change, start, end). Daily series: since the last observation on or before the
-    window anchor. Weekly, monthly and quarterly series: over the window's number of observation
+    window anchor (weekly series too). Monthly and quarterly series: over the window's number of observation
     periods, the latest value known against the one that many observations earlier, both as known on
     ``as_of`` (with publication lags the latest monthly value is often two months old: a date anchor
     would then compare it with the month before and call that "3 months")."""
