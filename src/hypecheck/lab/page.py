@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+from ..report.spec import pillar_color
 from . import model as M
 
 if TYPE_CHECKING:
@@ -33,12 +34,8 @@ HOLDOUT_NOTE = (
     "it is a reference, not a test."
 )
 PILLAR_COLORS = {
-    "price": "#1f5fa8",
-    "breadth": "#2e8b57",
-    "catalysts": "#d9822b",
-    "attention": "#6c4f9e",
-    "history": "#7f7f7f",
-}
+    p: pillar_color(p) for p in ("price", "breadth", "catalysts", "attention", "history")
+}  # the report's
 GOOD, BAD, NEUTRAL = "#2e8b57", "#b03a48", "#7f7f7f"
 
 CSS = """
