@@ -39,6 +39,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -81,17 +82,17 @@ class Fit:
     base_rate: float
     boot: np.ndarray | None = None  # (BOOT_FIT, 1 + d) bootstrap coefficients, for intervals
 
-    def z(self, X: pd.DataFrame) -> np.ndarray:
+    def z(self, X: pd.DataFrame | Columns) -> np.ndarray:
         if not self.features:
             return np.zeros((len(X), 0))
-        v = X.loc[:, list(self.features)].to_numpy(dtype="float64")
+        v = np.column_stack([np.asarray(X[f], dtype="float64") for f in self.features])
         z = (v - self.mean) / self.sd
         return np.clip(np.where(np.isnan(z), 0.0, z), -5.0, 5.0)
 
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
+    def predict(self, X: pd.DataFrame | Columns) -> np.ndarray:
         return np.asarray(expit(self.intercept + self.z(X) @ self.weights))
 
-    def interval(self, X: pd.DataFrame, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    def interval(self, X: pd.DataFrame | Columns, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
         """Percentile interval of the probability over the bootstrap refits (NaN without them)."""
         if self.boot is None or not len(self.boot):
             nan = np.full(len(X), np.nan)
@@ -104,6 +105,36 @@ class Fit:
     def contributions(self, X: pd.DataFrame) -> np.ndarray:
         """Each feature's term in the log-odds (weight x standardised value), rows x features."""
         return self.z(X) * self.weights
+
+
+class Columns:
+    """Feature columns as numpy arrays: the walk-forward's stand-in for a DataFrame in its loops (a
+    boolean row selection of a wide frame costs more than the fit itself). Supports what :func:`fit`
+    and :class:`Fit` use: ``X[name]``, ``name in X``, ``len(X)``."""
+
+    def __init__(self, cols: dict[str, np.ndarray], n: int) -> None:
+        self.cols, self.n = cols, n
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, names: Sequence[str]) -> Columns:
+        return cls({f: frame[f].to_numpy(dtype="float64") for f in names if f in frame}, len(frame))
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.cols[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.cols
+
+    def __len__(self) -> int:
+        return self.n
+
+    def take(self, mask: np.ndarray) -> Columns:
+        return Columns({k: v[mask] for k, v in self.cols.items()}, int(np.count_nonzero(mask)))
+
+
+def _coverage(col: Any) -> float:
+    a = np.asarray(col, dtype="float64")
+    return float(np.count_nonzero(~np.isnan(a)) / len(a)) if len(a) else 0.0
 
 
 def ridge_logistic(
@@ -140,13 +171,17 @@ def ridge_logistic(
 
 
 def fit(
-    X: pd.DataFrame, y: np.ndarray, features: Sequence[str], years: np.ndarray | None = None, boot: int = 0
+    X: pd.DataFrame | Columns,
+    y: np.ndarray,
+    features: Sequence[str],
+    years: np.ndarray | None = None,
+    boot: int = 0,
 ) -> Fit:
     """Fit on training rows ``X`` (features as columns), ``y`` in {0, 1}. With ``boot`` > 0 and the
     rows' calendar ``years``, also ``boot`` refits on year-block resamples (for intervals)."""
-    keep = [f for f in features if f in X and X[f].notna().mean() >= MIN_COVERAGE]
+    keep = [f for f in features if f in X and _coverage(X[f]) >= MIN_COVERAGE]
     if keep:
-        v = X[keep].to_numpy(dtype="float64")
+        v = np.column_stack([np.asarray(X[f], dtype="float64") for f in keep])
         mean = np.nanmean(v, axis=0)
         sd = np.nanstd(v, axis=0)
         ok = sd > 0
@@ -258,7 +293,7 @@ def walk_forward(
         nxt = sch.refits[i + 1] if i + 1 < len(sch.refits) else sch.holdout_start
         windows.append((r, (dates >= r) & (dates < min(nxt, sch.holdout_start)), False))
     windows.append((sch.holdout_start, dates >= sch.holdout_start, True))
-    cols = eps[[f for f in features if f in eps]]  # copies of these columns only, not the whole panel
+    cols = Columns.of(eps, features)  # numpy columns: row selections in the loop cost next to nothing
     for r, score_mask, is_hold in windows:
         if not score_mask.any():
             continue
@@ -266,9 +301,9 @@ def walk_forward(
         if train.sum() < MIN_TRAIN:
             continue
         yt = (y[train] > 0).astype("float64")
-        m = fit(cols.loc[train], yt, features, years[train], boot)
+        m = fit(cols.take(train), yt, features, years[train], boot)
         fits.append((r, m))
-        X = cols.loc[np.asarray(score_mask)]
+        X = cols.take(np.asarray(score_mask))
         p[score_mask] = m.predict(X)
         base[score_mask] = m.base_rate
         if boot:
