@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hypecheck.errors import ProviderError
+from hypecheck.errors import BadResponseError, OfflineError, ProviderError, ProviderTimeoutError
 from hypecheck.schema import SeriesData, SeriesMeta
 from hypecheck.store import Store, StoreError
 
@@ -220,7 +220,7 @@ class FakeProvider:
 
         self.calls.append(q.id)
         if q.id in self.down:
-            raise ProviderError(f"fake {q.id}: network error (ConnectError) after 4 attempts", hint="rerun")
+            raise OfflineError(f"fake {q.id}: network error (ConnectError) after 4 attempts", hint="rerun")
         if q.id in self.bad:
             raise ProviderError(f"fake {q.id}: server error (HTTP 500) after 4 attempts", hint="rerun")
         return Raw(q, 200, b"", dt.datetime(2026, 1, 1))
@@ -321,6 +321,60 @@ def test_fetch_offline_skips_the_rest_and_keeps_the_store(tmp_path: Path) -> Non
     assert by["BBB"].status == "skipped" and "offline" in by["BBB"].reason
     assert prices.calls == ["AAA"]  # no second wait through retries
     assert store.counts() == before and store.read("price", "BBB").tolist() == [1.0, 2.0, 3.0]
+    assert by["AAA"].error is OfflineError and by["BBB"].error is OfflineError
+    assert by["FEDFUNDS"].status == "skipped" and by["FEDFUNDS"].offline
+
+
+class _Raises(FakeProvider):
+    """Raises ``exc`` for every id, whatever its text."""
+
+    def __init__(self, kind: str, exc: Exception) -> None:
+        super().__init__(kind, {})
+        self.exc = exc
+
+    def fetch(self, q):
+        self.calls.append(q.id)
+        raise self.exc
+
+
+@pytest.mark.parametrize(
+    ("exc", "offline"),
+    [
+        # the type decides, not the words: an OfflineError saying nothing of networks is offline ...
+        (OfflineError("fake: the provider could not be reached"), True),
+        (ProviderTimeoutError("fake: no answer"), True),
+        # ... and a provider's refusal that happens to say "offline" or "network error" is not
+        (ProviderError("offline mode is not supported by this endpoint"), False),
+        (BadResponseError("fake: network error page served with HTTP 200", status=200), False),
+    ],
+)
+def test_fetch_decides_offline_from_the_error_type(tmp_path: Path, exc: Exception, offline: bool) -> None:
+    from hypecheck.fetch import fetch_theme, is_offline, not_fetched
+
+    store = Store(tmp_path / "t.duckdb")
+    prices = _Raises("price", exc)
+    macro = FakeProvider(
+        "macro", {"FEDFUNDS": pd.Series([1.0] * 3, index=pd.bdate_range("2024-01-01", periods=3))}
+    )
+    items = fetch_theme(_theme(tmp_path), store, providers={"yahoo": prices, "fred": macro})
+    by = {i.id: i for i in items}
+    assert by["AAA"].status == "failed" and by["AAA"].error is type(exc)
+    assert is_offline(items) is offline
+    # offline: the rest is skipped without a request and counted as not fetched; else each is tried
+    assert prices.calls == (["AAA"] if offline else ["AAA", "BBB"])
+    assert by["FEDFUNDS"].status == ("skipped" if offline else "fetched")
+    assert {i.id for i in not_fetched(items)} == ({"AAA", "BBB", "FEDFUNDS"} if offline else {"AAA", "BBB"})
+
+
+def test_not_fetched_reads_the_type_not_the_reason() -> None:
+    """A skipped item whose reason happens to start with "offline" but carries no error is not
+    counted; one skipped for the network with any reason text is."""
+    from hypecheck.fetch import Item, is_offline, not_fetched
+
+    words = Item("price", "AAA", "yahoo", status="skipped", reason="offline copy is fresh")
+    typed = Item("price", "BBB", "yahoo", status="skipped", reason="not asked", error=OfflineError)
+    assert not_fetched([words, typed]) == [typed]
+    assert not is_offline([words]) and is_offline([typed])
 
 
 def test_check_live_offline_uses_the_store(
@@ -336,9 +390,8 @@ def test_check_live_offline_uses_the_store(
             super().__init__("price", {}, down={"*"})
 
         def fetch(self, q):
-            raise ProviderError(
-                f"offline {q.id}: network error (ConnectError) after 4 attempts", hint="rerun"
-            )
+            # no word of networks in the text: the CLI says "no network" from the error's type alone
+            raise OfflineError(f"{q.id}: unreachable after 4 attempts", hint="rerun")
 
     base.available_providers()  # the built-ins registered before any is patched (a patch first would
     for name in ("yahoo", "fred", "trends"):  # keep them out, and vanish with the test)

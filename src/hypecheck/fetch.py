@@ -13,6 +13,8 @@ The store is checked before anything is fetched (:meth:`Store.verify`): a damage
 read-only store stops the fetch at once with a :class:`~hypecheck.store.StoreError` instead of failing
 once per series. :func:`not_fetched` lists what a run did not bring in (failed, or skipped because the
 network was down): ``hypecheck fetch`` exits 5 when it is not empty. Reasons are scrubbed of secrets.
+Each :class:`Item` keeps the *type* of the error that stopped it (``Item.error``, one of
+:mod:`hypecheck.errors`): callers decide from the type (:func:`is_offline`), never from the text.
 """
 
 from __future__ import annotations
@@ -27,17 +29,20 @@ import pandas as pd
 
 from .data.registry import connector_for, get_provider
 from .data.transport import scrub
-from .errors import HypecheckError, OfflineError, ProviderError
+from .errors import HypecheckError, NoDataError, OfflineError
 from .store import Store, StoreError
 from .theme import Theme
 from .validation import validate
 
 NOT_FETCHABLE_PREFIXES = ("shiller:", "cape:", "ff:", "arch:", "sm:", "skf:")
-OFFLINE_WORDS = ("network error", "timed out", "offline")
 
 
 @dataclass
 class Item:
+    """One series of a fetch. ``error``: the type of the error that failed it (``status == "failed"``)
+    or, for a series skipped because the network was found down earlier in the run,
+    :class:`~hypecheck.errors.OfflineError`; None otherwise. ``reason`` is the text for people."""
+
     kind: str
     id: str
     provider: str
@@ -48,6 +53,12 @@ class Item:
     rows_stored: int = 0
     rows_rejected: int = 0
     validation: str = ""
+    error: type[HypecheckError] | None = None
+
+    @property
+    def offline(self) -> bool:
+        """Not fetched because the network could not be reached (timeouts included)."""
+        return self.error is not None and issubclass(self.error, OfflineError)
 
 
 def plan(theme: Theme) -> list[Item]:
@@ -132,12 +143,9 @@ def fetch_theme(
             _one(it, store, since, max_age, cache, get_provider, run_id, pulls, now, offline)
         except StoreError:
             raise  # the store itself failed: no point going on series by series
-        except ProviderError as exc:
-            it.status, it.reason = "failed", scrub(exc.message)
-            offline = offline or isinstance(exc, OfflineError) or is_offline([it])
-            store.log_failure(it.kind, it.id, it.provider, it.reason, run_id)
         except HypecheckError as exc:
-            it.status, it.reason = "failed", scrub(exc.message)
+            it.status, it.reason, it.error = "failed", scrub(exc.message), type(exc)
+            offline = offline or it.offline
             store.log_failure(it.kind, it.id, it.provider, it.reason, run_id)
         if progress is not None:
             progress(it)
@@ -169,6 +177,7 @@ def _one(
         return
     if offline:
         it.status, it.reason = "skipped", "offline (the network was unreachable earlier in this run)"
+        it.error = OfflineError
         return
     if it.provider not in cache:
         cache[it.provider] = get_provider(it.provider)
@@ -184,6 +193,7 @@ def _one(
     series = prov.standardize(raw)
     if not series:
         it.status, it.reason = "failed", f"{it.provider} returned no data for {it.id}"
+        it.error = NoDataError
         store.log_failure(it.kind, it.id, it.provider, it.reason, run_id)
         return
     for s in series:
@@ -227,16 +237,15 @@ def _one(
 
 
 def is_offline(items: list[Item]) -> bool:
-    """Did this fetch find the network down (as opposed to a provider refusing one series)?"""
-    return any(any(w in i.reason for w in OFFLINE_WORDS) for i in items)
+    """Did this fetch find the network down (as opposed to a provider refusing one series)? Decided
+    from each item's error type (:class:`~hypecheck.errors.OfflineError` and its subclasses)."""
+    return any(i.offline for i in items)
 
 
 def not_fetched(items: list[Item]) -> list[Item]:
     """The series a run should have brought in and did not: failed, or skipped because the network
     was found down (series fresh in the store or not fetchable at all are not counted)."""
-    return [
-        i for i in items if i.status == "failed" or (i.status == "skipped" and i.reason.startswith("offline"))
-    ]
+    return [i for i in items if i.status == "failed" or (i.status == "skipped" and i.offline)]
 
 
 def summary(items: list[Item]) -> str:
