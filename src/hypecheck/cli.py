@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import HypecheckError
+from .errors import EXIT_INTERNAL, HypecheckError
 
 LABEL_COLOURS = {
     "real catalyst": "green",
@@ -103,7 +103,7 @@ class _Group(click.Group):
                 "and report it",
                 err=True,
             )
-            sys.exit(1)
+            sys.exit(EXIT_INTERNAL)
         return None
 
 

@@ -2,9 +2,22 @@
 
 Every error carries *what was wrong* (the message) and *what to do* (``hint``). Library code raises
 these instead of returning empty frames; the CLI maps them to exit codes with :data:`EXIT_CODES`.
+
+Every exit code of the command line is named here, once (README, "Command line"): each error class
+carries its code as ``exit_code``; ``watch`` and ``scan`` add :data:`EXIT_TRIGGER` and
+:data:`EXIT_VERDICT` for what changed since their last run.
 """
 
 from __future__ import annotations
+
+EXIT_OK = 0  # done; for watch/scan: nothing changed (or the first run)
+EXIT_INTERNAL = 1  # a bug in hypecheck (any exception that is not a HypecheckError)
+EXIT_INPUT = 2  # bad input: a theme, file or argument (InputError)
+EXIT_NO_DATA = 3  # the data hold nothing usable for the request (NoDataError)
+EXIT_DEPENDENCY = 4  # an optional dependency is missing (MissingDependencyError)
+EXIT_PROVIDER = 5  # a live provider or the store failed (ProviderError, StoreError)
+EXIT_TRIGGER = 6  # watch: a trigger changed state; scan: narratives born, faded, stronger or weaker
+EXIT_VERDICT = 7  # watch: the verdict label changed; scan: a narrative flipped or changed label
 
 MAX_ECHO = 100  # characters of a user's input echoed in a message (the rest is counted, not copied)
 
@@ -27,7 +40,7 @@ def cut_words(text: str, n: int = MAX_ECHO) -> str:
 class HypecheckError(Exception):
     """Base class. ``hint`` tells the user what to do about it."""
 
-    exit_code = 1
+    exit_code = EXIT_INTERNAL
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -41,7 +54,7 @@ class HypecheckError(Exception):
 class InputError(HypecheckError):
     """Something the user gave us (a file, an argument, a theme) is malformed."""
 
-    exit_code = 2
+    exit_code = EXIT_INPUT
 
 
 class DateOutsideDataError(InputError):
@@ -60,7 +73,7 @@ class FormatError(InputError):
 class NoDataError(HypecheckError):
     """A series exists but holds no usable observations in the requested range."""
 
-    exit_code = 3
+    exit_code = EXIT_NO_DATA
 
 
 class UnknownSeriesError(NoDataError):
@@ -70,13 +83,13 @@ class UnknownSeriesError(NoDataError):
 class MissingDependencyError(HypecheckError):
     """An optional dependency is not installed; the hint has the exact install command."""
 
-    exit_code = 4
+    exit_code = EXIT_DEPENDENCY
 
 
 class ProviderError(HypecheckError):
     """A live provider failed (HTTP error, rate limit, timeout)."""
 
-    exit_code = 5
+    exit_code = EXIT_PROVIDER
 
 
 class RateLimitedError(ProviderError):
@@ -110,10 +123,12 @@ class BadResponseError(ProviderError):
 
 
 EXIT_CODES = {
-    "ok": 0,
-    "error": 1,
-    "input": 2,
-    "no_data": 3,
-    "dependency": 4,
-    "provider": 5,
+    "ok": EXIT_OK,
+    "error": EXIT_INTERNAL,
+    "input": EXIT_INPUT,
+    "no_data": EXIT_NO_DATA,
+    "dependency": EXIT_DEPENDENCY,
+    "provider": EXIT_PROVIDER,
+    "trigger": EXIT_TRIGGER,
+    "verdict": EXIT_VERDICT,
 }

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import HypecheckError, InputError, MissingDependencyError
+from .errors import EXIT_INTERNAL, HypecheckError, InputError, MissingDependencyError
 
 INSTALL = "pip install 'hypecheck[mcp]'"
 
@@ -398,7 +398,7 @@ def call(name: str, arguments: dict[str, Any] | None) -> Outcome:
             traceback.print_exc()
         msg = f"internal error: {type(exc).__name__}: {scrub(str(exc))[:500]}"
         hint = "this is a bug in hypecheck; rerun with HYPECHECK_DEBUG=1 for the traceback and report it"
-        err = {"type": type(exc).__name__, "message": msg, "hint": hint, "exit_code": 1}
+        err = {"type": type(exc).__name__, "message": msg, "hint": hint, "exit_code": EXIT_INTERNAL}
         return Outcome({"error": err}, f"{msg}\n  hint: {hint}", True)
     return Outcome(payload, json.dumps(payload, ensure_ascii=False, allow_nan=False))
 

@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .errors import HypecheckError, InputError, MissingDependencyError
+from .errors import EXIT_PROVIDER, HypecheckError, InputError, MissingDependencyError
 from .schema import Catalog, SeriesData, SeriesMeta, normalise_name
 
 _FREQ_ORDER = {"D": 0, "W": 1, "M": 2, "Q": 3, "A": 4, "irregular": 5}
@@ -119,7 +119,7 @@ _DAMAGE_WORDS = (
 class StoreError(HypecheckError):
     """The store file cannot be opened, is damaged, foreign, from a newer version, busy or read-only."""
 
-    exit_code = 5
+    exit_code = EXIT_PROVIDER
 
 
 def _rebuild_hint(path: Path) -> str:

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ProviderError
+from .errors import EXIT_OK, EXIT_TRIGGER, EXIT_VERDICT, ProviderError
 
-EXIT_UNCHANGED, EXIT_TRIGGER, EXIT_VERDICT = 0, 6, 7
+EXIT_UNCHANGED = EXIT_OK  # the codes live in errors.py; these names kept for watch's readers
 
 
 @dataclass

@@ -46,7 +46,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from fastapi import HTTPException, Query
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
-from ..errors import DateOutsideDataError, HypecheckError, InputError, cut_words
+from ..errors import EXIT_INPUT, EXIT_NO_DATA, DateOutsideDataError, HypecheckError, InputError, cut_words
 
 CSP = (
     "default-src 'none'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
@@ -985,7 +985,7 @@ def create_app(
         if isinstance(exc, DateOutsideDataError):  # a valid date the data hold nothing for
             code = 404
         else:
-            code = 400 if exc.exit_code in (2,) else 422 if exc.exit_code == 3 else 503
+            code = 400 if exc.exit_code == EXIT_INPUT else 422 if exc.exit_code == EXIT_NO_DATA else 503
         # a quoted input is cut (as every endpoint cuts what it echoes), never answered whole
         detail, hint = cut_words(api_words(exc.message), 240), cut_words(api_words(exc.hint or ""), 240)
         return JSONResponse({"detail": detail, "hint": hint}, status_code=code)
