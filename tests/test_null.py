@@ -89,20 +89,28 @@ def test_range_coverage_on_simulated_garch_paths(simulated) -> None:
         assert abs(((r >= lo) & (r <= hi)).mean() - level) < 0.02, level
 
 
-def test_conditional_sigma_is_arch_ewma_and_causal() -> None:
-    """One-step-ahead EWMA: an independent recursion from arch's backcast, and truncation-proof."""
+def test_conditional_sigma_is_the_ewma_recursion_and_causal() -> None:
+    """One-step-ahead EWMA: an independent recursion started at the first squared return, equal to
+    arch's EWMAVariance once its backcast has decayed, and truncation-proof (arch's backcast reads the
+    first 75 returns, a look-ahead for the first 75 values: this one has none)."""
+    from arch.univariate import EWMAVariance
+
     d = np.random.default_rng(3).normal(size=600) * 0.01
     lam = 0.94
-    w = 0.94 ** np.arange(75)
-    s2 = float((w * d[:75] ** 2).sum() / w.sum())  # arch's EWMA backcast
-    ref = []
-    for x in d:
-        s2_next = lam * s2 + (1 - lam) * x**2
-        ref.append(math.sqrt(s2_next))
-        s2 = s2_next
+    s2 = d[0] ** 2
+    ref = [math.sqrt(s2)]
+    for x in d[1:]:
+        s2 = lam * s2 + (1 - lam) * x**2
+        ref.append(math.sqrt(s2))
     out = N.conditional_sigma(d, lam)
-    np.testing.assert_allclose(out, ref, rtol=1e-10)
-    np.testing.assert_array_equal(N.conditional_sigma(d[:300], lam), out[:300])
+    np.testing.assert_allclose(out, ref, rtol=1e-12)
+    for cut in (10, 75, 300):
+        np.testing.assert_array_equal(N.conditional_sigma(d[:cut], lam), out[:cut])
+    v = EWMAVariance(lam=lam)
+    a2 = np.empty(len(d))
+    v.compute_variance(np.empty(0), d, a2, v.backcast(d), np.tile([0.0, np.inf], (len(d), 1)))
+    arch_next = np.sqrt(lam * a2 + (1 - lam) * d**2)
+    np.testing.assert_allclose(out[300:], arch_next[300:], rtol=1e-6)
 
 
 def test_tails_fit_equals_scipy_mle() -> None:

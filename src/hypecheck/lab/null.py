@@ -6,8 +6,10 @@ monthly data). Over the next ``h`` months the pair's log relative return is ``R_
 whose volatility is the pair's conditional volatility at the birth:
 
 * ``sigma_t``: the one-step-ahead EWMA (RiskMetrics) deviation of the pair's daily (monthly) log
-  relative returns, using returns up to and including ``t`` (:func:`conditional_sigma`, computed by
-  ``arch``'s :class:`~arch.univariate.EWMAVariance`; decay :data:`LAMBDA`). A trailing equal-weight
+  relative returns, using returns up to and including ``t`` (:func:`conditional_sigma`: pandas'
+  exponentially weighted mean of the squared returns; decay :data:`LAMBDA`; ``arch``'s
+  ``EWMAVariance`` gives the same values once its 75-day backcast has decayed, but importing ``arch``
+  costs a check 0.95 s). A trailing equal-weight
   deviation understates the volatility after a sharp move and would bias the null;
 * ``n_h``: the nominal number of periods in ``h`` months (21 trading days a month, 1 on monthly data),
   known at the birth (the realised count would look ahead);
@@ -25,7 +27,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy.special import (  # what scipy.stats' norm and t call, without importing it
+    ndtr,
+    ndtri,
+    stdtr,
+    stdtrit,
+)
 
 LAMBDA = {"daily": 0.94, "monthly": 0.97}  # RiskMetrics (1996) decay for daily and monthly data
 MIN_TAIL_FIT = 100  # standardised outcomes needed before the tails are fitted (else normal)
@@ -34,19 +41,17 @@ DF_BOUNDS = (2.5, 200.0)  # a variance must exist; beyond 200 the t is the norma
 
 def conditional_sigma(d: np.ndarray, lam: float) -> np.ndarray:
     """One-step-ahead EWMA deviation after each observation of the returns ``d`` (NaN-free, 1-d):
-    ``out[t]**2 = lam * s2[t] + (1 - lam) * d[t]**2`` where ``s2[t]`` is arch's EWMA variance of
-    ``d[t]`` given ``d[..t-1]``. The backcast is arch's (the first 75 observations, exponentially
-    weighted), so truncating ``d`` after its 75th value never changes an earlier output."""
-    from arch.univariate import EWMAVariance
+    ``out[t]**2 = lam * out[t-1]**2 + (1 - lam) * d[t]**2``, started at ``d[0]**2`` (pandas'
+    exponentially weighted mean with ``adjust=False``). Each value uses ``d[..t]`` only, so
+    truncating ``d`` never changes an earlier output; the start's weight has decayed below 1e-7 by
+    the 267th observation, the first a birth can have (252 days of noise and a 15-day move)."""
+    import pandas as pd
 
     d = np.ascontiguousarray(d, dtype="float64")
     if len(d) == 0:
         return np.zeros(0)
-    v = EWMAVariance(lam=lam)
-    s2 = np.empty(len(d))
-    bounds = np.tile([0.0, np.inf], (len(d), 1))  # arch's default bounds use the full sample's variance
-    v.compute_variance(np.empty(0), d, s2, v.backcast(d), bounds)
-    return np.sqrt(lam * s2 + (1.0 - lam) * d**2)
+    s2 = pd.Series(d * d).ewm(alpha=1.0 - lam, adjust=False).mean().to_numpy()
+    return np.sqrt(s2)
 
 
 @dataclass(frozen=True)
@@ -59,10 +64,10 @@ class Tails:
 
     def cdf(self, x: np.ndarray | float) -> np.ndarray:
         x = np.asarray(x, dtype="float64") / self.scale
-        return np.asarray(stats.norm.cdf(x) if math.isinf(self.df) else stats.t.cdf(x, self.df))
+        return np.asarray(ndtr(x) if math.isinf(self.df) else stdtr(self.df, x))
 
     def ppf(self, q: float) -> float:
-        return float(self.scale * (stats.norm.ppf(q) if math.isinf(self.df) else stats.t.ppf(q, self.df)))
+        return float(self.scale * (ndtri(q) if math.isinf(self.df) else stdtrit(self.df, q)))
 
     def to_dict(self) -> dict[str, float | int | None]:
         return {

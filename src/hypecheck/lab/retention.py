@@ -38,7 +38,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from scipy.special import expit, logit
 
 from . import model as M
@@ -528,6 +527,8 @@ def _skill(W: np.ndarray, sc: Scored, nl: Null, clusters: np.ndarray, part: np.n
     auc_0 = weighted_auc(w, p0, y)
     z = nl.z[m]
     sh = sc.shift[m]
+    from scipy import stats  # the lab only: a check never imports scipy.stats
+
     rk_s, rk_z = stats.rankdata(sh), stats.rankdata(z)
     ic = weighted_corr(w, rk_s, rk_z)
     terc = np.quantile(sh, [1 / 3, 2 / 3])
