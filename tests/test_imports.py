@@ -4,8 +4,11 @@ The rule on cycles: walk every module under ``src/hypecheck`` with ``ast``. An e
 ``import`` of a hypecheck module B by A, **at module level or inside a function** (a function-level
 import runs as surely as a module-level one, only later), plus every package ``__init__`` such an
 import runs on the way (``from .report import charts`` runs ``report/__init__``), except packages A
-itself lives in. Imports under ``if TYPE_CHECKING:`` never run and are not edges. The graph must be a
-DAG: a cycle fails the test, named module by module. The one kind of reference that is not an edge
+itself lives in. Imports under ``if TYPE_CHECKING:`` are edges too: they never run, but a type named
+from above is a dependency all the same (a cycle through one only waits for a run-time import to
+close it). The graph must be a DAG: a cycle fails the test, named module by module. So must the graph
+of folders (each top-level module or package of ``hypecheck``, its submodules merged into it):
+``api -> lab -> watch -> api`` is a cycle even when no two modules form one. The one kind of reference that is not an edge
 is a registry's ``"module:function"`` string (the pillar registry, like the data connectors' entry
 points, names implementations that are imported when first used); so that nothing above a pillar
 hides behind it, pillar modules must not import the modules that run a check or show its result
@@ -18,6 +21,7 @@ the test fails when one of them is gone (delete the entry) and on any cycle not 
 from __future__ import annotations
 
 import ast
+import itertools
 import subprocess
 import sys
 from collections.abc import Callable
@@ -29,7 +33,7 @@ import pytest
 
 import hypecheck
 from hypecheck.evidence import Evidence, PillarResult
-from hypecheck.pillars import PILLARS, Pillar, Registry
+from hypecheck.pillar_registry import PILLARS, Pillar, Registry
 from hypecheck.rules import Rules, load_rules
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -67,8 +71,11 @@ def _is_type_checking(node: ast.stmt) -> bool:
     )
 
 
-def _edges(name: str, path: Path, is_pkg: bool, mods: dict[str, tuple[Path, bool]]) -> dict[str, int]:
-    """The modules ``name`` imports (every package on the way included): module -> first line."""
+def _edges(
+    name: str, path: Path, is_pkg: bool, mods: dict[str, tuple[Path, bool]], typing: bool = True
+) -> dict[str, int]:
+    """The modules ``name`` imports (every package on the way included): module -> first line.
+    ``typing=False`` leaves out the imports under ``if TYPE_CHECKING:`` (the run-time graph)."""
     here = name.split(".") if is_pkg else name.split(".")[:-1]
     targets: dict[str, int] = {}
 
@@ -80,7 +87,7 @@ def _edges(name: str, path: Path, is_pkg: bool, mods: dict[str, tuple[Path, bool
                 targets.setdefault(t, line)
 
     def visit(node: ast.AST) -> None:
-        if isinstance(node, ast.If) and _is_type_checking(node):
+        if not typing and isinstance(node, ast.If) and _is_type_checking(node):
             for n in node.orelse:
                 visit(n)
             return
@@ -105,10 +112,33 @@ def _edges(name: str, path: Path, is_pkg: bool, mods: dict[str, tuple[Path, bool
     return targets
 
 
-def import_graph() -> dict[str, dict[str, int]]:
-    """importer -> {imported module: line of the first such import}."""
+def import_graph(typing: bool = True) -> dict[str, dict[str, int]]:
+    """importer -> {imported module: line of the first such import}; ``typing=False``: only the
+    imports that run (none under ``if TYPE_CHECKING:``)."""
     mods = _modules()
-    return {name: _edges(name, path, is_pkg, mods) for name, (path, is_pkg) in mods.items()}
+    return {name: _edges(name, path, is_pkg, mods, typing) for name, (path, is_pkg) in mods.items()}
+
+
+def _folder(module: str) -> str:
+    """The top-level module or package of ``hypecheck`` that ``module`` lives in."""
+    return ".".join(module.split(".")[:2])
+
+
+def folder_graph(graph: dict[str, dict[str, int]]) -> dict[str, dict[str, tuple[str, str, int]]]:
+    """folder -> {imported folder: (importer, imported, line) of one import that makes the edge}.
+    The root package (``hypecheck/__init__``, its lazy public names) is left out: every module is
+    below it."""
+    out: dict[str, dict[str, tuple[str, str, int]]] = {}
+    for a, targets in graph.items():
+        fa = _folder(a)
+        if fa == "hypecheck":
+            continue
+        out.setdefault(fa, {})
+        for b, line in targets.items():
+            fb = _folder(b)
+            if fb not in (fa, "hypecheck"):
+                out[fa].setdefault(fb, (a, b, line))
+    return out
 
 
 def cycles(graph: dict[str, dict[str, int]], ignore: set[tuple[str, str]]) -> list[list[str]]:
@@ -172,13 +202,22 @@ def _path(comp: list[str], edges: Callable[[str], list[str]]) -> list[str]:
 
 
 def test_the_walk_finds_edges_at_every_level() -> None:
-    """The walker sees module-level, function-level and package edges and skips TYPE_CHECKING."""
-    g = import_graph()
-    assert "hypecheck.pillars" in g["hypecheck.verdict"]  # module level
+    """The walker sees module-level, function-level, package and TYPE_CHECKING edges."""
+    g, run = import_graph(), import_graph(typing=False)
+    assert "hypecheck.pillar_registry" in g["hypecheck.verdict"]  # module level
     assert "hypecheck.lab.verdict" in g["hypecheck.api"]  # inside _panel_verdict()
     assert "hypecheck.report" in g["hypecheck.result"]  # `from .report import charts` runs report/__init__
-    assert "hypecheck.result" not in g["hypecheck.report.html"]  # only under TYPE_CHECKING
+    # only under TYPE_CHECKING: an edge of the graph, not of the run-time graph
+    assert (
+        "hypecheck.theme" in g["hypecheck.report.view"]
+        and "hypecheck.theme" not in run["hypecheck.report.view"]
+    )
+    assert "hypecheck.rules" in g["hypecheck.pillar_registry"]
+    assert "hypecheck.result" not in g["hypecheck.report.html"]  # the reports read the result's shape
     assert "hypecheck" not in g["hypecheck.result"]  # the version comes from hypecheck._version
+    folders = folder_graph(g)
+    assert "hypecheck.pillars" not in folders["hypecheck.pillars"]  # inside a folder: no folder edge
+    assert folders["hypecheck.pillars"]["hypecheck.evidence"][0].startswith("hypecheck.pillars.")
     planted = {"a": {"b": 1}, "b": {"c": 1}, "c": {"a": 1}, "d": {"a": 1}}
     assert cycles(planted, set()) == [["a", "b", "c", "a"]]
     assert cycles(planted, {("c", "a")}) == []
@@ -192,6 +231,32 @@ def test_no_import_cycles() -> None:
     )
     gone = [f"{a} -> {b}" for a, b in PENDING if b not in g.get(a, {})]
     assert not gone, f"no longer imported, delete from PENDING: {gone}"
+
+
+def test_no_import_cycles_between_folders() -> None:
+    """No cycle between the top-level modules and packages of ``hypecheck`` either (TYPE_CHECKING
+    imports counted): each cycle is named folder by folder, with one import making each step."""
+    f = folder_graph(import_graph())
+    found = cycles({a: dict.fromkeys(bs, 1) for a, bs in f.items()}, set())
+    assert not found, "import cycles between folders of src/hypecheck:\n" + "\n".join(
+        " -> ".join(c)
+        + "\n  "
+        + "; ".join(f"{f[a][b][0]} -> {f[a][b][1]} (line {f[a][b][2]})" for a, b in itertools.pairwise(c))
+        for c in found
+    )
+
+
+def test_the_cycles_of_the_issue_are_seen_when_planted() -> None:
+    """The walk would have found the cycles it was extended for: a TYPE_CHECKING import closing one
+    (as ``report -> result`` did) and a cycle of folders (as ``api -> lab -> watch -> api`` did)."""
+    g = {k: dict(v) for k, v in import_graph().items()}
+    g["hypecheck.report.html"]["hypecheck.result"] = 20  # under TYPE_CHECKING, as it was
+    assert any("hypecheck.result" in c and "hypecheck.report.html" in c for c in cycles(g, set()))
+    g = {k: dict(v) for k, v in import_graph().items()}
+    g["hypecheck.lab.scanstore"]["hypecheck.watch"] = 33  # the exit codes, read from watch as they were
+    f = folder_graph(g)
+    found = cycles({a: dict.fromkeys(bs, 1) for a, bs in f.items()}, set())
+    assert [sorted(c[:-1]) for c in found] == [["hypecheck.api", "hypecheck.lab", "hypecheck.watch"]]
 
 
 def test_pillar_modules_do_not_import_the_check() -> None:

@@ -13,7 +13,7 @@ import pandas as pd
 from .data.catalog import load_catalog
 from .errors import DateOutsideDataError, InputError, short
 from .panel import build_panel
-from .pillars import PILLARS
+from .pillar_registry import PILLARS
 from .result import CheckResult
 from .rules import Rules, load_rules
 from .schema import Catalog, Kind

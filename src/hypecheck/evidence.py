@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .pillars import PILLARS
+from .pillar_registry import PILLARS
 
 Leaning = Literal["catalyst", "viral", "neutral"]
 Status = Literal["ok", "partial", "missing"]

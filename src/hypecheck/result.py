@@ -12,7 +12,7 @@ import pandas as pd
 from ._version import __version__
 from .evidence import _clean
 from .panel import Provenance
-from .pillars import PILLARS
+from .pillar_registry import PILLARS
 from .schema import LoadReport
 from .theme import Theme
 from .verdict import Verdict

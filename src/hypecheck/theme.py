@@ -30,7 +30,7 @@ from typing import Any
 
 from ._toml import MAX_TOML_BYTES, parse_bounded
 from .errors import HypecheckError, ThemeError, cut_words
-from .pillars import PILLARS
+from .pillar_registry import PILLARS
 
 TICKER_RE = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9.\-=^_:]{0,39}$")
 # an exchange symbol (no source prefix ``ff:``, no ``_``): case carries no meaning, so it is upper-cased

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .evidence import LEAN_SIGN, Evidence, PillarResult, _clean
-from .pillars import PILLARS
+from .pillar_registry import PILLARS
 from .rules import Rules
 
 LABELS = (

@@ -34,7 +34,7 @@ from ..errors import InputError
 
 if TYPE_CHECKING:
     from ..schema import Catalog
-    from .connectors.base import Provider
+    from .provider import Provider
 
 __all__ = [
     "BUILTIN_CONNECTORS",

@@ -30,7 +30,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..watch import EXIT_TRIGGER, EXIT_UNCHANGED, EXIT_VERDICT
+from ..errors import EXIT_OK as EXIT_UNCHANGED
+from ..errors import EXIT_TRIGGER, EXIT_VERDICT
 
 TABLE = "scan_results"
 STRENGTH_STEP = 0.5  # deviations of the pair's noise

@@ -1,5 +1,6 @@
-"""Reports built from a :class:`~hypecheck.result.CheckResult`: HTML, Markdown with PNG charts,
-JSON, and every chart alone as PNG and SVG. Files are written atomically (temp file, then rename)."""
+"""Reports built from a :class:`~hypecheck.result.CheckResult` (read through its shape,
+:class:`~hypecheck.report.view.CheckView`): HTML, Markdown with PNG charts, JSON, and every chart
+alone as PNG and SVG. Files are written atomically (temp file, then rename)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..result import CheckResult
+    from .view import CheckView
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -45,7 +46,7 @@ def out_folder(out: str | Path, what: str = "the report") -> Path:
 
 
 def write_report(
-    result: CheckResult, out_dir: str | Path, formats: Iterable[str] = ("html", "md", "json")
+    result: CheckView, out_dir: str | Path, formats: Iterable[str] = ("html", "md", "json")
 ) -> dict[str, Path]:
     """Write ``report.html``, ``report.md`` (+ ``charts/*.png|svg``) and ``verdict.json`` into ``out_dir``."""
     from . import charts

@@ -17,7 +17,7 @@ import matplotlib.patches
 from matplotlib.figure import Figure
 
 if TYPE_CHECKING:
-    from ..result import CheckResult
+    from .view import CheckView
 from .spec import VegaChart, ledger_spec, rrg_spec, spread_spec
 
 Chart = Figure | VegaChart
@@ -50,7 +50,7 @@ def _date_axis(ax: Any) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
 
 
-def rs_lines(r: CheckResult) -> VegaChart | None:
+def rs_lines(r: CheckView) -> VegaChart | None:
     """Leader / laggard relative strength per pair (100 = start): a Vega-Lite spread chart."""
     data = r.pillars["price"].charts.get("rs_lines")
     if not data:
@@ -59,7 +59,7 @@ def rs_lines(r: CheckResult) -> VegaChart | None:
     return None if spec is None else VegaChart(spec)
 
 
-def style_box(r: CheckResult) -> Figure | None:
+def style_box(r: CheckView) -> Figure | None:
     data = r.pillars["price"].charts.get("style_box")
     if not data or not data["rows"]:
         return None
@@ -89,7 +89,7 @@ def style_box(r: CheckResult) -> Figure | None:
     return fig
 
 
-def sectors(r: CheckResult) -> Figure | None:
+def sectors(r: CheckView) -> Figure | None:
     data = r.pillars["price"].charts.get("sectors")
     if not data or not data["rows"]:
         return None
@@ -104,7 +104,7 @@ def sectors(r: CheckResult) -> Figure | None:
     return fig
 
 
-def ew_cw(r: CheckResult) -> Figure | None:
+def ew_cw(r: CheckView) -> Figure | None:
     data = r.pillars["breadth"].charts.get("ew_cw")
     if not data:
         return None
@@ -120,7 +120,7 @@ def ew_cw(r: CheckResult) -> Figure | None:
     return fig
 
 
-def ew_cw_spread(r: CheckResult) -> VegaChart | None:
+def ew_cw_spread(r: CheckView) -> VegaChart | None:
     """Equal- minus cap-weight return spread in percentage points (above 0 = broadening): a Vega-Lite
     line chart (interactive in the dashboard, SVG/PNG in reports)."""
     data = r.pillars["breadth"].charts.get("ew_cw_spread")
@@ -137,7 +137,7 @@ def ew_cw_spread(r: CheckResult) -> VegaChart | None:
     return None if spec is None else VegaChart(spec)
 
 
-def participation(r: CheckResult) -> Figure | None:
+def participation(r: CheckView) -> Figure | None:
     data = r.pillars["breadth"].charts.get("participation")
     if not data or not data["pct_above_50d"]["values"]:
         return None
@@ -164,7 +164,7 @@ def participation(r: CheckResult) -> Figure | None:
 _QUAD_COLORS = {"leading": "#2e8b57", "weakening": "#d9822b", "lagging": "#b03a48", "improving": "#1f5fa8"}
 
 
-def rrg(r: CheckResult, bench: str) -> VegaChart | None:
+def rrg(r: CheckView, bench: str) -> VegaChart | None:
     """Weekly Relative Rotation Graph with tails against one benchmark: a Vega-Lite spec with a
     date slider and tooltips (the static rendering shows the last date)."""
     data = r.pillars["price"].charts.get("rrg", {}).get(bench)
@@ -174,7 +174,7 @@ def rrg(r: CheckResult, bench: str) -> VegaChart | None:
     return None if spec is None else VegaChart(spec)
 
 
-def attention(r: CheckResult) -> Figure | None:
+def attention(r: CheckView) -> Figure | None:
     data = r.pillars["attention"].charts.get("terms")
     if not data:
         return None
@@ -223,7 +223,7 @@ def attention(r: CheckResult) -> Figure | None:
     return fig
 
 
-def macro(r: CheckResult) -> Figure | None:
+def macro(r: CheckView) -> Figure | None:
     data = r.pillars["catalysts"].charts.get("macro")
     if not data:
         return None
@@ -253,7 +253,7 @@ def _wrap(text: str, width: int = 26) -> str:
     return "\n".join(textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False)) or text
 
 
-def event_study(r: CheckResult) -> Figure | None:
+def event_study(r: CheckView) -> Figure | None:
     """Spreads in the 20 trading days before and after each event, per spread series. Each event's
     label is shown whole (wrapped, never truncated); the legend sits below the panels, over no bar."""
     data = r.pillars["catalysts"].charts.get("event_study")
@@ -291,7 +291,7 @@ def event_study(r: CheckResult) -> Figure | None:
     return fig
 
 
-def fundamentals(r: CheckResult) -> Figure | None:
+def fundamentals(r: CheckView) -> Figure | None:
     data = r.pillars["fundamentals"].charts.get("fundamentals") if "fundamentals" in r.pillars else None
     if not data:
         return None
@@ -306,7 +306,7 @@ def fundamentals(r: CheckResult) -> Figure | None:
     return fig
 
 
-def burden(r: CheckResult) -> Figure | None:
+def burden(r: CheckView) -> Figure | None:
     data = r.pillars["structure"].charts.get("burden")
     if not data:
         return None
@@ -327,7 +327,7 @@ def burden(r: CheckResult) -> Figure | None:
     return fig
 
 
-CHARTS: dict[str, tuple[str, str, Callable[[CheckResult], Chart | None]]] = {
+CHARTS: dict[str, tuple[str, str, Callable[[CheckView], Chart | None]]] = {
     "rs_lines": ("price", "Relative-strength lines", rs_lines),
     "style_box": ("price", "Size x style box", style_box),
     "sectors": ("price", "Sector returns", sectors),
@@ -342,7 +342,7 @@ CHARTS: dict[str, tuple[str, str, Callable[[CheckResult], Chart | None]]] = {
 }
 
 
-def calibration(r: CheckResult) -> VegaChart | None:
+def calibration(r: CheckView) -> VegaChart | None:
     """The panel model's ledger: each feature's contribution to the probability (pp), coloured by
     pillar with the fixed pillar colours (:data:`~hypecheck.report.spec.PILLAR_COLORS`): a
     Vega-Lite bar chart (tooltips in the dashboard, SVG/PNG in reports)."""
@@ -358,7 +358,7 @@ def calibration(r: CheckResult) -> VegaChart | None:
     return None if spec is None else VegaChart(spec)
 
 
-def hindsight(r: CheckResult) -> Figure | None:
+def hindsight(r: CheckView) -> Figure | None:
     h = r.hindsight
     if not h or not h.get("rs"):
         return None
@@ -377,7 +377,7 @@ def hindsight(r: CheckResult) -> Figure | None:
     return fig
 
 
-def build(r: CheckResult) -> dict[str, tuple[str, str, Chart]]:
+def build(r: CheckView) -> dict[str, tuple[str, str, Chart]]:
     """name -> (pillar, title, chart) for every chart whose data exist; a chart is a matplotlib
     Figure or a :class:`~hypecheck.report.spec.VegaChart` (:func:`to_bytes` renders either)."""
     out: dict[str, tuple[str, str, Chart]] = {}
@@ -403,7 +403,7 @@ def build(r: CheckResult) -> dict[str, tuple[str, str, Chart]]:
     return out
 
 
-def _history_fan(r: CheckResult) -> VegaChart | None:
+def _history_fan(r: CheckView) -> VegaChart | None:
     from .fan import history_fan
 
     return history_fan(r)
@@ -413,7 +413,7 @@ def _slug(s: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in s)
 
 
-def specs(r: CheckResult) -> dict[str, tuple[str, str, dict[str, Any]]]:
+def specs(r: CheckView) -> dict[str, tuple[str, str, dict[str, Any]]]:
     """name -> (pillar, title, Vega-Lite spec) of the charts that are specs (drawn interactive by
     the dashboard); the same names as in :func:`build`."""
     return {k: (p, t, c.spec) for k, (p, t, c) in build(r).items() if isinstance(c, VegaChart)}

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
 from ..evidence import Evidence
-from ..pillars import PILLARS
+from ..pillar_registry import PILLARS
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from ..result import CheckResult
+    from .view import CheckView
 
 # C0 and C1 controls (but the line break), DEL, and the invisible bidi/zero-width format characters
 CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -132,7 +132,7 @@ def returns_grid(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(grid.values())
 
 
-def strongest(r: CheckResult, leaning: str, n: int = 3) -> list[Evidence]:
+def strongest(r: CheckView, leaning: str, n: int = 3) -> list[Evidence]:
     """The ``n`` items leaning ``leaning`` to show first (heaviest, measured before cited, largest
     spreads first); the report shows each one's finding."""
     items = [e for e in r.evidence if e.leaning == leaning]
@@ -141,7 +141,7 @@ def strongest(r: CheckResult, leaning: str, n: int = 3) -> list[Evidence]:
     )[:n]
 
 
-def context(r: CheckResult, chart_b64: dict[str, list[dict[str, str]]] | None = None) -> dict[str, Any]:
+def context(r: CheckView, chart_b64: dict[str, list[dict[str, str]]] | None = None) -> dict[str, Any]:
     tables: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for name in r.measured():
         p = r.pillars[name]
@@ -173,7 +173,7 @@ def context(r: CheckResult, chart_b64: dict[str, list[dict[str, str]]] | None = 
     }
 
 
-def render_html(r: CheckResult, png: dict[str, tuple[str, str, bytes]] | None = None) -> str:
+def render_html(r: CheckView, png: dict[str, tuple[str, str, bytes]] | None = None) -> str:
     """The full report. ``png``: chart name -> (pillar, title, PNG bytes); built here when omitted."""
     if png is None:
         from . import charts
@@ -193,6 +193,6 @@ _SUMMARY = """<div style="font-family:system-ui,sans-serif">
 </table><div><i>What would flip it:</i> {{ v.flip }}</div></div>"""
 
 
-def render_summary_html(r: CheckResult) -> str:
+def render_summary_html(r: CheckView) -> str:
     """A compact fragment (verdict + pillar table) for Jupyter's ``_repr_html_``."""
     return _env().from_string(_SUMMARY).render(**context(r))

@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from ..pillars import PILLARS
+from ..pillar_registry import PILLARS
 from .html import escape_controls, fmt_score, fmt_threshold, fmt_value, returns_grid, strongest, table_view
 
 if TYPE_CHECKING:
-    from ..result import CheckResult
+    from .view import CheckView
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 
@@ -34,7 +34,7 @@ def _table(view: dict[str, Any]) -> list[str]:
 
 
 def render_markdown(
-    r: CheckResult, charts: dict[str, tuple[str, str]] | None = None, chart_dir: str = "charts"
+    r: CheckView, charts: dict[str, tuple[str, str]] | None = None, chart_dir: str = "charts"
 ) -> str:
     """``charts``: chart name -> (pillar, title) of PNGs saved as ``{chart_dir}/{name}.png``."""
     v = r.verdict
@@ -170,7 +170,7 @@ def _listed(lines: list[str]) -> list[str]:
     return lines[:MAX_LISTED] + ([f"- and {more} more (see verdict.json)"] if more > 0 else [])
 
 
-def _data_section(r: CheckResult) -> list[str]:
+def _data_section(r: CheckView) -> list[str]:
     """What loading did: inputs skipped, rows rejected (per file), series merged from several files."""
     rep = r.load_report
     out: list[str] = []

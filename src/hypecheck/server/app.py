@@ -1127,7 +1127,7 @@ def create_app(
 
     @app.get("/themes/{theme_id}", response_class=HTMLResponse, include_in_schema=False)
     def theme_page(theme_id: str, as_of: str | None = None) -> Any:
-        from ..pillars import PILLARS
+        from ..pillar_registry import PILLARS
         from ..report import charts
         from ..report.html import fmt_score, fmt_threshold, fmt_value
         from ..report.spec import VegaChart, pillar_color

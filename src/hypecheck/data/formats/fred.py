@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from ...schema import SeriesData
 from .base import FRED_ID, Format
-from .text import Probe
-from .values import _parse_numbers, _trends_like, one_column
+from .text import Probe, one_column
+from .values import _parse_numbers, _trends_like
 
 NAME = "fred"
 DESCRIPTION = "FRED download (date,<SERIES_ID>)"

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from ...schema import SeriesData
 from .base import Format
-from .text import Probe
-from .values import one_column
+from .text import Probe, one_column
 
 NAME = "fred-value"
 DESCRIPTION = "FRED series saved as date,value (id from the file name)"

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from ...schema import SeriesData
 from .base import CLOSE_NAMES, Format
-from .text import Probe
-from .values import one_column
+from .text import Probe, one_column
 
 NAME = "price-close"
 DESCRIPTION = "daily close (Date,Close)"

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ...schema import Kind, SeriesData
 from .base import _Ctx, _Problem
-from .values import _Dates, _parse_dates
+from .values import _build, _Dates, _parse_dates, _parse_numbers
 
 # ------------------------------------------------------------------------------------ reading text
 
@@ -188,3 +189,19 @@ class Probe:
     @property
     def stem(self) -> str:
         return self.path.stem
+
+
+def one_column(probe: Probe, *, id: str, kind: Kind, fmt: str, description: str) -> list[SeriesData]:
+    """The one series of a ``<date>,<value>`` file: its second column as ``id`` of ``kind``."""
+    return [
+        _build(
+            probe.ctx,
+            probe.dates,
+            _parse_numbers(probe.frame[1]),
+            id=id,
+            kind=kind,
+            fmt=fmt,
+            description=description,
+            column=probe.header[1],
+        )
+    ]

@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,9 +23,6 @@ from .base import (
     _plural,
     _Problem,
 )
-
-if TYPE_CHECKING:  # text.py imports this module
-    from .text import Probe
 
 # ------------------------------------------------------------------------------------------ dates
 
@@ -399,19 +396,3 @@ def _ohlc_broken(df: pd.DataFrame, pos: dict[str, int]) -> tuple[np.ndarray, str
     with np.errstate(invalid="ignore"):
         broken = (hi < lo - tol) | (cl > hi + tol) | (cl < lo - tol)
     return np.nan_to_num(broken, nan=0).astype(bool), "High < Low or Close outside [Low, High] (quarantined)"
-
-
-def one_column(probe: Probe, *, id: str, kind: Kind, fmt: str, description: str) -> list[SeriesData]:
-    """The one series of a ``<date>,<value>`` file: its second column as ``id`` of ``kind``."""
-    return [
-        _build(
-            probe.ctx,
-            probe.dates,
-            _parse_numbers(probe.frame[1]),
-            id=id,
-            kind=kind,
-            fmt=fmt,
-            description=description,
-            column=probe.header[1],
-        )
-    ]
