@@ -149,19 +149,41 @@ def ridge_logistic(
 
     Returns ``[intercept, w_1, ..., w_d]``."""
     n, d = Z.shape
-    X = np.hstack([np.ones((n, 1)), Z])
-    off = np.zeros(n) if offset is None else np.asarray(offset, dtype="float64")
-    lam = np.full(d + 1, 1.0 / prior_sd**2)
-    lam[0] = 0.0
     w = np.zeros(d + 1)
     m = min(max(float(y.mean()), 1e-6), 1 - 1e-6) if n else 0.5
     w[0] = math.log(m / (1 - m)) if offset is None else 0.0
     if init is not None:
         w = np.array(init, dtype="float64")
+    return _newton(_with_intercept(Z), y, prior_sd, offset, w)
+
+
+def _with_intercept(Z: np.ndarray) -> np.ndarray:
+    n, d = Z.shape
+    X = np.empty((n, d + 1))
+    X[:, 0] = 1.0
+    X[:, 1:] = Z
+    return X
+
+
+def _newton(
+    X: np.ndarray, y: np.ndarray, prior_sd: float, offset: np.ndarray | None, w: np.ndarray
+) -> np.ndarray:
+    """Newton's method for :func:`ridge_logistic` on ``X`` with its intercept column, from ``w``
+    (updated in place and returned)."""
+    d = X.shape[1] - 1
+    lam = np.full(d + 1, 1.0 / prior_sd**2)
+    lam[0] = 0.0
+    ridge = lam + 1e-9
+    diag = np.diag_indices(d + 1)
+    off = None if offset is None else np.asarray(offset, dtype="float64")
     for _ in range(50):
-        p = expit(X @ w + off)
+        eta = X @ w
+        if off is not None:
+            eta += off
+        p = expit(eta)
         g = X.T @ (p - y) + lam * w
-        H = (X * (p * (1 - p))[:, None]).T @ X + np.diag(lam + 1e-9)
+        H = (X * (p * (1 - p))[:, None]).T @ X
+        H[diag] += ridge
         step = np.linalg.solve(H, g)
         w -= step
         if np.max(np.abs(step)) < 1e-10:
@@ -199,10 +221,11 @@ def fit(
         rng = np.random.default_rng(0)
         rows_by_year = [np.flatnonzero(inv == i) for i in range(len(uy))]
         out = np.empty((boot, len(keep) + 1))
+        X1 = _with_intercept(Z)  # once: each refit takes its rows of it
         for b in range(boot):
             pick = rng.integers(0, len(uy), len(uy))
             idx = np.concatenate([rows_by_year[i] for i in pick])
-            out[b] = ridge_logistic(Z[idx], y[idx], init=w)
+            out[b] = _newton(X1[idx], y[idx], PRIOR_SD, None, np.array(w, dtype="float64"))
         f.boot = out
     return f
 
