@@ -717,3 +717,14 @@ def test_history_disk_cache_round_trips_and_keys_on_the_data(
     files[0].write_bytes(b"not parquet")
     healed = H.build_history(bundled_catalog, u, name="ken-french", source="bundled")
     pd.testing.assert_frame_equal(fresh.episodes, healed.episodes, check_exact=True)
+
+
+def test_a_deeply_nested_universe_file_read_by_the_library_is_an_input_error(tmp_path: Path) -> None:
+    """load_universe itself (not only the scan's guard) bounds TOML nesting: 500 levels deep is an
+    InputError naming the file, never a RecursionError."""
+    from hypecheck.errors import InputError
+
+    p = tmp_path / "deep.toml"
+    p.write_text("x = " + "[" * 500 + "]" * 500 + "\n", "utf-8")
+    with pytest.raises(InputError, match=r"deep.toml nests arrays or tables \d+ deep; at most"):
+        H.load_universe(p)

@@ -19,7 +19,6 @@ A *history* is a universe (a versioned TOML file in this folder: ``etf.toml`` fo
 from __future__ import annotations
 
 import itertools
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -69,10 +68,14 @@ def load_universe(name_or_path: str | Path) -> Universe:
                 hint="pass etf, ken-french, or a TOML file laid out like src/hypecheck/lab/etf.toml",
             )
         text, origin = p.read_text("utf-8"), str(p)
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"universe file {origin}: {exc}", hint="fix the TOML syntax") from None
+    from .._toml import parse_bounded
+
+    raw = parse_bounded(  # bounded like themes and rules: a 500-deep file is an InputError, not a crash
+        text,
+        f"universe file {origin}",
+        InputError,
+        hint="fix the TOML syntax (laid out like src/hypecheck/lab/etf.toml)",
+    )
     pairs: list[tuple[str, str, str]] = []
     for group, rows in raw.get("pairs", {}).items():
         for row in rows:
