@@ -128,7 +128,7 @@ def _scan(args: dict[str, Any]) -> dict[str, Any]:
     from .data.catalog import load_catalog
     from .lab import scanstore
     from .lab.scan import _parse_date, scan
-    from .lab.scancmd import _known_or_fail
+    from .lab.scancmd import _known_or_fail, compare_and_save
     from .lab.themegen import parse_pair, theme_toml
     from .store import Store
 
@@ -145,7 +145,7 @@ def _scan(args: dict[str, Any]) -> dict[str, Any]:
     store = Store(_path(args, "store"))
     scope = scanstore.scope_of(res.universe, res.universe_version, res.data_key)
     current = res.to_dict()
-    baseline = "stored"
+    d = None
     if since is not None:  # as `scan --since`
         d = _parse_date(str(since), "since")
         if d >= res.as_of:
@@ -153,15 +153,7 @@ def _scan(args: dict[str, Any]) -> dict[str, Any]:
                 f"since {str(since).strip()} is not before the scan date {res.as_of:%Y-%m-%d}",
                 hint="pass an earlier since date (or a later as_of)",
             )
-        prev = scanstore.load(store, scope, on_or_before=f"{d:%Y-%m-%d}")
-        if prev is None:
-            prev = scan(catalog, d, universe).to_dict()
-            baseline = "computed"
-    else:
-        prev = scanstore.load(store, scope, before=f"{res.as_of:%Y-%m-%d}")
-    if prev is not None:
-        res.changes = scanstore.compare(prev, current, baseline=baseline)
-    res.stored = scanstore.save(store, scope, current)
+    compare_and_save(res, store, scope, current, catalog, universe, d)
     out: dict[str, Any] = json.loads(res.to_json())
     return out
 

@@ -147,8 +147,9 @@ def realised_spread(
     """The leader's log relative return from the last common close on or before ``as_of`` to the last
     common close on or before ``as_of + months`` (calendar months); None while that date is after the
     last common close (pending)."""
-    both = pd.concat({"a": a, "b": b}, axis=1, join="inner").dropna()
-    both = both[(both > 0).all(axis=1)]
+    from .lab.features import align
+
+    both = align(a, b)  # the lab's common-close rule: both sides' positive closes, inner join
     end = pd.Timestamp(as_of) + pd.DateOffset(months=months)
     if both.empty or end > both.index[-1] or both.index[0] > as_of:
         return None, None

@@ -521,11 +521,17 @@ def merge_inputs(parts: list[SeriesData]) -> SeriesData:
         f"the first loaded), never the one that ends latest. Supplied: {who}. {n_shared} shared dates"
         + (conflict or ", all agreeing")
     )
+    return SeriesData(_merged_meta(ranked, note), values, flags)
+
+
+def _merged_meta(ranked: list[SeriesData], note: str) -> SeriesMeta:
+    """The metadata of a series merged from ``ranked`` inputs: the first's identity, every input's
+    origin and notes (earlier merge notes dropped), and ``note`` saying how they were merged."""
     first = ranked[0].meta
     notes: list[str] = []
     for p in ranked:
         notes.extend(n for n in p.meta.notes if n not in notes and not n.startswith("merged from "))
-    meta = SeriesMeta(
+    return SeriesMeta(
         id=first.id,
         kind=first.kind,
         source=first.source,
@@ -536,7 +542,6 @@ def merge_inputs(parts: list[SeriesData]) -> SeriesData:
         sample_data=any(p.meta.sample_data for p in ranked),
         notes=(*notes, note),
     )
-    return SeriesData(meta, values, flags)
 
 
 MAX_SYNTHETIC_VINTAGE_DATES = 5000  # plain dates given a publication vintage when merged with vintages
@@ -593,7 +598,6 @@ def _merge_vintaged(ranked: list[SeriesData]) -> SeriesData | None:
     frame = frame.sort_index().sort_index(axis=1)
     latest = frame.ffill(axis=1).iloc[:, -1]
     keep = latest.notna().to_numpy()
-    first = ranked[0].meta
     note = (
         f"merged from {len(ranked)} inputs keeping the vintages of {len(vparts)} "
         f"({', '.join(p.meta.origin for p in vparts)}): {len(shared)} dates they hold come from the vintages "
@@ -601,21 +605,7 @@ def _merge_vintaged(ranked: list[SeriesData]) -> SeriesData | None:
         f"{', '.join(p.meta.origin for p in plain)}, each dated by its publication (period end plus the "
         "release lag)"
     )
-    notes: list[str] = []
-    for p in ranked:
-        notes.extend(n for n in p.meta.notes if n not in notes and not n.startswith("merged from "))
-    meta = SeriesMeta(
-        id=first.id,
-        kind=first.kind,
-        source=first.source,
-        origin=" + ".join(p.meta.origin for p in ranked),
-        description=first.description or next((p.meta.description for p in ranked if p.meta.description), ""),
-        frequency=first.frequency,
-        units=first.units or next((p.meta.units for p in ranked if p.meta.units), ""),
-        sample_data=any(p.meta.sample_data for p in ranked),
-        notes=(*notes, note),
-    )
-    return SeriesData(meta, latest.loc[keep], vintages=frame.loc[keep])
+    return SeriesData(_merged_meta(ranked, note), latest.loc[keep], vintages=frame.loc[keep])
 
 
 def _merge_search(a: SeriesData, b: SeriesData, min_overlap: int = 4) -> SeriesData:

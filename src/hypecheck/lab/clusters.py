@@ -31,8 +31,9 @@ CORR_WINDOW = {"daily": 252, "monthly": 60}
 
 def relative_returns(pa: pd.Series, pb: pd.Series) -> pd.Series:
     """``diff(ln a - ln b)`` on the dates both sides have a positive close."""
-    df = pd.concat({"a": pa.astype("float64"), "b": pb.astype("float64")}, axis=1, join="inner", sort=True)
-    df = df[(df["a"] > 0) & (df["b"] > 0)].dropna()
+    from .features import align
+
+    df = align(pa, pb)
     return (np.log(df["a"]) - np.log(df["b"])).diff().dropna()
 
 

@@ -34,6 +34,8 @@ from . import features as F
 from . import model as M
 from . import null as N
 from .bootstrap import block_weights, interval, weighted_auc, wmean
+from .retention import ATTENTION_SPIKE, _with_without, null_at
+from .retention import _clean as _clean  # one JSON cleaner for the lab's results
 
 LOOKBACK_MONTHS = 12
 MIN_AGE = {"daily": 5, "monthly": 1}  # periods: under a week (a month) the test has next to no power
@@ -114,18 +116,6 @@ class Fade:
                 "sentence": self.sentence(),
             }
         )
-
-
-def _clean(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {k: _clean(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_clean(v) for v in x]
-    if isinstance(x, float | np.floating):
-        return None if not math.isfinite(float(x)) else round(float(x), 6)
-    if isinstance(x, np.integer):
-        return int(x)
-    return x
 
 
 def fade_test(
@@ -225,8 +215,6 @@ def known_at(
 ) -> Known:
     """The panel as known on ``as_of`` (births by then, outcomes known by then; ``eps`` as
     :func:`hypecheck.lab.run.evaluate_at` cuts it) for narratives of ``klass`` (all when None)."""
-    from .retention import ATTENTION_SPIKE, _with_without, null_at
-
     out = Known(klass or "all", months)
     if eps.empty:
         return out

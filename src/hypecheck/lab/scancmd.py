@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pandas as pd
 
 from ..errors import InputError, NoDataError
 from . import scanstore
@@ -124,8 +125,7 @@ def run(
         return 0
     scope = scanstore.scope_of(res.universe, res.universe_version, data_key)
     current = res.to_dict()
-    prev: dict[str, Any] | None
-    baseline = "stored"
+    d = None
     if since is not None:
         from .scan import _parse_date
 
@@ -142,15 +142,7 @@ def run(
                 f"{res.as_of:%Y-%m-%d}): there is no scan to compare with",
                 hint=f"pass --since between {res.closes_from:%Y-%m-%d} and {res.as_of:%Y-%m-%d}",
             )
-        prev = scanstore.load(store, scope, on_or_before=f"{d:%Y-%m-%d}")
-        if prev is None:  # no stored scan then: the scan as of that date, from the same data
-            prev = scan(catalog, d, universe, scheduler=scheduler).to_dict()
-            baseline = "computed"
-    else:
-        prev = scanstore.load(store, scope, before=f"{res.as_of:%Y-%m-%d}")
-    if prev is not None:
-        res.changes = scanstore.compare(prev, current, baseline=baseline)
-    res.stored = scanstore.save(store, scope, current)
+    compare_and_save(res, store, scope, current, catalog, universe, d, scheduler)
     code = res.changes.exit_code if res.changes is not None else 0
     if out is not None:
         write_page(res, out)
@@ -284,3 +276,30 @@ def _spark(rs: list[float], w: int = 120, h: int = 24) -> str:
 
 
 __all__ = ["run", "write_page"]
+
+
+def compare_and_save(
+    res: Any,
+    store: Any,
+    scope: str,
+    current: dict[str, Any],
+    catalog: Any,
+    universe: Any,
+    since: pd.Timestamp | None,
+    scheduler: str | None = None,
+) -> None:
+    """Compare the scan ``res`` (``current``: its dict) with its baseline, then save it in the store:
+    the stored scan on or before ``since`` (computed from the same data when none is stored), else
+    the last stored scan before its date. ``res.changes`` and ``res.stored`` say what happened. One
+    rule for ``hypecheck scan`` and the MCP ``scan`` tool."""
+    baseline = "stored"
+    if since is not None:
+        prev = scanstore.load(store, scope, on_or_before=f"{since:%Y-%m-%d}")
+        if prev is None:  # no stored scan then: the scan as of that date, from the same data
+            prev = scan(catalog, since, universe, scheduler=scheduler).to_dict()
+            baseline = "computed"
+    else:
+        prev = scanstore.load(store, scope, before=f"{res.as_of:%Y-%m-%d}")
+    if prev is not None:
+        res.changes = scanstore.compare(prev, current, baseline=baseline)
+    res.stored = scanstore.save(store, scope, current)
