@@ -59,10 +59,10 @@ def per_pair_loop(catalog, toml: Path, as_of: pd.Timestamp, sample: list[str]) -
     """Seconds for the loop over ``sample`` members, and how many had a live narrative."""
     from hypecheck.lab import model as M
     from hypecheck.lab.history import build_context, build_history, episodes_of, pair_inputs
-    from hypecheck.lab.members import load_member_universe
     from hypecheck.lab.run import evaluate_at
-    from hypecheck.lab.scan import LIVE_DAYS
     from hypecheck.lab.verdict import theme_features
+    from hypecheck.scan.core import LIVE_DAYS
+    from hypecheck.scan.members import load_member_universe
 
     u, cat = load_member_universe(toml, catalog)
     hist = build_history(cat, u, name=u.name, source="files")  # handed to the loop ready-made
@@ -100,7 +100,7 @@ def per_pair_loop(catalog, toml: Path, as_of: pd.Timestamp, sample: list[str]) -
 def main() -> int:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
     k = int(sys.argv[2]) if len(sys.argv) > 2 else 150
-    from hypecheck.lab.scan import scan
+    from hypecheck.scan.core import scan
     from hypecheck.schema import Catalog
 
     with tempfile.TemporaryDirectory(prefix="hypecheck-scan-bench-") as tmp:

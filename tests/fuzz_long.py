@@ -24,7 +24,7 @@ def main(argv: list[str]) -> int:
     return int(
         pytest.main(
             [
-                str(here / "test_fuzz.py"),
+                str(here / "data" / "test_fuzz.py"),
                 "-p",
                 "no:cacheprovider",
                 "--hypothesis-show-statistics",

@@ -57,7 +57,7 @@ def test_each_error_carries_its_named_code(cls: type[errors.HypecheckError], cod
 
 def test_watch_and_scan_use_the_same_codes() -> None:
     from hypecheck import watch
-    from hypecheck.lab import scanstore
+    from hypecheck.scan import store as scanstore
 
     assert (watch.EXIT_UNCHANGED, watch.EXIT_TRIGGER, watch.EXIT_VERDICT) == (
         errors.EXIT_OK,

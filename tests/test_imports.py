@@ -253,7 +253,7 @@ def test_the_cycles_of_the_issue_are_seen_when_planted() -> None:
     g["hypecheck.report.html"]["hypecheck.result"] = 20  # under TYPE_CHECKING, as it was
     assert any("hypecheck.result" in c and "hypecheck.report.html" in c for c in cycles(g, set()))
     g = {k: dict(v) for k, v in import_graph().items()}
-    g["hypecheck.lab.scanstore"]["hypecheck.watch"] = 33  # the exit codes, read from watch as they were
+    g["hypecheck.lab.verdict"]["hypecheck.watch"] = 33  # a lab module reading watch, as the scan store did
     f = folder_graph(g)
     found = cycles({a: dict.fromkeys(bs, 1) for a, bs in f.items()}, set())
     assert [sorted(c[:-1]) for c in found] == [["hypecheck.api", "hypecheck.lab", "hypecheck.watch"]]

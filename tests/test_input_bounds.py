@@ -74,7 +74,7 @@ def test_a_deeply_nested_universe_file_is_a_clear_input_error(tmp_path: Path, te
 
 
 def test_a_deeply_nested_member_universe_is_refused_by_the_library_too(tmp_path: Path) -> None:
-    from hypecheck.lab.members import is_member_file, load_member_universe
+    from hypecheck.scan.members import is_member_file, load_member_universe
     from hypecheck.schema import Catalog
 
     bad = write(tmp_path / "deep.toml", '[members]\nprices = "m.csv"\nx = ' + nested_array(500) + "\n")

@@ -772,7 +772,7 @@ def lab(
         click.echo(res.summary())
     if out is not None:
         from .errors import InputError
-        from .lab.page import write_page
+        from .report.labpage import write_page
 
         try:
             path = write_page(res, out)
@@ -834,7 +834,7 @@ def scan(
 
     Exit codes as for `watch`: 0 nothing changed (or first scan), 6 narratives born, faded,
     strengthened or weakened, 7 a narrative flipped or changed label."""
-    from .lab.scancmd import run
+    from .scan.cmd import run
 
     sys.exit(
         run(
@@ -935,7 +935,7 @@ def _dated_rows(raw: Any, date_col: Any, path: Path, what: str) -> Any:
     from .data.formats.base import _make_ctx, _Problem
     from .data.formats.values import _parse_dates
     from .errors import FormatError
-    from .lab.members import _as_text
+    from .scan.members import _as_text
 
     col = raw[date_col]
     if raw.empty or pd.api.types.is_datetime64_any_dtype(col.dtype):

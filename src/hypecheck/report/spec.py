@@ -44,7 +44,7 @@ QUADRANT_COLORS = {
 }
 # One colour per evidence pillar, the same in every chart, legend and page (the dashboard's pillar
 # table, the ledger chart, the lab page): never assigned by position, so a pillar keeps its colour
-# whichever pillars a theme measures. The first five are the lab page's (hypecheck.lab.page).
+# whichever pillars a theme measures. The first five are the lab page's (hypecheck.report.labpage).
 PILLAR_COLORS: dict[str, str] = {
     "price": "#1f5fa8",
     "breadth": "#2e8b57",

@@ -8,9 +8,9 @@ origin too (``/static/vega.js``, taken from the vl-convert wheel; run with vega'
 interpreter, so no ``'unsafe-eval'``). The Content-Security-Policy allows nothing else, so the
 dashboard works offline and user text (theme names, terms, tickers) can never run as script.
 
-``/scan`` lists the live narratives of the data's universe (:func:`hypecheck.lab.scan.scan`, also
+``/scan`` lists the live narratives of the data's universe (:func:`hypecheck.scan.core.scan`, also
 ``/api/scan``); a row opens ``/scan/theme``, which writes that narrative's theme
-(:func:`hypecheck.lab.themegen.theme_toml`), serves it like the other themes and shows its page.
+(:func:`hypecheck.scan.themegen.theme_toml`), serves it like the other themes and shows its page.
 
 What a hostile browser page or client can do is bounded (:class:`Guard`, :class:`Engine`):
 
@@ -412,7 +412,7 @@ class Engine:
     def scan(self, as_of: str | None) -> Any:
         """The scan of the catalog's universe as of ``as_of`` (None: the last date of its closes),
         from the cache, else computed in a check slot (the same admission limits as checks)."""
-        from ..lab.scan import scan
+        from ..scan.core import scan
 
         key = as_of or ""
         with self.lock:
@@ -445,7 +445,7 @@ class Engine:
         on. KeyError when the scan has no such narrative."""
         from .._toml import parse_bounded
         from ..errors import ThemeError
-        from ..lab.themegen import theme_toml
+        from ..scan.themegen import theme_toml
         from ..theme import parse_theme
 
         res = self.scan(as_of)
@@ -1279,7 +1279,7 @@ def add_lab_routes(app: Any, engine: Engine, render: Callable[..., Any]) -> None
 
     @app.get("/lab", include_in_schema=False)
     def lab_page(horizon: str = "6M") -> Any:
-        from ..lab.page import HOLDOUT_NOTE
+        from ..report.labpage import HOLDOUT_NOTE
         from . import labview
 
         if horizon not in LAB_HORIZONS:

@@ -33,8 +33,8 @@ import tomllib
 from typing import Any
 
 from ..errors import InputError, short
+from ..lab.history import Universe, load_universe
 from ..schema import Catalog
-from .history import Universe, load_universe
 
 SECTOR_NAMES = {
     "XLB": "Materials",
@@ -138,11 +138,11 @@ def theme_toml(
     as_of: str | None = None,
 ) -> str:
     """A complete theme TOML for "``leader`` keeps beating ``laggard``" (see the module). The first
-    argument is a :class:`~hypecheck.lab.scan.ScanResult` (its universe, date and measurements are
+    argument is a :class:`~hypecheck.scan.core.ScanResult` (its universe, date and measurements are
     used) or a :class:`~hypecheck.schema.Catalog` (then ``universe``, default the catalog's standard
     one, and ``as_of`` are used)."""
     from ..theme import parse_theme
-    from .scan import ScanResult, default_universe
+    from .core import ScanResult, default_universe
 
     leader, laggard = leader.strip().upper(), laggard.strip().upper()
     if leader == laggard:

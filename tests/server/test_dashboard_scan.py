@@ -55,7 +55,7 @@ class Watch:
 
 def test_scan_api_is_the_lab_scan(server: str, data_dir: Path) -> None:
     from hypecheck.api import load_catalog
-    from hypecheck.lab.scan import scan
+    from hypecheck.scan.core import scan
 
     got = _get_json(f"{server}/api/scan?as_of={AS_OF}")
     want = json.loads(scan(load_catalog(data_dir), AS_OF).to_json())

@@ -19,7 +19,7 @@ from hypecheck.errors import ThemeError
 from hypecheck.rules import load_rules
 from hypecheck.theme import Theme, load_theme
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 FLAGSHIP = ROOT / "src" / "hypecheck" / "themes" / "small-cap-rotation.toml"
 
 

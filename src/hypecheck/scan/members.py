@@ -37,9 +37,9 @@ import pandas as pd
 
 from .._toml import read_bounded
 from ..errors import InputError
+from ..lab import features as F
+from ..lab.history import Universe
 from ..schema import Catalog, LoadEntry, SeriesData, SeriesMeta
-from . import features as F
-from .history import Universe
 
 LONG_SUFFIXES = (".parquet", ".pq", ".csv")
 

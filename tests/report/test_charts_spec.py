@@ -148,7 +148,7 @@ def test_a_pillar_keeps_its_colour_whichever_pillars_a_chart_shows() -> None:
     """The ledger chart coloured pillars by their position among the pillars present, so a pillar's
     colour changed from theme to theme, and its legend swatches were all one blue: each pillar now
     has one fixed colour, in the bars' scale and so in the legend; the lab page agrees."""
-    from hypecheck.lab.page import PILLAR_COLORS as LAB_COLORS
+    from hypecheck.report.labpage import PILLAR_COLORS as LAB_COLORS
     from hypecheck.report.spec import PILLAR_COLORS, ledger_spec
 
     assert len(set(PILLAR_COLORS.values())) == len(PILLAR_COLORS)  # one colour per pillar

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from hypecheck.errors import InputError
-from hypecheck.lab.members import load_member_universe, read_prices
+from hypecheck.scan.members import load_member_universe, read_prices
 from hypecheck.schema import Catalog
 
 DAYS = pd.bdate_range("2015-01-02", "2019-12-31")
@@ -141,7 +141,7 @@ def test_integer_yyyymmdd_dates_in_a_long_file_are_dates(tmp_path: Path) -> None
 def test_the_scan_lists_every_member_rejection_in_skipped(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hypecheck.lab.scan import scan
+    from hypecheck.scan.core import scan
 
     monkeypatch.setenv("HYPECHECK_CACHE", "off")
     u, _ = load_member_universe(folder, Catalog("files"))

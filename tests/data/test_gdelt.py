@@ -25,7 +25,7 @@ from hypecheck.data.connectors.gdelt import DOC_URL, GdeltProvider, gdelt_query
 from hypecheck.data.parsers.gdelt import news_series, parse_timeline
 from hypecheck.errors import BadResponseError, InputError, NoDataError, RateLimitedError
 
-FIX = Path(__file__).parent / "fixtures" / "providers"
+FIX = Path(__file__).parents[1] / "fixtures" / "providers"
 BODY = (FIX / "gdelt_timelinevolraw.json").read_bytes()
 CLIENT = httpx.Client()
 DAYS = pd.to_datetime(["2025-01-06", "2025-01-07", "2025-01-08", "2025-01-09", "2025-01-10"])

@@ -15,7 +15,7 @@ from hypecheck.lab import history as H
 from hypecheck.lab import null as N
 from hypecheck.schema import Catalog
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def read_close(shared: Path, ticker: str) -> pd.Series:

@@ -14,7 +14,7 @@ import hypecheck
 from hypecheck.report import write_report
 from hypecheck.theme import parse_theme
 
-FLAGSHIP = Path(__file__).resolve().parents[1] / "src" / "hypecheck" / "themes" / "small-cap-rotation.toml"
+FLAGSHIP = Path(__file__).resolve().parents[2] / "src" / "hypecheck" / "themes" / "small-cap-rotation.toml"
 NASTY_TITLE = "<script>alert(1)</script>"
 NASTY_TERMS = [
     '"><img src=x onerror=alert(1)>',

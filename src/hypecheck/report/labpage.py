@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..report.spec import pillar_color
-from . import model as M
+from ..lab import model as M
+from .spec import pillar_color
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .run import HistoryResult, LabResult
+    from ..lab.run import HistoryResult, LabResult
 
 HOLDOUT_NOTE = (
     "The holdout (the last five years of each history) was never used to choose features or weights. "

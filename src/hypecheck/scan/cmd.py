@@ -1,7 +1,7 @@
 """The ``hypecheck scan`` command behind the thin CLI entry: data, scan, store, changes, output.
 
 Kept out of :mod:`hypecheck.cli` so the command line stays a thin layer; every user-facing sentence
-states a measurement (see :meth:`hypecheck.lab.scan.Narrative.sentence`).
+states a measurement (see :meth:`hypecheck.scan.core.Narrative.sentence`).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import click
 import pandas as pd
 
 from ..errors import InputError, NoDataError
-from . import scanstore
-from .scan import ScanResult, resolve_universe, scan
+from . import store as scanstore
+from .core import ScanResult, resolve_universe, scan
 
 
 def _universe_theme(u: Any) -> Any:
@@ -89,7 +89,7 @@ def run(
     theme: str | None,
     store_path: Path | None,
 ) -> int:
-    """Run the command; returns the exit code (see :mod:`hypecheck.lab.scanstore`)."""
+    """Run the command; returns the exit code (see :mod:`hypecheck.scan.store`)."""
     from ..store import Store
     from .themegen import parse_pair, theme_toml
 
@@ -127,7 +127,7 @@ def run(
     current = res.to_dict()
     d = None
     if since is not None:
-        from .scan import _parse_date
+        from .core import _parse_date
 
         d = _parse_date(since, "--since")
         typed = since.strip()  # said as typed (year 1 is 0001-01-01, not 1-01-01)

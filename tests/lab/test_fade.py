@@ -102,7 +102,7 @@ def test_seven_checks_start_with_the_finding(shared_data: Path, tmp_path: Path) 
     the headlines start with the finding (never "NO SKILL SHOWN") and the labels differ."""
     import hypecheck
     from hypecheck.api import load_catalog
-    from hypecheck.lab.themegen import theme_toml
+    from hypecheck.scan.themegen import theme_toml
 
     cat = load_catalog(shared_data)
     labels = []

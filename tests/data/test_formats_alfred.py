@@ -11,7 +11,7 @@ import pytest
 from hypecheck.data.files import FilesSource, detect_format, load_file
 from hypecheck.errors import FormatError
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "alfred" / "handbuilt_claims_vintages.csv"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "alfred" / "handbuilt_claims_vintages.csv"
 TODAY = "2026-01-01"
 
 V10, V17, V24 = (pd.Timestamp(d) for d in ("2025-04-10", "2025-04-17", "2025-04-24"))

@@ -25,9 +25,9 @@ from hypecheck.data.shiller import (
 from hypecheck.errors import FormatError, MissingDependencyError
 from hypecheck.schema import SeriesData
 
-FIXTURE = Path(__file__).parent / "fixtures" / "shiller" / "data_sheet.csv"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "shiller" / "data_sheet.csv"
 REAL = (
-    Path(__file__).resolve().parents[1].parent
+    Path(__file__).resolve().parents[2].parent
     / "shared"
     / "data"
     / "fundamentals"

@@ -30,8 +30,8 @@ from hypecheck.data.sources import get_source
 from hypecheck.errors import FormatError, InputError, MissingDependencyError, NoDataError
 from hypecheck.schema import Catalog
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "files"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "files"
 TODAY = pd.Timestamp("2026-11-24")  # pinned "today" for the future-date rule
 
 TRENDS_OK = "Category: All categories\n\nWeek,small cap: (United States)\n2026-01-04,40\n2026-01-11,<1\n2026-01-18,100\n"

@@ -2,7 +2,7 @@
 
 For a universe (default: the lab's ETF universe ``etf.toml`` for a data folder or the store, the Ken
 French one for the bundled data; or a file laid out like it, or a *member* universe, see
-:mod:`hypecheck.lab.members`) and a date ``D``:
+:mod:`hypecheck.scan.members`) and a date ``D``:
 
 1. the universe's panel of past narratives is built by the lab's engine
    (:func:`~hypecheck.lab.history.build_history`: every pair's causal features for every date, births
@@ -27,7 +27,7 @@ The model's panel is the scanned universe's own when it has at least
 :data:`~hypecheck.lab.model.MIN_TRAIN` narratives with known outcomes by ``D``, else the catalog's
 standard panel (the one ``check`` uses); ``ScanResult.model_panel`` names it.
 
-What changed: :mod:`hypecheck.lab.scanstore` keeps each scan in the store and compares.
+What changed: :mod:`hypecheck.scan.store` keeps each scan in the store and compares.
 """
 
 from __future__ import annotations
@@ -45,10 +45,10 @@ import pandas as pd
 
 from .._blas import one_blas_thread
 from ..errors import InputError, NoDataError
+from ..lab import features as F
+from ..lab import model as M
+from ..lab.history import History, Universe, build_history, load_universe, pair_inputs
 from ..schema import Catalog
-from . import features as F
-from . import model as M
-from .history import History, Universe, build_history, load_universe, pair_inputs
 
 LIVE_DAYS = 30  # trading days since birth for a narrative to count as newly born (scanstore's "born")
 LOOKBACK_MONTHS = 12  # a narrative born longer ago is a trend, not a narrative (as the fade test)
@@ -321,7 +321,7 @@ _MODELS: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], ModelAt]] = weakre
 def model_at(hist: History, months: int, as_of: pd.Timestamp) -> ModelAt:
     """Fit the panel model on every narrative of ``hist`` whose ``months`` outcome was known by
     ``as_of``: the same rows, features, prior and bootstrap seed as ``panel_verdict``. Cached."""
-    from .run import evaluate_at
+    from ..lab.run import evaluate_at
 
     key = (months, pd.Timestamp(as_of))
     cache = _MODELS.setdefault(hist, {})
@@ -360,8 +360,8 @@ def default_universe(catalog: Catalog) -> str:
 
 
 def horizon_months(rules: Any = None) -> int:
+    from ..lab.run import parse_horizon
     from ..rules import load_rules
-    from .run import parse_horizon
 
     rl = rules if rules is not None and not isinstance(rules, str | Path) else load_rules(rules)
     try:
@@ -371,7 +371,7 @@ def horizon_months(rules: Any = None) -> int:
 
 
 def _standard_history(catalog: Catalog, engine: str, scheduler: str | None) -> History:
-    from .run import history_for
+    from ..lab.run import history_for
 
     src = "bundled" if getattr(catalog, "source", "") == "bundled" else "files"
     return history_for(catalog, src, engine=engine, scheduler=scheduler)
@@ -462,12 +462,12 @@ def scan(
     # the window in the universe's own periods: trading days, or (monthly data) the months they span
     window = live_days if u.freq.ppm > 1 else math.ceil(live_days / F.DAILY.ppm)
     live, given_back = _live(hist, pairs, ts, u.freq, window)
-    from . import fade as FD
-    from .run import evaluate_at
+    from ..lab import fade as FD
+    from ..lab.run import evaluate_at
 
     eps_at = evaluate_at(model_hist, months, ts).episodes
     known = FD.known_at(eps_at, months, model_hist.universe.freq.ppm, ts, None, np.array([], dtype=object))
-    from .history import build_context
+    from ..lab.history import build_context
 
     ctx = model_hist.context
     if ctx is None:
@@ -628,7 +628,7 @@ def _narrative(
     catalog: Catalog,
     ctx: Any,
 ) -> Narrative:
-    from .verdict import ledger_rows, theme_features
+    from ..lab.verdict import ledger_rows, theme_features
 
     fwd = ep["leader"] == p.a
     la, lb = (p.pa, p.pb) if fwd else (p.pb, p.pa)
@@ -685,7 +685,7 @@ def _narrative(
     base.p, base.p_interval, base.base_rate = pr, (lo, hi), fit.base_rate
     base.momentum_p = float(mod.momentum.predict(row)[0]) if mod.momentum is not None else nan
     base.model_label = model_label
-    from .verdict import NO_SKILL
+    from ..lab.verdict import NO_SKILL
 
     base.label = model_label if mod.shows_skill else NO_SKILL
     base.drivers = [

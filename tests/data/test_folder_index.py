@@ -105,7 +105,7 @@ def test_the_copies_kept_are_the_series_read(data: Path, tmp_path: Path) -> None
     (data / "trends" / "t.csv").write_text(
         "Week,gold price\n2024-01-07,10\n2024-01-14,<1\n2024-01-21,30\n2024-01-28,40\n"
     )
-    alfred = Path(__file__).resolve().parent / "fixtures" / "alfred" / "handbuilt_claims_vintages.csv"
+    alfred = Path(__file__).resolve().parents[1] / "fixtures" / "alfred" / "handbuilt_claims_vintages.csv"
     (data / "macro" / "ICSA.csv").write_bytes(alfred.read_bytes())
     first, _ = _load(data)
     read = {(s.meta.kind, s.meta.id): s for s in first}  # reads every file, keeps a copy of each

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from hypecheck.lab.page import write_page
 from hypecheck.lab.run import LabResult, run_lab
+from hypecheck.report.labpage import write_page
 
 
 @pytest.fixture(scope="module")

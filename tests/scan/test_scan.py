@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from hypecheck.cli import main
-from hypecheck.lab import scanstore
 from hypecheck.lab.fade import LABELS as FADE_LABELS
-from hypecheck.lab.scan import ScanResult, scan
+from hypecheck.scan import store as scanstore
+from hypecheck.scan.core import ScanResult, scan
 from hypecheck.schema import Catalog
 
 LABELS = {"real catalyst", "viral sentiment", "mixed", "no skill shown", "insufficient data"}
@@ -213,8 +213,8 @@ def test_out_writes_escaped_self_contained_page(shared_data: Path, tmp_path: Pat
 
 # ---------------------------------------------------------------------------------------- synthetic
 def test_page_escapes_everything(tmp_path: Path) -> None:
-    from hypecheck.lab.scan import Narrative
-    from hypecheck.lab.scancmd import write_page
+    from hypecheck.scan.cmd import write_page
+    from hypecheck.scan.core import Narrative
 
     bad = '<script>alert("x")</script>'
     n = Narrative(
@@ -361,7 +361,7 @@ def test_theme_toml_from_catalog_and_pair_parsing() -> None:
     import tomllib
 
     from hypecheck.lab.history import load_universe
-    from hypecheck.lab.themegen import parse_pair, theme_toml
+    from hypecheck.scan.themegen import parse_pair, theme_toml
     from hypecheck.theme import parse_theme
 
     u = load_universe("etf")
@@ -383,8 +383,8 @@ def test_theme_from_a_bundled_row_keeps_the_universe_spelling(tmp_path: Path) ->
 
     import hypecheck
     from hypecheck.data.catalog import load_catalog
-    from hypecheck.lab.scan import scan
-    from hypecheck.lab.themegen import parse_pair, theme_toml
+    from hypecheck.scan.core import scan
+    from hypecheck.scan.themegen import parse_pair, theme_toml
 
     cat = load_catalog(None)
     res = scan(cat, "2016-12-30")
@@ -418,7 +418,7 @@ def test_scan_rows_carry_the_leaders_search_attention(shared_data: Path) -> None
     import math
 
     from hypecheck.data.catalog import load_catalog
-    from hypecheck.lab.scan import scan
+    from hypecheck.scan.core import scan
 
     cat = load_catalog(shared_data)
     res = scan(cat, "2026-01-16")
@@ -441,7 +441,7 @@ def test_scan_attention_falls_back_to_news_volume() -> None:
     import math
 
     from hypecheck.lab.history import load_universe
-    from hypecheck.lab.scan import leader_attention
+    from hypecheck.scan.core import leader_attention
     from hypecheck.schema import Catalog, SeriesData, SeriesMeta
 
     u = dataclasses.replace(load_universe("etf"), terms={"AAA": "small caps"})

@@ -50,7 +50,7 @@ from hypecheck.errors import (
     UnknownSeriesError,
 )
 
-FIX = Path(__file__).parent / "fixtures" / "providers"
+FIX = Path(__file__).parents[1] / "fixtures" / "providers"
 ACME_URL = "https://query1.finance.yahoo.com/v8/finance/chart/ACME"
 IWM_URL = "https://www.ishares.com/us/products/239710/ishares-russell-2000-etf/1467271812596.ajax"
 ACME_FACTS = FACTS_URL.format(cik=1234)

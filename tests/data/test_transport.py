@@ -152,7 +152,7 @@ def test_an_injected_sender_gets_the_same_loop() -> None:
 
 
 def test_one_retry_loop_in_the_package() -> None:
-    src = Path(__file__).resolve().parents[1] / "src" / "hypecheck"
+    src = Path(__file__).resolve().parents[2] / "src" / "hypecheck"
     loops = [
         f"{p.relative_to(src)}:{n}"
         for p in src.rglob("*.py")

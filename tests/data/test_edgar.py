@@ -41,7 +41,7 @@ from hypecheck.errors import (
     RateLimitedError,
 )
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "edgar"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "edgar"
 UA = "hypecheck-tests tests@example.com"
 MEMBERS = ("ALFA", "BRVO", "CHRL", "DLTA", "ECHO")
 
