@@ -1,7 +1,9 @@
 """Write the JSON every built-in theme produces (shared data and bundled data), the scan's and the
 lab's, into a folder; run it before and after a refactor and `diff -r` the two folders.
 
-    python scripts/json_audit.py OUT_DIR [SHARED_DATA]
+    python scripts/json_audit.py OUT_DIR [SHARED_DATA] [--checks-only]
+
+``--checks-only`` skips the scan and the lab (the slow part: the lab alone takes minutes).
 
 Issue 22 asks for byte-identical JSON across the moves; fields that change on purpose are listed in
 the closing note. Timings (``elapsed`` keys) are dropped so two runs compare.
@@ -41,9 +43,11 @@ def _run(args: list[str], out: Path) -> None:
 
 
 def main() -> None:
-    dest = Path(sys.argv[1])
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    checks_only = "--checks-only" in sys.argv
+    dest = Path(args[0])
     dest.mkdir(parents=True, exist_ok=True)
-    shared = Path(sys.argv[2]) if len(sys.argv) > 2 else Path("../shared/data")
+    shared = Path(args[1]) if len(args) > 1 else Path("../shared/data")
     for theme in THEMES:
         _run(["check", theme, "--json", "--no-calibration"], dest / f"bundled-{theme}.json")
         if shared.is_dir():
@@ -52,7 +56,7 @@ def main() -> None:
                 ["check", theme, "--json", "--no-calibration", "--data", str(shared)],
                 dest / f"shared-nocal-{theme}.json",
             )
-    if shared.is_dir():
+    if shared.is_dir() and not checks_only:
         _run(["scan", "--data", str(shared), "--as-of", "2026-01-16", "--json"], dest / "scan.json")
         _run(["lab", "--data", str(shared), "--json"], dest / "lab.json")
 
