@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 THEMES = ["small-cap-rotation", "equal-weight-breadth", "recession-scare", "value-vs-growth"]
-VOLATILE = {"elapsed", "elapsed_s", "seconds", "generated_at", "runtime_s"}
+VOLATILE = {"stored", "elapsed", "elapsed_s", "seconds", "generated_at", "runtime_s"}
 
 
 def _strip(obj: object) -> object:
