@@ -600,7 +600,7 @@ def serve(
 @STORE
 def import_files(path: Path, store_path: Path | None) -> None:
     """Load a folder or file of data (the formats `check --data` reads) into the store."""
-    from .data.files import FilesSource
+    from .data.folder import FilesSource
     from .store import Store
 
     t0 = time.perf_counter()
@@ -890,7 +890,7 @@ def _read_wide(path: Path, what: str) -> object:
             f"{what}: {path} does not exist", hint="give a folder of price files or a CSV/Parquet file"
         )
     if path.is_dir():
-        from .data.files import FilesSource
+        from .data.folder import FilesSource
 
         cat = FilesSource(path).load()
         ids = [

@@ -73,7 +73,7 @@ def test_every_bundled_id_starts_with_its_datasets_prefix() -> None:
     """bundled_series() reads one dataset chosen by the id's prefix: the rule must hold for every id,
     and the series it returns must be the one the full bundled catalog holds."""
     from hypecheck.data.bundled import _CACHE, DATASETS, bundled_series
-    from hypecheck.data.sources import get_source
+    from hypecheck.data.registry import get_source
 
     cat = get_source("bundled").load()
     n = 0

@@ -30,7 +30,7 @@ CALENDAR = """date,ticker,eps_estimate,eps_actual
 
 
 def _calendar_catalog(tmp_path: Path, text: str = CALENDAR) -> Any:
-    from hypecheck.data.files import FilesSource
+    from hypecheck.data.folder import FilesSource
 
     (tmp_path / "cal").mkdir(exist_ok=True)
     (tmp_path / "cal" / "earnings.csv").write_text(text)
@@ -77,7 +77,7 @@ def test_an_nvda_miss_fires_the_flagship_trigger_on_the_bundled_data(tmp_path: P
     """Runs without ../shared: the bundled catalog plus a hand-built NVDA miss two days before the
     demo's as-of date (2016-12-31)."""
     from hypecheck.api import check, load_catalog
-    from hypecheck.data.files import FilesSource
+    from hypecheck.data.folder import FilesSource
     from hypecheck.schema import Catalog
 
     cal = tmp_path / "cal"

@@ -25,8 +25,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hypecheck.data.files import FORMATS, FilesSource, detect_format, load_file, read_file
-from hypecheck.data.sources import get_source
+from hypecheck.data.folder import FilesSource, detect_format, load_file, read_file
+from hypecheck.data.formats import FORMATS
+from hypecheck.data.registry import get_source
 from hypecheck.errors import FormatError, InputError, MissingDependencyError, NoDataError
 from hypecheck.schema import Catalog
 

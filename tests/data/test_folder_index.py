@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import hypecheck.data.folder as folder_mod
-from hypecheck.data.files import FilesSource
+from hypecheck.data.folder import FilesSource
 from hypecheck.schema import Catalog
 
 TODAY = "2026-01-01"

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hypecheck.data.files import FilesSource, detect_format, load_file
+from hypecheck.data.folder import FilesSource, detect_format, load_file
 from hypecheck.errors import FormatError
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "alfred" / "handbuilt_claims_vintages.csv"

@@ -27,7 +27,8 @@ import pandas as pd
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
-from hypecheck.data.files import YIELD_INDICES, load_file
+from hypecheck.data.folder import load_file
+from hypecheck.data.formats.base import YIELD_INDICES
 from hypecheck.errors import HypecheckError, ThemeError
 from hypecheck.theme import SCHEMA, Theme, load_theme, parse_theme
 from hypecheck.validation import validate

@@ -30,7 +30,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from hypecheck.cli import main
-from hypecheck.data.files import FilesSource
+from hypecheck.data.folder import FilesSource
 from hypecheck.errors import InputError, ThemeError
 from hypecheck.panel import cut_known
 from hypecheck.rules import load_rules

@@ -675,7 +675,7 @@ AGREE_DATES = pd.date_range("2024-01-01", periods=len(AGREE_CELLS), freq="MS")
 def test_trends_live_and_files_readers_agree_on_the_same_cells(
     router: respx.MockRouter, tmp_path: Path
 ) -> None:
-    from hypecheck.data.files import read_file
+    from hypecheck.data.folder import read_file
     from hypecheck.data.parsers.trends import parse_cells
 
     ref = parse_cells(AGREE_CELLS)

@@ -398,7 +398,7 @@ def test_check_live_offline_uses_the_store(
         monkeypatch.setitem(base._FACTORIES, name, Offline)
     path = tmp_path / "s.duckdb"
     store = Store(path)
-    from hypecheck.data.files import FilesSource
+    from hypecheck.data.folder import FilesSource
 
     cat = FilesSource(shared_data / "prices" / "etf_daily").load()
     with store.writer():

@@ -1,5 +1,5 @@
 """Everything that brings data in: file formats and folders, bundled datasets, live connectors.
 
-``sources`` is the registry of offline sources (``files``, ``bundled``); ``connectors`` holds the
-live connectors behind one interface and registry. See the README's architecture section.
+``registry`` holds the one registry of offline sources (``files``: :mod:`.folder`, ``bundled``) and
+of live connectors; ``connectors`` holds the live connectors behind one interface. See the README's architecture section.
 """

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..schema import Catalog
-from .sources import get_source
+from .registry import get_source
 
 _CATALOGS: dict[str, Catalog] = {}
 

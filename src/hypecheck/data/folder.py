@@ -66,7 +66,7 @@ from ..schema import Catalog, LoadEntry, Pending, SeriesData, SeriesMeta
 from .formats import DEFAULT_MAX_BYTES, detect, read_one
 from .formats.base import _in_trends, _make_ctx, _Problem
 from .formats.text import Probe
-from .sources import register_source
+from .registry import register_source
 
 __all__ = ["DEFAULT_MAX_BYTES", "FilesSource", "cache_dir", "detect_format", "load_file", "read_file"]
 

@@ -170,7 +170,7 @@ class Source(Protocol):
 
 
 SOURCES: dict[str, Callable[..., Source]] = {}
-BUILTIN_SOURCES = {"bundled": "hypecheck.data.bundled", "files": "hypecheck.data.files"}
+BUILTIN_SOURCES = {"bundled": "hypecheck.data.bundled", "files": "hypecheck.data.folder"}
 
 
 def register_source(name: str) -> Callable[[Callable[..., Source]], Callable[..., Source]]:

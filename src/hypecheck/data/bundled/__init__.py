@@ -37,7 +37,7 @@ from typing import Any
 
 from ...errors import MissingDependencyError
 from ...schema import Catalog, LoadEntry, SeriesData
-from ..sources import register_source
+from ..registry import register_source
 from . import arch_samples, ken_french, skfolio_prices, statsmodels_macro
 from ._common import Dataset, package_file
 from .ken_french import INDUSTRIES, SIZE_SORTS

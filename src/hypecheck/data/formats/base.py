@@ -153,7 +153,7 @@ def _make_ctx(path: Path, origin: str, today: pd.Timestamp | None, in_trends: bo
 class Format:
     """One file format: ``detect(probe)`` says whether a file is in it (or raises :class:`_Problem`
     when the file is recognisably this format but broken), ``read(probe)`` returns every series of the
-    file (or raises). ``name`` is what :func:`~hypecheck.data.files.detect_format` returns and what a
+    file (or raises). ``name`` is what :func:`~hypecheck.data.folder.detect_format` returns and what a
     file's LoadEntry says; ``description`` is the default description of its series."""
 
     name: str
