@@ -16,8 +16,8 @@ from typing import Any
 
 import click
 
-from . import __version__
-from .errors import EXIT_INTERNAL, HypecheckError
+from .. import __version__
+from ..errors import EXIT_INTERNAL, HypecheckError
 
 LABEL_COLOURS = {
     "real catalyst": "green",
@@ -71,13 +71,13 @@ STORE = click.option(
 
 
 def _scrub(text: str) -> str:
-    from .data.connectors.base import scrub
+    from ..data.connectors.base import scrub
 
     return scrub(text)
 
 
 def _fail(exc: HypecheckError) -> None:
-    from .errors import cut_words
+    from ..errors import cut_words
 
     # the last guard against echoing a huge input whole (sites that quote one cut it at 100 already)
     click.secho(f"error: {cut_words(_scrub(exc.message), 240)}", fg="red", err=True)
@@ -129,8 +129,8 @@ def _run_check(
     live: bool = False,
     store_path: Path | None = None,
 ) -> None:
-    from .api import check, load_catalog
-    from .theme import load_theme
+    from ..api import check, load_catalog
+    from ..theme import load_theme
 
     t0 = time.perf_counter()
     th = load_theme(theme)  # fail fast on a bad theme, before loading any data
@@ -166,8 +166,8 @@ def _record(result: Any, store_path: Path | None, source: str) -> list[str]:
     """With a store: add the check's forecast to the forward record (``hypecheck record`` scores it)."""
     if store_path is None:
         return []
-    from .record import record_check
-    from .store import Store
+    from ..record import record_check
+    from ..store import Store
 
     store = Store(store_path)
     store.verify(write=True)
@@ -210,7 +210,7 @@ def check(
 ) -> None:
     """Check THEME (a built-in name or a .toml file) and print the verdict."""
     if live and data is not None:
-        from .errors import InputError
+        from ..errors import InputError
 
         raise InputError(
             "--live and --data cannot be combined", hint="--live reads the store; --data reads files"
@@ -226,13 +226,13 @@ def _emit(result: Any, out: Path | None, as_json: bool, t0: float, extra: list[s
     """Write the report if asked, then print the JSON or the coloured summary (+ extra lines)."""
     written = {}
     if out is not None:
-        from .report import write_report
+        from ..report import write_report
 
         written = write_report(result, out)
     if as_json:  # C1 controls and bidi overrides as \\u escapes too (json.dumps keeps them raw)
         click.echo(_TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", result.to_json()))
         return
-    from .report.html import escape_controls
+    from ..report.html import escape_controls
 
     label = result.verdict.label
     for line in result.summary().splitlines():
@@ -271,11 +271,11 @@ def _run_live(
 ) -> None:
     """check --live: fetch what is stale into the store, then check from the store; offline, say so
     and use what is stored. A read-only store is checked as it is: nothing fetched, nothing written."""
-    from .api import _parse_as_of, check
-    from .errors import NoDataError
-    from .fetch import fetch_theme, is_offline
-    from .panel import requested
-    from .store import Store
+    from ..api import _parse_as_of, check
+    from ..errors import NoDataError
+    from ..fetch import fetch_theme, is_offline
+    from ..panel import requested
+    from ..store import Store
 
     store = Store(store_path)
     say = (lambda m: None) if as_json else (lambda m: click.echo(m, err=True))
@@ -329,10 +329,10 @@ def record(data: Path | None, store_path: Path | None, as_json: bool) -> None:
     their as-of date) are reported apart from live ones."""
     import json as _json
 
-    from .api import load_catalog
-    from .errors import InputError
-    from .record import score
-    from .store import Store
+    from ..api import load_catalog
+    from ..errors import InputError
+    from ..record import score
+    from ..store import Store
 
     store = Store(store_path)
     if not store.exists():
@@ -381,9 +381,9 @@ def fetch(theme: str, since: str | None, max_age: float, pulls: int, store_path:
 
     import pandas as pd
 
-    from .fetch import fetch_theme, not_fetched, plan, summary
-    from .store import Store
-    from .theme import load_theme
+    from ..fetch import fetch_theme, not_fetched, plan, summary
+    from ..store import Store
+    from ..theme import load_theme
 
     t0 = time.perf_counter()
     th = load_theme(theme)
@@ -394,7 +394,7 @@ def fetch(theme: str, since: str | None, max_age: float, pulls: int, store_path:
         try:
             start = pd.Timestamp(since).date()
         except ValueError:
-            from .errors import InputError
+            from ..errors import InputError
 
             raise InputError(f"--since {since!r} is not a date", hint="write it as YYYY-MM-DD") from None
     todo = plan(th)
@@ -419,8 +419,8 @@ def fetch(theme: str, since: str | None, max_age: float, pulls: int, store_path:
     click.echo(f"({time.perf_counter() - t0:.1f}s)", err=True)
     missing = not_fetched(items)  # failed, or skipped because the network was down
     if missing:
-        from .errors import ProviderError
-        from .fetch import is_offline
+        from ..errors import ProviderError
+        from ..fetch import is_offline
 
         names = ", ".join(f"{i.kind}:{i.id}" for i in missing[:12])
         names += f" and {len(missing) - 12} more" if len(missing) > 12 else ""
@@ -453,17 +453,17 @@ def watch(
 
     Exit codes: 0 nothing changed (or first run), 6 a trigger changed state, 7 the verdict label
     changed; errors as for `check`. State is kept in the store. Suitable for cron."""
-    from .store import Store
-    from .theme import load_theme
-    from .watch import run_watch
+    from ..store import Store
+    from ..theme import load_theme
+    from ..watch import run_watch
 
     th = load_theme(theme)
     store = Store(store_path)
     catalog = None
     if live:
-        from .api import _parse_as_of
-        from .fetch import fetch_theme, is_offline
-        from .panel import requested
+        from ..api import _parse_as_of
+        from ..fetch import fetch_theme, is_offline
+        from ..panel import requested
 
         items = fetch_theme(th, store)
         if is_offline(items):
@@ -545,28 +545,28 @@ def serve(
     try:
         import uvicorn
     except ImportError:
-        from .errors import MissingDependencyError
+        from ..errors import MissingDependencyError
 
         raise MissingDependencyError(
             "the dashboard needs uvicorn", hint="pip install 'hypecheck[serve]'"
         ) from None
-    from .server import create_app
+    from ..server import create_app
 
     if data is not None and not data.exists():
-        from .errors import InputError
+        from ..errors import InputError
 
         raise InputError(f"data path {str(data)!r} does not exist", hint="pass a folder or file with --data")
     if themes_dir is not None and not themes_dir.is_dir():
-        from .errors import InputError
+        from ..errors import InputError
 
         raise InputError(
             f"themes folder {str(themes_dir)!r} does not exist", hint="pass a folder of *.toml files"
         )
-    from .server.app import split_host
+    from ..server.app import split_host
 
     for name in (host, *allow_hosts):
         if split_host(name) is None:
-            from .errors import InputError
+            from ..errors import InputError
 
             raise InputError(
                 f"{name[:80]!r} is not a host name", hint="give a name or address, optionally NAME:PORT"
@@ -600,12 +600,12 @@ def serve(
 @STORE
 def import_files(path: Path, store_path: Path | None) -> None:
     """Load a folder or file of data (the formats `check --data` reads) into the store."""
-    from .data.folder import FilesSource
-    from .store import Store
+    from ..data.folder import FilesSource
+    from ..store import Store
 
     t0 = time.perf_counter()
     if not path.exists():
-        from .errors import InputError
+        from ..errors import InputError
 
         raise InputError(f"{path} does not exist", hint="give a folder or file of data")
     store = Store(store_path)
@@ -639,12 +639,12 @@ def history(theme: str, as_of: str | None, data: Path | None, rules: Path | None
 
     import pandas as pd
 
-    from .analytics.episodes import summarise
-    from .api import check, load_catalog, resolve_as_of
-    from .panel import build_panel
-    from .pillars.history import describe_episode, episode_table
-    from .rules import load_rules
-    from .theme import HistorySpec, load_theme
+    from ..analytics.episodes import summarise
+    from ..api import check, load_catalog, resolve_as_of
+    from ..panel import build_panel
+    from ..pillars.history import describe_episode, episode_table
+    from ..rules import load_rules
+    from ..theme import HistorySpec, load_theme
 
     t0 = time.perf_counter()
     th = load_theme(theme)
@@ -652,7 +652,7 @@ def history(theme: str, as_of: str | None, data: Path | None, rules: Path | None
     source = catalog.source
     ts = resolve_as_of(th, catalog, source, as_of)
     if not th.pairs:
-        from .errors import InputError
+        from ..errors import InputError
 
         raise InputError(f"theme {th.id} has no price pair to find episodes for", hint="add [[price.pairs]]")
     spec = th.history or HistorySpec()
@@ -660,7 +660,7 @@ def history(theme: str, as_of: str | None, data: Path | None, rules: Path | None
     p = th.pairs[0]
     a, b = panel.price(p.leader), panel.price(p.laggard)
     if a is None or b is None:
-        from .errors import NoDataError
+        from ..errors import NoDataError
 
         gone = p.leader if a is None else p.laggard
         raise NoDataError(f"{gone}: {panel.why_missing('price', gone)}", hint="add its price file, or map it")
@@ -751,11 +751,11 @@ def lab(
     """
     import json
 
-    from .lab.run import run_lab
+    from ..lab.run import run_lab
 
     t0 = time.perf_counter()
     if out is not None:  # before hours of work: a file or an impossible path is exit 2 now
-        from .report import out_folder
+        from ..report import out_folder
 
         out_folder(out, "the lab's page")
     if scheduler:
@@ -771,8 +771,8 @@ def lab(
     else:
         click.echo(res.summary())
     if out is not None:
-        from .errors import InputError
-        from .report.labpage import write_page
+        from ..errors import InputError
+        from ..report.labpage import write_page
 
         try:
             path = write_page(res, out)
@@ -834,7 +834,7 @@ def scan(
 
     Exit codes as for `watch`: 0 nothing changed (or first scan), 6 narratives born, faded,
     strengthened or weakened, 7 a narrative flipped or changed label."""
-    from .scan.cmd import run
+    from ..scan.cmd import run
 
     sys.exit(
         run(
@@ -865,7 +865,7 @@ def demo(out: Path | None) -> None:
 @click.option("--show", metavar="NAME", help="Print a built-in theme's TOML (a template for your own).")
 def themes(show: str | None) -> None:
     """List the built-in themes."""
-    from .theme import builtin_theme_names, load_theme
+    from ..theme import builtin_theme_names, load_theme
 
     if show:
         if show not in builtin_theme_names():
@@ -883,14 +883,14 @@ def _read_wide(path: Path, what: str) -> object:
     CSV/Parquet with date, member (or ticker) and close (or value) columns."""
     import pandas as pd
 
-    from .errors import FormatError, InputError
+    from ..errors import FormatError, InputError
 
     if not path.exists():
         raise InputError(
             f"{what}: {path} does not exist", hint="give a folder of price files or a CSV/Parquet file"
         )
     if path.is_dir():
-        from .data.folder import FilesSource
+        from ..data.folder import FilesSource
 
         cat = FilesSource(path).load()
         ids = [
@@ -932,10 +932,10 @@ def _dated_rows(raw: Any, date_col: Any, path: Path, what: str) -> Any:
     are dropped and counted on stderr, never silently."""
     import pandas as pd
 
-    from .data.formats.base import _make_ctx, _Problem
-    from .data.formats.values import _parse_dates
-    from .errors import FormatError
-    from .scan.members import _as_text
+    from ..data.formats.base import _make_ctx, _Problem
+    from ..data.formats.values import _parse_dates
+    from ..errors import FormatError
+    from ..scan.members import _as_text
 
     col = raw[date_col]
     if raw.empty or pd.api.types.is_datetime64_any_dtype(col.dtype):
@@ -983,15 +983,15 @@ def breadth_cmd(
 
     import pandas as pd
 
-    from .analytics.breadth import breadth, zweig_thrust
+    from ..analytics.breadth import breadth, zweig_thrust
 
     t0 = time.perf_counter()
     wide = _read_wide(closes, "closes")
     capf = _read_wide(caps, "caps") if caps is not None else None
     if as_of is not None:
-        from .api import _parse_as_of
-        from .errors import DateOutsideDataError
-        from .panel import MAX_AGE_DAYS, cut_frame
+        from ..api import _parse_as_of
+        from ..errors import DateOutsideDataError
+        from ..panel import MAX_AGE_DAYS, cut_frame
 
         cut = _parse_as_of(as_of)
         assert cut is not None
@@ -1030,7 +1030,7 @@ def breadth_cmd(
             b.to_csv(tmp)
             os.replace(tmp, out)
         except OSError as exc:
-            from .errors import InputError
+            from ..errors import InputError
 
             raise InputError(
                 f"cannot write {out}: {exc.strerror or exc}",
@@ -1047,7 +1047,7 @@ def mcp_cmd() -> None:
     Add it to the assistant's MCP configuration as the command `hypecheck` with the argument `mcp`
     (see the README). Tools return the JSON the commands' --json prints; bad input is a tool error
     with the hint. Needs `pip install 'hypecheck[mcp]'`."""
-    from .mcp_server import serve
+    from ..mcp_server import serve
 
     serve()
 
