@@ -20,17 +20,8 @@ import httpx
 import pandas as pd
 import pytest
 
-from hypecheck.data.edgar import (
-    FACTS_URL,
-    TICKERS_URL,
-    USER_AGENT_ENV,
-    EdgarClient,
-    EdgarSource,
-    parse_cik,
-    quarterly_values,
-    trailing_net_income,
-    unprofitable_share,
-)
+from hypecheck.data.connectors.edgar import FACTS_URL, TICKERS_URL, USER_AGENT_ENV, EdgarClient, EdgarSource
+from hypecheck.data.parsers.edgar import parse_cik, quarterly_values, trailing_net_income, unprofitable_share
 from hypecheck.errors import (
     BadResponseError,
     FormatError,

@@ -25,7 +25,7 @@ import respx
 
 from hypecheck.data.connectors import Provider, available_providers, get_provider
 from hypecheck.data.connectors.earnings import EarningsProvider
-from hypecheck.data.connectors.edgar import EdgarProvider
+from hypecheck.data.connectors.edgar import FACTS_URL, TICKERS_URL, EdgarProvider
 from hypecheck.data.connectors.fred import API_URL, CSV_URL, FredProvider, FredSeries, find_api_key
 from hypecheck.data.connectors.gdelt import GdeltProvider
 from hypecheck.data.connectors.ishares import ISharesProvider, parse_holdings
@@ -37,7 +37,6 @@ from hypecheck.data.connectors.trends import (
     pull_dispersion,
 )
 from hypecheck.data.connectors.yahoo import YahooProvider
-from hypecheck.data.edgar import FACTS_URL, TICKERS_URL
 from hypecheck.errors import (
     FormatError,
     HypecheckError,

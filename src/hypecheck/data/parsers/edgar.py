@@ -1,7 +1,8 @@
 """SEC EDGAR XBRL company facts: pure parsing (no I/O). Trailing net income as known on a date.
 
-The client that fetches the documents is :mod:`hypecheck.data.edgar` (through the shared transport);
-everything here works on the companyfacts JSON already in memory, so it is tested on fixtures alone.
+The client that fetches the documents is :mod:`hypecheck.data.connectors.edgar` (through the shared
+transport); everything here works on the companyfacts JSON already in memory, so it is tested on
+fixtures alone.
 
 ``parse_cik(cik) -> int``, ``validate_company_facts(doc)``.
 ``quarterly_values(facts, tag, taxonomy, unit, as_of) -> DataFrame``  one row per fiscal quarter.
@@ -44,6 +45,24 @@ from typing import Any, Literal
 import pandas as pd
 
 from ...errors import FormatError, InputError
+
+__all__ = [
+    "ADJACENT_DAYS",
+    "ANNUAL_DAYS",
+    "COLUMNS",
+    "NET_INCOME_TAGS",
+    "NINE_MONTH_DAYS",
+    "QUARTER_DAYS",
+    "ShareResult",
+    "TrailingResult",
+    "missing_result",
+    "parse_cik",
+    "quarterly_values",
+    "share_from_results",
+    "trailing_net_income",
+    "unprofitable_share",
+    "validate_company_facts",
+]
 
 NET_INCOME_TAGS: tuple[str, ...] = (
     "NetIncomeLoss",
@@ -315,7 +334,8 @@ class TrailingResult:
         }
 
 
-def _missing(reason: str, tag: str | None = None) -> TrailingResult:
+def missing_result(reason: str, tag: str | None = None) -> TrailingResult:
+    """A ``status="missing"`` result saying why."""
     return TrailingResult(status="missing", tag=tag, reason=reason)
 
 
@@ -326,17 +346,17 @@ def _trailing_for_tag(
     q = quarterly_values(facts, tag, taxonomy, unit, when)
     if q.empty:
         present = tag in validate_company_facts(facts)["facts"].get(taxonomy, {})
-        return _missing(str(q.attrs["reason"]), tag), present
+        return missing_result(str(q.attrs["reason"]), tag), present
     last = q.iloc[-4:]
     ends = [pd.Timestamp(t).date() for t in last.index]
     listed = ", ".join(map(str, ends))
     if len(last) < 4:
         at = f" filed by {when}" if when else ""
-        return _missing(f"{tag}: only {len(last)} quarter(s){at} ({listed}); 4 needed", tag), True
+        return missing_result(f"{tag}: only {len(last)} quarter(s){at} ({listed}); 4 needed", tag), True
     for prev_end, start in zip(ends, [pd.Timestamp(t).date() for t in last["start"]][1:], strict=False):
         if not _follows(prev_end, start):
             hole = f"{prev_end + timedelta(days=1)}..{start - timedelta(days=1)}"
-            return _missing(
+            return missing_result(
                 f"{tag}: the latest 4 quarters are not consecutive: nothing covers {hole} (quarters {listed})",
                 tag,
             ), True
@@ -345,7 +365,7 @@ def _trailing_for_tag(
         ref = when or date.today()
         age = (ref - period_end.date()).days
         if age > max_age_days:
-            return _missing(
+            return missing_result(
                 f"{tag}: the latest quarter ends {period_end.date()}, {age} days before {ref} "
                 f"(stale: more than {max_age_days} days)",
                 tag,
@@ -387,10 +407,10 @@ def trailing_net_income(
         return max(ok, key=lambda r: r.period_end or pd.Timestamp.min)  # first maximum: tag order
     present = [r for r, is_present in results if is_present]
     if not present:
-        return _missing(f"none of {', '.join(tags)} reported ({taxonomy}, {unit})")
+        return missing_result(f"none of {', '.join(tags)} reported ({taxonomy}, {unit})")
     if len(present) == 1:
         return present[0]
-    return _missing("; ".join(r.reason for r in present))
+    return missing_result("; ".join(r.reason for r in present))
 
 
 @dataclass(frozen=True)
@@ -441,5 +461,5 @@ def unprofitable_share(
         try:
             results[member] = trailing_net_income(facts, as_of, tags, max_age_days=max_age_days)
         except FormatError as exc:
-            results[member] = _missing(f"malformed company facts: {exc.message}")
+            results[member] = missing_result(f"malformed company facts: {exc.message}")
     return share_from_results(results)
