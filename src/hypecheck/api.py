@@ -163,7 +163,7 @@ def _panel_verdict(
     pillars: dict[str, Any] | None = None,
 ) -> tuple[Any, Any]:
     """The verdict from the panel model for the theme's first pair (see :func:`check`)."""
-    from .lab.verdict import NO_SKILL, panel_verdict
+    from .lab.verdict import panel_verdict
 
     if not th.pairs:
         return None, _replace(
@@ -197,24 +197,8 @@ def _panel_verdict(
         return None, _replace(
             verdict, label="insufficient data", flip=f"no panel probability: {pv}", flip_items=[]
         )
-    lo, hi = pv.interval
-    if pv.label == NO_SKILL:
-        flip = (
-            "a model record that beats both the base rate and trailing momentum out of sample "
-            "(both 95% intervals above zero); until then the probability is shown without a label"
-        )
-    elif pv.label in ("real catalyst", "viral sentiment"):
-        flip = (
-            f"the probability's interval ({lo:.0%}-{hi:.0%}) would have to reach the base rate "
-            f"{pv.base_rate:.0%}"
-        )
-    else:
-        flip = (
-            f"the probability's interval ({lo:.0%}-{hi:.0%}) would have to clear the base rate "
-            f"{pv.base_rate:.0%} on one side"
-        )
     tops = [f"{e['feature']} ({e['what']}) {100 * e['contribution_p']:+.1f} pp" for e in pv.top(3)]
-    flip += ". Largest contributions: " + "; ".join(tops) if tops else ""
+    flip = _model_flip(pv, tops)
     from .signature import sentence, signature
 
     pv.signature = signature(pillars or {}, th, pv.fade.birth if pv.fade is not None else None, ts)
@@ -232,6 +216,30 @@ def _panel_verdict(
         signature=pv.signature,
         detectable={"auc": k.detectable_auc if k is not None else None},
     )
+
+
+def _model_flip(pv: Any, tops: list[str]) -> str:
+    """What would change the panel model's label: its interval against the base rate (or, with no
+    skill shown, a record that beats both benchmarks), then the largest contributions."""
+    from .lab.verdict import NO_SKILL
+
+    lo, hi = pv.interval
+    if pv.label == NO_SKILL:
+        flip = (
+            "a model record that beats both the base rate and trailing momentum out of sample "
+            "(both 95% intervals above zero); until then the probability is shown without a label"
+        )
+    elif pv.label in ("real catalyst", "viral sentiment"):
+        flip = (
+            f"the probability's interval ({lo:.0%}-{hi:.0%}) would have to reach the base rate "
+            f"{pv.base_rate:.0%}"
+        )
+    else:
+        flip = (
+            f"the probability's interval ({lo:.0%}-{hi:.0%}) would have to clear the base rate "
+            f"{pv.base_rate:.0%} on one side"
+        )
+    return flip + ". Largest contributions: " + "; ".join(tops) if tops else flip
 
 
 def _data_end(catalog: Catalog, a_id: str, b_id: str) -> pd.Timestamp | None:
@@ -286,18 +294,8 @@ def check(
     panel = build_panel(th, catalog, ts, source)
     measured = tuple(PILLARS)  # the registry as it is now, for the whole check
     steps = len(measured) + (2 if calibrate else 0)
-    pillars = {}
-    for k, pillar in enumerate(measured):
-        if progress:
-            progress(0.1 + 0.8 * k / steps, f"measuring {pillar.name}")
-        pillars[pillar.name] = pillar.run(panel, rl)
-    for pillar in measured:
-        pillar.cross(pillars, panel)
+    pillars = _measure(measured, panel, rl, progress, steps)
     verdict = decide(pillars, rl)
-    mapping = th.mappings.get(source)
-    src_text = (
-        "bundled sample data" if source == "bundled" else f"files: {data}" if data is not None else source
-    )
     from .hindsight import hindsight
 
     calibration = None
@@ -315,13 +313,14 @@ def check(
         )
     from .triggers import evaluate
 
+    mapping = th.mappings.get(source)
     return CheckResult(
         triggers=evaluate(panel, rl),
         hindsight=hindsight(th, catalog, source, ts),
         calibration=calibration,
         theme=th,
         as_of=ts,
-        source=src_text,
+        source=_source_text(source, data),
         verdict=verdict,
         pillars=pillars,
         provenance=panel.provenance,
@@ -330,3 +329,29 @@ def check(
         data_note=mapping.note.strip() if mapping else "",
         upcoming=[{"date": str(e.date), "label": e.label} for e in panel.upcoming],
     )
+
+
+def _source_text(source: str, data: str | Path | None) -> str:
+    """Where the data came from, as the result says it."""
+    if source == "bundled":
+        return "bundled sample data"
+    return f"files: {data}" if data is not None else source
+
+
+def _measure(
+    measured: tuple[Any, ...],
+    panel: Any,
+    rl: Rules,
+    progress: Callable[[float, str], None] | None,
+    steps: int,
+) -> dict[str, Any]:
+    """Every pillar's measurement of the panel (``progress`` told before each), then each pillar's
+    cross-pillar pass over all of them."""
+    pillars = {}
+    for k, pillar in enumerate(measured):
+        if progress:
+            progress(0.1 + 0.8 * k / steps, f"measuring {pillar.name}")
+        pillars[pillar.name] = pillar.run(panel, rl)
+    for pillar in measured:
+        pillar.cross(pillars, panel)
+    return pillars
