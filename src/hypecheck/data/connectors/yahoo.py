@@ -265,7 +265,8 @@ def _local_dates(stamps: Any, tz: str) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(utc.tz_convert(tz).tz_localize(None).normalize())
 
 
-def _standardize(raw: Raw) -> SeriesData:
+def _document(raw: Raw) -> Mapping[str, Any]:
+    """The chart JSON of ``raw``, or the typed error its status, Yahoo's error object or its body says."""
     sym = raw.query.id
     text = raw.content.strip()
     doc: Any = None
@@ -298,6 +299,12 @@ def _standardize(raw: Raw) -> SeriesData:
     if doc is None:
         start = text[:40].decode("utf-8", "replace")
         raise _malformed(sym, raw, f"not JSON (it starts {start!r})")
+    return doc  # type: ignore[no-any-return]
+
+
+def _result(raw: Raw, doc: Mapping[str, Any], span: str) -> tuple[Mapping[str, Any], list[int]]:
+    """``chart.result[0]`` and its timestamps, checked."""
+    sym = raw.query.id
     chart = doc.get("chart") if isinstance(doc, Mapping) else None
     result = chart.get("result") if isinstance(chart, Mapping) else None
     if not isinstance(result, list):
@@ -307,8 +314,6 @@ def _standardize(raw: Raw) -> SeriesData:
     res = result[0]
     if not isinstance(res, Mapping):
         raise _malformed(sym, raw, "chart.result[0] is not an object")
-    meta = _obj(res.get("meta"))
-    span = f"{raw.query.start or 'the first trade'} to {raw.query.end or 'today'}"
     stamps = res.get("timestamp")
     if not stamps:
         raise NoDataError(
@@ -319,24 +324,27 @@ def _standardize(raw: Raw) -> SeriesData:
         isinstance(t, int) and not isinstance(t, bool) for t in stamps
     ):
         raise _malformed(sym, raw, "timestamp is not a list of integers")
-    n = len(stamps)
+    return res, stamps
+
+
+def _closes(raw: Raw, res: Mapping[str, Any], n: int, notes: list[str]) -> tuple[np.ndarray, str]:
+    """The adjusted closes (else the closes, said in ``notes``) and their label."""
+    sym = raw.query.id
     ind = res.get("indicators")
     if not isinstance(ind, Mapping):
         raise _malformed(sym, raw, "no indicators object")
-    notes: list[str] = []
     adj = ind.get("adjclose")
     if isinstance(adj, list) and adj and isinstance(adj[0], Mapping) and "adjclose" in adj[0]:
-        values = _numbers(adj[0]["adjclose"], sym, raw, "adjclose", n)
         notes.append("price is the adjusted close: splits and dividends folded in")
-        label = "adjusted close"
-    else:
-        quote = ind.get("quote")
-        if not (isinstance(quote, list) and quote and isinstance(quote[0], Mapping) and "close" in quote[0]):
-            raise _malformed(sym, raw, "neither indicators.adjclose nor indicators.quote[0].close")
-        values = _numbers(quote[0]["close"], sym, raw, "close", n)
-        notes.append("no adjclose in the response: price is the close (split-adjusted only, no dividends)")
-        label = "close"
+        return _numbers(adj[0]["adjclose"], sym, raw, "adjclose", n), "adjusted close"
+    quote = ind.get("quote")
+    if not (isinstance(quote, list) and quote and isinstance(quote[0], Mapping) and "close" in quote[0]):
+        raise _malformed(sym, raw, "neither indicators.adjclose nor indicators.quote[0].close")
+    notes.append("no adjclose in the response: price is the close (split-adjusted only, no dividends)")
+    return _numbers(quote[0]["close"], sym, raw, "close", n), "close"
 
+
+def _exchange_tz(meta: Mapping[str, Any], notes: list[str]) -> str:
     tz = str(meta.get("exchangeTimezoneName") or "")
     try:
         ZoneInfo(tz)
@@ -344,9 +352,14 @@ def _standardize(raw: Raw) -> SeriesData:
         if tz:
             notes.append(f"unknown exchange time zone {tz!r}: dates read in {DEFAULT_TZ}")
         tz = DEFAULT_TZ
-    dates = _local_dates(stamps, tz)
+    return tz
 
-    keep = np.ones(n, dtype=bool)  # only bars dated inside the asked range (the request has a margin)
+
+def _clean(raw: Raw, values: np.ndarray, dates: pd.DatetimeIndex, notes: list[str]) -> pd.Series:
+    """Bars inside the asked range, without null or non-positive closes, sorted, one per date."""
+    keep = np.ones(
+        len(values), dtype=bool
+    )  # only bars dated inside the asked range (the request has a margin)
     if raw.query.start is not None:
         keep &= np.asarray(dates >= pd.Timestamp(raw.query.start))
     if raw.query.end is not None:
@@ -367,13 +380,11 @@ def _standardize(raw: Raw) -> SeriesData:
     if dup.any():
         notes.append(f"{int(dup.sum())} bar(s) on an already-seen local date replaced by the later bar")
         series = series[~dup]
-    if series.empty:
-        raise NoDataError(
-            f"Yahoo Finance has no usable prices for {sym!r} from {span}: {n} bar(s), every one null or "
-            "outside the range",
-            hint="widen the date range",
-        )
+    return series
 
+
+def _event_notes(res: Mapping[str, Any], tz: str) -> list[str]:
+    """Splits (dated, with their ratio) and the dividend count, as notes."""
     events = _obj(res.get("events"))
     splits = _obj(events.get("splits"))
     split_notes = []
@@ -383,12 +394,31 @@ def _standardize(raw: Raw) -> SeriesData:
         day = _local_dates([ev["date"]], tz)[0].date()
         ratio = ev.get("splitRatio") or f"{ev.get('numerator')}:{ev.get('denominator')}"
         split_notes.append((day, f"split {day} {ratio} (folded into the adjusted close)"))
-    notes.extend(text for _, text in sorted(split_notes))
+    notes = [text for _, text in sorted(split_notes)]
     dividends = _obj(events.get("dividends"))
     if dividends:
         notes.append(f"{len(dividends)} dividend(s) in the range (folded into the adjusted close)")
-    notes.append(f"dates are exchange-local ({tz})")
+    return notes
 
+
+def _standardize(raw: Raw) -> SeriesData:
+    sym = raw.query.id
+    doc = _document(raw)
+    span = f"{raw.query.start or 'the first trade'} to {raw.query.end or 'today'}"
+    res, stamps = _result(raw, doc, span)
+    meta = _obj(res.get("meta"))
+    notes: list[str] = []
+    values, label = _closes(raw, res, len(stamps), notes)
+    tz = _exchange_tz(meta, notes)
+    series = _clean(raw, values, _local_dates(stamps, tz), notes)
+    if series.empty:
+        raise NoDataError(
+            f"Yahoo Finance has no usable prices for {sym!r} from {span}: {len(stamps)} bar(s), every one "
+            "null or outside the range",
+            hint="widen the date range",
+        )
+    notes.extend(_event_notes(res, tz))
+    notes.append(f"dates are exchange-local ({tz})")
     currency = str(meta.get("currency") or "")
     name = str(meta.get("longName") or meta.get("shortName") or "")
     info = SeriesMeta(
