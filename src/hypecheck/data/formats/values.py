@@ -207,35 +207,19 @@ _FREQ_OFFSET: dict[str, Any] = {
 }
 
 
-def _build(
+def _usable(
     ctx: _Ctx,
     dates: _Dates,
     nums: _Numbers,
     *,
     id: str,
     kind: Kind,
-    fmt: str,
-    units: str = "",
-    description: str = "",
-    notes: Sequence[str] = (),
-    label: str = "",
-    flags: dict[str, np.ndarray] | None = None,
-    quarantine: tuple[np.ndarray, str] | None = None,
-    column: str = "",
-    partial_by_date: bool = False,
-) -> SeriesData:
-    """Validate one value column against the file's dates and build its SeriesData.
-
-    Every row dropped is counted: rejected rows in ``ctx.tally.rejected`` (``label`` prefixes the
-    reason in multi-series files), missing values and duplicate dates in ``ctx.tally.notes``."""
-    if len(id) > MAX_NAME_CHARS:
-        raise _Problem(
-            f"series name {_cell(id)} is too long (at most {MAX_NAME_CHARS} characters)",
-            "shorten the column header (or the file name it comes from)",
-        )
+    label: str,
+    quarantine: tuple[np.ndarray, str] | None,
+    column: str,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows are kept, and which were missing; each rejected row counted in ``ctx.tally``."""
     tally = ctx.tally
-    before = Counter(tally.rejected)
-    notes = list(notes)
     n_rows = len(nums.values)
     keep = ~dates.rejected
     v = nums.values
@@ -271,21 +255,18 @@ def _build(
             if tally.rejected
             else "check the file",
         )
-    n_missing = int(missing.sum())
-    if n_missing:
-        msg = f"{label}{_plural(n_missing, 'missing value')} (blank, '.' or null) skipped"
-        notes.append(msg)
-        tally.notes.append(msg)
-    d = dates.values[keep]
-    x = v[keep]
-    fl = {k: a[keep] for k, a in (flags or {}).items()}
+    return keep, missing
+
+
+def _ordered_unique(
+    d: np.ndarray, x: np.ndarray, fl: dict[str, np.ndarray], label: str, notes: list[str]
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Rows sorted by date and one per date (the last kept), each change appended to ``notes``."""
     if len(d) > 1 and not bool(np.all(d[1:] >= d[:-1])):
         order = np.argsort(d, kind="stable")
         d, x = d[order], x[order]
         fl = {k: a[order] for k, a in fl.items()}
-        msg = f"{label}rows were out of date order: sorted"
-        notes.append(msg)
-        tally.notes.append(msg)
+        notes.append(f"{label}rows were out of date order: sorted")
     if len(d) > 1:
         is_last = np.r_[d[1:] != d[:-1], True]
         if not is_last.all():
@@ -301,27 +282,79 @@ def _build(
             else:
                 msg = f"{label}{n_dup} duplicate-date rows with identical values removed"
             notes.append(msg)
-            tally.notes.append(msg)
             d, x = d[is_last], x[is_last]
             fl = {k: a[is_last] for k, a in fl.items()}
+    return d, x, fl
+
+
+def _flag_frame(
+    ctx: _Ctx,
+    index: pd.DatetimeIndex,
+    frequency: str,
+    fl: dict[str, np.ndarray],
+    partial_by_date: bool,
+    notes: list[str],
+) -> pd.DataFrame:
+    """The flags as a frame; with ``partial_by_date``, periods not ended at the export date flagged partial."""
+    if partial_by_date and frequency in _FREQ_OFFSET:
+        ends = index + _FREQ_OFFSET[frequency]
+        late = np.asarray(ends > ctx.export_date)
+        if late.any():
+            fl["partial"] = fl["partial"] | late
+            notes.append(
+                f"{int(late.sum())} period(s) had not ended when the file was written "
+                f"({ctx.export_date.date()}): flagged partial"
+            )
+    return pd.DataFrame({k: a.astype(bool) for k, a in fl.items()}, index=index)
+
+
+def _build(
+    ctx: _Ctx,
+    dates: _Dates,
+    nums: _Numbers,
+    *,
+    id: str,
+    kind: Kind,
+    fmt: str,
+    units: str = "",
+    description: str = "",
+    notes: Sequence[str] = (),
+    label: str = "",
+    flags: dict[str, np.ndarray] | None = None,
+    quarantine: tuple[np.ndarray, str] | None = None,
+    column: str = "",
+    partial_by_date: bool = False,
+) -> SeriesData:
+    """Validate one value column against the file's dates and build its SeriesData.
+
+    Every row dropped is counted: rejected rows in ``ctx.tally.rejected`` (``label`` prefixes the
+    reason in multi-series files), missing values and duplicate dates in ``ctx.tally.notes``."""
+    if len(id) > MAX_NAME_CHARS:
+        raise _Problem(
+            f"series name {_cell(id)} is too long (at most {MAX_NAME_CHARS} characters)",
+            "shorten the column header (or the file name it comes from)",
+        )
+    tally = ctx.tally
+    before = Counter(tally.rejected)
+    notes = list(notes)
+    keep, missing = _usable(
+        ctx, dates, nums, id=id, kind=kind, label=label, quarantine=quarantine, column=column
+    )
+    said: list[str] = []  # notes for the file's tally as well as for the series
+    n_missing = int(missing.sum())
+    if n_missing:
+        said.append(f"{label}{_plural(n_missing, 'missing value')} (blank, '.' or null) skipped")
+    fl = {k: a[keep] for k, a in (flags or {}).items()}
+    d, x, fl = _ordered_unique(dates.values[keep], nums.values[keep], fl, label, said)
+    notes += said
+    tally.notes.extend(said)
     index = pd.DatetimeIndex(d)
     frequency = infer_frequency(index)
     notes += _rejection_notes(dates, tally.rejected - before, label)
     notes += _gap_notes(index, frequency)
     if ctx.cut_short:
         notes.append(ctx.cut_short)
-    flag_frame = None
-    if flags is not None:
-        if partial_by_date and frequency in _FREQ_OFFSET:
-            ends = index + _FREQ_OFFSET[frequency]
-            late = np.asarray(ends > ctx.export_date)
-            if late.any():
-                fl["partial"] = fl["partial"] | late
-                notes.append(
-                    f"{int(late.sum())} period(s) had not ended when the file was written "
-                    f"({ctx.export_date.date()}): flagged partial"
-                )
-        flag_frame = pd.DataFrame({k: a.astype(bool) for k, a in fl.items()}, index=index)
+    flag_frame = None if flags is None else _flag_frame(ctx, index, frequency, fl, partial_by_date, notes)
     meta = SeriesMeta(
         id=id,
         kind=kind,
