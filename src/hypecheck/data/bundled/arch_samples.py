@@ -31,102 +31,91 @@ def _numeric(df: pd.DataFrame, col: str) -> pd.Series:
     return pd.Series(vals[keep], index=idx[keep])
 
 
-def load() -> list[SeriesData]:
-    out: list[SeriesData] = []
+def _mdy(df: pd.DataFrame) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(pd.to_datetime(df["Date"], format="%m/%d/%Y"))
+
+
+def _indices() -> list[SeriesData]:
+    """S&P 500 and NASDAQ Composite, daily adjusted close (Yahoo)."""
+    out = []
     for name, sid, desc in (
         ("sp500", "arch:SP500", "S&P 500 index"),
         ("nasdaq", "arch:NASDAQ", "NASDAQ Composite"),
     ):
         df = _arch_csv(name, f"{name}.csv.gz")
-        idx = pd.DatetimeIndex(pd.to_datetime(df["Date"], format="%m/%d/%Y"))
+        idx = _mdy(df)
         s = pd.Series(df["Adj Close"].to_numpy("float64"), index=idx)
-        out.append(
-            SeriesData(
-                meta(
-                    sid,
-                    "price",
-                    f"arch/data/{name}/{name}.csv.gz (Yahoo)",
-                    f"{desc}, daily adjusted close (price index, no dividends)",
-                    idx,
-                    "index points",
-                ),
-                s,
-            )
+        origin = f"arch/data/{name}/{name}.csv.gz (Yahoo)"
+        desc = f"{desc}, daily adjusted close (price index, no dividends)"
+        out.append(SeriesData(meta(sid, "price", origin, desc, idx, "index points"), s))
+    return out
+
+
+def _fred_style(
+    sid: str, folder: str, file: str, col: str, desc: str, units: str, source: str = ""
+) -> SeriesData:
+    """A FRED-style daily column (``.`` = missing, dropped)."""
+    s = _numeric(_arch_csv(folder, file), col)
+    origin = f"arch/data/{folder}/{file}{source}"
+    return SeriesData(meta(sid, "macro", origin, desc, pd.DatetimeIndex(s.index), units), s)
+
+
+def _macro() -> list[SeriesData]:
+    """VIX, Moody's AAA/BAA and their spread, core CPI, WTI."""
+    out = [
+        _fred_style(
+            "arch:VIX",
+            "vix",
+            "vix.csv.gz",
+            "vix",
+            "CBOE VIX, daily close (FRED '.' holidays dropped)",
+            "index",
         )
-    vix = _arch_csv("vix", "vix.csv.gz")
-    s = _numeric(vix, "vix")
-    out.append(
-        SeriesData(
-            meta(
-                "arch:VIX",
-                "macro",
-                "arch/data/vix/vix.csv.gz",
-                "CBOE VIX, daily close (FRED '.' holidays dropped)",
-                pd.DatetimeIndex(s.index),
-                "index",
-            ),
-            s,
-        )
-    )
+    ]
     d = _arch_csv("default", "default.csv.gz")
-    idx = pd.DatetimeIndex(pd.to_datetime(d["Date"], format="%m/%d/%Y"))
+    idx = _mdy(d)
+    origin = "arch/data/default/default.csv.gz (FRED)"
     for col in ("AAA", "BAA"):
+        desc = f"Moody's seasoned {col} corporate bond yield, monthly"
         out.append(
             SeriesData(
-                meta(
-                    f"arch:{col}",
-                    "macro",
-                    "arch/data/default/default.csv.gz (FRED)",
-                    f"Moody's seasoned {col} corporate bond yield, monthly",
-                    idx,
-                    "percent",
-                ),
+                meta(f"arch:{col}", "macro", origin, desc, idx, "percent"),
                 pd.Series(d[col].to_numpy("float64"), index=idx),
             )
         )
     spread = (d["BAA"] - d["AAA"]).to_numpy("float64")
+    desc = "Moody's BAA minus AAA yield: a credit spread"
     out.append(
         SeriesData(
-            meta(
-                "arch:BAA-AAA",
-                "macro",
-                "arch/data/default/default.csv.gz (FRED)",
-                "Moody's BAA minus AAA yield: a credit spread",
-                idx,
-                "percent points",
-            ),
-            pd.Series(spread, index=idx),
+            meta("arch:BAA-AAA", "macro", origin, desc, idx, "percent points"), pd.Series(spread, index=idx)
         )
     )
     c = _arch_csv("core_cpi", "core-cpi.csv.gz")
-    idx = pd.DatetimeIndex(pd.to_datetime(c["Date"], format="%m/%d/%Y"))
+    idx = _mdy(c)
+    origin = "arch/data/core_cpi/core-cpi.csv.gz (FRED)"
     out.append(
         SeriesData(
-            meta(
-                "arch:CPILFESL",
-                "macro",
-                "arch/data/core_cpi/core-cpi.csv.gz (FRED)",
-                "US core CPI (CPILFESL), monthly",
-                idx,
-                "index",
-            ),
+            meta("arch:CPILFESL", "macro", origin, "US core CPI (CPILFESL), monthly", idx, "index"),
             pd.Series(c["CPILFESL"].to_numpy("float64"), index=idx),
         )
     )
-    s = _numeric(_arch_csv("wti", "wti.csv.gz"), "DCOILWTICO")
     out.append(
-        SeriesData(
-            meta(
-                "arch:WTI",
-                "macro",
-                "arch/data/wti/wti.csv.gz (FRED)",
-                "WTI crude oil spot price",
-                pd.DatetimeIndex(s.index),
-                "USD per barrel",
-            ),
-            s,
+        _fred_style(
+            "arch:WTI",
+            "wti",
+            "wti.csv.gz",
+            "DCOILWTICO",
+            "WTI crude oil spot price",
+            "USD per barrel",
+            " (FRED)",
         )
     )
+    return out
+
+
+def _ff3() -> list[SeriesData]:
+    """Fama-French 3 factors as level indices (100 at a base month) and the annualised risk-free rate."""
+    out = []
     f = _arch_csv("frenchdata", "frenchdata.csv.gz")
     idx = month_end(pd.DatetimeIndex(pd.to_datetime(f["Date"].astype(str), format="%Y%m")))
     base = (idx[0] - pd.offsets.MonthEnd(1)).normalize()
@@ -149,6 +138,10 @@ def load() -> list[SeriesData]:
         SeriesData(meta("ff3:RF", "macro", origin, "1-month T-bill rate, annualised", idx, "percent"), rf)
     )
     return out
+
+
+def load() -> list[SeriesData]:
+    return [*_indices(), *_macro(), *_ff3()]
 
 
 DATASET = Dataset(
