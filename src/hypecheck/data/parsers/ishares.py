@@ -80,14 +80,8 @@ def _numbers(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
     return nums, (nums.isna() & ~missing)
 
 
-def parse_holdings(text: str, fund: str = "", origin: str = "") -> Holdings:
-    """Parse an iShares holdings CSV (downloaded or fetched). FormatError when the header changed."""
-    label = f"iShares holdings of {fund!r}" if fund else "iShares holdings file"
-    hint = "iShares may have changed the file layout; check the download, or report the new header"
-    try:
-        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    except csv.Error as exc:
-        raise FormatError(f"{label}: not a CSV file ({exc})", hint=hint) from None
+def _header(rows: list[list[str]], label: str, hint: str) -> tuple[int, list[str]]:
+    """The header row's index and cells; FormatError naming the missing columns."""
     header_at = None
     for i, row in enumerate(rows[:60]):
         cells = [c.strip().lstrip("\ufeff") for c in row]
@@ -111,9 +105,14 @@ def parse_holdings(text: str, fund: str = "", origin: str = "") -> Holdings:
             f"{label}: the header changed: missing column(s) {', '.join(missing)} (header: {', '.join(header)})",
             hint=hint,
         )
+    return header_at, header
+
+
+def _preamble(rows: list[list[str]], notes: list[str]) -> tuple[str, dict[str, str], dt.date | None]:
+    """The fund's name, the ``key,value`` lines and the as-of date above the header (a note when unread)."""
     preamble: dict[str, str] = {}
     fund_name = ""
-    for row in rows[:header_at]:
+    for row in rows:
         cells = [c.strip().replace("\xa0", " ").strip() for c in row]
         if not any(cells):
             continue
@@ -121,7 +120,6 @@ def parse_holdings(text: str, fund: str = "", origin: str = "") -> Holdings:
             fund_name = fund_name or cells[0]
         else:
             preamble[cells[0]] = cells[1]
-    notes: list[str] = []
     as_of_text = preamble.get("Fund Holdings as of", "")
     as_of = _as_of(as_of_text) if as_of_text else None
     if as_of is None:
@@ -130,8 +128,13 @@ def parse_holdings(text: str, fund: str = "", origin: str = "") -> Holdings:
             if as_of_text
             else "no 'Fund Holdings as of' line in the preamble: as-of date unknown"
         )
+    return fund_name, preamble, as_of
+
+
+def _table(rows: list[list[str]], header: list[str], label: str, hint: str, notes: list[str]) -> pd.DataFrame:
+    """The holdings rows (up to the footer) in the standard columns, numbers read, weights as fractions."""
     body: list[list[str]] = []
-    for row in rows[header_at + 1 :]:
+    for row in rows:
         if len(row) < len(header) or not any(c.strip() for c in row):
             break  # the footer: a blank line, then the disclaimer
         body.append(row[: len(header)])
@@ -158,7 +161,21 @@ def parse_holdings(text: str, fund: str = "", origin: str = "") -> Holdings:
         out[name] = nums
     out["weight"] = out["weight"] / 100.0
     rest = [c for c in out.columns if c not in OUT_COLUMNS]
-    out = out[[*OUT_COLUMNS, *rest]]
+    return out[[*OUT_COLUMNS, *rest]]
+
+
+def parse_holdings(text: str, fund: str = "", origin: str = "") -> Holdings:
+    """Parse an iShares holdings CSV (downloaded or fetched). FormatError when the header changed."""
+    label = f"iShares holdings of {fund!r}" if fund else "iShares holdings file"
+    hint = "iShares may have changed the file layout; check the download, or report the new header"
+    try:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    except csv.Error as exc:
+        raise FormatError(f"{label}: not a CSV file ({exc})", hint=hint) from None
+    header_at, header = _header(rows, label, hint)
+    notes: list[str] = []
+    fund_name, preamble, as_of = _preamble(rows[:header_at], notes)
+    out = _table(rows[header_at + 1 :], header, label, hint, notes)
     equity = out["asset_class"].str.lower().eq("equity").fillna(False).astype(bool)
     constituents = out[equity].reset_index(drop=True)
     if constituents.empty:
