@@ -292,9 +292,9 @@ def _format_hint() -> str:
     )
 
 
-def parse_shiller_sheet(raw: pd.DataFrame, origin: str) -> list[SeriesData]:
-    """The ``Data`` sheet (read with ``header=None``) -> the ``shiller:*`` series. FormatError when the
-    header or the monthly rows cannot be found, or a required column (Date, P, E) is missing."""
+def _columns(raw: pd.DataFrame, origin: str) -> tuple[int, list[_Head], dict[str, int]]:
+    """The first monthly row, the header above it, and where each known column is; FormatError when a
+    required one (Date, P, E) is missing."""
     first = _first_data_row(raw)
     if first is None:
         raise FormatError(
@@ -315,12 +315,11 @@ def parse_shiller_sheet(raw: pd.DataFrame, origin: str) -> list[SeriesData]:
             f"{'s' if len(missing) > 1 else ''} in its header (rows 1-{first})",
             hint=_format_hint(),
         )
+    return first, list(header), where
 
-    body = raw.iloc[first:]
-    dates = [decode_shiller_date(v) for v in body.iloc[:, where["Date"]].tolist()]
-    dated = np.array([d is not None for d in dates], dtype=bool)
 
-    # rows without a month: footnotes (text) are kept as notes, other undated rows are counted
+def _undated(body: pd.DataFrame, dated: np.ndarray, header: Sequence[_Head]) -> list[str]:
+    """Notes on the rows without a month: footnotes (text) kept, other undated rows counted."""
     footnotes: list[str] = []
     undated_numeric = 0
     for (_, row), ok in zip(body.iterrows(), dated, strict=True):
@@ -332,7 +331,15 @@ def parse_shiller_sheet(raw: pd.DataFrame, origin: str) -> list[SeriesData]:
             footnotes.append(f"sheet footnote under {code}: {t}")
         if not texts and any(_number(v) is not None for v in row.tolist()):
             undated_numeric += 1
+    if undated_numeric:
+        footnotes.append(
+            f"{undated_numeric} row(s) with numbers but no valid month in the Date column ignored"
+        )
+    return footnotes
 
+
+def _months(origin: str, dates: list[pd.Timestamp | None], dated: np.ndarray) -> pd.DatetimeIndex:
+    """The months of the dated rows; FormatError when there are none or one comes twice."""
     if not dated.any():
         raise FormatError(
             f"{origin}: the Date column of sheet {SHEET!r} holds no months written like 1871.01",
@@ -345,51 +352,65 @@ def parse_shiller_sheet(raw: pd.DataFrame, origin: str) -> list[SeriesData]:
             f"{origin}: sheet {SHEET!r} has more than one row for {', '.join(dup[:5])}",
             hint="the sheet looks edited or damaged; download ie_data.xls again",
         )
-    last_month = index.max()
-    common: list[str] = [*footnotes]
-    if undated_numeric:
-        common.append(f"{undated_numeric} row(s) with numbers but no valid month in the Date column ignored")
+    return index
 
+
+def _column_series(
+    spec: _Column, cells: np.ndarray, index: pd.DatetimeIndex, origin: str, common: list[str]
+) -> SeriesData | None:
+    """One column as a ``shiller:*`` series with its notes (None when empty and optional)."""
+    nums = [_number(v) for v in cells]
+    bad = sum(1 for v, n in zip(cells, nums, strict=True) if n is None and _text(v))
+    values = pd.Series([np.nan if n is None else n for n in nums], index=index, dtype="float64")
+    values = values.sort_index().dropna()
+    if values.empty:
+        if spec.key in _REQUIRED:
+            raise FormatError(
+                f"{origin}: column {spec.key} of sheet {SHEET!r} holds no numbers", hint=_format_hint()
+            )
+        return None
+    notes = list(spec.timing)
+    last_month = index.max()
+    if values.index[-1] < last_month:
+        blank = len(pd.period_range(values.index[-1], last_month, freq="M")) - 1
+        notes.append(
+            f"the latest {blank} month(s) of the sheet are blank (not yet published): last value "
+            f"{values.index[-1]:%Y-%m}, sheet runs to {last_month:%Y-%m}"
+        )
+    gaps = len(pd.date_range(values.index[0], values.index[-1], freq="MS")) - len(values)
+    if gaps:
+        notes.append(f"{gaps} month(s) missing inside the series (blank cells, dropped)")
+    if bad:
+        notes.append(f"{bad} non-numeric cell(s) dropped")
+    notes.extend(common)
+    meta = SeriesMeta(
+        id=f"shiller:{spec.key}",
+        kind="macro",
+        source="files",
+        origin=origin,
+        description=spec.description,
+        frequency="M",
+        units=spec.units,
+        notes=tuple(notes),
+    )
+    return SeriesData(meta, values)
+
+
+def parse_shiller_sheet(raw: pd.DataFrame, origin: str) -> list[SeriesData]:
+    """The ``Data`` sheet (read with ``header=None``) -> the ``shiller:*`` series. FormatError when the
+    header or the monthly rows cannot be found, or a required column (Date, P, E) is missing."""
+    first, header, where = _columns(raw, origin)
+    body = raw.iloc[first:]
+    dates = [decode_shiller_date(v) for v in body.iloc[:, where["Date"]].tolist()]
+    dated = np.array([d is not None for d in dates], dtype=bool)
+    common = _undated(body, dated, header)
+    index = _months(origin, dates, dated)
     out: list[SeriesData] = []
     for spec in _COLUMNS:
-        if spec.key not in where:
-            continue
-        cells = body.iloc[:, where[spec.key]].to_numpy()[dated]
-        nums = [_number(v) for v in cells]
-        bad = sum(1 for v, n in zip(cells, nums, strict=True) if n is None and _text(v))
-        values = pd.Series([np.nan if n is None else n for n in nums], index=index, dtype="float64")
-        values = values.sort_index().dropna()
-        if values.empty:
-            if spec.key in _REQUIRED:
-                raise FormatError(
-                    f"{origin}: column {spec.key} of sheet {SHEET!r} holds no numbers", hint=_format_hint()
-                )
-            continue
-        sid = f"shiller:{spec.key}"
-        notes = list(spec.timing)
-        if values.index[-1] < last_month:
-            blank = len(pd.period_range(values.index[-1], last_month, freq="M")) - 1
-            notes.append(
-                f"the latest {blank} month(s) of the sheet are blank (not yet published): last value "
-                f"{values.index[-1]:%Y-%m}, sheet runs to {last_month:%Y-%m}"
-            )
-        gaps = len(pd.date_range(values.index[0], values.index[-1], freq="MS")) - len(values)
-        if gaps:
-            notes.append(f"{gaps} month(s) missing inside the series (blank cells, dropped)")
-        if bad:
-            notes.append(f"{bad} non-numeric cell(s) dropped")
-        notes.extend(common)
-        meta = SeriesMeta(
-            id=sid,
-            kind="macro",
-            source="files",
-            origin=origin,
-            description=spec.description,
-            frequency="M",
-            units=spec.units,
-            notes=tuple(notes),
-        )
-        out.append(SeriesData(meta, values))
+        if spec.key in where:
+            cells = body.iloc[:, where[spec.key]].to_numpy()[dated]
+            if (series := _column_series(spec, cells, index, origin, common)) is not None:
+                out.append(series)
     return out
 
 
