@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .spec import SCHEMA, VegaChart
+from .spec import CONFIG, SCHEMA, VegaChart
 
 MONTHS = (1, 3, 6, 12)
 
@@ -36,25 +36,21 @@ def fan_rows(fan: dict[str, dict[str, float]]) -> list[dict[str, Any]]:
     return rows
 
 
-def fan_spec(
-    fan: dict[str, dict[str, float]], rng: dict[str, Any] | None, leader: str, laggard: str, klass: str
-) -> dict[str, Any] | None:
-    """The fan chart's Vega-Lite spec (None with fewer than two horizons of past outcomes)."""
-    rows = fan_rows(fan)
-    if len(rows) < 3:
-        return None
-    tip = [
-        {"field": "month", "type": "quantitative", "title": "months after the birth"},
-        {"field": "q10", "type": "quantitative", "title": "10th percentile, %", "format": "+.1f"},
-        {"field": "q25", "type": "quantitative", "title": "25th percentile, %", "format": "+.1f"},
-        {"field": "q50", "type": "quantitative", "title": "median, %", "format": "+.1f"},
-        {"field": "q75", "type": "quantitative", "title": "75th percentile, %", "format": "+.1f"},
-        {"field": "q90", "type": "quantitative", "title": "90th percentile, %", "format": "+.1f"},
-        {"field": "n", "type": "quantitative", "title": "past narratives"},
-    ]
+TIP = [
+    {"field": "month", "type": "quantitative", "title": "months after the birth"},
+    {"field": "q10", "type": "quantitative", "title": "10th percentile, %", "format": "+.1f"},
+    {"field": "q25", "type": "quantitative", "title": "25th percentile, %", "format": "+.1f"},
+    {"field": "q50", "type": "quantitative", "title": "median, %", "format": "+.1f"},
+    {"field": "q75", "type": "quantitative", "title": "75th percentile, %", "format": "+.1f"},
+    {"field": "q90", "type": "quantitative", "title": "90th percentile, %", "format": "+.1f"},
+    {"field": "n", "type": "quantitative", "title": "past narratives"},
+]
+
+
+def _fan_layers(ytitle: str) -> list[dict[str, Any]]:
+    """The 10-90 and 25-75 bands and the median line (its points carry the tooltip)."""
     x = {"field": "month", "type": "quantitative", "title": "months ahead", "scale": {"domain": [0, 12]}}
-    ytitle = f"{leader} vs {laggard}, %"
-    layers: list[dict[str, Any]] = [
+    return [
         {
             "mark": {"type": "area", "opacity": 0.25, "color": "#1f5fa8"},
             "encoding": {
@@ -76,37 +72,43 @@ def fan_spec(
             "encoding": {
                 "x": x,
                 "y": {"field": "q50", "type": "quantitative", "title": ytitle},
-                "tooltip": tip,
+                "tooltip": TIP,
             },
         },
     ]
+
+
+def _range_layer(rng: dict[str, Any], ytitle: str) -> dict[str, Any]:
+    """The random walk's range over the horizon as a red error bar at the horizon."""
+    m = int(str(rng["horizon"]).rstrip("M"))
+    what = f"random walk {100 * rng['level']:.0f}% range from the date"
+    return {
+        "data": {"values": [{"month": m, "lo": _pct(rng["lo"]), "hi": _pct(rng["hi"]), "what": what}]},
+        "mark": {"type": "errorbar", "color": "#b03a48", "thickness": 2, "ticks": True},
+        "encoding": {
+            "x": {"field": "month", "type": "quantitative"},
+            "y": {"field": "lo", "type": "quantitative", "title": ytitle},
+            "y2": {"field": "hi"},
+            "tooltip": [
+                {"field": "what", "type": "nominal", "title": "range"},
+                {"field": "lo", "type": "quantitative", "format": "+.1f", "title": "low, %"},
+                {"field": "hi", "type": "quantitative", "format": "+.1f", "title": "high, %"},
+            ],
+        },
+    }
+
+
+def fan_spec(
+    fan: dict[str, dict[str, float]], rng: dict[str, Any] | None, leader: str, laggard: str, klass: str
+) -> dict[str, Any] | None:
+    """The fan chart's Vega-Lite spec (None with fewer than two horizons of past outcomes)."""
+    rows = fan_rows(fan)
+    if len(rows) < 3:
+        return None
+    ytitle = f"{leader} vs {laggard}, %"
+    layers = _fan_layers(ytitle)
     if rng and rng.get("lo") is not None and rng.get("hi") is not None:
-        m = int(str(rng["horizon"]).rstrip("M"))
-        layers.append(
-            {
-                "data": {
-                    "values": [
-                        {
-                            "month": m,
-                            "lo": _pct(rng["lo"]),
-                            "hi": _pct(rng["hi"]),
-                            "what": f"random walk {100 * rng['level']:.0f}% range from the date",
-                        }
-                    ]
-                },
-                "mark": {"type": "errorbar", "color": "#b03a48", "thickness": 2, "ticks": True},
-                "encoding": {
-                    "x": {"field": "month", "type": "quantitative"},
-                    "y": {"field": "lo", "type": "quantitative", "title": ytitle},
-                    "y2": {"field": "hi"},
-                    "tooltip": [
-                        {"field": "what", "type": "nominal", "title": "range"},
-                        {"field": "lo", "type": "quantitative", "format": "+.1f", "title": "low, %"},
-                        {"field": "hi", "type": "quantitative", "format": "+.1f", "title": "high, %"},
-                    ],
-                },
-            }
-        )
+        layers.append(_range_layer(rng, ytitle))
     cls = "all past narratives" if klass == "all" else f"past {klass} narratives"
     return {
         "$schema": SCHEMA,
@@ -117,6 +119,7 @@ def fan_spec(
         },
         "width": 520,
         "height": 260,
+        "config": CONFIG,
         "data": {"values": rows},
         "layer": layers,
     }

@@ -158,6 +158,158 @@ DATE_TIP: dict[str, Any] = {
 }
 
 
+# a time axis: month and year on every label, as few as fit (Vega's default names a month alone)
+DATE_AXIS: dict[str, Any] = {"format": "%b %Y", "tickCount": 7, "labelOverlap": True}
+
+
+def series_rows(lines: dict[str, dict[str, list[Any]]]) -> list[dict[str, Any]]:
+    """``label -> {"dates", "values"}`` as long rows ``{"series", "date", "value"}`` (finite values)."""
+    return [
+        {"series": label, "date": d, "value": float(v)}
+        for label, pts in lines.items()
+        for d, v in zip(pts.get("dates", []), pts.get("values", []), strict=False)
+        if _finite(v)
+    ]
+
+
+def series_colors(names: list[str], colors: list[str] | None = None) -> list[str]:
+    """One colour per series: ``colors`` (cycled) or the palette in order."""
+    pal = colors or PALETTE
+    return [pal[i % len(pal)] for i in range(len(names))]
+
+
+def _line_color(names: list[str], colors: list[str] | None, legend: bool) -> dict[str, Any]:
+    return {
+        "field": "series",
+        "type": "nominal",
+        "title": None,
+        "scale": {"domain": names, "range": series_colors(names, colors)},
+        "legend": (
+            {"symbolType": "stroke", "symbolStrokeWidth": 2, "labelLimit": 420, "columns": 2}
+            if legend
+            else None
+        ),
+    }
+
+
+def _hover_layers(
+    x: dict[str, Any],
+    y: dict[str, Any],
+    color: dict[str, Any],
+    names: list[str],
+    *,
+    key: str,
+    value_title: str,
+    series_title: str,
+    fmt: str,
+) -> list[dict[str, Any]]:
+    """Hovering shows every line's value on the nearest date: a rule whose tooltip is the date and
+    each series' value on it (the series pivoted into columns), and a dot per line on that date."""
+    hover = f"hover{key}"
+    shown: dict[str, Any] = {"condition": {"param": hover, "empty": False, "value": 1}, "value": 0}
+    return [
+        {
+            "params": [
+                {
+                    "name": hover,
+                    "select": {
+                        "type": "point",
+                        "fields": ["date"],
+                        "nearest": True,
+                        "on": "pointerover",
+                        "clear": "pointerout",
+                    },
+                }
+            ],
+            "transform": [{"pivot": "series", "value": "value", "groupby": ["date"]}],
+            "mark": {"type": "rule", "color": "#888", "strokeWidth": 1},
+            "encoding": {
+                "x": x,
+                "opacity": {**shown, "condition": {**shown["condition"], "value": 0.8}},
+                "tooltip": [
+                    DATE_TIP,
+                    *({"field": _field(n), "type": "quantitative", "title": n, "format": fmt} for n in names),
+                ],
+            },
+        },
+        {
+            "mark": {"type": "point", "filled": True, "size": 40, "clip": True},
+            "encoding": {
+                "x": x,
+                "y": y,
+                "color": color,
+                "opacity": shown,
+                "tooltip": [
+                    {"field": "series", "type": "nominal", "title": series_title},
+                    DATE_TIP,
+                    {"field": "value", "type": "quantitative", "title": value_title, "format": fmt},
+                ],
+            },
+        },
+    ]
+
+
+REFERENCE_STYLE: dict[str, Any] = {"color": "black", "strokeWidth": 0.8}
+
+
+def lines_view(
+    lines: dict[str, dict[str, list[Any]]],
+    title: Any,
+    *,
+    reference: float | None = 100.0,
+    reference_style: dict[str, Any] | None = None,
+    y_title: str | None = "relative strength (100 = start)",
+    value_title: str = "relative strength",
+    series_title: str = "pair",
+    colors: list[str] | None = None,
+    y_domain: list[float] | None = None,
+    extra: list[dict[str, Any]] | None = None,
+    key: str = "",
+    height: int = 260,
+    legend: bool = True,
+    fmt: str = ".1f",
+) -> dict[str, Any] | None:
+    """One view (no ``$schema``/``config``: a spec alone or a panel of a ``vconcat``) of lines over
+    time around an optional reference level, with the hover rule and dots of :func:`_hover_layers`
+    and the time axis zoomed by drag and wheel (double-click resets). ``key`` makes the parameter
+    names unique when several views share a spec; ``extra`` layers are drawn under the lines."""
+    rows = series_rows(lines)
+    if not rows:
+        return None
+    names = list(dict.fromkeys(r["series"] for r in rows))
+    color = _line_color(names, colors, legend)
+    x = {"field": "date", "type": "temporal", "title": None, "scale": {"type": "utc"}, "axis": DATE_AXIS}
+    scale: dict[str, Any] = {"zero": False, **({"domain": y_domain, "nice": False} if y_domain else {})}
+    y: dict[str, Any] = {"field": "value", "type": "quantitative", "title": y_title, "scale": scale}
+    ref: list[dict[str, Any]] = []
+    if reference is not None:
+        ref = [
+            {
+                "mark": {"type": "rule", **(reference_style or REFERENCE_STYLE)},
+                "encoding": {"y": {"datum": reference, "type": "quantitative"}},
+            }
+        ]
+    zoom = {"name": f"zoom{key}", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}
+    return {
+        "title": title,
+        "width": 620,
+        "height": height,
+        "data": {"values": rows},
+        "layer": [
+            *ref,
+            *(extra or []),
+            {
+                "params": [zoom],
+                "mark": {"type": "line", "strokeWidth": 1.5, "clip": True},
+                "encoding": {"x": x, "y": y, "color": color},
+            },
+            *_hover_layers(
+                x, y, color, names, key=key, value_title=value_title, series_title=series_title, fmt=fmt
+            ),
+        ],
+    }
+
+
 def spread_spec(
     lines: dict[str, dict[str, list[Any]]],
     title: str,
@@ -165,104 +317,16 @@ def spread_spec(
     reference: float = 100.0,
     y_title: str = "relative strength (100 = start)",
     value_title: str = "relative strength",
+    **kw: Any,
 ) -> dict[str, Any] | None:
     """Lines over time (``label -> {"dates", "values"}``) around a reference level: leader / laggard
     relative strength (100 = start, the default) or a spread in percentage points (``reference=0``).
 
     Interactive: hovering shows every line's value on the nearest date (a rule and a tooltip);
-    dragging pans and the wheel zooms the time axis (double-click resets)."""
-    rows = [
-        {"series": label, "date": d, "value": float(v)}
-        for label, pts in lines.items()
-        for d, v in zip(pts.get("dates", []), pts.get("values", []), strict=False)
-        if _finite(v)
-    ]
-    if not rows:
-        return None
-    names = list(dict.fromkeys(r["series"] for r in rows))
-    color = {
-        "field": "series",
-        "type": "nominal",
-        "title": None,
-        "scale": {"domain": names, "range": [PALETTE[i % len(PALETTE)] for i in range(len(names))]},
-        "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2, "labelLimit": 420, "columns": 2},
-    }
-    x = {"field": "date", "type": "temporal", "title": None, "scale": {"type": "utc"}}
-    y: dict[str, Any] = {
-        "field": "value",
-        "type": "quantitative",
-        "title": y_title,
-        "scale": {"zero": False},
-    }
-    return {
-        "$schema": SCHEMA,
-        "title": title,
-        "width": 620,
-        "height": 260,
-        "config": CONFIG,
-        "data": {"values": rows},
-        "layer": [
-            {
-                "mark": {"type": "rule", "color": "black", "strokeWidth": 0.8},
-                "encoding": {"y": {"datum": reference, "type": "quantitative"}},
-            },
-            {
-                "params": [
-                    {"name": "zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}
-                ],
-                "mark": {"type": "line", "strokeWidth": 1.5, "clip": True},
-                "encoding": {"x": x, "y": y, "color": color},
-            },
-            {
-                "params": [
-                    {
-                        "name": "hover",
-                        "select": {
-                            "type": "point",
-                            "fields": ["date"],
-                            "nearest": True,
-                            "on": "pointerover",
-                            "clear": "pointerout",
-                        },
-                    }
-                ],
-                # one rule per date (the series pivoted into columns): its tooltip is the date and
-                # every series' value on it
-                "transform": [{"pivot": "series", "value": "value", "groupby": ["date"]}],
-                "mark": {"type": "rule", "color": "#888", "strokeWidth": 1},
-                "encoding": {
-                    "x": x,
-                    "opacity": {"condition": {"param": "hover", "empty": False, "value": 0.8}, "value": 0},
-                    "tooltip": [
-                        DATE_TIP,
-                        *(
-                            {"field": _field(n), "type": "quantitative", "title": n, "format": ".1f"}
-                            for n in names
-                        ),
-                    ],
-                },
-            },
-            {
-                "mark": {"type": "point", "filled": True, "size": 40, "clip": True},
-                "encoding": {
-                    "x": x,
-                    "y": y,
-                    "color": color,
-                    "opacity": {"condition": {"param": "hover", "empty": False, "value": 1}, "value": 0},
-                    "tooltip": [
-                        {"field": "series", "type": "nominal", "title": "pair"},
-                        DATE_TIP,
-                        {
-                            "field": "value",
-                            "type": "quantitative",
-                            "title": value_title,
-                            "format": ".1f",
-                        },
-                    ],
-                },
-            },
-        ],
-    }
+    dragging pans and the wheel zooms the time axis (double-click resets). ``kw``: the other options
+    of :func:`lines_view`."""
+    view = lines_view(lines, title, reference=reference, y_title=y_title, value_title=value_title, **kw)
+    return None if view is None else {"$schema": SCHEMA, "config": CONFIG, **view}
 
 
 def _field(name: str) -> str:
@@ -280,15 +344,8 @@ def _quadrant(x: float, y: float) -> str:
     return "improving" if y >= 100 else "lagging"
 
 
-def rrg_spec(data: dict[str, Any], bench: str) -> dict[str, Any] | None:
-    """A Relative Rotation Graph against ``bench`` from the price pillar's chart data
-    (``{"tail": n, "series": {name: {"dates", "ratio", "momentum", "quadrant"}}}``).
-
-    Each series is drawn as its last ``tail`` points up to the chosen date (a line with small dots)
-    and a large dot at that date, labelled with its name. The ``week`` slider picks the date (one
-    step per date in the data; the initial and static view is the last one), so the dots move along
-    their tails; hovering any dot shows its name, date, RS-Ratio, RS-Momentum and quadrant."""
-    series = data.get("series") or {}
+def _rrg_rows(series: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per finite point: name, date, x (RS-Ratio), y (RS-Momentum), quadrant, date index."""
     rows: list[dict[str, Any]] = []
     for name, s in series.items():
         for d, x, y in zip(s.get("dates", []), s.get("ratio", []), s.get("momentum", []), strict=False):
@@ -296,35 +353,63 @@ def rrg_spec(data: dict[str, Any], bench: str) -> dict[str, Any] | None:
                 rows.append(
                     {"name": name, "date": d, "x": float(x), "y": float(y), "quadrant": _quadrant(x, y)}
                 )
-    if not rows:
-        return None
-    dates = sorted({r["date"] for r in rows})
-    index = {d: i for i, d in enumerate(dates)}
+    index = {d: i for i, d in enumerate(sorted({r["date"] for r in rows}))}
     for r in rows:
         r["i"] = index[r["date"]]
-    tail = max(1, int(data.get("tail") or len(dates)))
-    span = max(1.0, max(max(abs(r["x"] - 100), abs(r["y"] - 100)) for r in rows)) * 1.12
-    lo, hi = round(100 - span, 3), round(100 + span, 3)
+    return rows
+
+
+def _rrg_quadrants(lo: float, hi: float) -> list[dict[str, Any]]:
+    """The four shaded quadrants and their labels, in the corners."""
+    quads: list[dict[str, Any]] = [
+        {"q": "leading", "label": "Leading", "x": 100, "x2": hi, "y": 100, "y2": hi, "lx": hi, "ly": hi},
+        {"q": "weakening", "label": "Weakening", "x": 100, "x2": hi, "y": lo, "y2": 100, "lx": hi, "ly": lo},
+        {"q": "lagging", "label": "Lagging", "x": lo, "x2": 100, "y": lo, "y2": 100, "lx": lo, "ly": lo},
+        {"q": "improving", "label": "Improving", "x": lo, "x2": 100, "y": 100, "y2": hi, "lx": lo, "ly": hi},
+    ]
+    qx = {"field": "x", "type": "quantitative", "scale": {"domain": [lo, hi], "zero": False, "nice": False}}
+    qy = {"field": "y", "type": "quantitative", "scale": {"domain": [lo, hi], "zero": False, "nice": False}}
+    rects = [
+        {
+            "data": {"values": [q]},
+            "mark": {"type": "rect", "opacity": 0.08, "color": QUADRANT_COLORS[q["q"]]},
+            "encoding": {"x": qx, "x2": {"field": "x2"}, "y": qy, "y2": {"field": "y2"}},
+        }
+        for q in quads
+    ]
+    labels = [
+        {
+            "data": {"values": [q]},
+            "mark": {
+                "type": "text",
+                "fontSize": 11,
+                "align": "right" if q["lx"] > 100 else "left",
+                "baseline": "top" if q["ly"] > 100 else "bottom",
+                "dx": -3 if q["lx"] > 100 else 3,
+                "dy": 3 if q["ly"] > 100 else -3,
+                "color": QUADRANT_COLORS[q["q"]],
+            },
+            "encoding": {"x": {**qx, "field": "lx"}, "y": {**qy, "field": "ly"}, "text": {"field": "label"}},
+        }
+        for q in quads
+    ]
+    return rects + labels
+
+
+def _rrg_series_layers(rows: list[dict[str, Any]], lo: float, hi: float, tail: int) -> list[dict[str, Any]]:
+    """Each series' tail (a line with small dots) up to the slider's date, its head (a large dot)
+    and its name beside the head; every dot's tooltip gives name, date, ratio, momentum, quadrant."""
     names = list(dict.fromkeys(r["name"] for r in rows))
     color = {
         "field": "name",
         "type": "nominal",
         "title": None,
-        "scale": {"domain": names, "range": [PALETTE[i % len(PALETTE)] for i in range(len(names))]},
+        "scale": {"domain": names, "range": series_colors(names)},
         "legend": None,
     }
-    x = {
-        "field": "x",
-        "type": "quantitative",
-        "title": "RS-Ratio (relative trend)",
-        "scale": {"domain": [lo, hi], "zero": False, "nice": False},
-    }
-    y = {
-        "field": "y",
-        "type": "quantitative",
-        "title": "RS-Momentum",
-        "scale": {"domain": [lo, hi], "zero": False, "nice": False},
-    }
+    dom = {"domain": [lo, hi], "zero": False, "nice": False}
+    x = {"field": "x", "type": "quantitative", "title": "RS-Ratio (relative trend)", "scale": dom}
+    y = {"field": "y", "type": "quantitative", "title": "RS-Momentum", "scale": dom}
     tooltip = [
         {"field": "name", "type": "nominal", "title": "name"},
         {"field": "date", "type": "nominal", "title": "date"},
@@ -338,108 +423,81 @@ def rrg_spec(data: dict[str, Any], bench: str) -> dict[str, Any] | None:
         {"joinaggregate": [{"op": "max", "field": "i", "as": "last"}], "groupby": ["name"]},
         {"filter": "datum.i == datum.last"},
     ]
-    quads = [
-        {"q": "leading", "label": "Leading", "x": 100, "x2": hi, "y": 100, "y2": hi, "lx": hi, "ly": hi},
-        {"q": "weakening", "label": "Weakening", "x": 100, "x2": hi, "y": lo, "y2": 100, "lx": hi, "ly": lo},
-        {"q": "lagging", "label": "Lagging", "x": lo, "x2": 100, "y": lo, "y2": 100, "lx": lo, "ly": lo},
-        {"q": "improving", "label": "Improving", "x": lo, "x2": 100, "y": 100, "y2": hi, "lx": lo, "ly": hi},
+    return [
+        {
+            "transform": window,
+            "mark": {"type": "line", "strokeWidth": 1.3, "opacity": 0.8},
+            "encoding": {
+                "x": x,
+                "y": y,
+                "color": color,
+                "order": {"field": "i"},
+                "detail": {"field": "name"},
+            },
+        },
+        {
+            "name": "rrg_tail",
+            "transform": window,
+            "mark": {"type": "circle", "size": 22, "opacity": 0.7},
+            "encoding": {"x": x, "y": y, "color": color, "tooltip": tooltip},
+        },
+        {
+            "name": "rrg_head",
+            "transform": head,
+            "mark": {"type": "circle", "size": 110, "opacity": 1, "stroke": "white", "strokeWidth": 1},
+            "encoding": {"x": x, "y": y, "color": color, "tooltip": tooltip},
+        },
+        {
+            "transform": head,
+            "mark": {"type": "text", "dx": 7, "dy": -7, "align": "left", "fontSize": 11},
+            "encoding": {"x": x, "y": y, "text": {"field": "name"}, "color": color},
+        },
     ]
-    qx = {"field": "x", "type": "quantitative", "scale": {"domain": [lo, hi], "zero": False, "nice": False}}
-    qy = {"field": "y", "type": "quantitative", "scale": {"domain": [lo, hi], "zero": False, "nice": False}}
+
+
+def rrg_spec(data: dict[str, Any], bench: str) -> dict[str, Any] | None:
+    """A Relative Rotation Graph against ``bench`` from the price pillar's chart data
+    (``{"tail": n, "series": {name: {"dates", "ratio", "momentum", "quadrant"}}}``).
+
+    Each series is drawn as its last ``tail`` points up to the chosen date (a line with small dots)
+    and a large dot at that date, labelled with its name. The ``week`` slider picks the date (one
+    step per date in the data; the initial and static view is the last one), so the dots move along
+    their tails; hovering any dot shows its name, date, RS-Ratio, RS-Momentum and quadrant."""
+    rows = _rrg_rows(data.get("series") or {})
+    if not rows:
+        return None
+    dates = sorted({r["date"] for r in rows})
+    tail = max(1, int(data.get("tail") or len(dates)))
+    span = max(1.0, max(max(abs(r["x"] - 100), abs(r["y"] - 100)) for r in rows)) * 1.12
+    lo, hi = round(100 - span, 3), round(100 + span, 3)
     freq = "weekly" if data.get("freq", "W") == "W" else "daily"
+    heading = json.dumps(f"Relative Rotation Graph vs {bench}, {freq}, {tail}-point tails to ")
+    slider = {
+        "input": "range",
+        "min": 0,
+        "max": len(dates) - 1,
+        "step": 1,
+        "name": "date (earlier ← → later) ",
+    }
+    axis_rule = {"type": "rule", "color": "black", "strokeWidth": 0.7}
     return {
         "$schema": SCHEMA,
-        "title": {
-            "text": {
-                "expr": json.dumps(f"Relative Rotation Graph vs {bench}, {freq}, {tail}-point tails to ")
-                + " + dates[week]"
-            }
-        },
+        "title": {"text": {"expr": heading + " + dates[week]"}},
         "width": 440,
         "height": 440,
         "config": CONFIG,
         # the dashboard shows the slider's date, not its index (static/charts.js reads this)
         "usermeta": {"slider_labels": {"week": dates}},
         "params": [
-            {
-                "name": "week",
-                "value": len(dates) - 1,
-                "bind": {
-                    "input": "range",
-                    "min": 0,
-                    "max": len(dates) - 1,
-                    "step": 1,
-                    "name": "date (earlier ← → later) ",
-                },
-            },
+            {"name": "week", "value": len(dates) - 1, "bind": slider},
             {"name": "dates", "value": dates},
         ],
         "data": {"values": rows},
         "layer": [
-            *(
-                {
-                    "data": {"values": [q]},
-                    "mark": {"type": "rect", "opacity": 0.08, "color": QUADRANT_COLORS[q["q"]]},
-                    "encoding": {"x": qx, "x2": {"field": "x2"}, "y": qy, "y2": {"field": "y2"}},
-                }
-                for q in quads
-            ),
-            *(
-                {
-                    "data": {"values": [q]},
-                    "mark": {
-                        "type": "text",
-                        "fontSize": 11,
-                        "align": "right" if q["lx"] > 100 else "left",
-                        "baseline": "top" if q["ly"] > 100 else "bottom",
-                        "dx": -3 if q["lx"] > 100 else 3,
-                        "dy": 3 if q["ly"] > 100 else -3,
-                        "color": QUADRANT_COLORS[q["q"]],
-                    },
-                    "encoding": {
-                        "x": {**qx, "field": "lx"},
-                        "y": {**qy, "field": "ly"},
-                        "text": {"field": "label"},
-                    },
-                }
-                for q in quads
-            ),
-            {
-                "mark": {"type": "rule", "color": "black", "strokeWidth": 0.7},
-                "encoding": {"x": {"datum": 100}},
-            },
-            {
-                "mark": {"type": "rule", "color": "black", "strokeWidth": 0.7},
-                "encoding": {"y": {"datum": 100}},
-            },
-            {
-                "transform": window,
-                "mark": {"type": "line", "strokeWidth": 1.3, "opacity": 0.8},
-                "encoding": {
-                    "x": x,
-                    "y": y,
-                    "color": color,
-                    "order": {"field": "i"},
-                    "detail": {"field": "name"},
-                },
-            },
-            {
-                "name": "rrg_tail",
-                "transform": window,
-                "mark": {"type": "circle", "size": 22, "opacity": 0.7},
-                "encoding": {"x": x, "y": y, "color": color, "tooltip": tooltip},
-            },
-            {
-                "name": "rrg_head",
-                "transform": head,
-                "mark": {"type": "circle", "size": 110, "opacity": 1, "stroke": "white", "strokeWidth": 1},
-                "encoding": {"x": x, "y": y, "color": color, "tooltip": tooltip},
-            },
-            {
-                "transform": head,
-                "mark": {"type": "text", "dx": 7, "dy": -7, "align": "left", "fontSize": 11},
-                "encoding": {"x": x, "y": y, "text": {"field": "name"}, "color": color},
-            },
+            *_rrg_quadrants(lo, hi),
+            {"mark": axis_rule, "encoding": {"x": {"datum": 100}}},
+            {"mark": axis_rule, "encoding": {"y": {"datum": 100}}},
+            *_rrg_series_layers(rows, lo, hi, tail),
         ],
     }
 
