@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -13,20 +14,53 @@ from ..analytics.rrg import rrg
 from ..evidence import Evidence, MissingEvidence, PillarResult, finding_sentence
 from ..panel import Panel
 from ..rules import Rules
+from ..theme import Pair
 from ._common import lean3, pct, pp, series_points, share_evidence, spread_finding, src, window_text
 
 CHART_POINTS = 52  # RRG points kept per series for the charts (a year of weeks); tails stay ``g.tail`` long
 
 
+Returns = dict[tuple[str, str], Any]  # (series, window) -> return (a fraction, None when unknown)
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """The price rules: the smallest spread that counts as a lead, and the shares of windows (or
+    styles) ahead that read as persistent or fading."""
+
+    min_spread: float
+    keep: float
+    fade: float
+
+    @classmethod
+    def of(cls, rules: Rules) -> _Limits:
+        return cls(
+            float(rules.get("price", "min_spread")),
+            float(rules.get("price", "persistence_share")),
+            float(rules.get("price", "fade_share")),
+        )
+
+
 def measure(panel: Panel, rules: Rules) -> PillarResult:
     res = PillarResult("price")
-    theme, as_of = panel.theme, panel.as_of
-    windows = list(theme.windows)
-    primary = windows[0]
+    res.tables["returns"] = _returns_rows(panel)
+    ret: Returns = {(row["series"], row["window"]): row["return"] for row in res.tables["returns"]}
+    limits = _Limits.of(rules)
+    _pairs(panel, limits, res, ret)
+    if panel.theme.style_box:
+        _style_box(panel, limits, res, ret)
+    if panel.theme.sectors:
+        _sectors(panel, res, ret)
+    _rotation(panel, rules, res)
+    return res
+
+
+def _returns_rows(panel: Panel) -> list[dict[str, Any]]:
+    """Every series' return over each of the theme's windows, with the dates it runs between."""
     closes = {t: s.values for t, s in panel.prices.items()}
-    table = returns_table(closes, as_of, windows)
+    table = returns_table(closes, panel.as_of, list(panel.theme.windows))
     records: list[dict[str, Any]] = table.to_dict("records")  # type: ignore[assignment]
-    res.tables["returns"] = [
+    return [
         {
             "series": row["series"],
             "window": row["window"],
@@ -38,13 +72,16 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
         }
         for row in records
     ]
-    ret = {(row["series"], row["window"]): row["return"] for row in res.tables["returns"]}
 
-    min_spread = float(rules.get("price", "min_spread"))
-    keep, fade = float(rules.get("price", "persistence_share")), float(rules.get("price", "fade_share"))
+
+def _pairs(panel: Panel, limits: _Limits, res: PillarResult, ret: Returns) -> None:
+    """Each leader/laggard pair: its spread over every window (the pairs table), whether the leader
+    leads over the primary window, whether that lead persists across windows, and its RS line."""
+    theme, as_of = panel.theme, panel.as_of
+    windows = list(theme.windows)
     longest = max(windows, key=lambda w: as_of - window_anchor(as_of, w))
     rs_start = window_anchor(as_of, longest)
-    pair_rows = []
+    pair_rows: list[dict[str, Any]] = []
     for pair in theme.pairs:
         a, b = panel.price(pair.leader), panel.price(pair.laggard)
         if a is None or b is None:
@@ -58,7 +95,7 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                 )
             )
             continue
-        spreads = {}
+        spreads: dict[str, float | None] = {}
         for w in windows:
             ra, rb = ret.get((pair.leader, w)), ret.get((pair.laggard, w))
             spreads[w] = None if ra is None or rb is None else ra - rb
@@ -73,125 +110,161 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
                     "spread": spreads[w],
                 }
             )
-        sp = spreads[primary]
-        if sp is None:
-            res.missing.append(
-                MissingEvidence(
-                    "price",
-                    f"pair:{pair.leader}-{pair.laggard}",
-                    f"{pair.label}: no {primary} return (history too short before {as_of.date()})",
-                    "use a later as-of date or longer price history",
-                )
-            )
+        if not _lead(panel, limits, res, ret, pair, spreads):
             continue
-        lean = lean3(sp, min_spread, -min_spread)
-        res.evidence.append(
-            Evidence(
-                pillar="price",
-                id=f"lead:{pair.leader}-{pair.laggard}:{primary}",
-                claim=f"{pair.label}: {pair.leader} ahead of {pair.laggard} over {primary}",
-                value=sp,
-                threshold=min_spread,
-                unit="fraction",
-                leaning=lean,
-                flip=(
-                    f"{pair.leader} - {pair.laggard} {primary} spread falling below {pp(-min_spread)}"
-                    if sp > 0
-                    else f"{pair.leader} - {pair.laggard} {primary} spread rising above {pp(min_spread)}"
-                ),
-                source=src(panel, pair.leader, pair.laggard),
-                detail=f"{pair.leader} {pct(ret.get((pair.leader, primary)))} vs {pair.laggard} "
-                f"{pct(ret.get((pair.laggard, primary)))}",
-                finding=spread_finding(pair.leader, pair.laggard, sp, primary, lean, noise=min_spread),
-            )
-        )
-        valid = {w: s for w, s in spreads.items() if s is not None}
-        if len(valid) >= 2:
-            ahead = [w for w, s in valid.items() if s > 0]
-            behind = [w for w, s in valid.items() if s <= 0]
-            res.evidence.append(
-                share_evidence(
-                    pillar="price",
-                    id=f"persist:{pair.leader}-{pair.laggard}",
-                    claim=f"{pair.label}: leadership persists across windows",
-                    hits=len(ahead),
-                    total=len(valid),
-                    keep=keep,
-                    fade=fade,
-                    what=f"{pair.leader} ahead",
-                    items="windows",
-                    found=f"{pair.leader} was ahead of {pair.laggard} in {len(ahead)} of {len(valid)} windows"
-                    + (f" ({', '.join(ahead)})" if ahead else "")
-                    + (f", not over {', '.join(behind)}" if ahead and behind else ""),
-                    source=src(panel, pair.leader, pair.laggard),
-                    detail="ahead over "
-                    + (", ".join(ahead) or "no window")
-                    + "; "
-                    + ", ".join(f"{w} {pp(s)}" for w, s in valid.items()),
-                )
-            )
+        _persistence(panel, limits, res, pair, spreads)
         rs = relative_strength(a, b, rs_start)
         if not rs.empty:
             res.charts.setdefault("rs_lines", {})[pair.label] = series_points(rs)
     res.tables["pairs"] = pair_rows
 
-    if theme.style_box:
-        box = []
-        for size in ("small", "mid", "large"):
-            row = theme.style_box.get(size)
-            if not row:
-                continue
-            box.append(
-                {
-                    "size": size,
-                    **{st: {"ticker": t, "return": ret.get((t, primary))} for st, t in row.items()},
-                }
+
+def _lead(
+    panel: Panel,
+    limits: _Limits,
+    res: PillarResult,
+    ret: Returns,
+    pair: Pair,
+    spreads: dict[str, float | None],
+) -> bool:
+    """The pair's primary-window spread as evidence; False (with the reason in ``res.missing``) when
+    there is no primary-window return."""
+    primary = panel.theme.windows[0]
+    sp = spreads[primary]
+    if sp is None:
+        res.missing.append(
+            MissingEvidence(
+                "price",
+                f"pair:{pair.leader}-{pair.laggard}",
+                f"{pair.label}: no {primary} return (history too short before {panel.as_of.date()})",
+                "use a later as-of date or longer price history",
             )
-        res.tables["style_box"] = box
-        res.charts["style_box"] = {"window": primary, "rows": box}
-        small, large = theme.style_box.get("small") or {}, theme.style_box.get("large") or {}
-        cols = [
-            (st, small[st], large[st], ret.get((small[st], primary)), ret.get((large[st], primary)))
-            for st in ("value", "blend", "growth")
-            if st in small and st in large
-        ]
-        cols = [c for c in cols if c[3] is not None and c[4] is not None]
-        if len(cols) >= 2:
-            ahead = [c for c in cols if c[3] - c[4] > 0]  # type: ignore[operator,misc]
-            res.evidence.append(
-                share_evidence(
-                    pillar="price",
-                    id=f"style-box:{primary}",
-                    claim=f"Small caps ahead of large caps across the style box over {primary}",
-                    hits=len(ahead),
-                    total=len(cols),
-                    keep=keep,
-                    fade=fade,
-                    what="small ahead of large",
-                    items="styles",
-                    found=f"small caps led large caps in {len(ahead)} of {len(cols)} styles {window_text(primary)} ("
-                    + ", ".join(f"{st} {pp(ra - rb)}" for st, _, _, ra, rb in cols)  # type: ignore[operator]
-                    + ")",
-                    source=src(panel, *[c[1] for c in cols], *[c[2] for c in cols]),
-                    detail="; ".join(f"{st}: {a} - {b} {pp(ra - rb)}" for st, a, b, ra, rb in cols),  # type: ignore[operator]
-                )
-            )
-    if theme.sectors:
-        sec = sorted(
-            (
-                {"ticker": t, "sector": name, "return": ret.get((t, primary))}
-                for t, name in theme.sectors.items()
-                if ret.get((t, primary)) is not None
-            ),
-            key=lambda r: -float(r["return"]),  # type: ignore[arg-type]
         )
-        res.tables["sectors"] = sec
-        res.charts["sectors"] = {"window": primary, "rows": sec}
-        for t in theme.sectors:
-            if (t, primary) not in ret:
-                res.notes.append(f"sector {t}: {panel.why_missing('price', t)}")
-    _rotation(panel, rules, res)
-    return res
+        return False
+    min_spread = limits.min_spread
+    lean = lean3(sp, min_spread, -min_spread)
+    res.evidence.append(
+        Evidence(
+            pillar="price",
+            id=f"lead:{pair.leader}-{pair.laggard}:{primary}",
+            claim=f"{pair.label}: {pair.leader} ahead of {pair.laggard} over {primary}",
+            value=sp,
+            threshold=min_spread,
+            unit="fraction",
+            leaning=lean,
+            flip=(
+                f"{pair.leader} - {pair.laggard} {primary} spread falling below {pp(-min_spread)}"
+                if sp > 0
+                else f"{pair.leader} - {pair.laggard} {primary} spread rising above {pp(min_spread)}"
+            ),
+            source=src(panel, pair.leader, pair.laggard),
+            detail=f"{pair.leader} {pct(ret.get((pair.leader, primary)))} vs {pair.laggard} "
+            f"{pct(ret.get((pair.laggard, primary)))}",
+            finding=spread_finding(pair.leader, pair.laggard, sp, primary, lean, noise=min_spread),
+        )
+    )
+    return True
+
+
+def _persistence(
+    panel: Panel, limits: _Limits, res: PillarResult, pair: Pair, spreads: dict[str, float | None]
+) -> None:
+    """Whether the leader is ahead in enough of the windows (needs at least two with a spread)."""
+    valid = {w: s for w, s in spreads.items() if s is not None}
+    if len(valid) < 2:
+        return
+    keep, fade = limits.keep, limits.fade
+    ahead = [w for w, s in valid.items() if s > 0]
+    behind = [w for w, s in valid.items() if s <= 0]
+    res.evidence.append(
+        share_evidence(
+            pillar="price",
+            id=f"persist:{pair.leader}-{pair.laggard}",
+            claim=f"{pair.label}: leadership persists across windows",
+            hits=len(ahead),
+            total=len(valid),
+            keep=keep,
+            fade=fade,
+            what=f"{pair.leader} ahead",
+            items="windows",
+            found=f"{pair.leader} was ahead of {pair.laggard} in {len(ahead)} of {len(valid)} windows"
+            + (f" ({', '.join(ahead)})" if ahead else "")
+            + (f", not over {', '.join(behind)}" if ahead and behind else ""),
+            source=src(panel, pair.leader, pair.laggard),
+            detail="ahead over "
+            + (", ".join(ahead) or "no window")
+            + "; "
+            + ", ".join(f"{w} {pp(s)}" for w, s in valid.items()),
+        )
+    )
+
+
+def _style_box(panel: Panel, limits: _Limits, res: PillarResult, ret: Returns) -> None:
+    """The size x style box over the primary window, and whether small caps lead large caps across
+    its styles."""
+    theme = panel.theme
+    primary = theme.windows[0]
+    box = []
+    for size in ("small", "mid", "large"):
+        row = theme.style_box.get(size)
+        if not row:
+            continue
+        box.append(
+            {
+                "size": size,
+                **{st: {"ticker": t, "return": ret.get((t, primary))} for st, t in row.items()},
+            }
+        )
+    res.tables["style_box"] = box
+    res.charts["style_box"] = {"window": primary, "rows": box}
+    small, large = theme.style_box.get("small") or {}, theme.style_box.get("large") or {}
+    cols = [
+        (st, small[st], large[st], ret.get((small[st], primary)), ret.get((large[st], primary)))
+        for st in ("value", "blend", "growth")
+        if st in small and st in large
+    ]
+    cols = [c for c in cols if c[3] is not None and c[4] is not None]
+    if len(cols) < 2:
+        return
+    keep, fade = limits.keep, limits.fade
+    ahead = [c for c in cols if c[3] - c[4] > 0]  # type: ignore[operator,misc]
+    res.evidence.append(
+        share_evidence(
+            pillar="price",
+            id=f"style-box:{primary}",
+            claim=f"Small caps ahead of large caps across the style box over {primary}",
+            hits=len(ahead),
+            total=len(cols),
+            keep=keep,
+            fade=fade,
+            what="small ahead of large",
+            items="styles",
+            found=f"small caps led large caps in {len(ahead)} of {len(cols)} styles {window_text(primary)} ("
+            + ", ".join(f"{st} {pp(ra - rb)}" for st, _, _, ra, rb in cols)  # type: ignore[operator]
+            + ")",
+            source=src(panel, *[c[1] for c in cols], *[c[2] for c in cols]),
+            detail="; ".join(f"{st}: {a} - {b} {pp(ra - rb)}" for st, a, b, ra, rb in cols),  # type: ignore[operator]
+        )
+    )
+
+
+def _sectors(panel: Panel, res: PillarResult, ret: Returns) -> None:
+    """The theme's sectors ranked by their primary-window return."""
+    theme = panel.theme
+    primary = theme.windows[0]
+    sec = sorted(
+        (
+            {"ticker": t, "sector": name, "return": ret.get((t, primary))}
+            for t, name in theme.sectors.items()
+            if ret.get((t, primary)) is not None
+        ),
+        key=lambda r: -float(r["return"]),  # type: ignore[arg-type]
+    )
+    res.tables["sectors"] = sec
+    res.charts["sectors"] = {"window": primary, "rows": sec}
+    for t in theme.sectors:
+        if (t, primary) not in ret:
+            res.notes.append(f"sector {t}: {panel.why_missing('price', t)}")
 
 
 def _rrg_members(panel: Panel) -> list[str]:
