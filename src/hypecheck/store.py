@@ -116,6 +116,62 @@ _DAMAGE_WORDS = (
 )
 
 
+# the incoming rows that add knowledge: a new (date, vintage) whose value differs from the one known
+# just before it, or a stored (date, vintage) whose value changed
+_FRESH = """CREATE OR REPLACE TEMP TABLE fresh AS
+   WITH stored AS (
+       SELECT date, vintage, value FROM observations
+       WHERE kind = ? AND id = ? AND frequency = ?),
+   known AS (
+       SELECT date, vintage, value, false AS new FROM stored s WHERE NOT EXISTS (
+           SELECT 1 FROM incoming i WHERE i.date = s.date AND i.vintage = s.vintage)
+       UNION ALL SELECT date, vintage, value, true AS new FROM incoming),
+   ordered AS (
+       SELECT date, vintage, new,
+              lag(value) OVER (PARTITION BY date ORDER BY vintage) AS prev
+       FROM known)
+   SELECT i.* FROM incoming i
+   JOIN ordered o ON o.new AND o.date = i.date AND o.vintage = i.vintage
+   LEFT JOIN stored s ON s.date = i.date AND s.vintage = i.vintage
+   WHERE CASE WHEN s.value IS NULL THEN o.prev IS NULL OR o.prev <> i.value
+              ELSE s.value <> i.value END"""
+
+_UPSERT_FRESH = """INSERT INTO observations
+   SELECT kind, id, frequency, date, vintage, value, source, fetched_at
+   FROM fresh ON CONFLICT (kind, id, frequency, date, vintage) DO UPDATE SET
+   value = excluded.value, source = excluded.source, fetched_at = excluded.fetched_at"""
+
+_UPSERT_SERIES = """INSERT INTO series VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+   ON CONFLICT (kind, id, frequency) DO UPDATE SET
+   source = excluded.source, origin = excluded.origin, description = excluded.description,
+   units = excluded.units, notes = excluded.notes, updated_at = excluded.updated_at"""
+
+
+def _upsert_values(con: Any, frame: pd.DataFrame, meta: SeriesMeta) -> int:
+    """Store the rows of ``frame`` that add knowledge (inside the caller's transaction); their count."""
+    con.register("incoming", frame)
+    con.execute(_FRESH, [meta.kind, meta.id, meta.frequency])
+    changed = int(con.execute("SELECT count(*) FROM fresh").fetchall()[0][0])
+    con.execute(_UPSERT_FRESH)
+    con.execute("DROP TABLE fresh")
+    con.unregister("incoming")
+    return changed
+
+
+def _series_row(meta: SeriesMeta) -> list[Any]:
+    """The ``series`` table's row of ``meta`` (without ``updated_at``)."""
+    return [
+        meta.kind,
+        meta.id,
+        meta.frequency,
+        meta.source,
+        meta.origin,
+        meta.description,
+        meta.units,
+        json.dumps(list(meta.notes)),
+    ]
+
+
 class StoreError(HypecheckError):
     """The store file cannot be opened, is damaged, foreign, from a newer version, busy or read-only."""
 
@@ -498,91 +554,35 @@ class Store:
         is not stored again; a different value for a stored (date, vintage) replaces it."""
         now = fetched_at or dt.datetime.now(dt.UTC).replace(tzinfo=None)
         dates, vints, vals = _rows(data, vintage, pd.Timestamp(now.date()))
+        meta = data.meta
         frame = pd.DataFrame(
             {
-                "kind": data.meta.kind,
-                "id": data.meta.id,
-                "frequency": data.meta.frequency,
+                "kind": meta.kind,
+                "id": meta.id,
+                "frequency": meta.frequency,
                 "date": dates.date,
                 "vintage": vints.date,
                 "value": vals,
-                "source": data.meta.source,
+                "source": meta.source,
                 "fetched_at": now,
             }
         )
-        meta = data.meta
+        n_in = len(frame) + rows_rejected if rows_in is None else rows_in
         with self._connect(write=True) as con:
             con.execute("BEGIN TRANSACTION")
             try:
-                changed = 0
-                if len(frame):
-                    con.register("incoming", frame)
-                    con.execute(
-                        """CREATE OR REPLACE TEMP TABLE fresh AS
-                           WITH stored AS (
-                               SELECT date, vintage, value FROM observations
-                               WHERE kind = ? AND id = ? AND frequency = ?),
-                           known AS (
-                               SELECT date, vintage, value, false AS new FROM stored s WHERE NOT EXISTS (
-                                   SELECT 1 FROM incoming i WHERE i.date = s.date AND i.vintage = s.vintage)
-                               UNION ALL SELECT date, vintage, value, true AS new FROM incoming),
-                           ordered AS (
-                               SELECT date, vintage, new,
-                                      lag(value) OVER (PARTITION BY date ORDER BY vintage) AS prev
-                               FROM known)
-                           SELECT i.* FROM incoming i
-                           JOIN ordered o ON o.new AND o.date = i.date AND o.vintage = i.vintage
-                           LEFT JOIN stored s ON s.date = i.date AND s.vintage = i.vintage
-                           WHERE CASE WHEN s.value IS NULL THEN o.prev IS NULL OR o.prev <> i.value
-                                      ELSE s.value <> i.value END""",
-                        [meta.kind, meta.id, meta.frequency],
-                    )
-                    changed = con.execute("SELECT count(*) FROM fresh").fetchall()[0][0]
-                    con.execute(
-                        """INSERT INTO observations
-                           SELECT kind, id, frequency, date, vintage, value, source, fetched_at
-                           FROM fresh ON CONFLICT (kind, id, frequency, date, vintage) DO UPDATE SET
-                           value = excluded.value, source = excluded.source, fetched_at = excluded.fetched_at"""
-                    )
-                    con.execute("DROP TABLE fresh")
-                    con.unregister("incoming")
-                con.execute(
-                    """INSERT INTO series VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                       ON CONFLICT (kind, id, frequency) DO UPDATE SET
-                       source = excluded.source, origin = excluded.origin, description = excluded.description,
-                       units = excluded.units, notes = excluded.notes, updated_at = excluded.updated_at""",
-                    [
-                        meta.kind,
-                        meta.id,
-                        meta.frequency,
-                        meta.source,
-                        meta.origin,
-                        meta.description,
-                        meta.units,
-                        json.dumps(list(meta.notes)),
-                        now,
-                    ],
-                )
-                n_in = len(frame) + rows_rejected if rows_in is None else rows_in
+                changed = _upsert_values(con, frame, meta) if len(frame) else 0
+                con.execute(_UPSERT_SERIES, [*_series_row(meta), now])
                 con.execute(
                     "INSERT INTO fetch_log VALUES (?, ?, ?, ?, 'stored', ?, ?, ?, '', ?)",
-                    [
-                        run_id,
-                        meta.kind,
-                        meta.id,
-                        provider or meta.source,
-                        n_in,
-                        int(changed),
-                        rows_rejected,
-                        now,
-                    ],
+                    [run_id, meta.kind, meta.id, provider or meta.source, n_in, changed, rows_rejected, now],
                 )
                 con.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(Exception):
                     con.execute("ROLLBACK")
                 raise
-        return WriteResult(meta.kind, meta.id, len(frame) + rows_rejected, int(changed), rows_rejected)
+        return WriteResult(meta.kind, meta.id, len(frame) + rows_rejected, changed, rows_rejected)
 
     def log_failure(self, kind: str, id: str, provider: str, reason: str, run_id: str = "") -> None:
         with self._connect(write=True) as con:
