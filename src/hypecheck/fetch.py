@@ -152,6 +152,22 @@ def fetch_theme(
     return items
 
 
+def _skip(it: Item, store: Store, info: Any, max_age: dt.timedelta, now: dt.datetime, offline: bool) -> bool:
+    """Mark ``it`` skipped when it needs no request (fresh, or the network found down)."""
+    # fresh: fetched from this series' own provider within max_age (an import of files is no fetch:
+    # its values carry the import time but may end months ago)
+    fetched = store.last_fetched(it.kind, it.id, it.provider) if info else None
+    if fetched is not None and now - fetched < max_age:
+        age = now - fetched
+        it.status, it.reason = "skipped", f"fresh (fetched {int(age.total_seconds() // 60)} min ago)"
+        return True
+    if offline:
+        it.status, it.reason = "skipped", "offline (the network was unreachable earlier in this run)"
+        it.error = OfflineError
+        return True
+    return False
+
+
 def _one(
     it: Item,
     store: Store,
@@ -168,16 +184,7 @@ def _one(
         it.status, it.reason = "skipped", "no live provider for this series (it comes from a data file)"
         return
     info = store.info(it.kind, it.id)
-    # fresh: fetched from this series' own provider within max_age (an import of files is no fetch:
-    # its values carry the import time but may end months ago)
-    fetched = store.last_fetched(it.kind, it.id, it.provider) if info else None
-    if fetched is not None and now - fetched < max_age:
-        age = now - fetched
-        it.status, it.reason = "skipped", f"fresh (fetched {int(age.total_seconds() // 60)} min ago)"
-        return
-    if offline:
-        it.status, it.reason = "skipped", "offline (the network was unreachable earlier in this run)"
-        it.error = OfflineError
+    if _skip(it, store, info, max_age, now, offline):
         return
     if it.provider not in cache:
         cache[it.provider] = get_provider(it.provider)
@@ -197,43 +204,48 @@ def _one(
         store.log_failure(it.kind, it.id, it.provider, it.reason, run_id)
         return
     for s in series:
-        clean, rep = validate(s.values, kind="price" if it.kind == "price" else "macro", id=s.meta.id)
-        from .schema import SeriesData
-
-        data = SeriesData(s.meta, clean, None if s.flags is None else s.flags.reindex(clean.index), s.pulls)
-        # per-value vintages: FRED's realtime_start (FredSeries.realtime), else the series' own vintages
-        # or the fetch date (Store.write decides)
-        realtime = getattr(s, "realtime", None)
-        vintage = (
-            pd.to_datetime(realtime["realtime_start"]).reindex(clean.index)
-            if isinstance(realtime, pd.DataFrame) and "realtime_start" in realtime
-            else None
-        )
-        if it.kind == "macro" and vintage is not None and hasattr(prov, "vintages_frame"):
-            # every vintage FRED holds (ALFRED), so a check as of a past date sees what was published
-            # then, revisions included; a value the frame lacks keeps its own realtime_start
-            frame = prov.vintages_frame(it.id, start)
-            if frame is not None:
-                frame = frame.reindex(clean.index)
-                for d in clean.index[frame.isna().all(axis=1).to_numpy()]:
-                    if pd.notna(vintage.loc[d]):
-                        frame.loc[d, pd.Timestamp(vintage.loc[d])] = float(clean.loc[d])
-                frame = frame.sort_index(axis=1)
-                data = SeriesData(data.meta, clean, data.flags, data.pulls, frame)
-                vintage = None
-        res = store.write(
-            data,
-            vintage=vintage,
-            rows_in=rep.rows_in,
-            rows_rejected=len(rep.rejected),
-            provider=it.provider,
-            run_id=run_id,
-        )
-        it.rows_in += rep.rows_in
-        it.rows_stored += res.rows_stored
-        it.rows_rejected += len(rep.rejected)
-        it.validation = rep.summary()
+        _store_one(it, s, prov, start, store, run_id)
     it.status = "fetched"
+
+
+def _store_one(it: Item, s: Any, prov: Any, start: dt.date | None, store: Store, run_id: str) -> None:
+    """Validate one fetched series and write it with its vintages; the counts added to ``it``."""
+    from .schema import SeriesData
+
+    clean, rep = validate(s.values, kind="price" if it.kind == "price" else "macro", id=s.meta.id)
+    data = SeriesData(s.meta, clean, None if s.flags is None else s.flags.reindex(clean.index), s.pulls)
+    # per-value vintages: FRED's realtime_start (FredSeries.realtime), else the series' own vintages
+    # or the fetch date (Store.write decides)
+    realtime = getattr(s, "realtime", None)
+    vintage = (
+        pd.to_datetime(realtime["realtime_start"]).reindex(clean.index)
+        if isinstance(realtime, pd.DataFrame) and "realtime_start" in realtime
+        else None
+    )
+    if it.kind == "macro" and vintage is not None and hasattr(prov, "vintages_frame"):
+        # every vintage FRED holds (ALFRED), so a check as of a past date sees what was published
+        # then, revisions included; a value the frame lacks keeps its own realtime_start
+        frame = prov.vintages_frame(it.id, start)
+        if frame is not None:
+            frame = frame.reindex(clean.index)
+            for d in clean.index[frame.isna().all(axis=1).to_numpy()]:
+                if pd.notna(vintage.loc[d]):
+                    frame.loc[d, pd.Timestamp(vintage.loc[d])] = float(clean.loc[d])
+            frame = frame.sort_index(axis=1)
+            data = SeriesData(data.meta, clean, data.flags, data.pulls, frame)
+            vintage = None
+    res = store.write(
+        data,
+        vintage=vintage,
+        rows_in=rep.rows_in,
+        rows_rejected=len(rep.rejected),
+        provider=it.provider,
+        run_id=run_id,
+    )
+    it.rows_in += rep.rows_in
+    it.rows_stored += res.rows_stored
+    it.rows_rejected += len(rep.rejected)
+    it.validation = rep.summary()
 
 
 def is_offline(items: list[Item]) -> bool:

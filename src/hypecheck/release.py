@@ -1,7 +1,7 @@
 """Publication lags: when a macro observation became public, for series that carry no vintages.
 
 A FRED series without vintages (a downloaded CSV) says what a value *is*, not when it was known. The
-panel already holds back period-start stamps until their period ends (:func:`hypecheck.panel.period_rule`);
+panel already holds back period-start stamps until their period ends (:func:`hypecheck.known.period_rule`);
 many releases come later still. :data:`LAGS` adds the documented delay, in calendar days, counted
 from the end of the observation's period (for a weekly series stamped on its last day, from the
 stamp). Each value is conservative: the latest usual release date, so a check never uses a number
@@ -14,9 +14,9 @@ stock about 4 weeks after the month; G.17 industrial production about 17 days af
 Bureau (new residential construction about 18 days after; retail sales about 16 days after) and the
 Department of Labor (weekly claims: the Thursday after the week ending Saturday, 5 days).
 
-Where the lags apply: :func:`hypecheck.panel.cut_known`, the one cut every input of a check goes
-through, for macro series *without* vintages. A series with vintages (an ALFRED all-vintages file,
-FRED's ``realtime_start``) is cut by its vintage dates instead, which are its publication dates. A
+Where the lags apply: :class:`hypecheck.known.KnownView`, the one cut every input of a check and
+of the lab goes through, for macro series *without* vintages. A series with vintages (an ALFRED
+all-vintages file, FRED's ``realtime_start``) is cut by its vintage dates instead, which are its publication dates. A
 theme overrides or adds a lag per series in its ``[release]`` table (series id = days, counted as
 here), e.g. ``[release]`` / ``ICSA = 5`` / ``MYSERIES = 40``; an id not listed keeps the lag below.
 A series listed nowhere gets a conservative **assumed** lag by its frequency (:data:`ASSUMED_LAGS`:

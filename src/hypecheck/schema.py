@@ -78,7 +78,7 @@ class SeriesData:
     ascending, unique: the day that release became public), cell = the observation's value in that
     vintage, NaN where the vintage does not hold it. ``values`` is each observation's value in the
     latest vintage that holds it. A series with vintages says when each value became known, so the
-    panel cuts it by vintage (:func:`hypecheck.panel.cut_known`) instead of by publication lag."""
+    panel cuts it by vintage (:func:`hypecheck.known.cut_known`) instead of by publication lag."""
 
     meta: SeriesMeta
     values: pd.Series
@@ -106,7 +106,7 @@ class SeriesData:
 
     def cut(self, as_of: pd.Timestamp) -> SeriesData:
         """The series with nothing dated after ``as_of`` (observation dates; the vintages are cut by
-        what was known on a date in :func:`hypecheck.panel.cut_known`)."""
+        what was known on a date in :func:`hypecheck.known.cut_known`)."""
         keep = self.values.index <= as_of
         flags = self.flags.loc[keep] if self.flags is not None else None
         pulls = self.pulls.loc[keep] if self.pulls is not None else None
@@ -548,23 +548,11 @@ MAX_SYNTHETIC_VINTAGE_DATES = 5000  # plain dates given a publication vintage wh
 
 
 def _publication_dates(index: pd.DatetimeIndex, meta: SeriesMeta) -> pd.DatetimeIndex:
-    """When plain (vintage-less) observations became public: the end of their period (FRED stamps
-    monthly, quarterly and annual values on the period's first day) plus the release lag
-    (documented, else assumed: :mod:`hypecheck.release`)."""
-    from .release import lag_info
+    """When plain (vintage-less) observations became public: the one rule of
+    :func:`hypecheck.known.known_dates` (period end plus the documented or assumed release lag)."""
+    from .known import publication_dates
 
-    f = meta.frequency
-    ends = (
-        index + pd.offsets.MonthEnd(0)
-        if f == "M"
-        else index + pd.offsets.QuarterEnd(0)
-        if f == "Q"
-        else index + pd.offsets.YearEnd(0)
-        if f == "A"
-        else index
-    )
-    lag = lag_info(meta.id, f)[0] if meta.kind == "macro" else 0
-    return pd.DatetimeIndex(ends + pd.Timedelta(days=lag))
+    return publication_dates(index, meta)
 
 
 def _merge_vintaged(ranked: list[SeriesData]) -> SeriesData | None:

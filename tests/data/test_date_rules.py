@@ -90,6 +90,23 @@ def test_alfred_file_beside_the_shared_unrate_csvs(shared_data: Path, tmp_path: 
     ctx = known_series(cat, "macro", "UNRATE")
     assert ctx is not None and ctx.loc[:"2025-11-07"].iloc[-1] == 4.5
     assert ctx.loc[:"2025-12-05"].iloc[-1] == 4.2
+    # the lab's context (a universe reading UNRATE as its level feature "curve") and the scan, which
+    # reads a narrative's features through the lab (lab.verdict.theme_features with that context)
+    from hypecheck.lab import features as F
+    from hypecheck.lab.history import History, Universe, build_context
+    from hypecheck.lab.verdict import theme_features
+
+    days = pd.bdate_range("2024-01-01", "2025-12-31")
+    for t, drift in (("AAA", 0.001), ("BBB", 0.0)):  # hand-built closes for a pair to scan
+        meta = SeriesMeta(id=t, kind="price", source="test", origin="hand-built", frequency="D")
+        cat.add(SeriesData(meta, pd.Series(100 * np.exp(drift * np.arange(len(days))), index=days)))
+    u = Universe("probe", "1", "", F.DAILY, (("AAA", "BBB", "g"),), macro={"curve": "UNRATE"})
+    on = build_context(cat, u).on(pd.DatetimeIndex(["2025-11-07", "2025-12-05"]))
+    assert on["curve"].tolist() == [4.5, 4.2]
+    hist = History("probe", u, pd.DataFrame(columns=["leader", "laggard"]), days[-1], [], "files")
+    a, b = cat.get("price", "AAA").values, cat.get("price", "BBB").values
+    row = theme_features(a, b, "AAA", "BBB", hist, cat, pd.Timestamp("2025-11-07"), 6)
+    assert row["curve"].iloc[0] == 4.5
 
 
 def test_unlisted_series_gets_an_assumed_lag_and_says_so() -> None:

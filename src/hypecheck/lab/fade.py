@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..known import cut_closes
 from . import features as F
 from . import model as M
 from . import null as N
@@ -125,7 +126,7 @@ def fade_test(
     from .history import EPISODE_K, GAP_MONTHS, pair_sigma
 
     period = "trading day" if freq.ppm > 1 else "month"
-    a, b = a.loc[a.index <= as_of], b.loc[b.index <= as_of]
+    a, b = cut_closes(a, as_of), cut_closes(b, as_of)
     feat = F.pair_features(a, b, freq)
     out = Fade(leader, laggard, "no narrative born", period=period)
     if len(feat) < freq.noise + freq.move + 2:
@@ -299,7 +300,7 @@ def range_now(a: pd.Series, b: pd.Series, freq: F.Freq, k: Known, as_of: pd.Time
     """The random walk's :data:`RANGE_LEVEL` interval of the spread over ``k.months`` from ``as_of``."""
     from .history import pair_sigma
 
-    feat = F.align(a.loc[a.index <= as_of], b.loc[b.index <= as_of])
+    feat = F.align(cut_closes(a, as_of), cut_closes(b, as_of))
     if len(feat) < 80:
         return None
     sig = float(pair_sigma(feat, freq)[-1])

@@ -4,9 +4,11 @@ A *history* is a universe (a versioned TOML file in this folder: ``etf.toml`` fo
 ``kenfrench.toml`` for the bundled one) read from a :class:`~hypecheck.schema.Catalog`. Building it:
 
 1. the market-wide context (:data:`~hypecheck.lab.features.CONTEXT`) is computed once on the
-   union calendar of the universe's closes, each macro or search series indexed by the date it became
-   *known* (period-start stamps move to their period's end, see :func:`hypecheck.panel.period_end`,
-   plus one day: FRED and Google Trends publish after the period, never on its last day);
+   union calendar of the universe's closes, read through :class:`hypecheck.known.KnownView` (the one
+   date cut of the check's panel): each macro or search series indexed by the date it became *known*
+   (vintages by their dates; else period-start stamps at their period's end plus the documented or
+   assumed release lag; Trends windows re-merged as known on each date), and missing on a date when
+   its last value was published longer ago than :data:`hypecheck.known.MAX_AGE_DAYS` allows;
 2. the pairs are split into partitions; each partition computes, per pair, every feature for every
    date (:func:`~hypecheck.lab.features.pair_features`), the births of narratives
    (:func:`~hypecheck.lab.features.detect`), the leader's view of the features at each birth and the
@@ -29,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError, MissingDependencyError, ProviderError
-from ..panel import period_end
+from ..known import MAX_AGE_DAYS, KnownView, known_dates
 from ..schema import Catalog
 from . import features as F
 
@@ -120,84 +122,58 @@ def _term_id(catalog: Catalog, term: str) -> str | None:
     return None
 
 
-def _known_dates(sd: Any, v: pd.Series) -> pd.DatetimeIndex:
-    """When each value of ``v`` (a series of ``sd``) became known: its period's end for period-start
-    stamps, plus the documented release lag of a macro series (at least one day)."""
-    from ..release import lag_days
-
-    idx = pd.DatetimeIndex(v.index)
-    ends = period_end(idx, sd.meta.frequency, sd.meta.kind)
-    lag = max(1, lag_days(sd.meta.id, sd.meta.frequency)) if sd.meta.kind == "macro" else 1
-    return pd.DatetimeIndex((ends if ends is not None else idx) + pd.Timedelta(days=lag))
-
-
 def known_series(catalog: Catalog, kind: str, id: str) -> pd.Series | None:
-    """A macro or search series re-indexed by the date each value became known (see the module)."""
-    if not catalog.has(kind, id):  # type: ignore[arg-type]
-        return None
-    sd = catalog.get(kind, id)  # type: ignore[arg-type]
-    if sd.vintages is not None:
-        return _known_from_vintages(sd.vintages)
-    v = sd.values.dropna()
-    if v.empty:
-        return None
-    out = pd.Series(v.to_numpy(), index=_known_dates(sd, v)).sort_index(kind="mergesort")
-    return out[~out.index.duplicated(keep="last")]
-
-
-def _known_from_vintages(frame: pd.DataFrame) -> pd.Series | None:
-    """A series with vintages as the lab reads it: on each vintage date (a publication), the newest
-    observation's value in that vintage; so on any date the last entry is what was published by then
-    (first releases and revisions as they came, never a later revision)."""
-    rows = []
-    for col in frame.columns:
-        c = frame[col].dropna()
-        if len(c):
-            rows.append((pd.Timestamp(col), float(c.iloc[-1])))
-    if not rows:
-        return None
-    out = pd.Series([v for _, v in rows], index=pd.DatetimeIndex([d for d, _ in rows]))
-    return out[~out.index.duplicated(keep="last")].sort_index()
+    """A macro or search series re-indexed by the date each value became known
+    (:meth:`hypecheck.known.KnownView.realtime`)."""
+    return KnownView(catalog).realtime(kind, id)  # type: ignore[arg-type]
 
 
 def _price(catalog: Catalog, id: str) -> pd.Series | None:
-    if not catalog.has("price", id):
-        return None
-    s = catalog.get("price", id).values.dropna()
-    return s if len(s) else None
+    return KnownView(catalog).closes(id)
 
 
-STALE_DAYS = 62  # a context value older than two months on a date is missing there, not carried on
+STALE_DAYS = MAX_AGE_DAYS["M"]  # the age limit of a context series whose frequency is not recorded
 
 
 @dataclass
 class Context:
     """Market-wide series on their own (known-date) calendars; :meth:`on` aligns them to a pair
-    (the last value known on or before each date, missing when older than :data:`STALE_DAYS`)."""
+    (the last value known on or before each date, missing when published longer ago than ``max_age``
+    allows: :data:`hypecheck.known.MAX_AGE_DAYS` by the series' frequency, else :data:`STALE_DAYS`)."""
 
     series: dict[str, pd.Series]
+    max_age: dict[str, int] = field(default_factory=dict)
 
     def on(self, index: pd.DatetimeIndex) -> pd.DataFrame:
         return pd.DataFrame(
-            {k: F.asof(s, index, max_age_days=STALE_DAYS) for k, s in self.series.items()}, index=index
+            {
+                k: F.asof(s, index, max_age_days=self.max_age.get(k, STALE_DAYS))
+                for k, s in self.series.items()
+            },
+            index=index,
         )
 
 
 def build_context(catalog: Catalog, u: Universe) -> Context:
+    """The universe's market-wide context as known on each date (see the module)."""
+    view = KnownView(catalog)
     freq = u.freq
     out: dict[str, pd.Series] = {}
+    age: dict[str, int] = {}
+    daily = MAX_AGE_DAYS["D" if freq.ppm > 1 else "M"]  # series computed from the universe's closes
     m = u.market
-    secs = {t: s for t in m.get("sectors", []) if (s := _price(catalog, t)) is not None}
+    secs = {t: s for t in m.get("sectors", []) if (s := view.closes(t)) is not None}
     if secs:
         out["participation"] = F.participation(pd.DataFrame(secs).sort_index(), freq).dropna()
-    bench = _price(catalog, m.get("benchmark", "")) if m.get("benchmark") else None
+    bench = view.closes(m.get("benchmark", "")) if m.get("benchmark") else None
     if bench is not None:
         lag = 12 * freq.ppm
         out["market_12m"] = (bench / bench.shift(lag) - 1).dropna()
-    ew = _price(catalog, m.get("equal_weight", "")) if m.get("equal_weight") else None
+    ew = view.closes(m.get("equal_weight", "")) if m.get("equal_weight") else None
     if ew is not None and bench is not None:
         df = F.align(ew, bench)
         out["ew_market"] = F._rel_return(df, 3 * freq.ppm).dropna()
+    age.update({k: daily for k in out})
     mac = u.macro
     for feat, key, transform in (
         ("rate_change", "rate_2y", "change"),
@@ -209,26 +185,44 @@ def build_context(catalog: Catalog, u: Universe) -> Context:
         sid = mac.get(key)
         if not sid or feat in out:
             continue
-        s = known_series(catalog, "macro", sid)
+        s = view.realtime("macro", sid)
         if s is None:
             continue
         out[feat] = F.change_over(s, 3) if transform == "change" else s
+        age[feat] = view.max_age(catalog.get("macro", sid).meta.frequency)
     term = u.terms.get("market")
     if term and (tid := _term_id(catalog, term)) is not None and (am := _asvi(catalog, tid)) is not None:
         out["attention_market"] = am
-    return Context(out)
+        age["attention_market"] = view.max_age(_search_series(catalog, tid).meta.frequency)  # type: ignore[union-attr]
+    return Context(out, age)
+
+
+def _search_series(catalog: Catalog, tid: str) -> Any:
+    """The monthly (else weekly) search series of ``tid``: the one ASVI is read from (see :func:`_asvi`)."""
+    options = {x.meta.frequency: x for x in catalog.all("search", tid)}
+    return options.get("M") or options.get("W")
 
 
 def _asvi(catalog: Catalog, tid: str) -> pd.Series | None:
     """ASVI of a search term by known date, from its monthly (else weekly) series on Google's 0-100
     scale; None when only other series exist (a daily stitched series is on another scale, and an
-    8-period median of days is not the 8-week baseline ASVI is defined on)."""
-    options = {x.meta.frequency: x for x in catalog.all("search", tid)}
-    sd = options.get("M") or options.get("W")
+    8-period median of days is not the 8-week baseline ASVI is defined on). A term merged from several
+    Trends windows is re-merged from its inputs as known on each date
+    (:meth:`hypecheck.known.KnownView.windows`): a later window never changes an earlier ASVI."""
+    sd = _search_series(catalog, tid)
     if sd is None:
         return None
-    v = sd.values.dropna()
-    return F.known_asvi(v, _known_dates(sd, v)).sort_index(kind="mergesort")
+    view = KnownView(catalog)
+    if len(catalog.inputs("search", tid, sd.meta.frequency)) <= 1:
+        v = sd.values.dropna()
+        return F.known_asvi(v, known_dates(sd.meta, pd.DatetimeIndex(v.index))).sort_index(kind="mergesort")
+    got: dict[pd.Timestamp, float] = {}
+    for d, cut in view.windows(sd):
+        v = cut.values.dropna()
+        a = F.known_asvi(v, known_dates(cut.meta, pd.DatetimeIndex(v.index)))
+        if d in a.index:
+            got[d] = float(a.loc[d])
+    return pd.Series(got, dtype="float64").sort_index(kind="mergesort")
 
 
 @dataclass
@@ -339,26 +333,27 @@ class History:
     context: Context | None = None
 
 
-LAB_VERSION = "2"  # bump when episodes or features change meaning (invalidates the disk cache)
-_CODE = ("features.py", "history.py", "null.py", "clusters.py")  # their source is hashed into the key too
+_DATE_CODE = ("known.py", "release.py")  # the date rules the context is read with (hypecheck/)
 
 
 def _code_digest() -> str:
     import hashlib
 
-    h = hashlib.sha256()
-    for name in _CODE:
-        h.update(resources.files("hypecheck.lab").joinpath(name).read_bytes())
+    # the feature table and the engine's source (no manual version to bump)
+    h = hashlib.sha256(F.code_digest().encode())
+    for name in _DATE_CODE:
+        h.update(resources.files("hypecheck").joinpath(name).read_bytes())
     return h.hexdigest()[:16]
 
 
 def fingerprint(catalog: Catalog, u: Universe) -> str:
-    """A digest of everything a history is built from: the lab version and the source of the modules that build it, the universe file and
-    every input series (ids, dates, values). Equal digests mean equal panels."""
+    """A digest of everything a history is built from: the feature table and the source of the modules
+    that build it (:func:`hypecheck.lab.features.code_digest`), the universe file and every input series
+    (ids, dates, values). Equal digests mean equal panels."""
     import hashlib
 
     h = hashlib.sha256(
-        f"{LAB_VERSION}|{_code_digest()}|{u.name}|{u.version}|{u.origin}|{u.pairs}|{u.twins}|{u.terms}|".encode()
+        f"{_code_digest()}|{u.name}|{u.version}|{u.origin}|{u.pairs}|{u.twins}|{u.terms}|".encode()
     )
     h.update(f"{u.market}|{u.macro}|{u.freq}".encode())
     prices = {x for a, b, _ in u.pairs for x in (a, b)} | set(u.twins.values())

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .._blas import one_blas_thread
+from ..known import cut_closes
 from ..schema import Catalog
 from . import features as F
 from . import model as M
@@ -322,7 +323,7 @@ def theme_features(
         name = u.terms.get(s)
         if name and (tid := _term_id(catalog, name)) is not None and (x := _asvi(catalog, tid)) is not None:
             terms[s] = x
-    cut = [None if x is None else x.loc[x.index <= as_of] for x in (a, b, twin.get(a_id), twin.get(b_id))]
+    cut = [None if x is None else cut_closes(x, as_of) for x in (a, b, twin.get(a_id), twin.get(b_id))]
     assert cut[0] is not None and cut[1] is not None
     feat = F.pair_features(
         cut[0],
