@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 
 from .data.catalog import load_catalog
-from .errors import DateOutsideDataError, InputError, short
+from .errors import DateOutsideDataError, InputError
+from .known import parse_as_of as _parse_as_of  # the one as-of parser
 from .panel import build_panel
 from .pillar_registry import PILLARS
 from .result import CheckResult
@@ -19,32 +20,6 @@ from .rules import Rules, load_rules
 from .schema import Catalog, Kind
 from .theme import Theme, load_theme
 from .verdict import decide
-
-
-def _parse_as_of(as_of: str | dt.date | pd.Timestamp | None) -> pd.Timestamp | None:
-    if as_of is None:
-        return None
-    if isinstance(as_of, str):
-        import re
-
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", as_of.strip()):
-            raise InputError(
-                f"as-of date {short(as_of)} is not an ISO date (ambiguous or not a date)",
-                hint="write it as YYYY-MM-DD",
-            )
-        as_of = as_of.strip()
-    try:
-        ts = pd.Timestamp(as_of)
-    except pd.errors.OutOfBoundsDatetime:
-        # a real date pandas cannot hold (0001-01-01, 9999-12-31): keep it at the nearest end, so the
-        # range check says plainly that it is before or after the data
-        d = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
-        return pd.Timestamp.min.ceil("D") if d.year < 1970 else pd.Timestamp.max.floor("D")
-    except (ValueError, TypeError):
-        raise InputError(f"as-of date {short(as_of)} is not a date", hint="write it as YYYY-MM-DD") from None
-    if ts is pd.NaT:
-        raise InputError(f"as-of date {short(as_of)} is not a date", hint="write it as YYYY-MM-DD")
-    return ts.normalize()
 
 
 def _theme_span(

@@ -1072,17 +1072,98 @@ def _rekey(series: dict[str, str], named: list[str]) -> dict[str, str]:
     return out
 
 
+_SKIP = object()  # a trigger parameter dropped after its error was reported
+
+
+def _did_you_mean(x: str, options: Any) -> str:
+    close = difflib.get_close_matches(x, options, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _bad(v: _V, where: str, msg: str) -> object:
+    v.err(where, msg)
+    return _SKIP
+
+
+def _terms_param(v: _V, x: Any, where: str, terms: list[str]) -> Any:
+    """Search terms spelt as the theme spells them; each one the theme does not read is an error."""
+    if not isinstance(x, list) or not x or not all(isinstance(t, str) for t in x):
+        return _bad(v, where, f"must be a list of the theme's search terms, got {x!r}")
+    from .schema import normalise_name
+
+    by_norm = {normalise_name("search", t): t for t in terms}
+    spelt = []
+    for j, t in enumerate(x):
+        own = by_norm.get(normalise_name("search", t))
+        if own is None:
+            v.err(
+                f"{where}[{j}]",
+                f"{t!r} is not one of the theme's [attention] terms, so it is never read"
+                + _did_you_mean(t, terms)
+                + "; add it to [attention] terms or name one of "
+                + (", ".join(repr(x) for x in terms) if terms else "them (the theme has none)"),
+            )
+        else:
+            spelt.append(own)
+    return spelt
+
+
+def _param(v: _V, how: str, x: Any, where: str, terms: list[str]) -> Any:
+    """One trigger parameter checked against its type ``how`` and normalised (``_SKIP`` after an error)."""
+    if how == "ticker":
+        return v.ticker(x, where, price=True)
+    if how == "tickers":
+        if not isinstance(x, list) or not x:
+            return _bad(v, where, f'must be a list of tickers, such as ["NVDA"], got {x!r}')
+        return [v.ticker(t, f"{where}[{j}]", price=True) for j, t in enumerate(x)]
+    if how == "number":
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            return _bad(v, where, f"must be a number, got {x!r}")
+        return float(x)
+    if how == "count":
+        if isinstance(x, bool) or not isinstance(x, int) or x < 1:
+            return _bad(v, where, f"must be a whole number, at least 1, got {x!r}")
+        return x
+    if how == "window":
+        w = str(x).upper()
+        if not isinstance(x, str) or not WINDOW_RE.match(w):
+            return _bad(v, where, f"{x!r} is not a window (20D for 20 trading days, 1M, 3M, YTD ...)")
+        return w
+    if how == "mode":
+        if x not in ("all", "any"):
+            return _bad(
+                v, where, f"{x!r} must be 'all' (every ticker below the level) or 'any' (one is enough)"
+            )
+        return x
+    if how == "metric":
+        if x not in BREADTH_METRICS:
+            return _bad(
+                v,
+                where,
+                f"unknown breadth metric {x!r}"
+                + _did_you_mean(str(x), BREADTH_METRICS)
+                + f"; the metrics are {', '.join(BREADTH_METRICS)}",
+            )
+        return x
+    if how == "terms":
+        return _terms_param(v, x, where, terms)
+    if how == "text":
+        if not isinstance(x, str) or not x.strip():
+            return _bad(v, where, "must be a non-empty string")
+        return x.strip()
+    return _SKIP
+
+
 def _trigger_params(v: _V, kind: str, params: dict[str, Any], path: str, terms: list[str]) -> dict[str, Any]:
     """Check a trigger's kind and parameters at load (a typo must not wait for the first run to be
     "unknown"); tickers are upper-cased like the theme's, terms spelt as the theme spells them."""
     if not kind:
         return params
     if kind not in TRIGGER_KINDS:
-        close = difflib.get_close_matches(kind, TRIGGER_KINDS, n=1)
         v.err(
             f"{path}.kind",
             f"unknown trigger kind {kind!r}"
-            + (f" (did you mean {close[0]!r}?)" if close else "")
+            + _did_you_mean(kind, TRIGGER_KINDS)
             + f"; the kinds are {', '.join(TRIGGER_KINDS)}",
         )
         return params
@@ -1095,80 +1176,14 @@ def _trigger_params(v: _V, kind: str, params: dict[str, Any], path: str, terms: 
         where = f"{path}.params.{k}"
         how = spec.get(k)
         if how is None:
-            close = difflib.get_close_matches(k, spec, n=1)
             v.err(
                 where,
-                f"{kind} takes no parameter {k!r}"
-                + (f" (did you mean {close[0]!r}?)" if close else "")
-                + f"; it takes {', '.join(spec)}",
+                f"{kind} takes no parameter {k!r}" + _did_you_mean(k, spec) + f"; it takes {', '.join(spec)}",
             )
             continue
-        if how == "ticker":
-            out[k] = v.ticker(x, where, price=True)
-        elif how == "tickers":
-            if not isinstance(x, list) or not x:
-                v.err(where, f'must be a list of tickers, such as ["NVDA"], got {x!r}')
-                continue
-            out[k] = [v.ticker(t, f"{where}[{j}]", price=True) for j, t in enumerate(x)]
-        elif how == "number":
-            if isinstance(x, bool) or not isinstance(x, (int, float)):
-                v.err(where, f"must be a number, got {x!r}")
-                continue
-            out[k] = float(x)
-        elif how == "count":
-            if isinstance(x, bool) or not isinstance(x, int) or x < 1:
-                v.err(where, f"must be a whole number, at least 1, got {x!r}")
-                continue
-            out[k] = x
-        elif how == "window":
-            w = str(x).upper()
-            if not isinstance(x, str) or not WINDOW_RE.match(w):
-                v.err(where, f"{x!r} is not a window (20D for 20 trading days, 1M, 3M, YTD ...)")
-                continue
-            out[k] = w
-        elif how == "mode":
-            if x not in ("all", "any"):
-                v.err(where, f"{x!r} must be 'all' (every ticker below the level) or 'any' (one is enough)")
-                continue
-            out[k] = x
-        elif how == "metric":
-            if x not in BREADTH_METRICS:
-                close = difflib.get_close_matches(str(x), BREADTH_METRICS, n=1)
-                v.err(
-                    where,
-                    f"unknown breadth metric {x!r}"
-                    + (f" (did you mean {close[0]!r}?)" if close else "")
-                    + f"; the metrics are {', '.join(BREADTH_METRICS)}",
-                )
-                continue
-            out[k] = x
-        elif how == "terms":
-            if not isinstance(x, list) or not x or not all(isinstance(t, str) for t in x):
-                v.err(where, f"must be a list of the theme's search terms, got {x!r}")
-                continue
-            from .schema import normalise_name
-
-            by_norm = {normalise_name("search", t): t for t in terms}
-            spelt = []
-            for j, t in enumerate(x):
-                own = by_norm.get(normalise_name("search", t))
-                if own is None:
-                    close = difflib.get_close_matches(t, terms, n=1)
-                    v.err(
-                        f"{where}[{j}]",
-                        f"{t!r} is not one of the theme's [attention] terms, so it is never read"
-                        + (f" (did you mean {close[0]!r}?)" if close else "")
-                        + "; add it to [attention] terms or name one of "
-                        + (", ".join(repr(x) for x in terms) if terms else "them (the theme has none)"),
-                    )
-                else:
-                    spelt.append(own)
-            out[k] = spelt
-        elif how == "text":
-            if not isinstance(x, str) or not x.strip():
-                v.err(where, "must be a non-empty string")
-                continue
-            out[k] = x.strip()
+        value = _param(v, how, x, where, terms)
+        if value is not _SKIP:
+            out[k] = value
     return out
 
 
