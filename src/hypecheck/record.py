@@ -26,7 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .lab.target import keeps_beating, kept_half  # the lab's outcome definitions
 from .schema import Catalog
+from .summary import Summary, of_record
 
 
 def forecast_row(result: Any, origin: str = "check", source: str = "") -> dict[str, Any] | None:
@@ -87,48 +89,17 @@ class RecordResult:
     def to_dict(self) -> dict[str, Any]:
         return {"forecasts": self.forecasts, "summary": self.summary_}
 
+    def to_summary(self) -> Summary:
+        """The record as one :class:`~hypecheck.summary.Summary`: the counts first, live and replayed
+        forecasts apart, then each forecast."""
+        return of_record(self)
+
     def summary(self) -> str:
-        s = self.summary_
-        lines = [
-            f"hypecheck record: {s['n']} forecasts, {s['scored']} scored, {s['pending']} pending "
-            "(horizon not passed in the data)"
-        ]
-        for part in ("live", "replayed"):
-            p = s[part]
-            if not p["scored"]:
-                lines.append(f"  {part}: {p['n']} forecasts, none scored yet")
-                continue
-            lines.append(
-                f"  {part}: {p['scored']} scored of {p['n']}: the range held {p['inside']} times "
-                f"({p['coverage']:.0%} against the {p['level']:.0%} promised)"
-                + (
-                    f"; kept half {p['kept_half']} of {p['kept_half_n']} (the random walk expected "
-                    f"{p['p_kept_mean']:.0%}; Brier {p['brier_rw']:.3f}, the class rate's {p['brier_class']:.3f})"
-                    if p["kept_half_n"]
-                    else ""
-                )
-                + (
-                    f"; kept beating {p['beat']} of {p['scored']} (panel model Brier {p['brier_model']:.3f}, "
-                    f"base rate's {p['brier_base']:.3f})"
-                )
-            )
-            if part == "replayed":
-                lines.append("    (replayed: made after the data already ran past their as-of date)")
-        for r in self.forecasts:
-            state = (
-                "pending"
-                if r["realised"] is None
-                else f"realised {100 * math.expm1(r['realised']):+.1f}%, "
-                + ("inside" if r["inside"] else "outside")
-                + f" the range [{100 * math.expm1(r['lo']):+.0f}%, {100 * math.expm1(r['hi']):+.0f}%]"
-                + ("" if r["kept_half"] is None else f", kept half: {'yes' if r['kept_half'] else 'no'}")
-            )
-            tag = " (replayed)" if r["replayed"] else ""
-            lines.append(
-                f"  {r['made_on'][:10]} {r['leader']} vs {r['laggard']} as of {r['as_of']}, "
-                f"{r['horizon']}, {r['label']}{tag}: {state}"
-            )
-        return "\n".join(lines)
+        """The terminal's text (what ``hypecheck record`` prints): ``to_summary().text()``."""
+        return self.to_summary().text()
+
+    def _repr_html_(self) -> str:
+        return self.to_summary().html()
 
     def __str__(self) -> str:
         return self.summary()
@@ -172,7 +143,7 @@ def score(forecasts: pd.DataFrame, catalog: Catalog) -> RecordResult:
         inside = None if real is None or lo is None or hi is None else bool(lo <= real <= hi)
         kept = None
         if real is not None and _n(r.get("move")) is not None and _n(r.get("since_birth")) is not None:
-            kept = bool(r["since_birth"] + real > -0.5 * r["move"])
+            kept = kept_half(float(r["since_birth"]) + real, float(r["move"]))
         data_end = r.get("data_end")
         replayed = bool(data_end is not None and pd.Timestamp(data_end) > as_of)
         rows.append(
@@ -200,7 +171,7 @@ def score(forecasts: pd.DataFrame, catalog: Catalog) -> RecordResult:
                 "realised": real,
                 "inside": inside,
                 "kept_half": kept,
-                "keeps_beating": None if real is None else bool(real > 0),
+                "keeps_beating": None if real is None else keeps_beating(real),
             }
         )
     return RecordResult(rows, _summary(rows))

@@ -1,5 +1,6 @@
-"""The result of checking a theme: explains itself (``summary()``, ``__str__``, ``_repr_html_``,
-``to_dict()``). Reports and charts are built from it; they never recompute anything."""
+"""The result of checking a theme: explains itself (``to_summary()``, a
+:class:`~hypecheck.summary.Summary` whose text ``summary()`` and ``__str__`` print and whose HTML is
+``_repr_html_``; ``to_dict()``). Reports and charts are built from it; they never recompute anything."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .evidence import _clean
 from .panel import Provenance
 from .pillar_registry import PILLARS
 from .schema import LoadReport
+from .summary import Summary, of_check
 from .theme import Theme
 from .verdict import Verdict
 
@@ -92,46 +94,14 @@ class CheckResult:
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
 
+    def to_summary(self) -> Summary:
+        """The result as one :class:`~hypecheck.summary.Summary` (text, HTML, ``_repr_html_``): the
+        verdict first, each pillar with its findings, what would flip it, the model's ledger."""
+        return of_check(self)
+
     def summary(self) -> str:
-        v = self.verdict
-        score = "n/a" if v.score is None else f"{v.score:+.2f}"
-        lines = [
-            f"{self.theme.title}  [{self.theme.id}]",
-            f"as of {self.as_of.date()}  data: {self.source}"
-            + ("  (bundled SAMPLE data)" if self.sample_data else ""),
-            f"VERDICT: {v.label.upper()}",
-        ]
-        c = self.calibration
-        if c is not None:
-            lines += c.headline()
-        else:
-            lines.append(v.flip)
-        lines.append(
-            f"evidence lean {score} on -1 viral .. +1 catalyst (which way the ledger's items lean; "
-            "descriptive, not the label)"
-        )
-        lines.append("")
-        for name in self.measured():
-            p = self.pillars[name]
-            s = "  n/a" if p.score is None else f"{p.score:+.2f}"
-            lines.append(f"  {PILLARS.title(name):<20} {p.status:<8} {s}  {p.reason}")
-            # what was measured, one line per item: the report's sentences (its ledger's first column)
-            lines += [f"      - {e.finding or e.claim}" for e in p.evidence]
-        lines += ["", "What would flip it: " + v.flip]
-        if c is not None:
-            lines += ["", c.summary().split("\n", 3)[-1]]
-        h = self.hindsight
-        if h:
-            lines += [
-                "",
-                f"Hindsight (after {h['as_of']}, not used by the verdict; data to {h['data_end']}):",
-            ]
-            for r in h["rows"]:
-                tag = "" if r["complete"] else " (so far)"
-                lines.append(
-                    f"  {r['pair']:<40} {r['horizon']:>4} to {r['end']}{tag}: spread {100 * r['spread']:+.2f} pp"
-                )
-        return "\n".join(lines)
+        """The terminal's text (what ``hypecheck check`` prints): ``to_summary().text()``."""
+        return self.to_summary().text()
 
     def __str__(self) -> str:
         return self.summary()
@@ -143,6 +113,4 @@ class CheckResult:
         return {name: fig for name, (_p, _t, fig) in charts.build(self).items()}
 
     def _repr_html_(self) -> str:
-        from .report.html import render_summary_html
-
-        return render_summary_html(self)
+        return self.to_summary().html()

@@ -71,7 +71,7 @@ def lab(
     if as_json:
         click.echo(json.dumps(res.to_dict(), allow_nan=False))
     else:
-        click.echo(res.summary())
+        click.echo(res.to_summary().text())
     if out is not None:
         from ..errors import InputError
         from ..report.labpage import write_page

@@ -307,6 +307,15 @@ class LabResult:
     def __str__(self) -> str:
         return self.summary()
 
+    def to_summary(self) -> Any:
+        """The lab as one :class:`~hypecheck.summary.Summary` (text, HTML, ``_repr_html_``)."""
+        from ..summary import of_lab
+
+        return of_lab(self)
+
+    def _repr_html_(self) -> str:
+        return str(self.to_summary().html())
+
 
 _CACHE: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = weakref.WeakKeyDictionary()
 

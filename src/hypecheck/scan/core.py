@@ -282,6 +282,15 @@ class ScanResult:
     def __str__(self) -> str:
         return self.summary()
 
+    def to_summary(self) -> Any:
+        """The scan as one :class:`~hypecheck.summary.Summary` (text, HTML, ``_repr_html_``)."""
+        from ..summary import of_scan
+
+        return of_scan(self, LOOKBACK_MONTHS)
+
+    def _repr_html_(self) -> str:
+        return str(self.to_summary().html())
+
 
 def _c(x: Any) -> Any:
     if x is None:
