@@ -20,7 +20,7 @@ LN2 = math.log(2.0)
 MAD_TO_SD = 1.4826
 
 
-def asvi(series: pd.Series, window: int = 8) -> pd.Series:
+def asvi(series: pd.Series, window: int = 8, *, floor: float | None = None) -> pd.Series:
     """Abnormal search volume index (Da, Engelberg & Gao 2011).
 
     ``ASVI_t = ln SVI_t - ln median(SVI_{t-1}, ..., SVI_{t-window})``: the log of this period's
@@ -29,16 +29,26 @@ def asvi(series: pd.Series, window: int = 8) -> pd.Series:
     NaN inputs inside the baseline window make that baseline NaN; zeros are explicit: if SVI_t and
     the baseline median are both 0 the value is 0 (no change from nothing), if only SVI_t is 0 it is
     -inf, if only the baseline is 0 it is +inf. ``<1`` cells should be given as 0.5 by the reader.
+
+    ``floor`` (the lab's policy, :func:`hypecheck.lab.features.known_asvi`): values below it are
+    raised to it first, so no value is infinite, and the baseline is the median of the *logs*
+    (``ln SVI_t - median(ln SVI_{t-1..t-window})``). For an odd ``window`` the two baselines are the
+    same; for an even one the median of the logs takes the geometric rather than the arithmetic mean
+    of the two middle values (the lab's panel was built with it; kept so its numbers do not move).
     """
     if window < 1:
         raise ValueError("window must be at least 1")
+    name = f"asvi_{series.name}" if series.name else "asvi"
+    if floor is not None:
+        lx = pd.Series(np.log(series.clip(lower=floor).to_numpy(dtype="float64")), index=series.index)
+        return pd.Series((lx - baseline(lx, window)).to_numpy(), index=series.index, name=name)
     x = series.astype("float64")
     base = baseline(x, window)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.log(x.to_numpy()) - np.log(base.to_numpy())
     both_zero = (x.to_numpy() == 0) & (base.to_numpy() == 0)
     out[both_zero] = 0.0
-    return pd.Series(out, index=series.index, name=f"asvi_{series.name}" if series.name else "asvi")
+    return pd.Series(out, index=series.index, name=name)
 
 
 def baseline(series: pd.Series, window: int = 8) -> pd.Series:

@@ -32,8 +32,8 @@ import pandas as pd
 
 from ..known import cut_closes
 from . import features as F
-from . import model as M
 from . import null as N
+from . import target as T
 from .bootstrap import block_weights, interval, weighted_auc, wmean
 from .retention import ATTENTION_SPIKE, _with_without, null_at
 from .retention import _clean as _clean  # one JSON cleaner for the lab's results
@@ -221,10 +221,10 @@ def known_at(
         return out
     nl = null_at(eps, months, ppm, level=RANGE_LEVEL)
     n1 = null_at(eps, 1, ppm)
-    known = np.asarray(M.known_dates(eps, months) <= as_of) & ~np.isnan(nl.kept)
+    known = np.asarray(T.known_dates(eps, months) <= as_of) & ~np.isnan(nl.kept)
     z_known = nl.z[known]
     out.tails = N.fit_tails(z_known)
-    k1 = np.asarray(M.known_dates(eps, 1) <= as_of) & np.isfinite(n1.z)
+    k1 = np.asarray(T.known_dates(eps, 1) <= as_of) & np.isfinite(n1.z)
     out.tails_1m = N.fit_tails(n1.z[k1])
     years = pd.DatetimeIndex(eps["date"]).year.to_numpy()
     clusters = eps["cluster"].astype(str).to_numpy() if "cluster" in eps else np.arange(len(eps)).astype(str)
@@ -244,7 +244,7 @@ def known_at(
     if sel.sum() < 10:  # too few of this class: all narratives
         out.klass, sel = "all", np.ones(int(known.sum()), dtype=bool)
     kept = nl.kept[known][sel]
-    beat = (eps[f"outcome_{months}m"].to_numpy(dtype="float64")[known][sel] > 0).astype(float)
+    beat = T.persisted(eps[f"outcome_{months}m"].to_numpy(dtype="float64")[known][sel])
     Ws = W[:, sel]
     out.n = int(sel.sum())
     out.n_effective = len(set(clusters[known][sel].tolist()))
@@ -259,7 +259,7 @@ def known_at(
         if col not in eps:
             continue
         rh = eps[col].to_numpy(dtype="float64")
-        m = np.asarray(M.known_dates(eps, h) <= as_of) & ~np.isnan(rh) & in_class
+        m = np.asarray(T.known_dates(eps, h) <= as_of) & ~np.isnan(rh) & in_class
         if m.sum() >= 10:
             out.fan[f"{h}M"] = {f"q{int(q * 100)}": float(np.quantile(rh[m], q)) for q in QUANTILES} | {
                 "n": int(m.sum())

@@ -40,28 +40,189 @@ import pandas as pd
 
 from ..analytics.rrg import _one_ticker
 
-SIGNED = (
-    "sharpness",
-    "mom_1m",
-    "mom_3m",
-    "mom_6m",
-    "mom_12m",
-    "consistency",
-    "rs_ratio",
-    "rs_momentum",
+ORIENTATIONS = ("signed", "sided", "context", "episode")
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One row of the feature table: a feature's name, the pillar it belongs to, its orientation (how
+    :func:`orient` turns it into the leader's view: ``signed`` x direction, ``sided`` the leader's
+    side's ``<name>_a``/``_b``, ``context`` as is, ``episode`` computed per episode from earlier ones,
+    already in the leader's view), its unit and plain text (the ledger's), and the function computing
+    it (``module:qualname``; its module's source is hashed into the panel cache key,
+    :func:`code_digest`)."""
+
+    name: str
+    pillar: str
+    orientation: str
+    unit: str
+    text: str
+    function: str
+
+
+_F = "hypecheck.lab.features"
+# The one feature table. Row order is the model's column order (it fixes the fit's arithmetic, so the
+# lab's numbers); the pillars, orientations, ledger text and the cache key all come from here.
+FEATURES: tuple[Feature, ...] = (
+    Feature(
+        "sharpness",
+        "price",
+        "signed",
+        "deviations of the pair's noise",
+        "move over 3 weeks",
+        f"{_F}:sharpness",
+    ),
+    Feature("mom_1m", "price", "signed", "pp", "relative return over 1 month", f"{_F}:_rel_return"),
+    Feature("mom_3m", "price", "signed", "pp", "relative return over 3 months", f"{_F}:_rel_return"),
+    Feature("mom_6m", "price", "signed", "pp", "relative return over 6 months", f"{_F}:_rel_return"),
+    Feature(
+        "mom_12m",
+        "price",
+        "signed",
+        "pp",
+        "relative return over 12 months (trailing momentum)",
+        f"{_F}:_rel_return",
+    ),
+    Feature(
+        "consistency",
+        "price",
+        "signed",
+        "share",
+        "windows ahead minus behind (1, 3, 6, 12 months)",
+        f"{_F}:pair_features",
+    ),
+    Feature(
+        "rs_ratio",
+        "price",
+        "signed",
+        "z",
+        "RS-Ratio (trend of relative strength)",
+        "hypecheck.analytics.rrg:_one_ticker",
+    ),
+    Feature(
+        "rs_momentum",
+        "price",
+        "signed",
+        "z",
+        "RS-Momentum (change of the trend)",
+        "hypecheck.analytics.rrg:_one_ticker",
+    ),
+    Feature(
+        "dist_high",
+        "price",
+        "sided",
+        "log",
+        "distance of relative strength from its 1-year high",
+        f"{_F}:pair_features",
+    ),
+    Feature(
+        "rel_vol", "price", "context", "annualised", "relative volatility of the pair", f"{_F}:pair_features"
+    ),
+    Feature(
+        "ew_confirm",
+        "breadth",
+        "sided",
+        "pp",
+        "leader's equal-weight twin minus the leader over 3 months",
+        f"{_F}:pair_features",
+    ),
+    Feature(
+        "participation",
+        "breadth",
+        "context",
+        "share",
+        "sectors above their 200-day average",
+        f"{_F}:participation",
+    ),
+    Feature(
+        "ew_market",
+        "breadth",
+        "context",
+        "pp",
+        "equal weight (RSP) minus cap weight (SPY) over 3 months",
+        "hypecheck.lab.history:build_context",
+    ),
+    Feature(
+        "rate_change", "catalysts", "context", "pp", "short rate change over 3 months", f"{_F}:change_over"
+    ),
+    Feature("curve", "catalysts", "context", "pp", "10y-2y curve", "hypecheck.lab.history:build_context"),
+    Feature(
+        "credit_change",
+        "catalysts",
+        "context",
+        "pp",
+        "credit spread change over 3 months",
+        f"{_F}:change_over",
+    ),
+    Feature("vix", "catalysts", "context", "level", "VIX", "hypecheck.lab.history:build_context"),
+    Feature(
+        "market_12m",
+        "catalysts",
+        "context",
+        "pp",
+        "market return over 12 months",
+        "hypecheck.lab.history:build_context",
+    ),
+    Feature(
+        "attention",
+        "attention",
+        "sided",
+        "log",
+        "search interest in the leader's term (ASVI)",
+        f"{_F}:known_asvi",
+    ),
+    Feature(
+        "attention_market",
+        "attention",
+        "context",
+        "log",
+        "search interest in 'stock market' (ASVI)",
+        f"{_F}:known_asvi",
+    ),
+    Feature(
+        "pair_base_rate",
+        "history",
+        "episode",
+        "share",
+        "the pair's own past persistence rate",
+        "hypecheck.lab.target:pair_base_rate",
+    ),
 )
-SIDED = ("dist_high", "ew_confirm", "attention")
-CONTEXT = (
-    "rel_vol",
-    "participation",
-    "ew_market",
-    "market_12m",
-    "rate_change",
-    "curve",
-    "credit_change",
-    "vix",
-    "attention_market",
+FEATURE_OF: dict[str, Feature] = {f.name: f for f in FEATURES}
+SIGNED = tuple(f.name for f in FEATURES if f.orientation == "signed")
+SIDED = tuple(f.name for f in FEATURES if f.orientation == "sided")
+CONTEXT = tuple(f.name for f in FEATURES if f.orientation == "context")
+
+# the engine of the panel beside the table's functions: their sources are hashed too (code_digest)
+ENGINE = (
+    "hypecheck.lab.features",
+    "hypecheck.lab.history",
+    "hypecheck.lab.null",
+    "hypecheck.lab.clusters",
+    "hypecheck.lab.target",
 )
+
+
+def code_digest(table: tuple[Feature, ...] | None = None) -> str:
+    """A digest of the feature table (every field of every row) and of the source of every module
+    that computes the panel's episodes and features (:data:`ENGINE` and each row's function's
+    module): the panel cache key's code part. Editing a row or any of that code changes it, so a
+    cached panel is never served for other code; equal in every process (no hash randomisation)."""
+    import hashlib
+    import importlib.util
+
+    rows = FEATURES if table is None else table
+    h = hashlib.sha256()
+    for f in rows:
+        h.update(repr((f.name, f.pillar, f.orientation, f.unit, f.text, f.function)).encode())
+    mods = dict.fromkeys([*ENGINE, *(f.function.split(":")[0] for f in rows)])
+    for mod in mods:
+        spec = importlib.util.find_spec(mod)
+        if spec is None or spec.origin is None:
+            raise ImportError(f"feature table: no module {mod}")
+        with open(spec.origin, "rb") as fh:
+            h.update(mod.encode() + b"\0" + fh.read())
+    return h.hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -171,11 +332,13 @@ def asof(s: pd.Series, index: pd.DatetimeIndex, max_age_days: int | None = None)
 
 
 def known_asvi(values: pd.Series, known: pd.DatetimeIndex, window: int = 8) -> pd.Series:
-    """ASVI (Da, Engelberg & Gao 2011) ``ln SVI_t - ln median(SVI_{t-1..t-window})``, re-indexed by
-    the date each observation became known (``known``: e.g. a month's end for a monthly value)."""
-    x = pd.Series(np.log(values.clip(lower=0.5).to_numpy(dtype="float64")), index=values.index)
-    med = x.shift(1).rolling(window, min_periods=window).median()
-    out = pd.Series((x - med).to_numpy(), index=known)
+    """ASVI (Da, Engelberg & Gao 2011, :func:`hypecheck.analytics.attention.asvi`) with the lab's
+    policy: values floored at 0.5 (Google's "<1"), so no value is infinite, and the baseline the median
+    of the logs; re-indexed by the date each observation became known (``known``: e.g. a month's end
+    for a monthly value)."""
+    from ..analytics.attention import asvi
+
+    out = pd.Series(asvi(values, window, floor=0.5).to_numpy(), index=known)
     return out[~out.index.duplicated(keep="last")].sort_index()
 
 
@@ -289,14 +452,18 @@ def log_outcomes(
 __all__ = [
     "CONTEXT",
     "DAILY",
+    "FEATURES",
+    "FEATURE_OF",
     "FREQS",
     "MONTHLY",
     "SIDED",
     "SIGNED",
+    "Feature",
     "Freq",
     "align",
     "asof",
     "change_over",
+    "code_digest",
     "detect",
     "horizon_end",
     "known_asvi",

@@ -1,8 +1,8 @@
 """The panel model and its honest record: walk-forward fits, baselines, skill with year-block intervals.
 
 Target. An episode *persisted* over the horizon when the leader's return minus the laggard's from the
-birth to ``h`` months later was positive (``outcome_<h>m > 0``); its outcome is *known* on
-``date + h months``. Episodes with a pending outcome are never used to fit or to score.
+birth to ``h`` months later was positive; its outcome is *known* on its horizon's end (both defined
+once, in :mod:`hypecheck.lab.target`). Episodes with a pending outcome are never used to fit or to score.
 
 Model. A logistic regression of persistence on standardised features, with a Gaussian (ridge)
 prior of scale :data:`PRIOR_SD` on every slope and none on the intercept, fitted by Newton's method.
@@ -45,7 +45,10 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from .features import SIGNED
+from .features import FEATURES
+from .target import known_dates as known_dates  # re-exported: M.known_dates
+from .target import pair_base_rate as pair_base_rate  # re-exported: M.pair_base_rate
+from .target import persisted
 
 PRIOR_SD = 0.2  # slope prior on the log-odds per standard deviation of a feature (see the module)
 MIN_COVERAGE = 0.5
@@ -56,13 +59,9 @@ BOOT = 1000
 BOOT_FIT = 100  # bootstrap refits behind each probability's interval
 MOMENTUM = "mom_12m"
 
-PILLAR_FEATURES: dict[str, tuple[str, ...]] = {
-    "price": (*SIGNED, "dist_high", "rel_vol"),  # the pair's own relative-strength features
-    "breadth": ("ew_confirm", "participation", "ew_market"),
-    "catalysts": ("rate_change", "curve", "credit_change", "vix", "market_12m"),
-    "attention": ("attention", "attention_market"),
-    "history": ("pair_base_rate",),
-}
+PILLAR_FEATURES: dict[str, tuple[str, ...]] = {}  # from the feature table (features.FEATURES), in its order
+for _f in FEATURES:
+    PILLAR_FEATURES[_f.pillar] = (*PILLAR_FEATURES.get(_f.pillar, ()), _f.name)
 ALL_FEATURES: tuple[str, ...] = tuple(f for fs in PILLAR_FEATURES.values() for f in fs)
 PILLAR_OF = {f: p for p, fs in PILLAR_FEATURES.items() for f in fs}
 
@@ -231,36 +230,6 @@ def fit(
 
 
 # ---------------------------------------------------------------------------------- walk-forward
-def known_dates(eps: pd.DataFrame, months: int) -> pd.DatetimeIndex:
-    """When each episode's ``months`` outcome is known: its ``known_<h>m`` column (the outcome's end
-    date, see :func:`hypecheck.lab.features.horizon_end`), else the date plus ``months`` months."""
-    col = f"known_{months}m"
-    if col in eps:
-        return pd.DatetimeIndex(eps[col])
-    return pd.DatetimeIndex(eps["date"]) + pd.DateOffset(months=months)
-
-
-def pair_base_rate(eps: pd.DataFrame, months: int) -> np.ndarray:
-    """The pair's own base rate at each birth: Laplace-smoothed share of the earlier births of the same
-    pair with the same leader whose outcome was known by this birth's date and positive."""
-    out = np.full(len(eps), 0.5)
-    if eps.empty:
-        return out
-    dates = pd.DatetimeIndex(eps["date"]).to_numpy()
-    known = known_dates(eps, months).to_numpy()
-    y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
-    key = eps["leader"].astype(str) + "|" + eps["laggard"].astype(str)
-    for _, rows in key.groupby(key, sort=False).indices.items():
-        rows = np.asarray(rows)
-        kn, yy = known[rows], y[rows]
-        for r in rows:
-            m = (kn <= dates[r]) & ~np.isnan(yy)
-            n = int(m.sum())
-            k = int((yy[m] > 0).sum())
-            out[r] = (k + 1) / (n + 2)
-    return out
-
-
 @dataclass
 class Schedule:
     """When the walk-forward refits, and where the holdout begins."""
@@ -322,7 +291,7 @@ def walk_forward(
         train = np.asarray((known <= r) & ~np.isnan(y))
         if train.sum() < MIN_TRAIN:
             continue
-        yt = (y[train] > 0).astype("float64")
+        yt = persisted(y[train])
         m = fit(cols.take(train), yt, features, years[train], boot)
         fits.append((r, m))
         X = cols.take(np.asarray(score_mask))
@@ -421,7 +390,7 @@ def skill(
     calendar-year blocks (:func:`hypecheck.lab.bootstrap.block_weights`; ``weights``: those draws
     for all rows, computed once by the caller), else whole years."""
     m = ~np.isnan(p) & ~np.isnan(base) & ~np.isnan(mom) & ~np.isnan(y)
-    p, base, mom, yy, yr = p[m], base[m], mom[m], (y[m] > 0).astype(float), years[m]
+    p, base, mom, yy, yr = p[m], base[m], mom[m], persisted(y[m]), years[m]
     if not len(p):
         nan = math.nan
         return Skill(name, kind, 0, nan, nan, nan, nan, nan, (nan, nan), (nan, nan), n_effective=0)
@@ -466,7 +435,7 @@ def skill(
 def reliability(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[dict[str, float | int]]:
     """Persistence rate by decile of the probability (equal-count bins of the scored episodes)."""
     m = ~np.isnan(p) & ~np.isnan(y)
-    p, yy = p[m], (y[m] > 0).astype(float)
+    p, yy = p[m], persisted(y[m])
     if len(p) < bins:
         return []
     order = np.argsort(p, kind="mergesort")

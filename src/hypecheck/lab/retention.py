@@ -25,7 +25,7 @@ resampled within calendar-year blocks, years resampled, 1,000 draws, seed 0):
 3. **power first**: the smallest AUC and IC the evaluation could detect (95% confidence, 80% power),
    from the bootstrap's spread of the same statistics;
 4. **the range**: out-of-sample coverage of the 80% range, and its interval-score skill against the
-   unconditional 10%-90% range of past outcomes known by then (``scoringrules.interval_score``);
+   unconditional 10%-90% range of past outcomes known by then (:func:`interval_score`);
 5. **the holdout** by year, with leave-one-year-out figures.
 """
 
@@ -42,6 +42,7 @@ from scipy.special import expit, logit
 
 from . import model as M
 from . import null as N
+from . import target as T
 from .bootstrap import BOOT, block_weights, interval, ones, weighted_auc, weighted_corr, wmean
 from .history import HORIZON_MONTHS, History
 
@@ -89,7 +90,7 @@ def null_at(eps: pd.DataFrame, months: int, ppm: int, level: float = RANGE_LEVEL
     sigma = eps["sigma"].to_numpy(dtype="float64")
     mv = eps["move"].to_numpy(dtype="float64")
     z = N.standardise(r, sigma, n)
-    known = M.known_dates(eps, months)
+    known = T.known_dates(eps, months)
     at = fit_dates(pd.DatetimeIndex(eps["date"]))
     p, lo, hi, pz = (np.full(len(eps), np.nan) for _ in range(4))
     tails: dict[pd.Timestamp, N.Tails] = {}
@@ -111,7 +112,7 @@ def null_at(eps: pd.DataFrame, months: int, ppm: int, level: float = RANGE_LEVEL
         lo[rows], hi[rows] = N.null_range(sigma[rows], n, t, level)
         zr = z[rows]
         pz[rows] = np.where(np.isnan(zr), np.nan, t.cdf(np.nan_to_num(zr)))
-    kept = np.where(np.isnan(r), np.nan, (r > -mv / 2).astype("float64"))
+    kept = T.kept_half(r, mv)
     return Null(months, n, p, lo, hi, z, kept, r, pz, tails, uncond, at)
 
 
@@ -206,7 +207,7 @@ def walk_forward(eps: pd.DataFrame, nl: Null, sch: M.Schedule) -> Scored:
     fit at the holdout's first day frozen over the holdout."""
     n = len(eps)
     y, p_null = nl.kept, nl.p
-    known = M.known_dates(eps, nl.months).to_numpy().astype("datetime64[ns]")
+    known = T.known_dates(eps, nl.months).to_numpy().astype("datetime64[ns]")
     dates = pd.DatetimeIndex(eps["date"])
     years = dates.year.to_numpy()
     X = feature_matrix(eps)
@@ -573,9 +574,19 @@ def _weights(sc: Scored) -> dict[str, Any]:
     }
 
 
-def _range(W: np.ndarray, nl: Null, clusters: np.ndarray, part: np.ndarray) -> dict[str, Any]:
-    import scoringrules as sr
+def interval_score(obs: np.ndarray, lower: np.ndarray, upper: np.ndarray, alpha: float) -> np.ndarray:
+    """The interval (Winkler) score of central ``1 - alpha`` intervals ``[lower, upper]`` (Gneiting &
+    Raftery 2007): the width, plus ``2 / alpha`` times the miss when ``obs`` falls outside. The same
+    arithmetic, in the same order, as ``scoringrules.interval_score`` (tested equal on random data);
+    written here because importing scoringrules compiles numba kernels (seconds) for one line."""
+    obs, lower, upper = (np.asarray(x, dtype="float64") for x in (obs, lower, upper))
+    k = 2 / alpha
+    out = (upper - lower) + (obs < lower) * k * (lower - obs)
+    out += (obs > upper) * k * (obs - upper)
+    return np.asarray(out, dtype="float64")
 
+
+def _range(W: np.ndarray, nl: Null, clusters: np.ndarray, part: np.ndarray) -> dict[str, Any]:
     uq = np.array([nl.uncond.get(pd.Timestamp(d), (math.nan, math.nan)) for d in nl.fit_at]).reshape(-1, 2)
     m = part & ~np.isnan(nl.r) & ~np.isnan(nl.lo) & ~np.isnan(uq[:, 0])
     out: dict[str, Any] = {"horizon": f"{nl.months}M", "level": RANGE_LEVEL, "n": int(m.sum())}
@@ -584,8 +595,8 @@ def _range(W: np.ndarray, nl: Null, clusters: np.ndarray, part: np.ndarray) -> d
     r, lo, hi = nl.r[m], nl.lo[m], nl.hi[m]
     inside = ((r >= lo) & (r <= hi)).astype("float64")
     alpha = 1 - RANGE_LEVEL
-    s_model = np.asarray(sr.interval_score(r, lo, hi, alpha), dtype="float64")
-    s_unc = np.asarray(sr.interval_score(r, uq[m, 0], uq[m, 1], alpha), dtype="float64")
+    s_model = interval_score(r, lo, hi, alpha)
+    s_unc = interval_score(r, uq[m, 0], uq[m, 1], alpha)
     w = W[:, m]
     with np.errstate(divide="ignore", invalid="ignore"):
         skill = 1 - (w @ s_model) / (w @ s_unc)
@@ -661,6 +672,7 @@ __all__ = [
     "choose_prior",
     "classes_of",
     "detectable",
+    "interval_score",
     "measure",
     "null_at",
     "walk_forward",

@@ -22,6 +22,7 @@ from .._blas import one_blas_thread
 from ..schema import Catalog
 from . import model as M
 from . import retention as R
+from . import target as T
 from .bootstrap import block_weights
 from .history import HORIZON_MONTHS, History, build_history, load_universe
 
@@ -135,7 +136,7 @@ def _c(x: Any) -> Any:
 
 def prepare(h: History, months: int) -> pd.DataFrame:
     eps = h.episodes.copy()
-    eps["pair_base_rate"] = M.pair_base_rate(eps, months)
+    eps["pair_base_rate"] = T.pair_base_rate(eps, months)
     return eps
 
 
@@ -162,7 +163,7 @@ def evaluate(h: History, months: int = 6, boot: int = M.BOOT, boot_fit: int = M.
         fs = [f for f in feats if f in present]
         if fs:
             add(pillar, "pillar", M.walk_forward(eps, fs, months, sch))
-    final = M.fit(eps.loc[~np.isnan(y)], (y[~np.isnan(y)] > 0).astype(float), M.ALL_FEATURES)
+    final = M.fit(eps.loc[~np.isnan(y)], T.persisted(y[~np.isnan(y)]), M.ALL_FEATURES)
     scored = ver.fits[-1][1] if ver.fits else final  # the weights shown: the model that was scored
     wmap = dict(zip(scored.features, scored.weights, strict=True))
     for f in present:
@@ -188,10 +189,10 @@ def evaluate(h: History, months: int = 6, boot: int = M.BOOT, boot_fit: int = M.
                     "label": lab,
                     "part": part,
                     "n": int(sel.sum()),
-                    "persisted": _c(float((y[sel] > 0).mean())) if sel.any() else None,
+                    "persisted": _c(float(T.persisted(y[sel]).mean())) if sel.any() else None,
                 }
             )
-    mom_final = M.fit(eps.loc[~np.isnan(y)], (y[~np.isnan(y)] > 0).astype(float), (M.MOMENTUM,))
+    mom_final = M.fit(eps.loc[~np.isnan(y)], T.persisted(y[~np.isnan(y)]), (M.MOMENTUM,))
     known = ~np.isnan(y)
     ret = R.measure(h, eps, months, sch, boot=boot, class_map=h.universe.classes, weights=W)
     for m, nl in ret.nulls.items():
@@ -205,7 +206,7 @@ def evaluate(h: History, months: int = 6, boot: int = M.BOOT, boot_fit: int = M.
         universe=f"{h.universe.origin} (version {h.universe.version})",
         horizon=months,
         episodes=eps,
-        base_rate=float((y[known] > 0).mean()) if known.any() else math.nan,
+        base_rate=float(T.persisted(y[known]).mean()) if known.any() else math.nan,
         skill=rows,
         holdout=holdout,
         holdout_momentum=holdout_mom,
@@ -365,11 +366,11 @@ def evaluate_at(h: History, months: int, as_of: pd.Timestamp) -> LightResult:
     as_of = pd.Timestamp(as_of)
     eps = h.episodes.loc[pd.DatetimeIndex(h.episodes["date"]) <= as_of].copy().reset_index(drop=True)
     for m in HORIZON_MONTHS:
-        late = np.asarray(M.known_dates(eps, m) > as_of)
+        late = np.asarray(T.known_dates(eps, m) > as_of)
         for col in (f"outcome_{m}m", f"rel_{m}m"):
             if col in eps:
                 eps.loc[late, col] = np.nan
-    eps["pair_base_rate"] = M.pair_base_rate(eps, months)
+    eps["pair_base_rate"] = T.pair_base_rate(eps, months)
     y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
     years = pd.DatetimeIndex(eps["date"]).year.to_numpy()
     sch = M.schedule(eps, months, as_of) if len(eps) else None
@@ -390,6 +391,70 @@ def evaluate_at(h: History, months: int, as_of: pd.Timestamp) -> LightResult:
 
 
 _LIGHT: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], LightResult]] = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class ModelAt:
+    """The panel model as of a date: fitted on every narrative of ``history`` whose ``months`` outcome
+    was known by ``as_of`` (standardisation, weights, base rate, :data:`~hypecheck.lab.model.BOOT_FIT`
+    year-block bootstrap refits for the interval; trailing momentum alone beside it), with the
+    walk-forward record known then (:func:`evaluate_at`). ``fit`` is None, with the ``reason``, when
+    too few outcomes were known."""
+
+    history: History
+    months: int
+    as_of: pd.Timestamp
+    fit: M.Fit | None
+    momentum: M.Fit | None
+    record: dict[str, Any]
+    shows_skill: bool
+    n_fit: int
+    reason: str = ""
+    light: LightResult | None = None
+
+
+_MODELS: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], ModelAt]] = weakref.WeakKeyDictionary()
+
+
+def _gt0(ci: Any) -> bool:
+    return bool(ci) and ci[0] is not None and ci[0] > 0
+
+
+@one_blas_thread
+def model_at(history: History, months: int, as_of: pd.Timestamp) -> ModelAt:
+    """The one as-of model fit (see :class:`ModelAt`) the check, the scan and the record use: the same
+    rows, features, prior and bootstrap seed whoever asks, so the same probability. Cached per
+    history, horizon and date."""
+    as_of = pd.Timestamp(as_of)
+    key = (months, as_of)
+    cache = _MODELS.setdefault(history, {})
+    if key in cache:
+        return cache[key]
+    res = evaluate_at(history, months, as_of)
+    eps = res.episodes
+    record = res.record.to_dict()
+    shows = _gt0(record.get("ci_bss_base")) and _gt0(record.get("ci_bss_momentum"))
+    if eps.empty:
+        out = ModelAt(history, months, as_of, None, None, record, False, 0, "no past narratives by then", res)
+        cache[key] = out
+        return out
+    known = T.known_by(eps, months, as_of)
+    if known.sum() < M.MIN_TRAIN:
+        reason = (
+            f"only {int(known.sum())} past narratives in the {history.name} panel had known {months}-month "
+            f"outcomes by {as_of:%Y-%m-%d} (the model needs {M.MIN_TRAIN})"
+        )
+        out = ModelAt(history, months, as_of, None, None, record, False, int(known.sum()), reason, res)
+        cache[key] = out
+        return out
+    y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
+    years = pd.DatetimeIndex(eps["date"]).year.to_numpy()
+    yt = T.persisted(y[known])
+    fit = M.fit(eps.loc[known], yt, M.ALL_FEATURES, years[known], boot=M.BOOT_FIT)
+    mom = M.fit(eps.loc[known], yt, (M.MOMENTUM,))
+    out = ModelAt(history, months, as_of, fit, mom, record, shows, int(known.sum()), "", res)
+    cache[key] = out
+    return out
 
 
 def result_for(catalog: Catalog, source: str, months: int) -> HistoryResult:

@@ -37,33 +37,12 @@ from ..known import cut_closes
 from ..schema import Catalog
 from . import features as F
 from . import model as M
+from . import target as T
 from .history import Context, History, _asvi, _term_id, build_context
-from .run import evaluate_at, history_for
+from .run import ModelAt, history_for, model_at
 
 NO_SKILL = "no skill shown"
-FEATURE_TEXT = {
-    "sharpness": ("move over 3 weeks", "deviations of the pair's noise"),
-    "mom_1m": ("relative return over 1 month", "pp"),
-    "mom_3m": ("relative return over 3 months", "pp"),
-    "mom_6m": ("relative return over 6 months", "pp"),
-    "mom_12m": ("relative return over 12 months (trailing momentum)", "pp"),
-    "consistency": ("windows ahead minus behind (1, 3, 6, 12 months)", "share"),
-    "rs_ratio": ("RS-Ratio (trend of relative strength)", "z"),
-    "rs_momentum": ("RS-Momentum (change of the trend)", "z"),
-    "dist_high": ("distance of relative strength from its 1-year high", "log"),
-    "rel_vol": ("relative volatility of the pair", "annualised"),
-    "ew_confirm": ("leader's equal-weight twin minus the leader over 3 months", "pp"),
-    "participation": ("sectors above their 200-day average", "share"),
-    "ew_market": ("equal weight (RSP) minus cap weight (SPY) over 3 months", "pp"),
-    "rate_change": ("short rate change over 3 months", "pp"),
-    "curve": ("10y-2y curve", "pp"),
-    "credit_change": ("credit spread change over 3 months", "pp"),
-    "vix": ("VIX", "level"),
-    "market_12m": ("market return over 12 months", "pp"),
-    "attention": ("search interest in the leader's term (ASVI)", "log"),
-    "attention_market": ("search interest in 'stock market' (ASVI)", "log"),
-    "pair_base_rate": ("the pair's own past persistence rate", "share"),
-}
+FEATURE_TEXT = {f.name: (f.text, f.unit) for f in F.FEATURES}  # the ledger's words, from the feature table
 
 
 @dataclass
@@ -347,12 +326,11 @@ def theme_features(
 
 
 def _pair_rate(same: pd.DataFrame, as_of: pd.Timestamp, months: int) -> float:
+    """The pair's own base rate as of ``as_of`` (:func:`hypecheck.lab.target.pair_rate`)."""
     if same.empty:
         return 0.5
-    known = M.known_dates(same, months)
     y = same[f"outcome_{months}m"].to_numpy(dtype="float64")
-    m = (known <= as_of) & ~np.isnan(y)
-    return (int((y[m] > 0).sum()) + 1) / (int(m.sum()) + 2)
+    return T.pair_rate(np.asarray(T.known_dates(same, months)), y, as_of)
 
 
 def ledger_rows(fit: Any, row: pd.DataFrame, p: float) -> list[dict[str, Any]]:
@@ -364,11 +342,12 @@ def ledger_rows(fit: Any, row: pd.DataFrame, p: float) -> list[dict[str, Any]]:
     for j, f in enumerate(fit.features):
         v = row[f].iloc[0]
         p_without = float(1 / (1 + math.exp(-(z0 - contrib[j]))))
-        text, unit = FEATURE_TEXT.get(f, (f, ""))
+        row_f = F.FEATURE_OF.get(f)
+        text, unit = (row_f.text, row_f.unit) if row_f is not None else (f, "")
         out.append(
             {
                 "feature": f,
-                "pillar": M.PILLAR_OF.get(f, ""),
+                "pillar": row_f.pillar if row_f is not None else "",
                 "what": text,
                 "unit": unit,
                 "value": _c(float(v)) if v == v else None,
@@ -402,29 +381,58 @@ def panel_verdict(
         hist = history_for(catalog, source)
     except HypecheckError as exc:
         return f"no panel of past narratives: {exc.message}"
-    res = evaluate_at(hist, months, as_of)
-    eps = res.episodes
-    y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
-    known = (M.known_dates(eps, months) <= as_of) & ~np.isnan(y)
-    known = np.asarray(known)
-    if known.sum() < M.MIN_TRAIN:
+    mod = model_at(hist, months, as_of)
+    fit = mod.fit
+    if fit is None or mod.momentum is None:
         return (
-            f"only {int(known.sum())} past narratives in the {hist.name} panel had known "
+            f"only {mod.n_fit} past narratives in the {hist.name} panel had known "
             f"{months}-month outcomes by {as_of:%Y-%m-%d} (the model needs {M.MIN_TRAIN})"
         )
-    years = pd.DatetimeIndex(eps["date"]).year.to_numpy()
-    yt = (y[known] > 0).astype(float)
-    fit = M.fit(eps.loc[known], yt, M.ALL_FEATURES, years[known], boot=M.BOOT_FIT)
-    mom = M.fit(eps.loc[known], yt, (M.MOMENTUM,))
     row = theme_features(a, b, a_id, b_id, hist, catalog, as_of, months, _ctx(hist, catalog))
     if row.empty:
         return f"{a_id} and {b_id} share no dates up to {as_of:%Y-%m-%d}"
     p = float(fit.predict(row)[0])
     lo, hi = (float(x[0]) for x in fit.interval(row, level))
-    record = res.record.to_dict()
-    shows = _gt0(record.get("ci_bss_base")) and _gt0(record.get("ci_bss_momentum"))
     model_label = M.label(p, lo, hi, fit.base_rate)
-    ledger = ledger_rows(fit, row, p)
+    leader, laggard = (names[0], names[1]) if names else (a_id, b_id)
+    return PanelVerdict(
+        ids=(a_id, b_id),
+        **_what_is_known(mod, a, b, a_id, b_id, leader, laggard, as_of),
+        horizon_months=months,
+        leader=leader,
+        laggard=laggard,
+        probability=p,
+        interval=(lo, hi),
+        base_rate=fit.base_rate,
+        n_fit=mod.n_fit,
+        label=model_label if mod.shows_skill else NO_SKILL,
+        model_label=model_label,
+        shows_skill=mod.shows_skill,
+        record=mod.record,
+        momentum_probability=float(mod.momentum.predict(row)[0]),
+        sharpness=float(row["sharpness"].iloc[0]),
+        ledger=ledger_rows(fit, row, p),
+        level=level,
+    )
+
+
+def _what_is_known(
+    mod: ModelAt,
+    a: pd.Series,
+    b: pd.Series,
+    a_id: str,
+    b_id: str,
+    leader: str,
+    laggard: str,
+    as_of: pd.Timestamp,
+) -> dict[str, Any]:
+    """The verdict's parts beside the model: the holdout known at ``as_of``, what narratives like this
+    one did (:func:`hypecheck.lab.fade.known_at`), the fade test and the random walk's range."""
+    from . import fade as FD
+    from .retention import pair_class
+
+    res, hist, months = mod.light, mod.history, mod.months
+    assert res is not None
     h: dict[str, Any] = res.holdout.to_dict()
     sch = res.schedule
     holdout_sentence = (
@@ -435,42 +443,21 @@ def panel_verdict(
         if h["n"]
         else "Holdout: no narratives with known outcomes in the five years before this date."
     )
-    from . import fade as FD
-    from .retention import pair_class
-
     u = hist.universe
-    ppm = u.freq.ppm
+    eps = res.episodes
     klass = pair_class(u.classes, u.pairs, a_id, b_id)
-    classes = _classes(eps, u)
-    known_h = FD.known_at(eps, months, ppm, as_of, klass, classes)
+    known_h = FD.known_at(eps, months, u.freq.ppm, as_of, klass, _classes(eps, u))
     known_h.history = res.name
-    leader, laggard = (names[0], names[1]) if names else (a_id, b_id)
     fade = FD.fade_test(a, b, leader, laggard, u.freq, known_h.tails_1m, as_of)
     rng = FD.range_now(a, b, u.freq, known_h, as_of)
-    return PanelVerdict(
-        ids=(a_id, b_id),
-        fade=fade,
-        known=known_h,
-        range=rng,
-        history=res.name,
-        horizon_months=months,
-        leader=names[0] if names else a_id,
-        laggard=names[1] if names else b_id,
-        probability=p,
-        interval=(lo, hi),
-        base_rate=fit.base_rate,
-        n_fit=int(known.sum()),
-        label=model_label if shows else NO_SKILL,
-        model_label=model_label,
-        shows_skill=shows,
-        record=record,
-        holdout=h,
-        holdout_sentence=holdout_sentence,
-        momentum_probability=float(mom.predict(row)[0]),
-        sharpness=float(row["sharpness"].iloc[0]),
-        ledger=ledger,
-        level=level,
-    )
+    return {
+        "fade": fade,
+        "known": known_h,
+        "range": rng,
+        "history": res.name,
+        "holdout": h,
+        "holdout_sentence": holdout_sentence,
+    }
 
 
 def _classes(eps: pd.DataFrame, u: Any) -> np.ndarray:

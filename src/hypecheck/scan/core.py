@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import json
 import math
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +47,7 @@ from ..errors import InputError, NoDataError
 from ..lab import features as F
 from ..lab import model as M
 from ..lab.history import History, Universe, build_history, load_universe, pair_inputs
+from ..lab.run import ModelAt, model_at  # the one as-of model fit (check, scan, record)
 from ..schema import Catalog
 
 LIVE_DAYS = 30  # trading days since birth for a narrative to count as newly born (scanstore's "born")
@@ -305,62 +305,6 @@ def _gt0(ci: Any) -> bool:
 
 def _num(x: Any) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:+.3f}"
-
-
-# ------------------------------------------------------------------------------------------- model
-@dataclass
-class ModelAt:
-    """The panel model as a ``check`` as of ``as_of`` fits it (see :func:`hypecheck.lab.verdict.panel_verdict`)."""
-
-    history: History
-    months: int
-    as_of: pd.Timestamp
-    fit: M.Fit | None
-    momentum: M.Fit | None
-    record: dict[str, Any]
-    shows_skill: bool
-    n_fit: int
-    reason: str = ""
-
-
-_MODELS: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], ModelAt]] = weakref.WeakKeyDictionary()
-
-
-@one_blas_thread
-def model_at(hist: History, months: int, as_of: pd.Timestamp) -> ModelAt:
-    """Fit the panel model on every narrative of ``hist`` whose ``months`` outcome was known by
-    ``as_of``: the same rows, features, prior and bootstrap seed as ``panel_verdict``. Cached."""
-    from ..lab.run import evaluate_at
-
-    key = (months, pd.Timestamp(as_of))
-    cache = _MODELS.setdefault(hist, {})
-    if key in cache:
-        return cache[key]
-    res = evaluate_at(hist, months, as_of)
-    eps = res.episodes
-    record = res.record.to_dict()
-    shows = _gt0(record.get("ci_bss_base")) and _gt0(record.get("ci_bss_momentum"))
-    if eps.empty:
-        out = ModelAt(hist, months, as_of, None, None, record, False, 0, "no past narratives by then")
-        cache[key] = out
-        return out
-    y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
-    known = np.asarray((M.known_dates(eps, months) <= as_of) & ~np.isnan(y))
-    if known.sum() < M.MIN_TRAIN:
-        reason = (
-            f"only {int(known.sum())} past narratives in the {hist.name} panel had known {months}-month "
-            f"outcomes by {as_of:%Y-%m-%d} (the model needs {M.MIN_TRAIN})"
-        )
-        out = ModelAt(hist, months, as_of, None, None, record, False, int(known.sum()), reason)
-        cache[key] = out
-        return out
-    years = pd.DatetimeIndex(eps["date"]).year.to_numpy()
-    yt = (y[known] > 0).astype(float)
-    fit = M.fit(eps.loc[known], yt, M.ALL_FEATURES, years[known], boot=M.BOOT_FIT)
-    mom = M.fit(eps.loc[known], yt, (M.MOMENTUM,))
-    out = ModelAt(hist, months, as_of, fit, mom, record, shows, int(known.sum()))
-    cache[key] = out
-    return out
 
 
 # ------------------------------------------------------------------------------------------ helpers
