@@ -1,5 +1,5 @@
-"""The lab's page: one self-contained HTML file (inline CSS, charts as ``data:`` PNGs drawn with
-matplotlib's Agg canvas, no script, nothing fetched) beside the lab's JSON.
+"""The lab's page: one self-contained HTML file (inline CSS, charts as ``data:`` PNGs rendered from
+Vega-Lite specs by vl-convert, no script, nothing fetched) beside the lab's JSON.
 
 :func:`write_page` writes ``lab.html`` and ``lab.json`` for a :class:`~hypecheck.lab.run.LabResult`.
 Everything shown is read from the result (never recomputed), and every piece of text is escaped.
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import json
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -20,12 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..lab import model as M
-from .spec import pillar_color
+from . import labspecs
+from .spec import VegaChart, pillar_color
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from ..lab.run import HistoryResult, LabResult
 
 HOLDOUT_NOTE = (
@@ -120,200 +117,32 @@ def _table(header: Sequence[tuple[str, bool]], rows: Iterable[tuple[Sequence[tup
 
 
 # ----------------------------------------------------------------------------------------- charts
-def _new_fig(width: float, height: float) -> tuple[Figure, Any]:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=110)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
-    ax.grid(True, alpha=0.25)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    return fig, ax
+# Vega-Lite specs (report/labspecs.py), rendered to PNG by vl-convert like every other chart.
+def chart_skill_by_pillar(h: HistoryResult) -> dict[str, Any] | None:
+    return labspecs.skill_by_pillar_spec(h)
 
 
-def _png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", metadata={"Software": None})
-    return buf.getvalue()
+def chart_reliability(h: HistoryResult) -> dict[str, Any] | None:
+    return labspecs.reliability_spec(h)
 
 
-def chart_skill_by_pillar(h: HistoryResult) -> Figure | None:
-    """BSS vs the base rate with its 95% interval: each pillar, the verdict and the holdout verdict."""
-    rows = [(s.name, s) for s in h.skill if s.kind == "pillar"]
-    rows += [("verdict (walk-forward)", h.verdict), ("verdict (holdout)", h.holdout)]
-    rows = [(n, s) for n, s in rows if not _nan(s.bss_base)]
-    if not rows:
-        return None
-    fig, ax = _new_fig(6.4, 0.9 + 0.42 * len(rows))
-    ys = list(range(len(rows)))[::-1]
-    for y, (name, s) in zip(ys, rows, strict=True):
-        lo, hi = s.ci_bss_base
-        cls = _sign_class(s.ci_bss_base)
-        color = GOOD if cls == "pos" else BAD if cls == "neg" else NEUTRAL
-        if name.startswith("verdict"):
-            color = "black" if not cls else color
-        if not (_nan(lo) or _nan(hi)):
-            ax.hlines(y, lo, hi, color=color, lw=2.2, alpha=0.8)
-            ax.plot([lo, hi], [y, y], ls="none", marker="|", ms=11, color=color)
-        marker = "D" if name.startswith("verdict") else "o"
-        face = "white" if "holdout" in name else color
-        ax.plot([s.bss_base], [y], ls="none", marker=marker, ms=7, mfc=face, mec=color, mew=1.6, zorder=3)
-    ax.axvline(0, color="black", lw=0.9)
-    ax.set_yticks(ys, [n for n, _ in rows])
-    ax.tick_params(axis="y", labelsize=9)
-    ax.tick_params(axis="x", labelsize=8)
-    ax.set_ylim(-0.6, len(rows) - 0.4)
-    ax.set_xlabel("Brier skill vs the base rate (right of 0 = better than the base rate)", fontsize=8)
-    ax.set_title("Skill by pillar with 95% intervals (year-block bootstrap)", fontsize=10, loc="left")
-    return fig
+def chart_deciles(h: HistoryResult) -> dict[str, Any] | None:
+    return labspecs.deciles_spec(h)
 
 
-def chart_reliability(h: HistoryResult) -> Figure | None:
-    wf, ho = h.reliability, h.reliability_holdout
-    if not wf and not ho:
-        return None
-    fig, ax = _new_fig(4.8, 4.6)
-    pts = [r for r in (*wf, *ho) if not (_nan(r.get("mean_p")) or _nan(r.get("observed")))]
-    vals = [float(r["mean_p"]) for r in pts] + [float(r["observed"]) for r in pts]
-    lo, hi = (min(vals), max(vals)) if vals else (0.0, 1.0)
-    pad = 0.05
-    lo, hi = max(0.0, lo - pad), min(1.0, hi + pad)
-    ax.plot([lo, hi], [lo, hi], color="black", lw=0.8, ls="--", label="perfect calibration")
-    if not _nan(h.base_rate):
-        ax.axhline(h.base_rate, color=NEUTRAL, lw=0.8, ls=":", label=f"base rate {pct(h.base_rate)}")
-    nmax = max([int(r["n"]) for r in pts] or [1])
-    for rows, color, name, marker in (
-        (wf, PILLAR_COLORS["price"], "walk-forward deciles", "o"),
-        (ho, PILLAR_COLORS["catalysts"], "holdout quintiles", "s"),
-    ):
-        if not rows:
-            continue
-        x = [float(r["mean_p"]) for r in rows]
-        y = [float(r["observed"]) for r in rows]
-        s = [20 + 180 * int(r["n"]) / nmax for r in rows]
-        ax.plot(x, y, color=color, lw=0.8, alpha=0.6)
-        ax.scatter(
-            x, y, s=s, color=color, alpha=0.75, marker=marker, edgecolors="white", label=name, zorder=3
-        )
-    ax.set_xlim(lo, hi)
-    ax.set_ylim(lo, hi)
-    ax.set_aspect("equal")
-    ax.set_xlabel("mean predicted probability", fontsize=8)
-    ax.set_ylabel("observed persistence rate", fontsize=8)
-    ax.tick_params(labelsize=8)
-    ax.set_title("Reliability (point size = episodes)", fontsize=10, loc="left")
-    ax.legend(fontsize=7, frameon=False, loc="upper left", markerscale=0.6)
-    return fig
+def chart_holdout(h: HistoryResult) -> dict[str, Any] | None:
+    return labspecs.holdout_spec(h)
 
 
-def chart_deciles(h: HistoryResult) -> Figure | None:
-    rows = h.reliability
-    if not rows:
-        return None
-    fig, ax = _new_fig(5.6, 3.6)
-    x = [int(r["decile"]) for r in rows]
-    obs = [float(r["observed"]) for r in rows]
-    ax.bar(x, obs, color=PILLAR_COLORS["price"], alpha=0.8, label="observed persistence")
-    ax.plot(
-        x,
-        [float(r["mean_p"]) for r in rows],
-        ls="none",
-        marker="_",
-        ms=16,
-        mew=2,
-        color="black",
-        label="mean predicted probability",
-    )
-    for xi, o in zip(x, obs, strict=True):
-        ax.text(xi, o - 0.01, f"{100 * o:.0f}%", ha="center", va="top", fontsize=7, color="white")
-    if not _nan(h.base_rate):
-        ax.axhline(h.base_rate, color=BAD, lw=1.2, ls="--", label=f"base rate {pct(h.base_rate)}")
-    top = max([*obs, h.base_rate if not _nan(h.base_rate) else 0.0, 0.5])
-    ax.set_ylim(0, min(1.0, top + 0.12))
-    ax.set_xticks(x)
-    ax.yaxis.set_major_formatter(lambda v, _pos: f"{100 * v:.0f}%")
-    ax.tick_params(labelsize=8)
-    ax.set_xlabel("decile of the walk-forward probability (1 = lowest)", fontsize=8)
-    ax.set_ylabel("persisted", fontsize=8)
-    ax.set_title(f"Persistence rate by decile of the probability ({h.horizon}M)", fontsize=10, loc="left")
-    ax.legend(fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3)
-    return fig
+def chart_weights(h: HistoryResult) -> dict[str, Any] | None:
+    return labspecs.weights_spec(h, count)
 
 
-def chart_holdout(h: HistoryResult) -> Figure | None:
-    """BSS vs the base rate and vs momentum with intervals, walk-forward against holdout."""
-    parts = (("walk-forward", h.verdict, PILLAR_COLORS["price"]), ("holdout", h.holdout, "#d9822b"))
-    if all(_nan(s.bss_base) for _, s, _c in parts):
-        return None
-    fig, ax = _new_fig(5.2, 3.0)
-    metrics = (
-        ("vs base rate", "bss_base", "ci_bss_base"),
-        ("vs momentum", "bss_momentum", "ci_bss_momentum"),
-    )
-    for j, (name, s, color) in enumerate(parts):
-        for i, (_m, attr, ciattr) in enumerate(metrics):
-            y = len(metrics) - 1 - i + (0.15 if j == 0 else -0.15)
-            v = getattr(s, attr)
-            lo, hi = getattr(s, ciattr)
-            if not (_nan(lo) or _nan(hi)):
-                ax.hlines(y, lo, hi, color=color, lw=2.2, alpha=0.8)
-                ax.plot([lo, hi], [y, y], ls="none", marker="|", ms=10, color=color)
-            if not _nan(v):
-                ax.plot([v], [y], ls="none", marker="o", ms=7, color=color, label=name if i == 0 else None)
-    ax.axvline(0, color="black", lw=0.9)
-    ax.set_yticks([len(metrics) - 1 - i for i in range(len(metrics))], [m for m, _a, _c in metrics])
-    ax.set_ylim(-0.6, len(metrics) - 0.4)
-    ax.tick_params(labelsize=8)
-    ax.set_xlabel("Brier skill score with 95% interval", fontsize=8)
-    ax.set_title("Verdict: walk-forward vs holdout", fontsize=10, loc="left")
-    ax.legend(fontsize=7, frameon=False, loc="best")
-    return fig
-
-
-def chart_weights(h: HistoryResult) -> Figure | None:
-    feats, weights = list(h.final.features), [float(w) for w in h.final.weights]
-    if not feats:
-        return None
-    order = sorted(
-        range(len(feats)),
-        key=lambda i: (list(PILLAR_COLORS).index(M.PILLAR_OF.get(feats[i], "history")), i),
-    )
-    fig, ax = _new_fig(6.0, 0.9 + 0.28 * len(feats))
-    ys = list(range(len(order)))[::-1]
-    colors = [PILLAR_COLORS.get(M.PILLAR_OF.get(feats[i], ""), NEUTRAL) for i in order]
-    ax.barh(ys, [weights[i] for i in order], color=colors, height=0.7)
-    ax.set_yticks(ys, [feats[i] for i in order])
-    ax.tick_params(axis="y", labelsize=8)
-    ax.tick_params(axis="x", labelsize=8)
-    ax.axvline(0, color="black", lw=0.8)
-    ax.set_ylim(-0.6, len(order) - 0.4)
-    from matplotlib.patches import Patch
-
-    used = [p for p in PILLAR_COLORS if any(M.PILLAR_OF.get(f) == p for f in feats)]
-    ax.legend(
-        handles=[Patch(color=PILLAR_COLORS[p], label=p) for p in used],
-        fontsize=7,
-        frameon=False,
-        loc="best",
-    )
-    ax.set_xlabel("weight on the log-odds per standard deviation of the feature", fontsize=8)
-    ax.set_title(
-        f"Final model's weights ({count(h.final.n)} known outcomes), by pillar", fontsize=10, loc="left"
-    )
-    return fig
-
-
-def _img(fn: Callable[[HistoryResult], Figure | None], h: HistoryResult, alt: str) -> str:
-    import matplotlib
-
-    rc: dict[Any, Any] = {"text.parse_math": False} if "text.parse_math" in matplotlib.rcParams else {}
-    with matplotlib.rc_context(rc):  # labels such as feature names are never mathtext
-        fig = fn(h)
-        if fig is None:
-            return f'<p class="muted">{e(alt)}: no data.</p>'
-        data = base64.b64encode(_png(fig)).decode("ascii")
+def _img(fn: Callable[[HistoryResult], dict[str, Any] | None], h: HistoryResult, alt: str) -> str:
+    spec = fn(h)
+    if spec is None:
+        return f'<p class="muted">{e(alt)}: no data.</p>'
+    data = base64.b64encode(VegaChart(spec).to_bytes("png")).decode("ascii")
     return f'<img class="chart" alt="{e(alt)}" src="data:image/png;base64,{data}">'
 
 

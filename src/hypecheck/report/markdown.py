@@ -33,14 +33,20 @@ def _table(view: dict[str, Any]) -> list[str]:
     return lines
 
 
-def render_markdown(
-    r: CheckView, charts: dict[str, tuple[str, str]] | None = None, chart_dir: str = "charts"
-) -> str:
-    """``charts``: chart name -> (pillar, title) of PNGs saved as ``{chart_dir}/{name}.png``."""
+Charts = dict[str, list[tuple[str, str]]]  # pillar (or section) -> [(chart name, title)]
+
+
+def _images(by_pillar: Charts, key: str, chart_dir: str) -> list[str]:
+    out: list[str] = []
+    for cname, title in by_pillar.get(key, []):
+        out += [f"![{md(title)}]({chart_dir}/{cname}.png)", ""]
+    return out
+
+
+def _head(r: CheckView, by_pillar: Charts, chart_dir: str) -> list[str]:
+    """Title, question, date and source, the verdict with the probability, the fan chart, the lean,
+    what would flip it, the strongest evidence each way and the arithmetic."""
     v = r.verdict
-    by_pillar: dict[str, list[tuple[str, str]]] = {}
-    for name, (pillar, title) in (charts or {}).items():
-        by_pillar.setdefault(pillar, []).append((name, title))
     out = [
         f"# {md(r.theme.title)}",
         "",
@@ -74,89 +80,112 @@ def render_markdown(
             for e in top
         ]
         out += ["- none", ""] if not top else [""]
-    out += [
-        "| pillar | status | score | weight |",
-        "|---|---|---:|---:|",
-    ]
+    out += ["| pillar | status | score | weight |", "|---|---|---:|---:|"]
     out += [
         f"| {PILLARS.title(a['pillar'])} | {a['status']} | {fmt_score(a['score'])} | {a['weight']} |"
         for a in v.arithmetic
     ]
-    for name in r.measured():
-        p = r.pillars[name]
+    return out
+
+
+def _pillar(r: CheckView, name: str, by_pillar: Charts, chart_dir: str) -> list[str]:
+    """One measured pillar: its status and reason, its charts, evidence, missing inputs, notes, tables."""
+    p = r.pillars[name]
+    out = ["", f"## {PILLARS.title(name)} ({p.status}, score {fmt_score(p.score)})", "", md(p.reason), ""]
+    out += _images(by_pillar, name, chart_dir)
+    if p.evidence:
         out += [
-            "",
-            f"## {PILLARS.title(name)} ({p.status}, score {fmt_score(p.score)})",
-            "",
-            md(p.reason),
-            "",
+            "| finding | value | threshold | leaning | would flip if | claim tested | source |",
+            "|---|---:|---:|---|---|---|---|",
         ]
-        for cname, title in by_pillar.get(name, []):
-            out += [f"![{md(title)}]({chart_dir}/{cname}.png)", ""]
-        if p.evidence:
-            out += [
-                "| finding | value | threshold | leaning | would flip if | claim tested | source |",
-                "|---|---:|---:|---|---|---|---|",
-            ]
-            out += [
-                f"| {md(e.finding or e.claim)} | {fmt_value(e)} | {fmt_threshold(e)} | {e.leaning} | {md(e.flip)} "
-                f"| {md(e.claim)} | {md(e.source)} |"
-                for e in p.evidence
-            ]
-        for m in p.missing:
-            out.append(f"- missing: {md(m.reason)} (to supply it: {md(m.how_to_fix)})")
-        for n in p.notes:
-            out.append(f"- note: {md(n)}")
-        for tname, rows in p.tables.items():
-            if rows:
-                view = table_view(returns_grid(rows) if (name, tname) == ("price", "returns") else rows)
-                out += ["", f"**{md(tname)}**", "", *_table(view)]
-    if c is not None:
         out += [
-            "",
-            "## The panel model: what moved the probability",
-            "",
-            f"Each feature of {md(c.leader)} over {md(c.laggard)} as of {r.as_of.date()}, its learned weight "
-            "(log-odds per standard deviation, fitted on past narratives) and its contribution to the "
-            "probability (the probability minus the probability with that feature at its past average).",
-            "",
+            f"| {md(e.finding or e.claim)} | {fmt_value(e)} | {fmt_threshold(e)} | {e.leaning} | {md(e.flip)} "
+            f"| {md(e.claim)} | {md(e.source)} |"
+            for e in p.evidence
         ]
-        for cname, title in by_pillar.get("calibration", []):
-            out += [f"![{md(title)}]({chart_dir}/{cname}.png)", ""]
-        out += ["| feature | pillar | value | weight | contribution |", "|---|---|---:|---:|---:|"]
-        for e in sorted(c.ledger, key=lambda e: -abs(e["contribution_p"])):
-            val = "n/a" if e["value"] is None else f"{e['value']:+.4g}"
-            out.append(
-                f"| {md(e['what'])} | {e['pillar']} | {val} | {e['weight']:+.3f} | {100 * e['contribution_p']:+.1f} pp |"
-            )
+    out += [f"- missing: {md(m.reason)} (to supply it: {md(m.how_to_fix)})" for m in p.missing]
+    out += [f"- note: {md(n)}" for n in p.notes]
+    for tname, rows in p.tables.items():
+        if rows:
+            view = table_view(returns_grid(rows) if (name, tname) == ("price", "returns") else rows)
+            out += ["", f"**{md(tname)}**", "", *_table(view)]
+    return out
+
+
+def _calibration(r: CheckView, by_pillar: Charts, chart_dir: str) -> list[str]:
+    """The panel model's ledger: what moved the probability (empty without a model)."""
+    c = r.calibration
+    if c is None:
+        return []
+    out = [
+        "",
+        "## The panel model: what moved the probability",
+        "",
+        f"Each feature of {md(c.leader)} over {md(c.laggard)} as of {r.as_of.date()}, its learned weight "
+        "(log-odds per standard deviation, fitted on past narratives) and its contribution to the "
+        "probability (the probability minus the probability with that feature at its past average).",
+        "",
+        *_images(by_pillar, "calibration", chart_dir),
+        "| feature | pillar | value | weight | contribution |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for e in sorted(c.ledger, key=lambda e: -abs(e["contribution_p"])):
+        val = "n/a" if e["value"] is None else f"{e['value']:+.4g}"
+        out.append(
+            f"| {md(e['what'])} | {e['pillar']} | {val} | {e['weight']:+.3f} | {100 * e['contribution_p']:+.1f} pp |"
+        )
+    return out
+
+
+def _hindsight(r: CheckView, by_pillar: Charts, chart_dir: str) -> list[str]:
+    """What happened after the as-of date (empty without hindsight)."""
     h = r.hindsight
-    if h:
-        out += [
-            "",
-            "## What happened next (hindsight: not used by the verdict)",
-            "",
-            f"{md(h['note'])}; as of {h['as_of']}, data to {h['data_end']}.",
-            "",
-        ]
-        for cname, title in by_pillar.get("hindsight", []):
-            out += [f"![{md(title)}]({chart_dir}/{cname}.png)", ""]
-        out += ["| pair | horizon | to | spread |", "|---|---|---|---:|"]
-        out += [
+    if not h:
+        return []
+    return [
+        "",
+        "## What happened next (hindsight: not used by the verdict)",
+        "",
+        f"{md(h['note'])}; as of {h['as_of']}, data to {h['data_end']}.",
+        "",
+        *_images(by_pillar, "hindsight", chart_dir),
+        "| pair | horizon | to | spread |",
+        "|---|---|---|---:|",
+        *(
             f"| {md(x['pair'])} | {x['horizon']}{'' if x['complete'] else ' (so far)'} | {x['end']} | {100 * x['spread']:+.2f} pp |"
             for x in h["rows"]
-        ]
-    out += [
+        ),
+    ]
+
+
+def _provenance(r: CheckView) -> list[str]:
+    out = [
         "",
         "## Provenance",
         "",
         "| series | resolved | source | origin | last | age (days) | notes |",
         "|---|---|---|---|---|---:|---|",
     ]
-    out += [
+    return out + [
         f"| {md(p.id)} | {md(p.resolved)} | {md(p.source)} | {md(p.origin)} | {p.last} | {p.age_days} "
         f"| {md('; '.join(p.notes))} |"
         for p in r.provenance
     ]
+
+
+def render_markdown(
+    r: CheckView, charts: dict[str, tuple[str, str]] | None = None, chart_dir: str = "charts"
+) -> str:
+    """``charts``: chart name -> (pillar, title) of PNGs saved as ``{chart_dir}/{name}.png``."""
+    by_pillar: Charts = {}
+    for name, (pillar, title) in (charts or {}).items():
+        by_pillar.setdefault(pillar, []).append((name, title))
+    out = _head(r, by_pillar, chart_dir)
+    for name in r.measured():
+        out += _pillar(r, name, by_pillar, chart_dir)
+    out += _calibration(r, by_pillar, chart_dir)
+    out += _hindsight(r, by_pillar, chart_dir)
+    out += _provenance(r)
     out += _data_section(r)
     out += ["", f"Nothing dated after {r.as_of.date()} was used. Rules: {md(r.rules.origin)}.", ""]
     return escape_controls("\n".join(out))

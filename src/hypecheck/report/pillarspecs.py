@@ -374,19 +374,12 @@ def _wrap(text: str, width: int = 26) -> str:
     return "\n".join(textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False)) or text
 
 
-def event_study_spec(data: dict[str, Any]) -> dict[str, Any] | None:
-    """Each spread's move in the window before and the window after each event (pp), one panel per
-    spread side by side, one pair of bars per event; each event's label shown whole (wrapped, never
-    truncated) and the legend below the panels."""
-    rows_in = data.get("rows") or []
-    if not rows_in:
-        return None
+def _event_rows(
+    data: dict[str, Any], label: dict[tuple[str, str], str], whens: list[str]
+) -> list[dict[str, Any]]:
+    """One row per spread, event and window (before, after) with a finite move, in pp."""
     pre_w, post_w = data["windows"][0], data["windows"][-1]
-    names = list(dict.fromkeys(str(r["spread"]) for r in rows_in))
-    events = list(dict.fromkeys((str(r["date"]), str(r["event"])) for r in rows_in))
-    label = {e: f"{e[0]}\n{_wrap(e[1])}" for e in events}
-    whens = [f"before ({pre_w})", f"after ({post_w})"]
-    rows = [
+    return [
         {
             "spread": str(r["spread"]),
             "panel": f"{r['spread']} (pp)",
@@ -396,13 +389,54 @@ def event_study_spec(data: dict[str, Any]) -> dict[str, Any] | None:
             "when": when,
             "pp": 100 * float(r[w]),
         }
-        for r in rows_in
+        for r in data["rows"]
         for w, when in ((pre_w, whens[0]), (post_w, whens[1]))
         if _finite(r.get(w))
     ]
+
+
+def _event_bars(labels: list[str], whens: list[str]) -> dict[str, Any]:
+    """A pair of bars (before, after) per event; the event's label on as many lines as it needs."""
+    axis = {"labelExpr": "split(datum.label, '\\n')", "labelLimit": 0, "labelFontSize": 9}
+    return {
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {"field": "event", "type": "nominal", "title": None, "sort": labels, "axis": axis},
+            "yOffset": {"field": "when", "sort": whens},
+            "x": {"field": "pp", "type": "quantitative", "title": "pp"},
+            "color": {
+                "field": "when",
+                "type": "nominal",
+                "title": None,
+                "scale": {"domain": whens, "range": [PALETTE[5], PALETTE[0]]},
+                "legend": {"orient": "bottom"},
+            },
+            "tooltip": [
+                _tip("spread", "spread", kind="nominal"),
+                _tip("date", "event date", kind="nominal"),
+                _tip("name", "event", kind="nominal"),
+                _tip("when", "window", kind="nominal"),
+                _tip("pp", "spread move, pp", "+.2f"),
+            ],
+        },
+    }
+
+
+def event_study_spec(data: dict[str, Any]) -> dict[str, Any] | None:
+    """Each spread's move in the window before and the window after each event (pp), one panel per
+    spread side by side, one pair of bars per event; each event's label shown whole (wrapped, never
+    truncated) and the legend below the panels."""
+    if not data.get("rows"):
+        return None
+    names = list(dict.fromkeys(str(r["spread"]) for r in data["rows"]))
+    events = list(dict.fromkeys((str(r["date"]), str(r["event"])) for r in data["rows"]))
+    label = {e: f"{e[0]}\n{_wrap(e[1])}" for e in events}
+    whens = [f"before ({data['windows'][0]})", f"after ({data['windows'][-1]})"]
+    rows = _event_rows(data, label, whens)
     if not rows:
         return None
     lines = max(v.count("\n") + 1 for v in label.values())
+    panels = [f"{n} (pp)" for n in names]
     return _spec(
         {
             "data": {"values": rows},
@@ -410,51 +444,16 @@ def event_study_spec(data: dict[str, Any]) -> dict[str, Any] | None:
                 "column": {
                     "field": "panel",
                     "type": "nominal",
-                    "sort": [f"{n} (pp)" for n in names],
+                    "sort": panels,
                     "title": None,
-                    "header": {
-                        "labelExpr": "datum.label + ' (pp)'",
-                        "labelFontSize": 12,
-                        "labelAnchor": "start",
-                    },
+                    "header": {"labelFontSize": 12, "labelAnchor": "start"},
                 }
             },
             "spec": {
                 "width": max(180, 520 // len(names)),
                 "height": {"step": max(28, 12 * lines + 6)},
                 "layer": [
-                    {
-                        "mark": {"type": "bar"},
-                        "encoding": {
-                            "y": {
-                                "field": "event",
-                                "type": "nominal",
-                                "title": None,
-                                "sort": [label[e] for e in events],
-                                "axis": {
-                                    "labelExpr": "split(datum.label, '\\n')",
-                                    "labelLimit": 0,
-                                    "labelFontSize": 9,
-                                },
-                            },
-                            "yOffset": {"field": "when", "sort": whens},
-                            "x": {"field": "pp", "type": "quantitative", "title": "pp"},
-                            "color": {
-                                "field": "when",
-                                "type": "nominal",
-                                "title": None,
-                                "scale": {"domain": whens, "range": [PALETTE[5], PALETTE[0]]},
-                                "legend": {"orient": "bottom"},
-                            },
-                            "tooltip": [
-                                _tip("spread", "spread", kind="nominal"),
-                                _tip("date", "event date", kind="nominal"),
-                                _tip("name", "event", kind="nominal"),
-                                _tip("when", "window", kind="nominal"),
-                                _tip("pp", "spread move, pp", "+.2f"),
-                            ],
-                        },
-                    },
+                    _event_bars([label[e] for e in events], whens),
                     {
                         "mark": {"type": "rule", "color": "black", "strokeWidth": 0.7},
                         "encoding": {"x": {"datum": 0}},
