@@ -14,10 +14,11 @@ from typing import Any
 import pandas as pd
 
 from ..analytics.breadth import breadth
-from ..analytics.returns import all_time_high, relative_strength, window_anchor, window_return
+from ..analytics.returns import HighInfo, all_time_high, relative_strength, window_anchor, window_return
 from ..evidence import Evidence, Leaning, MissingEvidence, PillarResult, finding_sentence
 from ..panel import Panel
 from ..rules import Rules
+from ..theme import BreadthPair
 from ._common import lean3, pct, pp, series_points, share_evidence, spread_finding, src, window_text
 
 OPPOSITE: dict[str, Leaning] = {"catalyst": "viral", "viral": "catalyst", "neutral": "neutral"}
@@ -50,7 +51,7 @@ def _directed(lean: Leaning, narrow: bool) -> Leaning:
 
 def measure(panel: Panel, rules: Rules) -> PillarResult:
     res = PillarResult("breadth")
-    theme, as_of = panel.theme, panel.as_of
+    theme = panel.theme
     if not theme.breadth_pairs:
         res.missing.append(
             MissingEvidence(
@@ -61,8 +62,6 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
             )
         )
         return res
-    windows = list(theme.windows)
-    primary = windows[0]
     narrow = leadership(panel) == "narrow"
     if narrow:
         res.notes.append(
@@ -71,6 +70,21 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
         )
     min_spread = float(rules.get("breadth", "min_spread"))
     tol = float(rules.get("breadth", "ath_tolerance"))
+    rows = _ew_cw(panel, res, min_spread, narrow)
+    _highs(panel, res, tol, narrow)
+    _sector_twins(panel, rules, res, rows, theme.windows[0])
+    _spread_trend(panel, rules, res)
+    _participation(panel, rules, res)
+    return res
+
+
+def _ew_cw(panel: Panel, res: PillarResult, min_spread: float, narrow: bool) -> list[dict[str, Any]]:
+    """Each equal- vs cap-weight pair: its spread over every window (the returned rows, also the
+    ew_cw table), the primary-window spread as evidence (sector twins excepted: they count together in
+    :func:`_sector_twins`) and its RS line."""
+    theme, as_of = panel.theme, panel.as_of
+    windows = list(theme.windows)
+    primary = windows[0]
     rows = []
     for bp in theme.breadth_pairs:
         eq, cap = panel.price(bp.equal), panel.price(bp.cap)
@@ -113,54 +127,63 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
             continue
         if bp.cap in theme.sectors:
             continue  # sector twins count once, together, in the sector-twins item below
-        lean = _directed(lean3(sp, min_spread, -min_spread), narrow)
-        context = _breadth_context(sp, min_spread, narrow)
-        res.evidence.append(
-            Evidence(
-                pillar="breadth",
-                id=f"ewcw:{bp.equal}-{bp.cap}:{primary}",
-                claim=(
-                    f"{bp.label}: cap weight ({bp.cap}) ahead of equal weight ({bp.equal}) over {primary} "
-                    "(narrow leadership)"
-                    if narrow
-                    else f"{bp.label}: equal weight ({bp.equal}) ahead of cap weight ({bp.cap}) over {primary}"
-                ),
-                value=sp,
-                threshold=-min_spread if narrow else min_spread,
-                unit="fraction",
-                leaning=lean,
-                flip=(
-                    f"{bp.equal} - {bp.cap} {primary} spread below {pp(-min_spread)}"
-                    if sp > 0
-                    else f"{bp.equal} - {bp.cap} {primary} spread above {pp(min_spread)}"
-                ),
-                source=src(panel, bp.equal, bp.cap),
-                detail=", ".join(f"{w} {pp(s)}" for w, s in spreads.items()),
-                finding=spread_finding(
-                    bp.equal,
-                    bp.cap,
-                    sp,
-                    primary,
-                    lean,
-                    noise=min_spread,
-                    context=context,
-                ),
-            )
-        )
+        res.evidence.append(_ew_cw_evidence(panel, bp, spreads, primary, min_spread, narrow))
         rs = relative_strength(eq, cap, window_anchor(as_of, "12M"))
         if not rs.empty:
             res.charts.setdefault("ew_cw", {})[bp.label] = series_points(rs)
     res.tables["ew_cw"] = rows
+    return rows
 
-    # all-time highs of the first pair: "the equal-weight index at a record while cap weight lags"
-    # (broad), or the cap-weighted index at a record carried by its largest members (narrow)
-    first = theme.breadth_pairs[0]
+
+def _ew_cw_evidence(
+    panel: Panel, bp: BreadthPair, spreads: dict[str, float], primary: str, min_spread: float, narrow: bool
+) -> Evidence:
+    """Equal weight ahead of cap weight over the primary window (or behind it, for a narrow theme)."""
+    sp = spreads[primary]
+    lean = _directed(lean3(sp, min_spread, -min_spread), narrow)
+    context = _breadth_context(sp, min_spread, narrow)
+    return Evidence(
+        pillar="breadth",
+        id=f"ewcw:{bp.equal}-{bp.cap}:{primary}",
+        claim=(
+            f"{bp.label}: cap weight ({bp.cap}) ahead of equal weight ({bp.equal}) over {primary} "
+            "(narrow leadership)"
+            if narrow
+            else f"{bp.label}: equal weight ({bp.equal}) ahead of cap weight ({bp.cap}) over {primary}"
+        ),
+        value=sp,
+        threshold=-min_spread if narrow else min_spread,
+        unit="fraction",
+        leaning=lean,
+        flip=(
+            f"{bp.equal} - {bp.cap} {primary} spread below {pp(-min_spread)}"
+            if sp > 0
+            else f"{bp.equal} - {bp.cap} {primary} spread above {pp(min_spread)}"
+        ),
+        source=src(panel, bp.equal, bp.cap),
+        detail=", ".join(f"{w} {pp(s)}" for w, s in spreads.items()),
+        finding=spread_finding(
+            bp.equal,
+            bp.cap,
+            sp,
+            primary,
+            lean,
+            noise=min_spread,
+            context=context,
+        ),
+    )
+
+
+def _highs(panel: Panel, res: PillarResult, tol: float, narrow: bool) -> None:
+    """All-time highs of the first pair: "the equal-weight index at a record while cap weight lags"
+    (broad), or the cap-weighted index at a record carried by its largest members (narrow)."""
+    first = panel.theme.breadth_pairs[0]
     at_record = first.cap if narrow else first.equal
     for t in (first.equal, first.cap):
         s = panel.price(t)
         if s is None:
             continue
-        hi = all_time_high(s, as_of, tol)
+        hi = all_time_high(s, panel.as_of, tol)
         if hi is None:
             continue
         res.tables.setdefault("highs", []).append(
@@ -174,39 +197,38 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
             }
         )
         if t == at_record:
-            ath_lean: Leaning = "catalyst" if hi.at_high else "neutral"
-            where = (
-                f"{t} closed at its all-time high of {hi.high:.2f}"
-                if hi.drawdown >= 0
-                else f"{t} closed {abs(hi.drawdown) * 100:.2f}% below its all-time high of {hi.high:.2f} "
-                f"({hi.high_date.date()}), {'within' if hi.at_high else 'more than'} the "
-                f"{pct(tol, 0, False)} counted as at the high"
-            )
-            res.evidence.append(
-                Evidence(
-                    pillar="breadth",
-                    id=f"ath:{t}",
-                    claim=f"{t} at an all-time high (within {pct(tol, 0, False)})"
-                    + (" (the cap-weighted index carried to a record)" if narrow else ""),
-                    value=hi.drawdown,
-                    threshold=-tol,
-                    unit="fraction below the high",
-                    leaning=ath_lean,
-                    flip=(
-                        f"{t} falling more than {pct(tol, 0, False)} below its high of {hi.high:.2f}"
-                        if hi.at_high
-                        else f"{t} closing within {pct(tol, 0, False)} of its high of {hi.high:.2f}"
-                    ),
-                    source=src(panel, t),
-                    weight=0.5,
-                    detail=f"last {hi.last:.2f}, high {hi.high:.2f} on {hi.high_date.date()} ({pct(hi.drawdown)})",
-                    finding=finding_sentence(where, ath_lean),
-                )
-            )
-    _sector_twins(panel, rules, res, rows, primary)
-    _spread_trend(panel, rules, res)
-    _participation(panel, rules, res)
-    return res
+            res.evidence.append(_ath_evidence(panel, t, hi, tol, narrow))
+
+
+def _ath_evidence(panel: Panel, t: str, hi: HighInfo, tol: float, narrow: bool) -> Evidence:
+    """The record-holding series (equal weight, or cap weight for a narrow theme) at its all-time high."""
+    ath_lean: Leaning = "catalyst" if hi.at_high else "neutral"
+    where = (
+        f"{t} closed at its all-time high of {hi.high:.2f}"
+        if hi.drawdown >= 0
+        else f"{t} closed {abs(hi.drawdown) * 100:.2f}% below its all-time high of {hi.high:.2f} "
+        f"({hi.high_date.date()}), {'within' if hi.at_high else 'more than'} the "
+        f"{pct(tol, 0, False)} counted as at the high"
+    )
+    return Evidence(
+        pillar="breadth",
+        id=f"ath:{t}",
+        claim=f"{t} at an all-time high (within {pct(tol, 0, False)})"
+        + (" (the cap-weighted index carried to a record)" if narrow else ""),
+        value=hi.drawdown,
+        threshold=-tol,
+        unit="fraction below the high",
+        leaning=ath_lean,
+        flip=(
+            f"{t} falling more than {pct(tol, 0, False)} below its high of {hi.high:.2f}"
+            if hi.at_high
+            else f"{t} closing within {pct(tol, 0, False)} of its high of {hi.high:.2f}"
+        ),
+        source=src(panel, t),
+        weight=0.5,
+        detail=f"last {hi.last:.2f}, high {hi.high:.2f} on {hi.high_date.date()} ({pct(hi.drawdown)})",
+        finding=finding_sentence(where, ath_lean),
+    )
 
 
 def _sector_twins(

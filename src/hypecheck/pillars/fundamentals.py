@@ -11,6 +11,7 @@ the full sample).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -20,6 +21,7 @@ from ..analytics.structure import percentile_of
 from ..evidence import Evidence, Leaning, MissingEvidence, PillarResult, finding_sentence
 from ..panel import Panel
 from ..rules import Rules
+from ..theme import FundamentalSeries
 from ._common import cited_facts, pct, series_points, src, window_text
 
 
@@ -48,125 +50,157 @@ def _ordinal(x: float) -> str:
     return f"{n}{suffix}"
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """One measured fundamental read against what the narrative needs."""
+
+    value: float
+    ok: bool
+    claim: str
+    flip: str
+    found: str
+    detail: str
+    unit: str
+
+
+def _growth(f: FundamentalSeries, k: pd.Series, lag_txt: str) -> _Reading | None:
+    """The change of the last known value over ``f.window``; None when there is no base value."""
+    last_date, last = k.index[-1], float(k.iloc[-1])
+    base = k.loc[k.index <= window_anchor(last_date, f.window)]
+    if base.empty or float(base.iloc[-1]) == 0:
+        return None
+    value = last / float(base.iloc[-1]) - 1
+    ok = value > f.threshold if f.needs == "up" else value < f.threshold
+    word = "growing" if f.needs == "up" else "falling"
+    verb = "grew" if value > 0 else ("fell" if value < 0 else "was unchanged")
+    return _Reading(
+        value=value,
+        ok=ok,
+        claim=f"{f.label}: {word} over {f.window} (beyond {pct(f.threshold, 1)})",
+        flip=(
+            f"{f.window} change {'at or below' if f.needs == 'up' else 'at or above'} {pct(f.threshold, 1)}"
+            if ok
+            else f"{f.window} change {'above' if f.needs == 'up' else 'below'} {pct(f.threshold, 1)}"
+        ),
+        found=(
+            f"{_subject(f.label)} {verb}"
+            + (f" {abs(value) * 100:.2f}%" if value != 0 else "")
+            + f" {window_text(f.window)} (to {last:,.2f} for {last_date:%Y-%m}); the narrative needs "
+            + f"{'more' if f.needs == 'up' else 'less'} than {pct(f.threshold, 1)}"
+        ),
+        detail=f"{last:,.2f} for {last_date:%Y-%m} vs {float(base.iloc[-1]):,.2f} for {base.index[-1]:%Y-%m}{lag_txt}",
+        unit="fraction",
+    )
+
+
+def _standing(f: FundamentalSeries, k: pd.Series, lag_txt: str) -> _Reading:
+    """The percentile of the last known value in the series' own earlier history."""
+    last_date, last = k.index[-1], float(k.iloc[-1])
+    hist = k.iloc[:-1]
+    value = percentile_of(last, hist.to_numpy())
+    ok = value >= f.threshold if f.needs == "high" else value <= f.threshold
+    claim = f"{f.label}: {'high' if f.needs == 'high' else 'low'} against its own history"
+    flip = (
+        f"percentile {'below' if f.needs == 'high' else 'above'} {f.threshold:.0f}"
+        if ok
+        else f"percentile {'at or above' if f.needs == 'high' else 'at or below'} {f.threshold:.0f}"
+    )
+    found = (
+        f"{_subject(f.label)} is at the {_ordinal(value)} percentile of its own history "
+        f"({last:,.2f} for {last_date:%Y-%m}, {len(hist)} months)"
+    )
+    if f.needs == "context":
+        claim = f"{f.label}: where it stands in its own history (context, no direction assumed)"
+        flip = "context only: does not move the verdict"
+        found += ": context, no direction assumed"
+    else:
+        found += f"; the narrative needs {'at least' if f.needs == 'high' else 'at most'} the {_ordinal(f.threshold)}"
+    detail = (
+        f"{last:,.2f} for {last_date:%Y-%m}: percentile {value:.0f} of {len(hist)} months "
+        f"{hist.index[0]:%Y-%m}-{hist.index[-1]:%Y-%m}{lag_txt}"
+    )
+    return _Reading(value=value, ok=ok, claim=claim, flip=flip, found=found, detail=detail, unit="percentile")
+
+
+def _measured(panel: Panel, f: FundamentalSeries, res: PillarResult) -> dict[str, Any] | None:
+    """One [[fundamentals]] series: its evidence and chart, and its row of the measured table; None
+    (with the reason in ``res.missing``) when it cannot be measured."""
+    as_of = panel.as_of
+    s = panel.macro_series(f.id)
+    if s is None:
+        res.missing.append(
+            MissingEvidence(
+                "fundamentals",
+                f"fundamental:{f.id}",
+                f"{f.label}: {panel.why_missing('macro', f.id)}",
+                f"add {f.id} to the data folder (Shiller's ie_data.xls gives shiller:E, shiller:CAPE, ...)",
+            )
+        )
+        return None
+    freq = panel.macro[f.id].meta.frequency
+    k = known_values(s, freq, as_of, f.lag_months)
+    if len(k) < 2:
+        res.missing.append(
+            MissingEvidence(
+                "fundamentals",
+                f"fundamental:{f.id}",
+                f"{f.label}: fewer than two values known on {as_of.date()} after a {f.lag_months}-month lag",
+                "use a longer history",
+            )
+        )
+        return None
+    last_date, last = k.index[-1], float(k.iloc[-1])
+    lag_txt = f" (known with a {f.lag_months}-month publication lag)" if f.lag_months else ""
+    r = _growth(f, k, lag_txt) if f.measure == "growth" else _standing(f, k, lag_txt)
+    if r is None:
+        res.missing.append(
+            MissingEvidence(
+                "fundamentals",
+                f"fundamental:{f.id}",
+                f"{f.label}: no value {f.window} before {last_date.date()}",
+                "use a longer history",
+            )
+        )
+        return None
+    lean: Leaning = "neutral" if f.needs == "context" else ("catalyst" if r.ok else "viral")
+    res.evidence.append(
+        Evidence(
+            pillar="fundamentals",
+            id=f"fundamental:{f.id}:{f.measure}",
+            claim=r.claim,
+            value=float(r.value),
+            threshold=f.threshold,
+            unit=r.unit,
+            leaning=lean,
+            finding=finding_sentence(r.found, lean),
+            flip=r.flip,
+            source=src(panel, f.id),
+            detail=r.detail,
+        )
+    )
+    res.charts.setdefault("fundamentals", {})[f.label] = series_points(k, window_anchor(as_of, "120M"))
+    return {
+        "id": f.id,
+        "label": f.label,
+        "measure": f.measure,
+        "period": f"{last_date:%Y-%m}",
+        "level": last,
+        "value": r.value,
+        "needs": f.needs,
+        "threshold": f.threshold,
+        "holds": bool(r.ok),
+        "lag_months": f.lag_months,
+    }
+
+
 def measure(panel: Panel, rules: Rules) -> PillarResult:
     res = PillarResult("fundamentals")
-    theme, as_of = panel.theme, panel.as_of
+    theme = panel.theme
     rows: list[dict[str, Any]] = []
     for f in theme.fundamentals:
-        s = panel.macro_series(f.id)
-        if s is None:
-            res.missing.append(
-                MissingEvidence(
-                    "fundamentals",
-                    f"fundamental:{f.id}",
-                    f"{f.label}: {panel.why_missing('macro', f.id)}",
-                    f"add {f.id} to the data folder (Shiller's ie_data.xls gives shiller:E, shiller:CAPE, ...)",
-                )
-            )
-            continue
-        freq = panel.macro[f.id].meta.frequency
-        k = known_values(s, freq, as_of, f.lag_months)
-        if len(k) < 2:
-            res.missing.append(
-                MissingEvidence(
-                    "fundamentals",
-                    f"fundamental:{f.id}",
-                    f"{f.label}: fewer than two values known on {as_of.date()} after a {f.lag_months}-month lag",
-                    "use a longer history",
-                )
-            )
-            continue
-        last_date, last = k.index[-1], float(k.iloc[-1])
-        lag_txt = f" (known with a {f.lag_months}-month publication lag)" if f.lag_months else ""
-        if f.measure == "growth":
-            base = k.loc[k.index <= window_anchor(last_date, f.window)]
-            if base.empty or float(base.iloc[-1]) == 0:
-                res.missing.append(
-                    MissingEvidence(
-                        "fundamentals",
-                        f"fundamental:{f.id}",
-                        f"{f.label}: no value {f.window} before {last_date.date()}",
-                        "use a longer history",
-                    )
-                )
-                continue
-            value = last / float(base.iloc[-1]) - 1
-            ok = value > f.threshold if f.needs == "up" else value < f.threshold
-            word = "growing" if f.needs == "up" else "falling"
-            claim = f"{f.label}: {word} over {f.window} (beyond {pct(f.threshold, 1)})"
-            flip = (
-                f"{f.window} change {'at or below' if f.needs == 'up' else 'at or above'} {pct(f.threshold, 1)}"
-                if ok
-                else f"{f.window} change {'above' if f.needs == 'up' else 'below'} {pct(f.threshold, 1)}"
-            )
-            detail = f"{last:,.2f} for {last_date:%Y-%m} vs {float(base.iloc[-1]):,.2f} for {base.index[-1]:%Y-%m}{lag_txt}"
-            unit = "fraction"
-            verb = "grew" if value > 0 else ("fell" if value < 0 else "was unchanged")
-            found = (
-                f"{_subject(f.label)} {verb}"
-                + (f" {abs(value) * 100:.2f}%" if value != 0 else "")
-                + f" {window_text(f.window)} (to {last:,.2f} for {last_date:%Y-%m}); the narrative needs "
-                + f"{'more' if f.needs == 'up' else 'less'} than {pct(f.threshold, 1)}"
-            )
-        else:
-            hist = k.iloc[:-1]
-            value = percentile_of(last, hist.to_numpy())
-            ok = value >= f.threshold if f.needs == "high" else value <= f.threshold
-            claim = f"{f.label}: {'high' if f.needs == 'high' else 'low'} against its own history"
-            flip = (
-                f"percentile {'below' if f.needs == 'high' else 'above'} {f.threshold:.0f}"
-                if ok
-                else f"percentile {'at or above' if f.needs == 'high' else 'at or below'} {f.threshold:.0f}"
-            )
-            found = (
-                f"{_subject(f.label)} is at the {_ordinal(value)} percentile of its own history "
-                f"({last:,.2f} for {last_date:%Y-%m}, {len(hist)} months)"
-            )
-            if f.needs == "context":
-                claim = f"{f.label}: where it stands in its own history (context, no direction assumed)"
-                flip = "context only: does not move the verdict"
-                found += ": context, no direction assumed"
-            else:
-                found += (
-                    f"; the narrative needs {'at least' if f.needs == 'high' else 'at most'} the "
-                    f"{_ordinal(f.threshold)}"
-                )
-            detail = (
-                f"{last:,.2f} for {last_date:%Y-%m}: percentile {value:.0f} of {len(hist)} months "
-                f"{hist.index[0]:%Y-%m}-{hist.index[-1]:%Y-%m}{lag_txt}"
-            )
-            unit = "percentile"
-        rows.append(
-            {
-                "id": f.id,
-                "label": f.label,
-                "measure": f.measure,
-                "period": f"{last_date:%Y-%m}",
-                "level": last,
-                "value": value,
-                "needs": f.needs,
-                "threshold": f.threshold,
-                "holds": bool(ok),
-                "lag_months": f.lag_months,
-            }
-        )
-        lean: Leaning = "neutral" if f.needs == "context" else ("catalyst" if ok else "viral")
-        res.evidence.append(
-            Evidence(
-                pillar="fundamentals",
-                id=f"fundamental:{f.id}:{f.measure}",
-                claim=claim,
-                value=float(value),
-                threshold=f.threshold,
-                unit=unit,
-                leaning=lean,
-                finding=finding_sentence(found, lean),
-                flip=flip,
-                source=src(panel, f.id),
-                detail=detail,
-            )
-        )
-        res.charts.setdefault("fundamentals", {})[f.label] = series_points(k, window_anchor(as_of, "120M"))
+        row = _measured(panel, f, res)
+        if row is not None:
+            rows.append(row)
     if rows:
         res.tables["measured"] = rows
     res.evidence.extend(cited_facts(panel, rules, "fundamentals", res.notes))
