@@ -65,18 +65,19 @@ def test_dashboard_switches_themes_and_dates_and_reruns(server: str, browser, tm
     page.screenshot(path=str(tmp_path / "4-rerun.png"), full_page=True)
     for png in sorted(tmp_path.glob("*.png")):
         _nonblank(png)
-    # the charts on the page are real images served by the API (loading="lazy": each is fetched once
-    # scrolled to, and drawn by the server on request, so wait for them rather than read at once)
-    images = page.locator("img.chart")
-    for i in range(images.count()):
-        images.nth(i).scroll_into_view_if_needed()
+    # every chart on the page is drawn interactive from its Vega-Lite spec (issue 24: no chart is a
+    # static image any more), and each one's PNG link is a real image drawn by the API on request
+    figures = page.locator("figure.vl")
+    assert figures.count() >= 5 and page.locator("img.chart").count() == 0
     page.wait_for_function(
-        "() => [...document.querySelectorAll('img.chart')].every(i => i.complete && i.naturalWidth > 0)",
+        "() => [...document.querySelectorAll('figure.vl')].every(f => f.dataset.state === 'ready')",
         timeout=60_000,
     )
-    sizes = page.eval_on_selector_all("img.chart", "els => els.map(e => e.naturalWidth)")
-    assert sizes and all(w > 100 for w in sizes)
-    # ... and the relative-strength lines are drawn interactive from their Vega-Lite spec
+    assert page.locator("figure.vl[data-state=ready] svg").count() == figures.count()
+    link = page.locator("figure#chart-rs_lines figcaption a", has_text="PNG").get_attribute("href")
+    png = page.request.get(server + str(link))
+    assert png.status == 200 and png.headers["content-type"] == "image/png"
+    assert png.body().startswith(b"\x89PNG\r\n\x1a\n") and len(png.body()) > 1000
     page.wait_for_selector("figure#chart-rs_lines[data-state=ready] svg", state="attached")
     assert page.locator("figure#chart-rs_lines g.mark-line path").count() >= 1
     assert errors == []

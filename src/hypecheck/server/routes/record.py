@@ -10,14 +10,19 @@ is quick (one row per forecast), so it runs in the request.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from typing import Any
+
+from fastapi import APIRouter
+
+from . import EngineDep, PagesDep
+
+router = APIRouter()
 
 
 def record_result(engine: Any) -> dict[str, Any]:
     """The record's JSON (``hypecheck record --json``), or an empty one without a store."""
-    from ..record import score
-    from ..store import Store
+    from ...record import score
+    from ...store import Store
 
     st = Store(engine.store) if engine.store is not None else Store(None)
     if not st.exists():
@@ -54,17 +59,17 @@ def rows(result: dict[str, Any]) -> list[dict[str, str]]:
     return out
 
 
-def add_record_routes(app: Any, engine: Any, render: Callable[..., Any]) -> None:
-    @app.get(
-        "/api/record", summary="The forward record: every recorded forecast, scored where its horizon passed"
-    )
-    def record_api() -> Any:
-        return record_result(engine)
-
-    @app.get("/record", include_in_schema=False)
-    def record_page() -> Any:
-        res = record_result(engine)
-        return render("record.html.j2", record=res, rows=rows(res), summary=res.get("summary", {}))
+@router.get(
+    "/api/record", summary="The forward record: every recorded forecast, scored where its horizon passed"
+)
+def record_api(engine: EngineDep) -> Any:
+    return record_result(engine)
 
 
-__all__ = ["add_record_routes", "record_result", "rows"]
+@router.get("/record", include_in_schema=False)
+def record_page(engine: EngineDep, pages: PagesDep) -> Any:
+    res = record_result(engine)
+    return pages.html("record.html.j2", record=res, rows=rows(res), summary=res.get("summary", {}))
+
+
+__all__ = ["record_result", "router", "rows"]
