@@ -34,7 +34,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,7 @@ from .._blas import one_blas_thread
 from ..errors import InputError, NoDataError
 from ..lab import features as F
 from ..lab import model as M
-from ..lab.history import History, Universe, build_history, load_universe, pair_inputs
+from ..lab.history import History, Universe, load_universe, pair_inputs
 from ..lab.run import ModelAt, model_at  # the one as-of model fit (check, scan, record)
 from ..schema import Catalog
 
@@ -375,67 +376,20 @@ def scan(
     engine = engine or ("dask" if scheduler else "local")
     months = horizon or horizon_months()
     say(0.0, "reading the universe")
-    u, cat = resolve_universe(catalog, universe)
-    pairs, skipped = pair_inputs(cat, u)
-    if cat is not catalog:  # a member universe: what reading its files rejected, repaired or skipped
-        skipped += [
-            f"{e.origin}: {'skipped: ' if e.status == 'skipped' else ''}{e.reason}"
-            for e in cat.report.entries
-            if e.format == "members"
-        ]
-    if not pairs:
-        raise NoDataError(
-            f"none of the {len(u.pairs)} pairs of the {u.name} universe have closes in the data",
-            hint="pass --data with the closes of the universe's tickers (Date,Close CSVs named by ticker)",
-        )
-    last = max(max(p.pa.index[-1], p.pb.index[-1]) for p in pairs)
-    first = min(min(p.pa.index[0], p.pb.index[0]) for p in pairs)
-    ts = pd.Timestamp(last) if as_of is None else _parse_date(as_of)
-    if ts < first or ts > pd.Timestamp(last):
-        raise InputError(
-            f"as-of date {as_of.strip() if isinstance(as_of, str) else _day(ts)} is outside the "
-            f"universe's closes ({first:%Y-%m-%d} to {last:%Y-%m-%d})",
-            hint=f"pass --as-of between {first:%Y-%m-%d} and {last:%Y-%m-%d}",
-        )
-    say(0.1, f"building the panel of past narratives ({len(pairs)} pairs, {engine})")
-    standard = u.origin.endswith(f"lab/{default_universe(catalog).replace('-', '')}.toml")
-    if standard:
-        hist = _standard_history(cat, engine, scheduler)
-    else:
-        src = getattr(cat, "source", "") or "files"
-        hist = build_history(cat, u, name=u.name, source=src, engine=engine, scheduler=scheduler)
-    say(0.6, "fitting the panel model as of the scan date")
-    mod = model_at(hist, months, ts)
-    model_hist, model_cat = hist, cat
-    if mod.fit is None and not standard:
-        model_hist = _standard_history(catalog, "local", None)
-        model_cat = catalog
-        mod = model_at(model_hist, months, ts)
-    say(0.7, "measuring the live narratives")
-    # the window in the universe's own periods: trading days, or (monthly data) the months they span
-    window = live_days if u.freq.ppm > 1 else math.ceil(live_days / F.DAILY.ppm)
-    live, given_back = _live(hist, pairs, ts, u.freq, window)
-    from ..lab import fade as FD
-    from ..lab.run import evaluate_at
-
-    eps_at = evaluate_at(model_hist, months, ts).episodes
-    known = FD.known_at(eps_at, months, model_hist.universe.freq.ppm, ts, None, np.array([], dtype=object))
-    from ..lab.history import build_context
-
-    ctx = model_hist.context
-    if ctx is None:
-        ctx = model_hist.context = build_context(model_cat, model_hist.universe)
-    out = []
-    for i, (p, ep, age) in enumerate(live):
-        n = _narrative(p, ep, age, ts, months, u.freq, mod, model_hist, model_cat, ctx)
-        n.attention = leader_attention(cat, u, n.leader, ts)
-        la, lb = (p.pa, p.pb) if n.leader == p.a else (p.pb, p.pa)
-        n.fade = FD.fade_test(la, lb, n.leader, n.laggard, u.freq, known.tails_1m, ts)
-        n.range = FD.range_now(la, lb, u.freq, known, ts)
-        out.append(n)
-        if progress is not None and i % 25 == 0:
-            say(0.7 + 0.3 * i / max(len(live), 1), "measuring the live narratives")
-    out.sort(key=lambda n: (-abs(n.sharpness) if not math.isnan(n.sharpness) else 0.0, n.leader, n.laggard))
+    u, cat, pairs, skipped, no_closes = _read(catalog, universe)
+    ts, first = _scan_date(pairs, as_of)
+    with _cluster(engine, scheduler) as sched:
+        say(0.1, f"building the panel of past narratives ({len(pairs)} pairs, {engine})")
+        hist, standard = _panel(catalog, cat, u, pairs, no_closes, engine, sched)
+        say(0.6, "fitting the panel model as of the scan date")
+        mod = model_at(hist, months, ts)
+        model_hist, model_cat = hist, cat
+        if mod.fit is None and not standard:
+            model_hist, model_cat = _standard_history(catalog, "local", None), catalog
+            mod = model_at(model_hist, months, ts)
+        say(0.7, "measuring the live narratives")
+        scope = _Scope(u, cat, hist, model_hist, model_cat, mod, ts, months, engine, sched)
+        out, given_back = _narratives(scope, pairs, say)
     say(1.0, "done")
     return ScanResult(
         as_of=ts,
@@ -452,12 +406,184 @@ def scan(
         pairs_scanned=len(pairs),
         narratives=out,
         skipped=skipped,
-        live_days=window,
+        live_days=live_days if u.freq.ppm > 1 else math.ceil(live_days / F.DAILY.ppm),
         universe_spec=u,
         closes_from=pd.Timestamp(first),
         period="trading day" if u.freq.ppm > 1 else "month",
         given_back=given_back,
     )
+
+
+def _read(
+    catalog: Catalog, universe: str | Path | Universe | None
+) -> tuple[Universe, Catalog, list[Any], list[str], list[str]]:
+    """The universe, the catalog of its closes, its pairs' inputs, what was skipped or repaired, and
+    of that the pairs without closes."""
+    u, cat = resolve_universe(catalog, universe)
+    pairs, skipped = pair_inputs(cat, u)
+    own = list(skipped)  # the pairs without closes: the panel's ``skipped``
+    one: dict[str, Any] = {}  # one copy of each ticker's closes (the benchmark is in every member pair)
+    for p in pairs:
+        p.pa, p.pb = one.setdefault(p.a, p.pa), one.setdefault(p.b, p.pb)
+    if cat is not catalog:  # a member universe: what reading its files rejected, repaired or skipped
+        skipped += [
+            f"{e.origin}: {'skipped: ' if e.status == 'skipped' else ''}{e.reason}"
+            for e in cat.report.entries
+            if e.format == "members"
+        ]
+    if not pairs:
+        raise NoDataError(
+            f"none of the {len(u.pairs)} pairs of the {u.name} universe have closes in the data",
+            hint="pass --data with the closes of the universe's tickers (Date,Close CSVs named by ticker)",
+        )
+    return u, cat, pairs, skipped, own
+
+
+def _scan_date(pairs: list[Any], as_of: str | pd.Timestamp | None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The scan date (default the last close) and the first date of the universe's closes."""
+    last = max(max(p.pa.index[-1], p.pb.index[-1]) for p in pairs)
+    first = min(min(p.pa.index[0], p.pb.index[0]) for p in pairs)
+    ts = pd.Timestamp(last) if as_of is None else _parse_date(as_of)
+    if ts < first or ts > pd.Timestamp(last):
+        raise InputError(
+            f"as-of date {as_of.strip() if isinstance(as_of, str) else _day(ts)} is outside the "
+            f"universe's closes ({first:%Y-%m-%d} to {last:%Y-%m-%d})",
+            hint=f"pass --as-of between {first:%Y-%m-%d} and {last:%Y-%m-%d}",
+        )
+    return ts, pd.Timestamp(first)
+
+
+@contextmanager
+def _cluster(engine: str, scheduler: str | None) -> Iterator[str | None]:
+    """The Dask scheduler every stage of a ``dask`` scan uses: ``scheduler``, else one local cluster
+    started for the scan (closed after it); None for a local scan."""
+    if engine != "dask" or scheduler:
+        yield scheduler
+        return
+    from .wide import _client
+
+    client, _ = _client(None)
+    try:
+        yield str(client.scheduler.address)
+    finally:
+        cluster = client.cluster
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _panel(
+    catalog: Catalog,
+    cat: Catalog,
+    u: Universe,
+    pairs: list[Any],
+    skipped: list[str],
+    engine: str,
+    scheduler: str | None,
+) -> tuple[History, bool]:
+    """The universe's panel of past narratives (the lab's for the standard universe, every pair at
+    once for any other: :mod:`hypecheck.scan.panel`) and whether it is the standard one."""
+    from . import panel
+
+    standard = u.origin.endswith(f"lab/{default_universe(catalog).replace('-', '')}.toml")
+    if standard:
+        return _standard_history(cat, engine, scheduler), True
+    src = getattr(cat, "source", "") or "files"
+    hist = panel.build_history(
+        cat, u, pairs, skipped, name=u.name, source=src, engine=engine, scheduler=scheduler
+    )
+    return hist, False
+
+
+@dataclass
+class _Scope:
+    """What measuring the live narratives reads: the universe and its panel, the model's panel."""
+
+    u: Universe
+    cat: Catalog
+    hist: History
+    model_hist: History
+    model_cat: Catalog
+    mod: ModelAt
+    ts: pd.Timestamp
+    months: int
+    engine: str
+    scheduler: str | None
+
+
+def _narratives(
+    s: _Scope, pairs: list[Any], say: Callable[[float, str], None]
+) -> tuple[list[Narrative], list[str]]:
+    """The live narratives at the scan date, ranked, and the keys of those that gave their move back."""
+    from ..lab import fade as FD
+    from ..lab.history import build_context
+    from ..lab.run import evaluate_at
+    from . import live as L
+
+    eps_at = evaluate_at(s.model_hist, s.months, s.ts).episodes
+    ppm = s.model_hist.universe.freq.ppm
+    known = FD.known_at(eps_at, s.months, ppm, s.ts, None, np.array([], dtype=object))
+    ctx = s.model_hist.context
+    if ctx is None:
+        ctx = s.model_hist.context = build_context(s.model_cat, s.model_hist.universe)
+    cands = L.candidates(s.hist.episodes, pairs, s.ts, LOOKBACK_MONTHS)
+
+    def step(i: int, n: int) -> None:
+        say(0.7 + 0.3 * i / max(n, 1), "measuring the live narratives")
+
+    measured = L.measure(
+        pairs,
+        cands,
+        s.ts,
+        s.u.freq,
+        ctx,
+        known.tails_1m,
+        engine=s.engine,
+        scheduler=s.scheduler,
+        progress=step,
+    )
+    given_back = [f"{m.leader}-{m.laggard}" for m in measured if m.given_back]
+    live = [m for m in measured if not m.given_back]
+    rows = _rows(s, live, pairs, ctx)
+    out = []
+    for m, row in zip(live, rows, strict=True):
+        n = _narrative(m, pairs[m.index].group, row, s)
+        n.attention = leader_attention(s.cat, s.u, n.leader, s.ts)
+        n.fade = m.fade
+        n.range = L.range_of(m.sigma, s.u.freq, known)
+        out.append(n)
+    out.sort(key=lambda n: (-abs(n.sharpness) if not math.isnan(n.sharpness) else 0.0, n.leader, n.laggard))
+    return out, given_back
+
+
+def _rows(s: _Scope, live: list[Any], pairs: list[Any], ctx: Any) -> list[pd.DataFrame]:
+    """Each live narrative's one-row frame of the leader's features at the scan date, as
+    :func:`hypecheck.lab.verdict.theme_features` gives it: measured every pair at once when the model's
+    panel is the scanned one, else (the standard panel's universe may know other twins and terms for
+    these tickers) by ``theme_features`` itself."""
+    from ..lab.verdict import _pair_rate, theme_features
+
+    if s.model_hist is not s.hist:
+        out = []
+        for m in live:
+            p = pairs[m.index]
+            la, lb = (p.pa, p.pb) if m.leader == p.a else (p.pb, p.pa)
+            out.append(
+                theme_features(la, lb, m.leader, m.laggard, s.model_hist, s.model_cat, s.ts, s.months, ctx)
+            )
+        return out
+    eps = s.model_hist.episodes
+    groups = eps.groupby(["leader", "laggard"], sort=False).indices if not eps.empty else {}
+    frame = pd.DataFrame([m.row for m in live], columns=list(live[0].row) if live else None)
+    frame["pair_base_rate"] = [
+        _pair_rate(
+            eps.iloc[groups[(m.leader, m.laggard)]] if (m.leader, m.laggard) in groups else eps.iloc[:0],
+            s.ts,
+            s.months,
+        )
+        for m in live
+    ]
+    return [frame.iloc[[i]] for i in range(len(live))]
 
 
 ATTENTION_PERIODS = 8  # ASVI baseline: the median of the 8 periods before (Da, Engelberg & Gao 2011)
@@ -533,69 +659,12 @@ def _day(ts: pd.Timestamp) -> str:
     return ts.date().isoformat()
 
 
-def _live(
-    hist: History, pairs: list[Any], ts: pd.Timestamp, freq: F.Freq, live_days: int
-) -> tuple[list[tuple[Any, Any, int]], list[str]]:
-    """(pair input, latest birth row, age in periods) of every live narrative at ``ts``: its pair's
-    latest birth on or before ``ts``, born in the last :data:`LOOKBACK_MONTHS` months, its leader still
-    ahead of where the move began (some of the move kept: the log relative return from the start of
-    the move window to ``ts`` > 0). The others born in the window have given their move back: their
-    keys are returned apart, never as leads."""
-    eps = hist.episodes
-    if eps.empty:
-        return [], []
-    eps = eps.loc[pd.DatetimeIndex(eps["date"]) <= ts]
-    latest = eps.groupby("pair", sort=False).tail(1).set_index("pair")
-    since_min = ts - pd.DateOffset(months=LOOKBACK_MONTHS)
-    out, given_back = [], []
-    for p in pairs:
-        key = f"{p.a}-{p.b}"
-        if key not in latest.index:
-            continue
-        ep = latest.loc[key]
-        born = pd.Timestamp(str(ep["date"]))
-        if born < since_min:
-            continue
-        df = F.align(p.pa.loc[p.pa.index <= ts], p.pb.loc[p.pb.index <= ts])
-        idx = pd.DatetimeIndex(df.index)
-        j = idx.searchsorted(born)
-        age = int(len(idx) - 1 - j)
-        lead = 1.0 if ep["leader"] == p.a else -1.0
-        rs = np.log(df["a"].to_numpy()) - np.log(df["b"].to_numpy())
-        if lead * (rs[-1] - rs[max(j - freq.move, 0)]) <= 0:  # the whole move lost: no lead left
-            given_back.append(f"{ep['leader']}-{ep['laggard']}")
-            continue
-        out.append((p, ep, age))
-    return out, given_back
+def _narrative(m: Any, group: str, row: pd.DataFrame, s: _Scope) -> Narrative:
+    """One live narrative from its measurements (:class:`hypecheck.scan.live.Measured`) and its
+    features' row: the panel model's probability, interval, label and drivers."""
+    from ..lab.verdict import NO_SKILL, ledger_rows
 
-
-def _narrative(
-    p: Any,
-    ep: pd.Series,
-    age: int,
-    ts: pd.Timestamp,
-    months: int,
-    freq: F.Freq,
-    mod: ModelAt,
-    hist: History,
-    catalog: Catalog,
-    ctx: Any,
-) -> Narrative:
-    from ..lab.verdict import ledger_rows, theme_features
-
-    fwd = ep["leader"] == p.a
-    la, lb = (p.pa, p.pb) if fwd else (p.pb, p.pa)
-    leader, laggard = (p.a, p.b) if fwd else (p.b, p.a)
-    df = F.align(la.loc[la.index <= ts], lb.loc[lb.index <= ts])
-    m = freq.move
-    move = float(df["a"].iloc[-1] / df["a"].iloc[-1 - m] - df["b"].iloc[-1] / df["b"].iloc[-1 - m])
-    born = pd.Timestamp(ep["date"])
-    j = pd.DatetimeIndex(df.index).searchsorted(born)
-    since = float(df["a"].iloc[-1] / df["a"].iloc[j] - df["b"].iloc[-1] / df["b"].iloc[j])
-    tail = df.iloc[-SPARK_DAYS:]
-    ratio = (tail["a"] / tail["b"]).to_numpy(dtype="float64")
-    rs = (ratio / ratio[0]).tolist() if len(ratio) else []
-    row = theme_features(la, lb, leader, laggard, hist, catalog, ts, months, ctx)
+    freq, mod = s.u.freq, s.mod
     sharp = float(row["sharpness"].iloc[0]) if not row.empty else math.nan
     evidence = {}
     if not row.empty:
@@ -604,16 +673,16 @@ def _narrative(
             evidence[c] = _c(v) if isinstance(v, int | float | np.floating) else None
     nan = math.nan
     base = Narrative(
-        leader=leader,
-        laggard=laggard,
-        group=p.group,
-        born=born,
-        age_days=age,
+        leader=m.leader,
+        laggard=m.laggard,
+        group=group,
+        born=m.born,
+        age_days=m.age,
         sharpness=sharp,
-        born_sharpness=float(ep["sharpness"]),
-        move=move,
-        move_days=m,
-        since_birth=since,
+        born_sharpness=m.born_sharpness,
+        move=m.move,
+        move_days=freq.move,
+        since_birth=m.since,
         p=nan,
         p_interval=(nan, nan),
         base_rate=nan,
@@ -622,12 +691,12 @@ def _narrative(
         model_label="insufficient data",
         drivers=[],
         evidence=evidence,
-        rs=rs,
-        rs_start=pd.Timestamp(tail.index[0]) if len(tail) else None,
+        rs=m.rs,
+        rs_start=m.rs_start,
         period="trading day" if freq.ppm > 1 else "month",
     )
     if mod.fit is None or row.empty:
-        base.reason = mod.reason or f"{leader} and {laggard} share no dates up to {ts:%Y-%m-%d}"
+        base.reason = mod.reason or f"{m.leader} and {m.laggard} share no dates up to {s.ts:%Y-%m-%d}"
         return base
     fit = mod.fit
     pr = float(fit.predict(row)[0])
@@ -638,8 +707,6 @@ def _narrative(
     base.p, base.p_interval, base.base_rate = pr, (lo, hi), fit.base_rate
     base.momentum_p = float(mod.momentum.predict(row)[0]) if mod.momentum is not None else nan
     base.model_label = model_label
-    from ..lab.verdict import NO_SKILL
-
     base.label = model_label if mod.shows_skill else NO_SKILL
     base.drivers = [
         {**e, "contribution_p": round(e["contribution_p"], 6), "sentence": _driver_sentence(e)}
