@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..analytics.attention import (
+    Spike,
     asvi,
     baseline,
     detect_spikes,
@@ -34,6 +35,7 @@ from ..evidence import Evidence, Leaning, MissingEvidence, PillarResult, finding
 from ..panel import Panel
 from ..rules import Rules
 from ..schema import SeriesData
+from ..theme import Pair
 from ._common import pct, series_points, src
 
 LOOKBACK = {"D": 90, "W": 52, "M": 24}
@@ -240,74 +242,88 @@ def _reading(
     """No recent spike: neutral, with the current ASVI. A recent spike: settled above its baseline
     (catalyst), back at it or fading fast (viral), or too soon to call (neutral); its persistence
     goes into ``row`` and its fitted decay into ``chart``."""
-    k, spike_at, z, lookback, fast = cfg.k, cfg.spike_at, cfg.z, cfg.lookback, cfg.fast
-    recent = [sp for sp in spikes if int((s.index > sp.date).sum()) < lookback]
+    recent = [sp for sp in spikes if int((s.index > sp.date).sum()) < cfg.lookback]
     if not recent:
-        last = spikes[-1] if spikes else None
-        lean: Leaning = "neutral"
-        flip = f"{term!r} rising {z:g} noise deviations and {math.exp(spike_at) - 1:.0%} above its {k}-period median"
-        detail = f"{len(spikes)} spikes in {len(s)} {unit}" + (
-            f"; last on {last.date.date()}" if last else ""
-        )
-        value, threshold, unit_txt = (float(asvi(s, k).iloc[-1]), spike_at, "ASVI (log ratio)")
-        found_txt = (
-            f"{what} in {term!r} has not spiked above its noise in the last {lookback} {unit}; "
-            f"it is {abs(math.exp(value) - 1) * 100:.0f}% {'above' if value >= 0 else 'below'} its {k}-period median "
-            f"(log ratio {value:+.2f})"
-            if value == value
-            else f"{what} in {term!r} has not spiked above its noise in the last {lookback} {unit}"
+        return _quiet(s, spikes, term, unit, cfg, what)
+    return _spiked(s, recent[-1], term, unit, cfg, row, chart, what)
+
+
+def _quiet(s: pd.Series, spikes: list[Any], term: str, unit: str, cfg: _Settings, what: str) -> _Reading:
+    """No spike within the lookback: neutral, with how far the current value is from its median."""
+    k, spike_at, z, lookback = cfg.k, cfg.spike_at, cfg.z, cfg.lookback
+    last = spikes[-1] if spikes else None
+    flip = (
+        f"{term!r} rising {z:g} noise deviations and {math.exp(spike_at) - 1:.0%} above its {k}-period median"
+    )
+    detail = f"{len(spikes)} spikes in {len(s)} {unit}" + (f"; last on {last.date.date()}" if last else "")
+    value, threshold, unit_txt = (float(asvi(s, k).iloc[-1]), spike_at, "ASVI (log ratio)")
+    found_txt = (
+        f"{what} in {term!r} has not spiked above its noise in the last {lookback} {unit}; "
+        f"it is {abs(math.exp(value) - 1) * 100:.0f}% {'above' if value >= 0 else 'below'} its {k}-period median "
+        f"(log ratio {value:+.2f})"
+        if value == value
+        else f"{what} in {term!r} has not spiked above its noise in the last {lookback} {unit}"
+    )
+    return _Reading("neutral", flip, detail, value, threshold, unit_txt, found_txt)
+
+
+def _spiked(
+    s: pd.Series,
+    sp: Spike,
+    term: str,
+    unit: str,
+    cfg: _Settings,
+    row: dict[str, Any],
+    chart: dict[str, Any],
+    what: str,
+) -> _Reading:
+    """The latest recent spike ``sp``: its persistence read as settled (catalyst), returned or fading
+    fast (viral) or too soon to call (neutral)."""
+    p = persistence(s, sp.date, cfg.k, noise=sp.noise)
+    row["current_spike"] = sp.date.strftime("%Y-%m-%d")
+    row.update({f"persist_{key}": v for key, v in p.to_dict().items() if key != "retained"})
+    row["retained_3"] = p.retained.get(3)
+    hl = (
+        f"half-life {p.half_life:.1f} ± {p.half_life_se or 0:.1f} {unit}"
+        if p.half_life
+        else "no half-life fitted"
+    )
+    detail = (
+        f"spike {sp.date.date()} at {sp.value:.0f} vs baseline {p.baseline:.1f} ({sp.z:.1f} noise sd); "
+        f"{p.periods_above} {unit} above baseline; {hl}; status: {p.status}"
+    )
+    value, threshold, unit_txt = float(p.periods_above), 3.0, f"{unit} above baseline"
+    spiked = f"{what} in {term!r} spiked on {sp.date.date()} ({sp.value:.0f} against a baseline of {p.baseline:.1f})"
+    lean: Leaning
+    if p.status == "settled above baseline":
+        lean = "catalyst"
+        flip = f"{term!r} falling back within {p.margin:.1f} of its pre-spike baseline {p.baseline:.1f}"
+        found_txt = f"{spiked} and has settled above it: {_n(p.periods_above, unit)} above baseline"
+    elif (
+        p.returned or p.status == "returned quickly" or (p.half_life is not None and p.half_life <= cfg.fast)
+    ):
+        lean = "viral"
+        flip = f"{term!r} holding above {p.baseline + p.margin:.1f} for 3 more {unit} without decaying"
+        found_txt = f"{spiked} and " + (
+            f"was back at baseline by {p.returned_date.date()}"
+            if p.returned_date is not None
+            else f"is fading fast ({hl})"
         )
     else:
-        sp = recent[-1]
-        p = persistence(s, sp.date, k, noise=sp.noise)
-        row["current_spike"] = sp.date.strftime("%Y-%m-%d")
-        row.update({f"persist_{key}": v for key, v in p.to_dict().items() if key != "retained"})
-        row["retained_3"] = p.retained.get(3)
-        hl = (
-            f"half-life {p.half_life:.1f} ± {p.half_life_se or 0:.1f} {unit}"
-            if p.half_life
-            else "no half-life fitted"
+        lean = "neutral"
+        flip = f"{term!r} settling above {p.baseline + p.margin:.1f} (catalyst) or returning to it (viral)"
+        found_txt = (
+            f"{spiked} and has been above baseline for {_n(p.periods_above, unit)} since "
+            f"({p.status}): too soon to call"
         )
-        detail = (
-            f"spike {sp.date.date()} at {sp.value:.0f} vs baseline {p.baseline:.1f} ({sp.z:.1f} noise sd); "
-            f"{p.periods_above} {unit} above baseline; {hl}; status: {p.status}"
-        )
-        value, threshold, unit_txt = float(p.periods_above), 3.0, f"{unit} above baseline"
-        spiked = (
-            f"{what} in {term!r} spiked on {sp.date.date()} ({sp.value:.0f} against a baseline "
-            f"of {p.baseline:.1f})"
-        )
-        if p.status == "settled above baseline":
-            lean = "catalyst"
-            flip = f"{term!r} falling back within {p.margin:.1f} of its pre-spike baseline {p.baseline:.1f}"
-            found_txt = f"{spiked} and has settled above it: {_n(p.periods_above, unit)} above baseline"
-        elif (
-            p.returned or p.status == "returned quickly" or (p.half_life is not None and p.half_life <= fast)
-        ):
-            lean = "viral"
-            flip = f"{term!r} holding above {p.baseline + p.margin:.1f} for 3 more {unit} without decaying"
-            found_txt = f"{spiked} and " + (
-                f"was back at baseline by {p.returned_date.date()}"
-                if p.returned_date is not None
-                else f"is fading fast ({hl})"
-            )
-        else:
-            lean = "neutral"
-            flip = (
-                f"{term!r} settling above {p.baseline + p.margin:.1f} (catalyst) or returning to it (viral)"
-            )
-            found_txt = (
-                f"{spiked} and has been above baseline for {_n(p.periods_above, unit)} since "
-                f"({p.status}): too soon to call"
-            )
-        if p.half_life:
-            t = np.arange(0, p.periods_since + 1)
-            fit = p.baseline + (p.peak - p.baseline) * 2.0 ** (-t / p.half_life)
-            idx = s.index[s.index.get_loc(sp.date) :][: len(t)]
-            chart["fit"] = {
-                "dates": [d.strftime("%Y-%m-%d") for d in idx],
-                "values": [float(v) for v in fit[: len(idx)]],
-            }
+    if p.half_life:
+        t = np.arange(0, p.periods_since + 1)
+        fit = p.baseline + (p.peak - p.baseline) * 2.0 ** (-t / p.half_life)
+        idx = s.index[s.index.get_loc(sp.date) :][: len(t)]
+        chart["fit"] = {
+            "dates": [d.strftime("%Y-%m-%d") for d in idx],
+            "values": [float(v) for v in fit[: len(idx)]],
+        }
     return _Reading(lean, flip, detail, value, threshold, unit_txt, found_txt)
 
 
@@ -350,65 +366,17 @@ def _after_spikes(
     pair = panel.theme.pairs[0] if panel.theme.pairs else None
     lead_px = panel.price(pair.leader) if pair else None
     lag_px = panel.price(pair.laggard) if pair else None
-    k, reversal = cfg.k, cfg.reversal
     if lead_px is None or lag_px is None or pair is None or not spikes:
         return
     px_days = pd.Series(lead_px.index).diff().dt.days.median()
     steps = HORIZONS[freq] if px_days > 20 else tuple(h * TRADING_DAYS[freq] for h in HORIZONS[freq])
     ev = event_study([sp.date for sp in spikes], lead_px, lag_px, steps)
     if not ev.empty:
-        for h_label, h in zip(HORIZONS[freq], steps, strict=True):
-            x = ev.loc[ev["horizon"] == h, "spread"]
-            if len(x):
-                study_rows.append(
-                    {
-                        "term": term,
-                        "horizon": f"{h_label} {unit if h_label != 1 else unit[:-1]}",
-                        "n": len(x),
-                        "mean": float(x.mean()),
-                        "median": float(x.median()),
-                        "share_positive": float((x > 0).mean()),
-                        "min": float(x.min()),
-                        "max": float(x.max()),
-                    }
-                )
-        longest = ev.loc[ev["horizon"] == ev["horizon"].max(), "spread"]
-        if len(longest) >= 3:
-            share = float((longest > 0).mean())
-            n_up = int((longest > 0).sum())
-            lean2: Leaning = (
-                "viral" if share <= reversal else ("catalyst" if share >= 1 - reversal else "neutral")
-            )
-            h_txt = f"{HORIZONS[freq][list(steps).index(int(ev['horizon'].max()))]} {unit}"
-            res.evidence.append(
-                Evidence(
-                    pillar="attention",
-                    id=f"attention-history:{term}",
-                    claim=(
-                        f"after {term!r}'s past spikes, {pair.leader} kept beating {pair.laggard} over "
-                        f"the next {h_txt} (attention-driven moves did not reverse)"
-                    ),
-                    value=share,
-                    threshold=reversal,
-                    unit="share of windows",
-                    leaning=lean2,
-                    weight=0.5,
-                    flip=(
-                        f"{pair.leader} ahead after more than {reversal:.0%} of spikes"
-                        if lean2 == "viral"
-                        else f"{pair.leader} ahead after at most {reversal:.0%} of spikes"
-                    ),
-                    source=src(panel, term, pair.leader, pair.laggard),
-                    detail=f"mean spread {pct(float(longest.mean()))}, median {pct(float(longest.median()))}",
-                    finding=finding_sentence(
-                        f"after {len(longest)} past spikes in {term!r}, {pair.leader} beat {pair.laggard} "
-                        f"over the next {h_txt} in {n_up} of {len(longest)} ({share:.0%}; median spread "
-                        f"{float(longest.median()) * 100:+.2f} pp)",
-                        lean2,
-                    ),
-                )
-            )
-    ll = _lead_lag(s, freq, lead_px, lag_px, k)
+        study_rows.extend(_study_rows(ev, term, freq, unit, steps))
+        found = _history_evidence(panel, term, pair, ev, freq, unit, steps, cfg.reversal)
+        if found is not None:
+            res.evidence.append(found)
+    ll = _lead_lag(s, freq, lead_px, lag_px, cfg.k)
     if ll is not None:
         best = ll.iloc[int(np.nanargmax(ll["corr"].abs().to_numpy()))]
         ll_rows.append(
@@ -420,6 +388,76 @@ def _after_spikes(
                 "n": int(best["n"]),
             }
         )
+
+
+def _study_rows(
+    ev: pd.DataFrame, term: str, freq: str, unit: str, steps: tuple[int, ...]
+) -> list[dict[str, Any]]:
+    """The spread after the term's past spikes, summarised per horizon."""
+    rows = []
+    for h_label, h in zip(HORIZONS[freq], steps, strict=True):
+        x = ev.loc[ev["horizon"] == h, "spread"]
+        if len(x):
+            rows.append(
+                {
+                    "term": term,
+                    "horizon": f"{h_label} {unit if h_label != 1 else unit[:-1]}",
+                    "n": len(x),
+                    "mean": float(x.mean()),
+                    "median": float(x.median()),
+                    "share_positive": float((x > 0).mean()),
+                    "min": float(x.min()),
+                    "max": float(x.max()),
+                }
+            )
+    return rows
+
+
+def _history_evidence(
+    panel: Panel,
+    term: str,
+    pair: Pair,
+    ev: pd.DataFrame,
+    freq: str,
+    unit: str,
+    steps: tuple[int, ...],
+    reversal: float,
+) -> Evidence | None:
+    """Whether the leader kept beating the laggard over the longest horizon after the term's past
+    spikes (attention-driven moves not reversing); None with fewer than three spikes to go on."""
+    longest = ev.loc[ev["horizon"] == ev["horizon"].max(), "spread"]
+    if len(longest) < 3:
+        return None
+    share = float((longest > 0).mean())
+    n_up = int((longest > 0).sum())
+    lean2: Leaning = "viral" if share <= reversal else ("catalyst" if share >= 1 - reversal else "neutral")
+    h_txt = f"{HORIZONS[freq][list(steps).index(int(ev['horizon'].max()))]} {unit}"
+    return Evidence(
+        pillar="attention",
+        id=f"attention-history:{term}",
+        claim=(
+            f"after {term!r}'s past spikes, {pair.leader} kept beating {pair.laggard} over "
+            f"the next {h_txt} (attention-driven moves did not reverse)"
+        ),
+        value=share,
+        threshold=reversal,
+        unit="share of windows",
+        leaning=lean2,
+        weight=0.5,
+        flip=(
+            f"{pair.leader} ahead after more than {reversal:.0%} of spikes"
+            if lean2 == "viral"
+            else f"{pair.leader} ahead after at most {reversal:.0%} of spikes"
+        ),
+        source=src(panel, term, pair.leader, pair.laggard),
+        detail=f"mean spread {pct(float(longest.mean()))}, median {pct(float(longest.median()))}",
+        finding=finding_sentence(
+            f"after {len(longest)} past spikes in {term!r}, {pair.leader} beat {pair.laggard} "
+            f"over the next {h_txt} in {n_up} of {len(longest)} ({share:.0%}; median spread "
+            f"{float(longest.median()) * 100:+.2f} pp)",
+            lean2,
+        ),
+    )
 
 
 def _chart(s: pd.Series, spikes: list[Any], noise: pd.Series, freq: str, cfg: _Settings) -> dict[str, Any]:

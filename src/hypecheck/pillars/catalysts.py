@@ -15,6 +15,7 @@ from ..analytics.returns import window_anchor
 from ..evidence import Evidence, Leaning, MissingEvidence, PillarResult, finding_sentence
 from ..panel import Panel
 from ..rules import Rules
+from ..theme import MacroSeries
 from ._common import amount, level_finding, pct, pp, series_points, src
 
 NEEDS_TEXT = {
@@ -137,78 +138,12 @@ def policy_regime(rate: pd.Series, as_of: pd.Timestamp, step: float = 0.20) -> s
 
 def measure(panel: Panel, rules: Rules) -> PillarResult:
     res = PillarResult("catalysts")
-    theme, as_of = panel.theme, panel.as_of
+    theme = panel.theme
     rows = []
     for m in theme.macro:
-        s = panel.macro_series(m.id)
-        if s is None:
-            res.missing.append(
-                MissingEvidence(
-                    "catalysts",
-                    f"macro:{m.id}",
-                    panel.why_missing("macro", m.id),
-                    f"add the FRED series {m.id} (CSV download) to the data folder",
-                )
-            )
-            continue
-        level, change, start, end = level_change(s, as_of, m.window)
-        if math.isnan(change):
-            res.missing.append(
-                MissingEvidence(
-                    "catalysts",
-                    f"macro:{m.id}",
-                    f"{m.id}: no observation before the {m.window} window",
-                    "longer history",
-                )
-            )
-            continue
-        ok = holds(change, m.needs, m.tolerance)
-        lean: Leaning = "catalyst" if ok else "viral"
-        in_pp = bool(PERCENT_SERIES.match(m.id))
-        rows.append(
-            {
-                "id": m.id,
-                "label": m.label,
-                "window": m.window,
-                "start": start.strftime("%Y-%m-%d"),
-                "end": end.strftime("%Y-%m-%d"),
-                "level": level,
-                "change": change,
-                "needs": m.needs,
-                "holds": ok,
-            }
-        )
-        res.evidence.append(
-            Evidence(
-                pillar="catalysts",
-                id=f"macro:{m.id}",
-                claim=f"{m.label}: {NEEDS_TEXT[m.needs]} over {m.window}",
-                value=change,
-                threshold=m.tolerance,
-                unit="change in series units",
-                leaning=lean,
-                finding=level_finding(
-                    f"{subject(m.label)} ({m.id})",
-                    change,
-                    m.window,
-                    lean,
-                    unit="pp" if in_pp else "",
-                    level=f"{amount(level)}{'%' if in_pp else ''} on {end.date()}"
-                    + _periods_note(s, m.window, start, end),
-                    tolerance=m.tolerance,
-                    needs=NEEDS_TEXT[m.needs],
-                ),
-                flip=f"{m.id} {m.window} change {'leaving' if ok else 'entering'} the '{NEEDS_TEXT[m.needs]}' range "
-                f"(tolerance {m.tolerance:g})",
-                source=src(panel, m.id),
-                detail=f"{level:.2f} on {end.date()}, {change:+.2f} since {start.date()}",
-            )
-        )
-        res.charts.setdefault("macro", {})[m.label] = series_points(s, window_anchor(as_of, "24M"))
-        if m.id in ("FEDFUNDS", "DFF", "EFFR") or (panel.mapping and m.id == "FEDFUNDS"):
-            regime = policy_regime(s, as_of)
-            res.tables["policy"] = [{"series": m.id, "regime": regime, "level": level}]
-            res.notes.append(f"policy-rate regime from {m.id}: {regime} (level {level:.2f})")
+        row = _macro(panel, m, res)
+        if row is not None:
+            rows.append(row)
 
     if panel.events:
         res.charts["events"] = [{"date": str(e.date), "label": e.label, "kind": e.kind} for e in panel.events]
@@ -228,6 +163,83 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
     return res
 
 
+def _macro(panel: Panel, m: MacroSeries, res: PillarResult) -> dict[str, Any] | None:
+    """One [[macro]] series: whether it moved the way the narrative needs over its window (evidence,
+    chart, and the policy regime for a policy rate) and its row of the macro table; None (with the
+    reason in ``res.missing``) when it cannot be measured."""
+    as_of = panel.as_of
+    s = panel.macro_series(m.id)
+    if s is None:
+        res.missing.append(
+            MissingEvidence(
+                "catalysts",
+                f"macro:{m.id}",
+                panel.why_missing("macro", m.id),
+                f"add the FRED series {m.id} (CSV download) to the data folder",
+            )
+        )
+        return None
+    level, change, start, end = level_change(s, as_of, m.window)
+    if math.isnan(change):
+        res.missing.append(
+            MissingEvidence(
+                "catalysts",
+                f"macro:{m.id}",
+                f"{m.id}: no observation before the {m.window} window",
+                "longer history",
+            )
+        )
+        return None
+    ok = holds(change, m.needs, m.tolerance)
+    lean: Leaning = "catalyst" if ok else "viral"
+    in_pp = bool(PERCENT_SERIES.match(m.id))
+    res.evidence.append(
+        Evidence(
+            pillar="catalysts",
+            id=f"macro:{m.id}",
+            claim=f"{m.label}: {NEEDS_TEXT[m.needs]} over {m.window}",
+            value=change,
+            threshold=m.tolerance,
+            unit="change in series units",
+            leaning=lean,
+            finding=level_finding(
+                f"{subject(m.label)} ({m.id})",
+                change,
+                m.window,
+                lean,
+                unit="pp" if in_pp else "",
+                level=f"{amount(level)}{'%' if in_pp else ''} on {end.date()}"
+                + _periods_note(s, m.window, start, end),
+                tolerance=m.tolerance,
+                needs=NEEDS_TEXT[m.needs],
+            ),
+            flip=f"{m.id} {m.window} change {'leaving' if ok else 'entering'} the '{NEEDS_TEXT[m.needs]}' range "
+            f"(tolerance {m.tolerance:g})",
+            source=src(panel, m.id),
+            detail=f"{level:.2f} on {end.date()}, {change:+.2f} since {start.date()}",
+        )
+    )
+    res.charts.setdefault("macro", {})[m.label] = series_points(s, window_anchor(as_of, "24M"))
+    if m.id in ("FEDFUNDS", "DFF", "EFFR") or (panel.mapping and m.id == "FEDFUNDS"):
+        regime = policy_regime(s, as_of)
+        res.tables["policy"] = [{"series": m.id, "regime": regime, "level": level}]
+        res.notes.append(f"policy-rate regime from {m.id}: {regime} (level {level:.2f})")
+    return {
+        "id": m.id,
+        "label": m.label,
+        "window": m.window,
+        "start": start.strftime("%Y-%m-%d"),
+        "end": end.strftime("%Y-%m-%d"),
+        "level": level,
+        "change": change,
+        "needs": m.needs,
+        "holds": ok,
+    }
+
+
+Spread = tuple[str, str, str]  # (name "X - Y", X, Y): a spread of two series' returns
+
+
 def _event_study(panel: Panel, rules: Rules, res: PillarResult) -> None:
     """Leader - laggard and breadth (equal - cap weight) spreads in trading-day windows around each
     dated event; where the move happened (before or after); one evidence item over the events."""
@@ -235,13 +247,32 @@ def _event_study(panel: Panel, rules: Rules, res: PillarResult) -> None:
     if not panel.events:
         return
     noise = float(rules.get("catalysts", "event_noise"))
-    series = []
+    series: list[Spread] = []
     if theme.pairs:
         p = theme.pairs[0]
         series.append((f"{p.leader} - {p.laggard}", p.leader, p.laggard))
     if theme.breadth_pairs:
         bp = theme.breadth_pairs[0]
         series.append((f"{bp.equal} - {bp.cap}", bp.equal, bp.cap))
+    rows = _event_rows(panel, series, noise, res)
+    if not rows:
+        return
+    res.tables["event_study"] = rows
+    res.charts["event_study"] = {"rows": rows, "windows": [window_label(w) for w in WINDOWS]}
+    lead = series[0]
+    done = [r for r in rows if r["spread"] == lead[0] and r["moved"] != "unfinished"]
+    if not done:
+        return
+    res.evidence.append(_event_evidence(panel, rules, lead, done))
+    res.notes.append(
+        f"event study: trading-day windows {', '.join(window_label(w) for w in WINDOWS)} around each event's "
+        f"last close on or before its date; moves within +/-{noise * 100:.1f} pp count as none; after-windows past "
+        "the as-of date are 'unfinished'"
+    )
+
+
+def _event_rows(panel: Panel, series: list[Spread], noise: float, res: PillarResult) -> list[dict[str, Any]]:
+    """One row per spread and event: the spread over each window around the event, and where it moved."""
     dates = [pd.Timestamp(e.date) for e in panel.events]
     rows: list[dict[str, Any]] = []
     for name, x, y in series:
@@ -266,14 +297,12 @@ def _event_study(panel: Panel, rules: Rules, res: PillarResult) -> None:
                 noise,
             )
             rows.append(row)
-    if not rows:
-        return
-    res.tables["event_study"] = rows
-    res.charts["event_study"] = {"rows": rows, "windows": [window_label(w) for w in WINDOWS]}
-    lead = series[0][0]
-    done = [r for r in rows if r["spread"] == lead and r["moved"] != "unfinished"]
-    if not done:
-        return
+    return rows
+
+
+def _event_evidence(panel: Panel, rules: Rules, lead: Spread, done: list[dict[str, Any]]) -> Evidence:
+    """Whether the lead spread moved in the leader's favour after the dated catalysts (``done``: its
+    events with a finished after-window) rather than before."""
     after = [r for r in done if r["moved"] == "after"]
     keep, fade = float(rules.get("price", "persistence_share")), float(rules.get("price", "fade_share"))
     share = len(after) / len(done)
@@ -282,41 +311,34 @@ def _event_study(panel: Panel, rules: Rules, res: PillarResult) -> None:
     for r in done:
         if r["moved"] != "after":
             others[r["moved"]] = others.get(r["moved"], 0) + 1
-    res.evidence.append(
-        Evidence(
-            pillar="catalysts",
-            id="event-study",
-            claim=f"{lead} moved in the leader's favour after the dated catalysts rather than before",
-            value=share,
-            threshold=keep,
-            unit="share of events",
-            leaning=lean,
-            flip=(
-                f"the move following fewer than {pct(keep, 0, False)} of the events"
-                if lean == "catalyst"
-                else f"the move following at least {pct(keep, 0, False)} of the events"
+    return Evidence(
+        pillar="catalysts",
+        id="event-study",
+        claim=f"{lead[0]} moved in the leader's favour after the dated catalysts rather than before",
+        value=share,
+        threshold=keep,
+        unit="share of events",
+        leaning=lean,
+        flip=(
+            f"the move following fewer than {pct(keep, 0, False)} of the events"
+            if lean == "catalyst"
+            else f"the move following at least {pct(keep, 0, False)} of the events"
+        ),
+        source=src(panel, lead[1], lead[2]),
+        finding=finding_sentence(
+            f"{lead[0]} moved in the leader's favour after {len(after)} of {len(done)} dated catalysts"
+            + (
+                "; of the others, " + ", ".join(f"{v} {MOVED_TEXT.get(k, k)}" for k, v in others.items())
+                if others
+                else ""
             ),
-            source=src(panel, series[0][1], series[0][2]),
-            finding=finding_sentence(
-                f"{lead} moved in the leader's favour after {len(after)} of {len(done)} dated catalysts"
-                + (
-                    "; of the others, " + ", ".join(f"{v} {MOVED_TEXT.get(k, k)}" for k, v in others.items())
-                    if others
-                    else ""
-                ),
-                lean,
-            ),
-            detail="; ".join(
-                f"{r['date']} {r['moved']} (20d before {pp(r[window_label(WINDOWS[0])])}, "
-                f"after {pp(r[window_label(WINDOWS[-1])])})"
-                for r in done
-            ),
-        )
-    )
-    res.notes.append(
-        f"event study: trading-day windows {', '.join(window_label(w) for w in WINDOWS)} around each event's "
-        f"last close on or before its date; moves within +/-{noise * 100:.1f} pp count as none; after-windows past "
-        "the as-of date are 'unfinished'"
+            lean,
+        ),
+        detail="; ".join(
+            f"{r['date']} {r['moved']} (20d before {pp(r[window_label(WINDOWS[0])])}, "
+            f"after {pp(r[window_label(WINDOWS[-1])])})"
+            for r in done
+        ),
     )
 
 
