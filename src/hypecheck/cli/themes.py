@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
-
 import click
 
 from .base import main
@@ -13,6 +11,8 @@ from .base import main
 @click.option("--show", metavar="NAME", help="Print a built-in theme's TOML (a template for your own).")
 def themes(show: str | None) -> None:
     """List the built-in themes."""
+    from importlib import resources
+
     from ..theme import builtin_theme_names, load_theme
 
     if show:
