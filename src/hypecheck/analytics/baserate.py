@@ -201,7 +201,12 @@ def base_rate(
     """Count the periods of ``returns`` (periods x series) where every ``when`` condition holds.
 
     Only periods where every referenced series has a return are looked at; ``last`` keeps the most
-    recent N of those. Raises InputError for an unknown series or a condition that does not parse."""
+    recent N of those. Raises InputError for an unknown series or a condition that does not parse.
+
+    Not the lab's pair base rate (:func:`hypecheck.lab.target.pair_rate`), on purpose: that one is
+    the smoothed share of one pair's past *narratives* that kept beating, known by a date (a model
+    feature); this one counts calendar *periods* matching conditions a theme writes (a check's
+    evidence). They answer different questions and share no arithmetic worth sharing."""
     conds = [c if isinstance(c, Condition) else parse_condition(c) for c in when]
     thens = [c if isinstance(c, Condition) else parse_condition(c) for c in then]
     if not conds:

@@ -27,6 +27,19 @@ def _f3(x: float | None) -> str:
 
 
 def _history(h: dict[str, Any]) -> list[str]:
+    """The README's tables of one history, in order (each part below)."""
+    return [
+        *_retention(h),
+        *_kept_half_skill(h),
+        *_range(h),
+        *_holdout(h),
+        *_keeps_beating(h),
+        *_signature(h),
+        *_fade(h),
+    ]
+
+
+def _retention(h: dict[str, Any]) -> list[str]:
     d = h["detectable"]
     out = [
         f"**{h['name']}** ({h['description']}): {h['n']:,} narratives, {h['n_effective']:,} independent. "
@@ -42,8 +55,12 @@ def _history(h: dict[str, Any]) -> list[str]:
                 f"| {r['horizon']} | {r['class']} | {r['n']:,} ({r['n_effective']:,}) | {r['observed']:.1%} | "
                 f"{r['random_walk']:.1%} | {_pp(r['diff'])} {_ci_pp(r['ci'])} |"
             )
-    sk, rg, ho, fd = h["kept_half_skill"], h["range"], h["holdout_vs_null"], h["fade_flagged"]
-    out += [
+    return out
+
+
+def _kept_half_skill(h: dict[str, Any]) -> list[str]:
+    sk = h["kept_half_skill"]
+    return [
         "",
         f"| kept half over {h['horizon']}, walk-forward | n (independent) | Brier skill vs random walk [95% CI] | "
         "random walk vs base rate | AUC [95% CI] | AUC, random walk alone | IC [95% CI] | "
@@ -61,6 +78,12 @@ def _history(h: dict[str, Any]) -> list[str]:
         f"{sk['weights']['intercept']:+.3f}, "
         + ", ".join(f"{k} {v:+.3f}" for k, v in sk["weights"]["features"].items())
         + ".",
+    ]
+
+
+def _range(h: dict[str, Any]) -> list[str]:
+    rg = h["range"]
+    out = [
         "",
         f"| 80% range of the {h['horizon']} spread | n (independent) | coverage [95% CI] | "
         "coverage of past outcomes' 10-90% | interval score skill [95% CI] |",
@@ -74,7 +97,12 @@ def _history(h: dict[str, Any]) -> list[str]:
             f"[{r['ci'][0]:.1%}, {r['ci'][1]:.1%}] | {r['coverage_unconditional']:.1%} | "
             f"{_pp(r['score_skill'])}% {_ci_pp(r['ci_score_skill'])} |"
         )
-    out += [
+    return out
+
+
+def _holdout(h: dict[str, Any]) -> list[str]:
+    ho = h["holdout_vs_null"]
+    out = [
         "",
         f"Holdout ({ho['n']:,} narratives, {ho['n_effective']:,} independent), the model's Brier skill against "
         f"the random walk: {_f3(ho['bss_null'])} [{_f3(ho['ci'][0])}, {_f3(ho['ci'][1])}].",
@@ -87,8 +115,12 @@ def _history(h: dict[str, Any]) -> list[str]:
             f"| {r['year']} | {r['n']:,} ({r['n_effective']:,}) | {r['kept_half']:.1%} | {r['p_rw_mean']:.1%} | "
             f"{_f3(r['bss'])} | {_f3(r['bss_without_year'])} |"
         )
+    return out
+
+
+def _keeps_beating(h: dict[str, Any]) -> list[str]:
     v = next(x for x in h["skill"] if x["kind"] == "verdict")
-    out += [
+    out = [
         "",
         f"The earlier target, *keeps beating* (leader minus laggard > 0 after {h['horizon']}; {h['base_rate']:.1%} "
         "of known outcomes), with the earlier model (every feature, fixed prior):",
@@ -102,6 +134,10 @@ def _history(h: dict[str, Any]) -> list[str]:
             f"[{_f3(x['ci_bss_base'][0])}, {_f3(x['ci_bss_base'][1])}] | {_f3(x['bss_momentum'])} "
             f"[{_f3(x['ci_bss_momentum'][0])}, {_f3(x['ci_bss_momentum'][1])}] |"
         )
+    return out
+
+
+def _signature(h: dict[str, Any]) -> list[str]:
     rows = []
     for name, what in (
         ("attention", "search term spiking at birth (ASVI >= 0.2)"),
@@ -114,21 +150,26 @@ def _history(h: dict[str, Any]) -> list[str]:
                 f"| {name}: {what} | {a['n']:,} | {_pp(a['diff'])} {_ci_pp(a['ci'])} | {b['n']:,} | "
                 f"{_pp(b['diff'])} {_ci_pp(b['ci'])} |"
             )
-    if rows:
-        out += [
-            "",
-            f"| signature at birth ({h['horizon']}) | n with | kept half vs random walk, pp [95% CI] | n without | "
-            "without, pp [95% CI] |",
-            "|---|---:|---|---:|---|",
-            *rows,
-        ]
-    if fd:
-        out += [
-            "",
-            f"The fade test one month after birth flags {fd['share']:.1%} of {fd['n']:,} narratives at the 5% "
-            f"level (95% CI {fd['ci'][0]:.1%} to {fd['ci'][1]:.1%}; under the random walk, 5%).",
-        ]
-    return out
+    if not rows:
+        return []
+    return [
+        "",
+        f"| signature at birth ({h['horizon']}) | n with | kept half vs random walk, pp [95% CI] | n without | "
+        "without, pp [95% CI] |",
+        "|---|---:|---|---:|---|",
+        *rows,
+    ]
+
+
+def _fade(h: dict[str, Any]) -> list[str]:
+    fd = h["fade_flagged"]
+    if not fd:
+        return []
+    return [
+        "",
+        f"The fade test one month after birth flags {fd['share']:.1%} of {fd['n']:,} narratives at the 5% "
+        f"level (95% CI {fd['ci'][0]:.1%} to {fd['ci'][1]:.1%}; under the random walk, 5%).",
+    ]
 
 
 def tables(result: Any) -> str:

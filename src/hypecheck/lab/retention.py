@@ -96,10 +96,14 @@ def null_at(eps: pd.DataFrame, months: int, ppm: int, level: float = RANGE_LEVEL
     tails: dict[pd.Timestamp, N.Tails] = {}
     uncond: dict[pd.Timestamp, tuple[float, float]] = {}
     prev = N.Tails()
-    for d in sorted(set(at)):
+    fitted = _tails_memo(eps, months, ppm)
+    for i, d in enumerate(sorted(set(at))):
         d = pd.Timestamp(d)
         train = np.asarray(known <= d) & np.isfinite(z)
-        t = N.fit_tails(z[train], prev) if train.sum() >= N.MIN_TAIL_FIT else prev
+        if fitted is not None:  # the same fits, read back (see _tails_memo)
+            t = N.Tails(float(fitted[i, 0]), float(fitted[i, 1]), int(fitted[i, 2]))
+        else:
+            t = N.fit_tails(z[train], prev) if train.sum() >= N.MIN_TAIL_FIT else prev
         tails[d], prev = t, t
         past = r[train]
         uncond[d] = (
@@ -113,7 +117,31 @@ def null_at(eps: pd.DataFrame, months: int, ppm: int, level: float = RANGE_LEVEL
         zr = z[rows]
         pz[rows] = np.where(np.isnan(zr), np.nan, t.cdf(np.nan_to_num(zr)))
     kept = T.kept_half(r, mv)
+    if fitted is None:
+        _tails_memo(eps, months, ppm, tails)
     return Null(months, n, p, lo, hi, z, kept, r, pz, tails, uncond, at)
+
+
+def _tails_memo(
+    eps: pd.DataFrame, months: int, ppm: int, tails: dict[pd.Timestamp, N.Tails] | None = None
+) -> np.ndarray | None:
+    """The Student-t fits of :func:`null_at` (one per fit date: df, scale, n) kept on disk beside the
+    panel (:mod:`hypecheck.lab.memo`): read them (``tails`` None; None on a miss) or store them. They
+    are most of a warm lab's time and a pure function of these columns and the code."""
+    from . import memo
+
+    cols = (f"rel_{months}m", "sigma", "move", f"known_{months}m", "date")
+    key = memo.digest("tails", eps, cols, months, ppm)
+    n_dates = len(set(fit_dates(pd.DatetimeIndex(eps["date"])))) if tails is None else len(tails)
+    if tails is not None:
+        memo.save(
+            "tails", key, fits=np.array([[t.df, t.scale, t.n] for t in tails.values()], dtype="float64")
+        )
+        return None
+    got = memo.load("tails", key)
+    if got is None or got["fits"].shape != (n_dates, 3):
+        return None
+    return got["fits"]
 
 
 # ------------------------------------------------------------------------------ the model vs null
@@ -220,18 +248,31 @@ def walk_forward(eps: pd.DataFrame, nl: Null, sch: M.Schedule) -> Scored:
         windows.append((r, np.asarray((dates >= r) & (dates < min(nxt, sch.holdout_start))), False))
     windows.append((sch.holdout_start, np.asarray(dates >= sch.holdout_start), True))
     off_all = _logit(p_null)
+    from . import memo  # the priors chosen by inner CV (most of the time) kept beside the panel
+
+    inputs = pd.DataFrame(X, columns=list(FEATURES)).assign(y=y, p_null=p_null, known=known, years=years)
+    key = memo.digest("priors", inputs, inputs.columns, nl.months, [(str(r), h) for r, _, h in windows])
+    got = memo.load("priors", key)
+    chosen = list(got["priors"]) if got is not None else None
+    priors: list[float] = []
     for r, score, is_hold in windows:
         if not score.any():
             continue
         train = (known <= np.datetime64(r)) & ~np.isnan(y) & ~np.isnan(p_null)
         if train.sum() < M.MIN_TRAIN:
             continue
-        prior = choose_prior(X[train], y[train], off_all[train], years[train], known[train])
+        if chosen is not None and len(chosen) > len(priors):
+            prior = float(chosen[len(priors)])
+        else:
+            prior = choose_prior(X[train], y[train], off_all[train], years[train], known[train])
+        priors.append(prior)
         f = _fit_offset(X[train], y[train], off_all[train], prior)
         fits.append((r, f))
         shift[score] = f.shift(X[score])
         p[score] = f.predict(X[score], p_null[score])
         hold[score] = is_hold
+    if chosen is None or len(chosen) != len(priors):
+        memo.save("priors", key, priors=np.array(priors, dtype="float64"))
     return Scored(p, shift, hold, fits)
 
 

@@ -140,14 +140,66 @@ def prepare(h: History, months: int) -> pd.DataFrame:
     return eps
 
 
+def _model_columns(months: int) -> tuple[str, ...]:
+    return (*M.ALL_FEATURES, M.MOMENTUM, f"outcome_{months}m", f"known_{months}m", "date")
+
+
+def verdict_scores(eps: pd.DataFrame, months: int, sch: M.Schedule, boot_fit: int) -> M.Scored:
+    """The verdict model's walk-forward (:func:`hypecheck.lab.model.walk_forward` on every feature)
+    with ``boot_fit`` bootstrap refits a year behind each probability's interval. The refits are most
+    of the lab's time and depend only on the panel and this code, so the intervals are kept on disk
+    beside the panel (:mod:`hypecheck.lab.memo`); a later run fits the probabilities again (cheap) and
+    reads the intervals back."""
+    from . import memo
+
+    if not boot_fit or eps.empty:
+        return M.walk_forward(eps, M.ALL_FEATURES, months, sch, boot=boot_fit)
+    key = memo.digest("verdict", eps, _model_columns(months), months, boot_fit, _sch(sch))
+    got = memo.load("verdict", key)
+    if got is not None and len(got["lo"]) == len(got["hi"]) == len(eps):
+        sc = M.walk_forward(eps, M.ALL_FEATURES, months, sch)
+        sc.lo, sc.hi = got["lo"].astype("float64"), got["hi"].astype("float64")
+        return sc
+    sc = M.walk_forward(eps, M.ALL_FEATURES, months, sch, boot=boot_fit)
+    memo.save("verdict", key, lo=sc.lo, hi=sc.hi)
+    return sc
+
+
+def _sch(sch: M.Schedule) -> str:
+    return f"{[str(r) for r in sch.refits]}|{sch.holdout_start}|{sch.data_end}"
+
+
+def scores(eps: pd.DataFrame, features: tuple[str, ...], months: int, sch: M.Schedule) -> M.Scored:
+    """:func:`hypecheck.lab.model.walk_forward` of ``features`` without intervals, its probabilities
+    kept on disk beside the panel (:mod:`hypecheck.lab.memo`; the fits themselves are not kept)."""
+    from . import memo
+
+    if eps.empty:
+        return M.walk_forward(eps, features, months, sch)
+    key = memo.digest("scores", eps, _model_columns(months), features, months, _sch(sch))
+    got = memo.load("scores", key)
+    if got is not None and all(len(got[k]) == len(eps) for k in ("p", "base", "holdout")):
+        nan = np.full(len(eps), np.nan)
+        return M.Scored(
+            got["p"].astype("float64"),
+            nan,
+            nan.copy(),
+            got["base"].astype("float64"),
+            got["holdout"].astype(bool),
+        )
+    sc = M.walk_forward(eps, features, months, sch)
+    memo.save("scores", key, p=sc.p, base=sc.base, holdout=sc.holdout)
+    return sc
+
+
 @one_blas_thread
 def evaluate(h: History, months: int = 6, boot: int = M.BOOT, boot_fit: int = M.BOOT_FIT) -> HistoryResult:
     eps = prepare(h, months)
     y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
     years = pd.DatetimeIndex(eps["date"]).year.to_numpy()
     sch = M.schedule(eps, months, h.data_end)
-    ver = M.walk_forward(eps, M.ALL_FEATURES, months, sch, boot=boot_fit)
-    mom = M.walk_forward(eps, (M.MOMENTUM,), months, sch)
+    ver = verdict_scores(eps, months, sch, boot_fit)
+    mom = scores(eps, (M.MOMENTUM,), months, sch)
     wf = ~ver.holdout
     rows: list[M.Skill] = []
     clusters = eps["cluster"].astype(str).to_numpy() if "cluster" in eps else None
@@ -162,12 +214,12 @@ def evaluate(h: History, months: int = 6, boot: int = M.BOOT, boot_fit: int = M.
     for pillar, feats in M.PILLAR_FEATURES.items():
         fs = [f for f in feats if f in present]
         if fs:
-            add(pillar, "pillar", M.walk_forward(eps, fs, months, sch))
+            add(pillar, "pillar", scores(eps, tuple(fs), months, sch))
     final = M.fit(eps.loc[~np.isnan(y)], T.persisted(y[~np.isnan(y)]), M.ALL_FEATURES)
     scored = ver.fits[-1][1] if ver.fits else final  # the weights shown: the model that was scored
     wmap = dict(zip(scored.features, scored.weights, strict=True))
     for f in present:
-        add(f, "feature", M.walk_forward(eps, (f,), months, sch))
+        add(f, "feature", scores(eps, (f,), months, sch))
         rows[-1].weight = float(wmap.get(f, math.nan))
     hm = ver.holdout
     holdout = M.skill(
