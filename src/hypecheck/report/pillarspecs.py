@@ -15,7 +15,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from .spec import CONFIG, DATE_TIP, PALETTE, SCHEMA, _finite, lines_view, pillar_color, spread_spec
+from .spec import CONFIG, DATE_TIP, DATE_X, PALETTE, SCHEMA, _finite, lines_view, pillar_color, spread_spec
 
 UP, DOWN = "#2e8b57", "#b03a48"  # a gain and a loss, as the sparklines and tables
 WIDTH = 620
@@ -224,7 +224,7 @@ def _event_rules(events: list[dict[str, Any]], start: str | None) -> list[dict[s
             "data": {"values": shown},
             "mark": {"type": "rule", "color": "grey", "strokeWidth": 0.9, "strokeDash": [2, 2]},
             "encoding": {
-                "x": {"field": "date", "type": "temporal", "scale": {"type": "utc"}},
+                "x": DATE_X,
                 "tooltip": [DATE_TIP, _tip("event", "event", kind="nominal")],
             },
         }
@@ -270,7 +270,7 @@ ATTENTION_KEYS = {
 
 def _term_layers(d: dict[str, Any], color: dict[str, Any]) -> list[dict[str, Any]]:
     """The noise band, the baseline (dashed), the spikes and the decay fit of one term."""
-    x = {"field": "date", "type": "temporal", "title": None, "scale": {"type": "utc"}}
+    x = DATE_X
     y = {"field": "value", "type": "quantitative", "title": None}
     layers: list[dict[str, Any]] = []
     band, base = d.get("band") or {}, d.get("baseline") or {}
@@ -545,7 +545,7 @@ def hindsight_spec(h: dict[str, Any]) -> dict[str, Any] | None:
         "data": {"values": [{"date": h["as_of"]}]},
         "mark": {"type": "rule", "color": "black", "strokeWidth": 0.9, "strokeDash": [5, 3]},
         "encoding": {
-            "x": {"field": "date", "type": "temporal", "scale": {"type": "utc"}},
+            "x": DATE_X,
             "tooltip": [{**DATE_TIP, "title": "as of"}],
         },
     }

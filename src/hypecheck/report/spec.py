@@ -160,6 +160,13 @@ DATE_TIP: dict[str, Any] = {
 
 # a time axis: month and year on every label, as few as fit (Vega's default names a month alone)
 DATE_AXIS: dict[str, Any] = {"format": "%b %Y", "tickCount": 7, "labelOverlap": True}
+DATE_X: dict[str, Any] = {
+    "field": "date",
+    "type": "temporal",
+    "title": None,
+    "scale": {"type": "utc"},
+    "axis": DATE_AXIS,
+}
 
 
 def series_rows(lines: dict[str, dict[str, list[Any]]]) -> list[dict[str, Any]]:
@@ -278,7 +285,7 @@ def lines_view(
         return None
     names = list(dict.fromkeys(r["series"] for r in rows))
     color = _line_color(names, colors, legend)
-    x = {"field": "date", "type": "temporal", "title": None, "scale": {"type": "utc"}, "axis": DATE_AXIS}
+    x = DATE_X
     scale: dict[str, Any] = {"zero": False, **({"domain": y_domain, "nice": False} if y_domain else {})}
     y: dict[str, Any] = {"field": "value", "type": "quantitative", "title": y_title, "scale": scale}
     ref: list[dict[str, Any]] = []
