@@ -296,26 +296,7 @@ def of_scan(res: Any, lookback_months: int) -> Summary:
     w = max([9, *(len(x) + 1 for n in res.narratives for x in (n.leader, n.laggard))])
     skill = res.skill_sentence()
     cols = f"  {{0:<{w}}}{{1:<{w}}}{{2:<11}}{{3:>4}}{{4:>6}}{{5:>8}}  {{6:<25}}{{7:>5}}{{8:>13}}{{9:>10}}  {{10:<16}}"
-    rows = []
-    for n in res.narratives:
-        f = n.fade
-        rows.append(
-            (
-                n.leader,
-                n.laggard,
-                f"{n.born:%Y-%m-%d}",
-                str(n.age_days),
-                f"{n.sharpness:+.1f}",
-                f"{100 * n.move:+.1f}%",
-                n.fade_label,
-                "" if f is None or f.p_value != f.p_value else f"{f.p_value:.2f}",
-                ""
-                if n.range is None
-                else f"{100 * math.expm1(n.range.lo):+.0f}/{100 * math.expm1(n.range.hi):+.0f}%",
-                "" if math.isnan(n.p) else f"{n.p:.0%}",
-                n.label,
-            )
-        )
+    rows = [_scan_row(n) for n in res.narratives]
     table = Table(
         columns=(
             "leader",
@@ -378,6 +359,26 @@ def of_scan(res: Any, lookback_months: int) -> Summary:
         sections=tuple(sections),
         notes=notes,
         inline=True,
+    )
+
+
+def _scan_row(n: Any) -> tuple[str, ...]:
+    """One live narrative's cells in the scan's table."""
+    f = n.fade
+    return (
+        n.leader,
+        n.laggard,
+        f"{n.born:%Y-%m-%d}",
+        str(n.age_days),
+        f"{n.sharpness:+.1f}",
+        f"{100 * n.move:+.1f}%",
+        n.fade_label,
+        "" if f is None or f.p_value != f.p_value else f"{f.p_value:.2f}",
+        ""
+        if n.range is None
+        else f"{100 * math.expm1(n.range.lo):+.0f}/{100 * math.expm1(n.range.hi):+.0f}%",
+        "" if math.isnan(n.p) else f"{n.p:.0%}",
+        n.label,
     )
 
 
