@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +14,34 @@ from click.testing import CliRunner
 from hypecheck.cli import main
 
 COMMANDS = ["check", "demo", "themes"]
+EVERY_COMMAND = [
+    "breadth", "check", "demo", "fetch", "history", "import", "lab", "mcp", "record", "scan", "serve", "themes", "watch"
+]  # fmt: skip
+
+
+def test_every_command_lives_in_its_own_module() -> None:
+    """The thin ``cli/`` package: ``hypecheck X`` is defined in ``hypecheck/cli/X.py`` (``import_`` for
+    ``import``, a keyword), registered on the one group ``main`` by importing ``hypecheck.cli``."""
+    assert sorted(main.commands) == EVERY_COMMAND
+    for name, cmd in main.commands.items():
+        assert cmd.callback is not None
+        assert cmd.callback.__module__ == f"hypecheck.cli.{'import_' if name == 'import' else name}", name
+
+
+def test_python_dash_m_runs_the_same_cli() -> None:
+    """``python -m hypecheck.cli`` (what the MCP configuration and the server tests start) is the same
+    command line as the console script: same version, same output."""
+    from hypecheck import __version__
+
+    def run(*args: str) -> str:
+        out = subprocess.run(
+            [sys.executable, "-m", "hypecheck.cli", *args], capture_output=True, text=True, timeout=120
+        )
+        assert out.returncode == 0, out.stderr
+        return out.stdout
+
+    assert run("--version") == f"hypecheck, version {__version__}\n"
+    assert run("themes") == CliRunner().invoke(main, ["themes"]).output
 
 
 @pytest.mark.parametrize("cmd", COMMANDS)
