@@ -184,3 +184,25 @@ def test_scan_on_a_dask_cluster_gives_the_same_rows(tmp_path: Path, monkeypatch:
         remote = scan(cat, "2021-06-30", u, scheduler=c.scheduler_address)
     assert local.narratives and local.n_fit > 0
     assert local.to_json() == remote.to_json()
+
+
+def test_known_now_equals_the_labs_known_at(
+    members: tuple[Catalog, H.Universe], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan's known_now (for panels too large for known_at's weights in memory) reads the same
+    tails, coverage and coverage interval (the interval to 1e-12: its weighted means summed per year)."""
+    monkeypatch.setenv("HYPECHECK_CACHE", "off")
+    cat, u = members
+    eps = H.build_history(cat, u, name="t", source="files").episodes
+    ts = pd.Timestamp("2021-06-30")
+    cut = eps.loc[eps["date"] <= ts].reset_index(drop=True)
+    want = FD.known_at(cut, 6, 21, ts, None, np.array([], dtype=object))
+    got = L.known_now(cut, 6, 21, ts)
+    assert want.coverage_n > 20
+    assert (got.tails, got.tails_1m, got.coverage_n, got.coverage_oos) == (
+        want.tails,
+        want.tails_1m,
+        want.coverage_n,
+        want.coverage_oos,
+    )
+    assert got.coverage_ci == pytest.approx(want.coverage_ci, rel=1e-12, abs=1e-15)

@@ -522,7 +522,10 @@ def _narratives(
 
     eps_at = evaluate_at(s.model_hist, s.months, s.ts).episodes
     ppm = s.model_hist.universe.freq.ppm
-    known = FD.known_at(eps_at, s.months, ppm, s.ts, None, np.array([], dtype=object))
+    if len(eps_at) <= L.KNOWN_AT_MAX:
+        known = FD.known_at(eps_at, s.months, ppm, s.ts, None, np.array([], dtype=object))
+    else:  # the parts the scan reads, without the lab's (draws x narratives) weights in memory
+        known = L.known_now(eps_at, s.months, ppm, s.ts)
     ctx = s.model_hist.context
     if ctx is None:
         ctx = s.model_hist.context = build_context(s.model_cat, s.model_hist.universe)
@@ -556,15 +559,39 @@ def _narratives(
     return out, given_back
 
 
-def _rows(s: _Scope, live: list[Any], pairs: list[Any], ctx: Any) -> list[pd.DataFrame]:
-    """Each live narrative's one-row frame of the leader's features at the scan date, as
+class _Cell(np.ndarray):
+    """A one-value float array that also answers ``.iloc[0]``, as a one-row frame's column does."""
+
+    @property
+    def iloc(self) -> np.ndarray:
+        return self
+
+
+class Row(M.Columns):
+    """One narrative's features as the model and its ledger read a one-row frame (``row[f]``,
+    ``row[f].iloc[0]``, ``row.columns``, ``row.empty``) without a frame's cost per access."""
+
+    def __init__(self, values: dict[str, float]) -> None:
+        super().__init__({k: np.array([v], dtype="float64").view(_Cell) for k, v in values.items()}, 1)
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.cols)
+
+    @property
+    def empty(self) -> bool:
+        return False
+
+
+def _rows(s: _Scope, live: list[Any], pairs: list[Any], ctx: Any) -> list[Any]:
+    """Each live narrative's row of the leader's features at the scan date, as
     :func:`hypecheck.lab.verdict.theme_features` gives it: measured every pair at once when the model's
-    panel is the scanned one, else (the standard panel's universe may know other twins and terms for
-    these tickers) by ``theme_features`` itself."""
+    panel is the scanned one (a :class:`Row`), else (the standard panel's universe may know other twins
+    and terms for these tickers) by ``theme_features`` itself."""
     from ..lab.verdict import _pair_rate, theme_features
 
+    out: list[Any] = []
     if s.model_hist is not s.hist:
-        out = []
         for m in live:
             p = pairs[m.index]
             la, lb = (p.pa, p.pb) if m.leader == p.a else (p.pb, p.pa)
@@ -573,17 +600,15 @@ def _rows(s: _Scope, live: list[Any], pairs: list[Any], ctx: Any) -> list[pd.Dat
             )
         return out
     eps = s.model_hist.episodes
-    groups = eps.groupby(["leader", "laggard"], sort=False).indices if not eps.empty else {}
-    frame = pd.DataFrame([m.row for m in live], columns=list(live[0].row) if live else None)
-    frame["pair_base_rate"] = [
-        _pair_rate(
-            eps.iloc[groups[(m.leader, m.laggard)]] if (m.leader, m.laggard) in groups else eps.iloc[:0],
-            s.ts,
-            s.months,
-        )
-        for m in live
-    ]
-    return [frame.iloc[[i]] for i in range(len(live))]
+    if eps.empty:
+        return [Row(m.row | {"pair_base_rate": 0.5}) for m in live]
+    cols = [c for c in ("date", f"known_{s.months}m", f"outcome_{s.months}m") if c in eps]
+    slim = eps[cols]  # what the pair's base rate reads
+    groups = eps.groupby(["leader", "laggard"], sort=False).indices
+    for m in live:
+        same = slim.iloc[groups[(m.leader, m.laggard)]] if (m.leader, m.laggard) in groups else slim.iloc[:0]
+        out.append(Row(m.row | {"pair_base_rate": _pair_rate(same, s.ts, s.months)}))
+    return out
 
 
 ATTENTION_PERIODS = 8  # ASVI baseline: the median of the 8 periods before (Da, Engelberg & Gao 2011)
@@ -659,7 +684,7 @@ def _day(ts: pd.Timestamp) -> str:
     return ts.date().isoformat()
 
 
-def _narrative(m: Any, group: str, row: pd.DataFrame, s: _Scope) -> Narrative:
+def _narrative(m: Any, group: str, row: Any, s: _Scope) -> Narrative:
     """One live narrative from its measurements (:class:`hypecheck.scan.live.Measured`) and its
     features' row: the panel model's probability, interval, label and drivers."""
     from ..lab.verdict import NO_SKILL, ledger_rows

@@ -67,6 +67,9 @@ def read_universe_toml(path: Path) -> dict[str, Any]:
     )
 
 
+HINT_LONG = "give a Parquet or CSV file with columns date, ticker, close"
+
+
 def read_long(path: Path) -> tuple[dict[str, pd.Series], list[str]]:
     """A long ``date, ticker, close`` file (Parquet or CSV) as one close series per ticker, and what
     reading it rejected or repaired (one line per member, and the file's own).
@@ -76,34 +79,12 @@ def read_long(path: Path) -> tuple[dict[str, pd.Series], list[str]]:
     are ambiguous and refused); each member's closes validated as a price column (blank cells
     dropped and counted, closes <= 0 quarantined, duplicate dates de-duplicated with a warning when
     their closes differ). A member with no usable close is skipped and said so; the others load."""
-    from dataclasses import replace
-
-    from ..data.formats import checks
-    from ..data.formats.base import DEFAULT_MAX_BYTES, PARQUET_SUFFIXES, _make_ctx, _Problem, _Tally
-    from ..data.formats.text import Probe
+    from ..data.formats.base import _make_ctx, _Problem
     from ..data.formats.tidy_long import _datetime_column
-    from ..data.formats.values import _build, _Dates, _Numbers, _parse_dates, _parse_numbers
+    from ..data.formats.values import _parse_dates, _parse_numbers
 
-    hint = "give a Parquet or CSV file with columns date, ticker, close"
     ctx = _make_ctx(path, path.name, None, in_trends=False)
-    try:
-        if path.suffix.lower() in PARQUET_SUFFIXES:
-            import duckdb
-
-            df = duckdb.read_parquet(str(path)).df()
-            df.columns = [str(c).strip().lower() for c in df.columns]
-        else:
-            probe = Probe(path, ctx, DEFAULT_MAX_BYTES)
-            for check in (checks.SUFFIX, checks.FIRST_LINE, checks.SEPARATORS, checks.TABLE):
-                check.run(probe)
-            df = probe.frame.copy()
-            df.columns = [c.strip() for c in probe.lc]
-    except _Problem as p:
-        raise InputError(f"cannot read the member prices {path}: {p.what}", hint=p.hint or hint) from None
-    except Exception as exc:  # duckdb's own errors for a damaged Parquet file
-        raise InputError(
-            f"cannot read the member prices {path}: {type(exc).__name__}: {str(exc)[:200]}", hint=hint
-        ) from None
+    df = _read_frame(path, ctx)
     missing = [c for c in ("date", "ticker", "close") if c not in df.columns]
     if missing:
         raise InputError(
@@ -118,42 +99,172 @@ def read_long(path: Path) -> tuple[dict[str, pd.Series], list[str]]:
         else:
             dates = _parse_dates(_as_text(col), ctx)
     except _Problem as p:
-        raise InputError(f"the member prices {path}: {p.what}", hint=p.hint or hint) from None
+        raise InputError(f"the member prices {path}: {p.what}", hint=p.hint or HINT_LONG) from None
     nums = _parse_numbers(df["close"])
-    names = _as_text(df["ticker"]).str.strip().str.upper()
-    unnamed = (names.isna() | (names == "")).to_numpy(dtype=bool) & ~dates.rejected
-    ctx.tally.reject(int(unnamed.sum()), "no ticker")
-    names = names.mask(unnamed)
-    codes, uniques = pd.factorize(names, use_na_sentinel=True)
-    codes = np.asarray(codes)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-    out: dict[str, pd.Series] = {}
+    codes, uniques = _tickers(df["ticker"], dates.rejected, ctx)
+    del df
     problems: list[str] = []
     if ctx.tally.summary():
         problems.append(f"{path.name}: {ctx.tally.summary()}")
+    out = _members(ctx, dates, nums, codes, uniques, problems)
+    return out, problems
+
+
+def _read_frame(path: Path, ctx: Any) -> pd.DataFrame:
+    """The file's rows with lower-case column names (a Parquet file's tickers as a categorical)."""
+    from ..data.formats import checks
+    from ..data.formats.base import DEFAULT_MAX_BYTES, PARQUET_SUFFIXES, _Problem
+    from ..data.formats.text import Probe
+
+    try:
+        if path.suffix.lower() in PARQUET_SUFFIXES:
+            return _read_parquet(path)
+        probe = Probe(path, ctx, DEFAULT_MAX_BYTES)
+        for check in (checks.SUFFIX, checks.FIRST_LINE, checks.SEPARATORS, checks.TABLE):
+            check.run(probe)
+        df = probe.frame.copy()
+        df.columns = [c.strip() for c in probe.lc]
+        return df
+    except _Problem as p:
+        raise InputError(
+            f"cannot read the member prices {path}: {p.what}", hint=p.hint or HINT_LONG
+        ) from None
+    except InputError:
+        raise
+    except Exception as exc:  # duckdb's own errors for a damaged Parquet file
+        raise InputError(
+            f"cannot read the member prices {path}: {type(exc).__name__}: {str(exc)[:200]}", hint=HINT_LONG
+        ) from None
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    """A Parquet file's rows. With a text ``ticker`` column the rows stream in chunks into numpy
+    arrays, the tickers as codes of a categorical (a text cell per row for millions of rows is the
+    memory of the whole scan); the values are those a whole-file read gives, in the file's order."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        src = f"read_parquet('{_sql_text(str(path))}')"
+        types = {
+            str(r[0]).strip().lower(): (str(r[0]), str(r[1]))
+            for r in con.sql(f"DESCRIBE SELECT * FROM {src}").fetchall()
+        }
+        if types.get("ticker", ("", ""))[1] != "VARCHAR" or not {"date", "close"} <= set(types):
+            df = con.sql(f"SELECT * FROM {src}").df()
+            df.columns = [str(c).strip().lower() for c in df.columns]
+            return df
+        q = {k: '"' + types[k][0].replace('"', '""') + '"' for k in ("date", "ticker", "close")}
+        con.execute(
+            f"CREATE TYPE members_ticker AS ENUM (SELECT DISTINCT {q['ticker']} FROM {src} WHERE {q['ticker']} IS NOT NULL)"
+        )
+        n = int(con.sql(f"SELECT count(*) FROM {src}").fetchall()[0][0])
+        cur = con.execute(
+            f"SELECT {q['date']} AS date, {q['ticker']}::members_ticker AS ticker, {q['close']} AS close FROM {src}"
+        )
+        return _stream(cur, n)
+    finally:
+        con.close()
+
+
+def _sql_text(s: str) -> str:
+    return s.replace("'", "''")
+
+
+def _stream(cur: Any, n: int) -> pd.DataFrame:
+    """The query's rows (date, ticker as a categorical, close), a chunk at a time into arrays."""
+    parts: dict[str, np.ndarray] = {}
+    cats: Any = None
+    i = 0
+    while True:
+        ch = cur.fetch_df_chunk(64)
+        if not len(ch):
+            break
+        k = len(ch)
+        if not parts:
+            parts = {
+                "date": np.empty(n, dtype=ch["date"].to_numpy().dtype),
+                "code": np.empty(n, dtype="int32"),
+                "close": np.empty(n, dtype=ch["close"].to_numpy().dtype),
+            }
+            cats = ch["ticker"].cat.categories
+        parts["date"][i : i + k] = ch["date"].to_numpy()
+        parts["code"][i : i + k] = ch["ticker"].cat.codes.to_numpy()
+        parts["close"][i : i + k] = ch["close"].to_numpy()
+        i += k
+    if not parts:
+        return pd.DataFrame({"date": pd.Series([], dtype="datetime64[us]"), "ticker": [], "close": []})
+    ticker = pd.Categorical.from_codes(parts["code"][:i], categories=cats)
+    return pd.DataFrame({"date": parts["date"][:i], "ticker": ticker, "close": parts["close"][:i]})
+
+
+def _tickers(col: pd.Series, date_rejected: np.ndarray, ctx: Any) -> tuple[np.ndarray, list[str]]:
+    """Each row's member (a code; -1 for none) and the members' names in order of first appearance:
+    the ticker as text, stripped, upper case. A row with a date but no ticker is rejected."""
+    if isinstance(col.dtype, pd.CategoricalDtype):  # the text of each distinct ticker, then the rows' codes
+        raw = np.asarray(col.cat.codes.to_numpy(), dtype="int64")
+        norm = _as_text(pd.Series(col.cat.categories)).str.strip().str.upper()
+        text = np.array([x if isinstance(x, str) else None for x in norm], dtype=object)
+        names = pd.Series(text[raw])
+        names[raw < 0] = None
+    else:
+        names = _as_text(col).str.strip().str.upper()
+    blank = names.isna().to_numpy(dtype=bool) | (names == "").to_numpy(dtype=bool, na_value=False)
+    unnamed = blank & ~date_rejected
+    ctx.tally.reject(int(unnamed.sum()), "no ticker")
+    codes, uniques = pd.factorize(names.mask(unnamed), use_na_sentinel=True)
+    return np.asarray(codes), [str(u) for u in uniques]
+
+
+def _members(
+    ctx: Any, dates: Any, nums: Any, codes: np.ndarray, uniques: list[str], problems: list[str]
+) -> dict[str, pd.Series]:
+    """Each member's closes, validated as ``--data`` validates a price column. A member whose rows are
+    all clean (a date, a positive finite close, dates increasing) is taken as it is; the others go
+    through the column validator (:func:`hypecheck.data.formats.values._build`), their repairs and
+    rejections said under their name."""
+    from dataclasses import replace
+
+    from ..data.formats.base import MAX_NAME_CHARS, YIELD_INDICES, _Problem, _Tally
+    from ..data.formats.values import _build, _Dates, _Numbers
+
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    v = nums.values
+    with np.errstate(invalid="ignore"):
+        flag = dates.rejected | nums.bad | nums.missing | np.isinf(v) | ~(v > 0)
+    d = dates.values[order]
+    c = codes[order]
+    step = np.r_[False, (c[1:] == c[:-1]) & ~(d[1:] > d[:-1])]  # not after the member's previous row
+    flag_sorted = flag[order] | step
+    dirty = np.zeros(len(uniques), dtype=bool)
+    ok = c >= 0
+    dirty[np.unique(c[ok & flag_sorted])] = True
+    out: dict[str, pd.Series] = {}
     for i, name in enumerate(uniques):
-        rows = np.sort(order[bounds[i] : bounds[i + 1]])
+        rows = order[bounds[i] : bounds[i + 1]]  # the member's rows in the file's order
+        if not dirty[i] and name not in YIELD_INDICES and len(name) <= MAX_NAME_CHARS:
+            out[name] = pd.Series(v[rows], index=pd.DatetimeIndex(dates.values[rows]), dtype="float64")
+            continue
         own = replace(ctx, tally=_Tally())  # this member's rejections, said under its name
         try:
             sd = _build(
                 own,
                 _Dates(dates.values[rows], dates.rejected[rows], dates.fmt),
-                _Numbers(
-                    nums.values[rows], nums.missing[rows], nums.bad[rows], nums.below_one[rows], nums.example
-                ),
-                id=str(name),
+                _Numbers(v[rows], nums.missing[rows], nums.bad[rows], nums.below_one[rows], nums.example),
+                id=name,
                 kind="price",
                 fmt="members-long",
-                column=str(name),
+                column=name,
             )
         except _Problem as p:
             problems.append(f"{name}: skipped: {p.what}")
             continue
         if own.tally.summary():
             problems.append(f"{name}: {own.tally.summary()}")
-        out[str(name)] = sd.values
-    return out, problems
+        out[name] = sd.values
+    return out
 
 
 def _as_text(col: pd.Series) -> pd.Series:
