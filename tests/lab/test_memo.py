@@ -71,3 +71,39 @@ def test_digest_sees_values_order_and_parameters() -> None:
     assert k != memo.digest("x", df, ["b", "a"], 6)
     assert k != memo.digest("x", df, ["a", "b"], 12)
     assert k != memo.digest("y", df, ["a", "b"], 6)
+
+
+def test_check_parts_read_back_equal_the_computed_ones(bundled_catalog, cache: Path) -> None:
+    """What a calibrated check keeps beside the panel (the bootstrap fit as of a date, what narratives
+    like it did) reads back equal to what it computes."""
+    import math
+
+    from hypecheck.lab import fade as FD
+
+    hist = R.history_for(bundled_catalog, "bundled")
+    as_of = pd.Timestamp("2012-06-29")
+    eps = R.evaluate_at(hist, 6, as_of).episodes
+    classes = np.array(["x"] * len(eps), dtype=object)
+    first = FD.known_at(eps, 6, 1, as_of, None, classes)  # computed and kept
+    assert len(list(cache.glob("known-*.npz"))) == 1
+    again = FD.known_at(eps, 6, 1, as_of, None, classes)  # read back
+    assert again.to_dict() == first.to_dict()
+    assert (again.tails, again.tails_1m) == (first.tails, first.tails_1m)
+    for name in ("detectable_auc", "coverage_oos", "rw_reference"):
+        a, b = getattr(again, name), getattr(first, name)
+        assert a == b or (math.isnan(a) and math.isnan(b)), name
+    assert again.coverage_ci == first.coverage_ci and again.n_effective == first.n_effective
+    # another date is another key
+    FD.known_at(R.evaluate_at(hist, 6, as_of + pd.DateOffset(months=1)).episodes, 6, 1, as_of, None, classes)
+    assert len(list(cache.glob("known-*.npz"))) == 2
+    # the bootstrap fit as of the date
+    known = T.known_by(eps, 6, as_of)
+    years = pd.DatetimeIndex(eps["date"]).year.to_numpy()[known]
+    y = T.persisted(eps["outcome_6m"].to_numpy()[known])
+    fresh = M.fit(eps.loc[known], y, M.ALL_FEATURES, years, boot=M.BOOT_FIT)
+    for f in (R._boot_fit(eps.loc[known], y, years, 6), R._boot_fit(eps.loc[known], y, years, 6)):
+        assert f.features == fresh.features and f.intercept == fresh.intercept and f.n == fresh.n
+        for k in ("mean", "sd", "weights", "boot"):
+            assert np.array_equal(getattr(f, k), getattr(fresh, k)), k
+        assert f.base_rate == fresh.base_rate
+    assert len(list(cache.glob("fit-*.npz"))) == 1

@@ -24,7 +24,7 @@ For a pair (the theme's leader ``L`` over its laggard ``G``) as of ``D``:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -215,7 +215,59 @@ def known_at(
     eps: pd.DataFrame, months: int, ppm: int, as_of: pd.Timestamp, klass: str | None, classes: np.ndarray
 ) -> Known:
     """The panel as known on ``as_of`` (births by then, outcomes known by then; ``eps`` as
-    :func:`hypecheck.lab.run.evaluate_at` cuts it) for narratives of ``klass`` (all when None)."""
+    :func:`hypecheck.lab.run.evaluate_at` cuts it) for narratives of ``klass`` (all when None).
+
+    Its fits and bootstraps are most of a calibrated check's own time and a pure function of these
+    inputs, so the result is kept on disk beside the panel (:mod:`hypecheck.lab.memo`) and read back
+    by the next check on the same panel and date."""
+    import contextlib
+    import hashlib
+
+    from . import memo
+
+    cols = ["date", "cluster", "sigma", "move", "attention", "ew_confirm", f"outcome_{months}m"]
+    cols += [f"{k}_{h}m" for h in (1, 3, 6, 12) for k in ("rel", "known")]
+    inputs = eps[[c for c in cols if c in eps]]
+    cls = hashlib.sha256("|".join(map(str, np.asarray(classes).tolist())).encode()).hexdigest()
+    key = memo.digest("known", inputs, inputs.columns, months, ppm, str(pd.Timestamp(as_of)), klass, cls)
+    got = memo.load("known", key)
+    if got is not None:
+        try:
+            return _known_from_json(str(got["json"]))
+        except (KeyError, TypeError, ValueError):  # a foreign file: compute again
+            pass
+    out = _known_at(eps, months, ppm, as_of, klass, classes)
+    with contextlib.suppress(TypeError):  # a value JSON cannot hold: not kept
+        memo.save("known", key, json=np.array(_known_to_json(out)))
+    return out
+
+
+def _known_to_json(k: Known) -> str:
+    import json
+
+    d = {f.name: getattr(k, f.name) for f in fields(k)}
+    d["tails"], d["tails_1m"] = (
+        [k.tails.df, k.tails.scale, k.tails.n],
+        [k.tails_1m.df, k.tails_1m.scale, k.tails_1m.n],
+    )
+    return json.dumps(d)
+
+
+def _known_from_json(text: str) -> Known:
+    import json
+
+    d = json.loads(text)
+    for name in ("tails", "tails_1m"):
+        df, scale, n = d[name]
+        d[name] = N.Tails(float(df), float(scale), int(n))
+    for name in ("kept_half_ci", "keeps_beating_ci", "coverage_ci"):
+        d[name] = (float(d[name][0]), float(d[name][1]))
+    return Known(**d)
+
+
+def _known_at(
+    eps: pd.DataFrame, months: int, ppm: int, as_of: pd.Timestamp, klass: str | None, classes: np.ndarray
+) -> Known:
     out = Known(klass or "all", months)
     if eps.empty:
         return out

@@ -18,7 +18,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-_SOURCES = ("model.py", "target.py", "null.py", "retention.py", "memo.py")  # hashed into every key
+_SOURCES = (
+    "model.py",
+    "target.py",
+    "null.py",
+    "retention.py",
+    "fade.py",
+    "bootstrap.py",
+    "memo.py",
+)  # hashed into every key
 
 
 def digest(kind: str, frame: pd.DataFrame, columns: Iterable[str], *params: Any) -> str:

@@ -432,8 +432,8 @@ def evaluate_at(h: History, months: int, as_of: pd.Timestamp) -> LightResult:
         empty = M.skill("verdict", "verdict", nan, nan, nan, nan, years)
         cache[key] = LightResult(h.name, months, as_of, eps, empty, empty, M.Schedule([], as_of, as_of))
         return cache[key]
-    ver = M.walk_forward(eps, M.ALL_FEATURES, months, sch)
-    mom = M.walk_forward(eps, (M.MOMENTUM,), months, sch)
+    ver = scores(eps, M.ALL_FEATURES, months, sch)
+    mom = scores(eps, (M.MOMENTUM,), months, sch)
     eps["p"], eps["p_base"], eps["p_momentum"], eps["holdout"] = ver.p, ver.base, mom.p, ver.holdout
     wf = ~ver.holdout
     record = M.skill("verdict", "verdict", np.where(wf, ver.p, np.nan), ver.base, mom.p, y, years)
@@ -472,6 +472,44 @@ def _gt0(ci: Any) -> bool:
     return bool(ci) and ci[0] is not None and ci[0] > 0
 
 
+def _boot_fit(train: pd.DataFrame, y: np.ndarray, years: np.ndarray, months: int) -> M.Fit:
+    """The model with its :data:`~hypecheck.lab.model.BOOT_FIT` bootstrap refits on ``train``, kept on
+    disk beside the panel (:mod:`hypecheck.lab.memo`): the refits are most of a calibrated check's
+    model time, and the next check on the same panel and date reads them back."""
+    from . import memo
+
+    key = memo.digest("fit", train, _model_columns(months), months, M.BOOT_FIT)
+    got = memo.load("fit", key)
+    if got is not None:
+        try:
+            return M.Fit(
+                tuple(str(x) for x in got["features"].tolist()),
+                got["mean"].astype("float64"),
+                got["sd"].astype("float64"),
+                float(got["intercept"]),
+                got["weights"].astype("float64"),
+                int(got["n"]),
+                float(got["base_rate"]),
+                got["boot"].astype("float64"),
+            )
+        except KeyError:  # a foreign file: fit again
+            pass
+    fit = M.fit(train, y, M.ALL_FEATURES, years, boot=M.BOOT_FIT)
+    memo.save(
+        "fit",
+        key,
+        features=np.array(fit.features, dtype=str),
+        mean=fit.mean,
+        sd=fit.sd,
+        intercept=np.array(fit.intercept),
+        weights=fit.weights,
+        n=np.array(fit.n),
+        base_rate=np.array(fit.base_rate),
+        boot=np.zeros((0, len(fit.features) + 1)) if fit.boot is None else fit.boot,
+    )
+    return fit
+
+
 @one_blas_thread
 def model_at(history: History, months: int, as_of: pd.Timestamp) -> ModelAt:
     """The one as-of model fit (see :class:`ModelAt`) the check, the scan and the record use: the same
@@ -502,7 +540,7 @@ def model_at(history: History, months: int, as_of: pd.Timestamp) -> ModelAt:
     y = eps[f"outcome_{months}m"].to_numpy(dtype="float64")
     years = pd.DatetimeIndex(eps["date"]).year.to_numpy()
     yt = T.persisted(y[known])
-    fit = M.fit(eps.loc[known], yt, M.ALL_FEATURES, years[known], boot=M.BOOT_FIT)
+    fit = _boot_fit(eps.loc[known], yt, years[known], months)
     mom = M.fit(eps.loc[known], yt, (M.MOMENTUM,))
     out = ModelAt(history, months, as_of, fit, mom, record, shows, int(known.sum()), "", res)
     cache[key] = out
