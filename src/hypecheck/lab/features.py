@@ -200,6 +200,7 @@ ENGINE = (
     "hypecheck.lab.null",
     "hypecheck.lab.clusters",
     "hypecheck.lab.target",
+    "hypecheck.analytics.attention",  # known_asvi calls its asvi
 )
 
 
