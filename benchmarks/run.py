@@ -11,7 +11,9 @@ same data. (Issue 4 adds the breadth kernels at 500x2,520 .. 10,000x7,500.)
    --json``) over ``python -c "import pandas"`` timed in the same run, once with the folder index
    cache cold (a new, empty ``$HYPECHECK_CACHE``: the first run ever) and once warm (the next runs).
    Bytecode caching is on, as in any normal Python (the first run writes ``__pycache__``).
-   The issue asks for at most 3x. Skipped without ../shared/data.
+   Issue 14 asked for at most 3x, issue 24 for at most 2x (the goal printed). Skipped without
+   ../shared/data. The calibrated check against this one (issue 24: at most 1.5x) and the lab's goals
+   are in benchmarks/lab.py.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ FLAGSHIP = [
     "--no-calibration",
     "--json",
 ]
-TARGET_RATIO = 3.0
+TARGET_RATIO = 2.0  # issue 24 (issue 14 asked for 3x)
 
 
 def _wall(cmd: list[str], env: dict[str, str]) -> float:
@@ -156,10 +158,10 @@ def main() -> int:
         warm = accept[1][1] / accept[1][2]
         verdict = "meets" if warm <= TARGET_RATIO else "misses"
         print(
-            f"acceptance (issue 14): warm-cache cold check / import pandas = {warm:.2f}x, {verdict} <= {TARGET_RATIO:g}x"
+            f"acceptance (issue 24): warm-cache cold check / import pandas = {warm:.2f}x, {verdict} <= {TARGET_RATIO:g}x"
         )
     else:
-        print("acceptance (issue 14): skipped, ../shared/data is not present beside the project")
+        print("acceptance (issue 24): skipped, ../shared/data is not present beside the project")
     if diff > 1e-12:
         print("returns disagree with the baseline", file=sys.stderr)
         return 1
