@@ -126,9 +126,10 @@ def _check(args: dict[str, Any]) -> dict[str, Any]:
 
 def _scan(args: dict[str, Any]) -> dict[str, Any]:
     from .data.catalog import load_catalog
+    from .known import parse_as_of as _parse_date  # the one as-of parser
     from .scan import store as scanstore
     from .scan.cmd import _known_or_fail, compare_and_save
-    from .scan.core import _parse_date, scan
+    from .scan.core import scan
     from .scan.themegen import parse_pair, theme_toml
     from .store import Store
 
