@@ -70,6 +70,7 @@ class Engine:
         self.scans: OrderedDict[Hashable, Any] = OrderedDict()  # as-of asked ("" = latest) -> ScanResult
         self.labs: dict[str, dict[str, Any]] = {}  # horizon -> the lab job (queued, running, done, failed)
         self.lab_runner: Callable[[Path | None, str, Callable[[str], None]], dict[str, Any]] = run_lab_dict
+        self.scan_runner: Callable[[Any, str | None], Any] = scan_universe  # (catalog, as-of) -> ScanResult
         self.generated: OrderedDict[str, tuple[Any, str]] = OrderedDict()  # id -> (Theme, its TOML)
 
     @property
@@ -430,6 +431,13 @@ def _user_themes(folder: Path, builtin: set[str], errors: list[str]) -> list[Any
             owner[t.id] = f.name
             out.append(t)
     return out
+
+
+def scan_universe(catalog: Any, as_of: str | None) -> Any:
+    """:func:`hypecheck.scan.core.scan` of ``catalog`` as of ``as_of``: what ``/scan`` shows."""
+    from ..scan.core import scan
+
+    return scan(catalog, as_of)
 
 
 def run_lab_dict(data: Path | None, horizon: str, progress: Callable[[str], None]) -> dict[str, Any]:
