@@ -168,3 +168,26 @@ def test_check_and_scan_read_one_model_at(bundled_catalog) -> None:
             ).mean()
         )
     )
+
+
+def test_pair_base_rate_equals_pair_rate_at_each_birth() -> None:
+    """The vectorised per-birth rate is :func:`pair_rate` on each birth's date, exactly."""
+    rng = np.random.default_rng(8)
+    n = 400
+    dates = pd.Timestamp("2000-01-01") + pd.to_timedelta(np.sort(rng.integers(0, 20 * 365, n)), unit="D")
+    pairs = np.array(["A|B", "B|A", "C|D"])[rng.integers(0, 3, n)]
+    y = np.where(rng.random(n) < 0.1, np.nan, rng.normal(0, 0.1, n))
+    eps = pd.DataFrame(
+        {
+            "date": dates,
+            "leader": [p.split("|")[0] for p in pairs],
+            "laggard": [p.split("|")[1] for p in pairs],
+            "known_6m": dates + pd.to_timedelta(rng.integers(150, 250, n), unit="D"),
+            "outcome_6m": y,
+        }
+    )
+    got = T.pair_base_rate(eps, 6)
+    known = pd.DatetimeIndex(eps["known_6m"]).to_numpy()
+    for i in range(n):
+        same = pairs == pairs[i]
+        assert got[i] == T.pair_rate(known[same], y[same], dates.to_numpy()[i])

@@ -44,9 +44,11 @@ from . import model as M
 from . import null as N
 from . import target as T
 from .bootstrap import BOOT, block_weights, interval, ones, weighted_auc, weighted_corr, wmean
+from .features import FEATURE_OF
 from .history import HORIZON_MONTHS, History
 
-FEATURES = ("sharpness", "mom_1m", "mom_12m", "attention", "ew_confirm")  # fixed before any result
+# fixed before any result; rows of the feature table (features.FEATURES: a name not in it fails here)
+FEATURES = tuple(FEATURE_OF[f].name for f in ("sharpness", "mom_1m", "mom_12m", "attention", "ew_confirm"))
 MIN_FEATURE_COVERAGE = 0.2  # a feature present in fewer training narratives is left out of that fit
 PRIORS = (0.01, 0.03, 0.1, 0.3, 1.0)  # candidate ridge prior sd (log-odds per deviation)
 INNER_YEARS = 3  # inner folds: the last three birth years of each training set

@@ -93,8 +93,11 @@ def pair_base_rate(eps: pd.DataFrame, months: int) -> np.ndarray:
     for _, rows in key.groupby(key, sort=False).indices.items():
         rows = np.asarray(rows)
         kn, yy = known[rows], y[rows]
-        for r in rows:
-            out[r] = pair_rate(kn, yy, dates[r])
+        # pair_rate at every birth of the pair at once: counts of known (and positive) outcomes by then
+        ok = ~np.isnan(yy)
+        n = np.searchsorted(np.sort(kn[ok]), dates[rows], side="right")
+        k = np.searchsorted(np.sort(kn[ok & keeps_beating(yy)]), dates[rows], side="right")
+        out[rows] = (k + 1) / (n + 2)
     return out
 
 
