@@ -101,30 +101,41 @@ class VegaChart:
 
     def to_bytes(self, fmt: str) -> bytes:
         """``svg`` or ``png`` (2x scale), rendered offline by vl-convert."""
-        try:
-            import vl_convert as vlc
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise _missing_vl() from exc
+        if fmt not in ("svg", "png"):
+            raise ValueError(f"cannot render a chart as {fmt!r}; use 'svg' or 'png'")
+        svg = _render_svg(json.dumps(self.spec, allow_nan=False))
         if fmt == "svg":
-            return _stable_ids(str(vlc.vegalite_to_svg(self.spec, vl_version=VL_VERSION))).encode("utf-8")
-        if fmt == "png":
-            return bytes(vlc.vegalite_to_png(self.spec, vl_version=VL_VERSION, scale=2))
-        raise ValueError(f"cannot render a chart as {fmt!r}; use 'svg' or 'png'")
+            return _stable_ids(svg).encode("utf-8")
+        import vl_convert as vlc
+
+        # the PNG from the SVG: the same pixels as vegalite_to_png (the same bytes), one Vega run
+        return bytes(vlc.svg_to_png(svg, scale=2))
 
 
-_SVG_ID = re.compile(r"\b(clip|gradient|pattern)(\d+)\b")
+@functools.lru_cache(maxsize=32)
+def _render_svg(spec_json: str) -> str:
+    """A spec (as JSON, key order kept) rendered to SVG by vl-convert: cached, so a chart written
+    as SVG and PNG (reports) or drawn twice runs Vega once."""
+    try:
+        import vl_convert as vlc
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise _missing_vl() from exc
+    return str(vlc.vegalite_to_svg(json.loads(spec_json), vl_version=VL_VERSION))
+
+
+_SVG_ID = re.compile(r"\b(clip|gradient|pattern)(_?)(\d+)\b")  # clip3, gradient_0 (legends)
 
 
 def _stable_ids(svg: str) -> str:
     """Vega numbers clip paths and gradients with a counter that lives as long as the renderer, so
     the same chart would get other ids on a second rendering: renumber them in order of first
-    appearance so the same spec always gives the same bytes."""
+    appearance so the same spec always gives the same bytes (a colour legend's ``gradient_N`` too)."""
     seen: dict[str, str] = {}
 
     def renumber(m: re.Match[str]) -> str:
         key = m[0]
         if key not in seen:
-            seen[key] = f"{m[1]}{sum(1 for k in seen if k.startswith(m[1])) + 1}"
+            seen[key] = f"{m[1]}{m[2]}{sum(1 for k in seen if k.startswith(m[1])) + 1}"
         return seen[key]
 
     return _SVG_ID.sub(renumber, svg)
