@@ -76,7 +76,7 @@ def _missing_vl() -> Exception:
     from ..errors import MissingDependencyError
 
     return MissingDependencyError(
-        "drawing the rotation and spread charts needs vl-convert-python",
+        "drawing the charts needs vl-convert-python",
         hint="pip install 'vl-convert-python>=1.9' (a dependency of hypecheck: reinstall hypecheck)",
     )
 
