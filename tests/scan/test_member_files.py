@@ -154,3 +154,80 @@ def test_the_scan_lists_every_member_rejection_in_skipped(
         assert t in said, said
     assert res.to_dict()["universe"]["skipped"] == res.skipped
     assert "skipped or repaired" in res.summary()
+
+
+def _per_member_reference(path: Path) -> tuple[dict[str, pd.Series], list[str]]:
+    """The long file read whole, each member through the column validator (read_long before it
+    streamed Parquet files and took clean members as they are)."""
+    from dataclasses import replace
+
+    import duckdb
+
+    from hypecheck.data.formats.base import _make_ctx, _Problem, _Tally
+    from hypecheck.data.formats.tidy_long import _datetime_column
+    from hypecheck.data.formats.values import _build, _Dates, _Numbers, _parse_numbers
+    from hypecheck.scan.members import _as_text
+
+    ctx = _make_ctx(path, path.name, None, in_trends=False)
+    df = duckdb.read_parquet(str(path)).df()
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    dates = _datetime_column(df["date"], ctx)
+    nums = _parse_numbers(df["close"])
+    names = _as_text(df["ticker"]).str.strip().str.upper()
+    unnamed = (names.isna() | (names == "")).to_numpy(dtype=bool) & ~dates.rejected
+    ctx.tally.reject(int(unnamed.sum()), "no ticker")
+    codes, uniques = pd.factorize(names.mask(unnamed), use_na_sentinel=True)
+    out, problems = {}, []
+    if ctx.tally.summary():
+        problems.append(f"{path.name}: {ctx.tally.summary()}")
+    for i, name in enumerate(uniques):
+        rows = np.flatnonzero(np.asarray(codes) == i)
+        own = replace(ctx, tally=_Tally())
+        try:
+            sd = _build(
+                own,
+                _Dates(dates.values[rows], dates.rejected[rows], dates.fmt),
+                _Numbers(
+                    nums.values[rows], nums.missing[rows], nums.bad[rows], nums.below_one[rows], nums.example
+                ),
+                id=str(name),
+                kind="price",
+                fmt="members-long",
+                column=str(name),
+            )
+        except _Problem as p:
+            problems.append(f"{name}: skipped: {p.what}")
+            continue
+        if own.tally.summary():
+            problems.append(f"{name}: {own.tally.summary()}")
+        out[str(name)] = sd.values
+    return out, problems
+
+
+def test_streamed_parquet_equals_the_per_member_validator(tmp_path: Path) -> None:
+    """A Parquet long file with every kind of row (clean members, a ticker in lower case with spaces,
+    conflicting and identical duplicate dates, out-of-order rows, closes <= 0, blank closes, rows with
+    no ticker, a member with no usable close, a yield index) gives the same members, values and
+    messages as reading it whole and validating each member."""
+    import duckdb
+
+    days = DAYS[:300]
+    rows = []
+    for k, t in enumerate(["AAA", " bbb ", "CCC", "DDD", "EEE", "FFF", "^TNX", "GGG"]):
+        v = walk(k, len(days))
+        rows += [(d, t, float(x)) for d, x in zip(days, v, strict=True)]
+    rows += [(days[5], "CCC", 1.0), (days[6], "CCC", float(walk(2, 300)[6]))]  # conflicting, identical
+    rows[3 * 300 + 10] = (days[10], "DDD", -1.0)  # a close <= 0
+    rows[4 * 300 + 20] = (days[20], "EEE", float("nan"))  # a blank close
+    rows[5 * 300 + 30], rows[5 * 300 + 31] = rows[5 * 300 + 31], rows[5 * 300 + 30]  # out of order
+    rows[6 * 300 + 40] = (days[40], "^TNX", -0.1)  # a yield may be negative
+    rows += [(days[1], None, 10.0), (days[2], "", 11.0), (days[3], "HHH", float("nan"))]
+    df = pd.DataFrame(rows, columns=["Date", "Ticker", "Close"])
+    path = tmp_path / "m.parquet"
+    duckdb.from_df(df).write_parquet(str(path))
+    got, said = read_prices(path)
+    want, want_said = _per_member_reference(path)
+    assert said == want_said and len(said) >= 5
+    assert list(got) == list(want)
+    for t in want:
+        pd.testing.assert_series_equal(got[t], want[t], check_exact=True)

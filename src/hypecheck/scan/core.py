@@ -588,7 +588,7 @@ def _rows(s: _Scope, live: list[Any], pairs: list[Any], ctx: Any) -> list[Any]:
     :func:`hypecheck.lab.verdict.theme_features` gives it: measured every pair at once when the model's
     panel is the scanned one (a :class:`Row`), else (the standard panel's universe may know other twins
     and terms for these tickers) by ``theme_features`` itself."""
-    from ..lab.verdict import _pair_rate, theme_features
+    from ..lab.verdict import theme_features
 
     out: list[Any] = []
     if s.model_hist is not s.hist:
@@ -602,12 +602,15 @@ def _rows(s: _Scope, live: list[Any], pairs: list[Any], ctx: Any) -> list[Any]:
     eps = s.model_hist.episodes
     if eps.empty:
         return [Row(m.row | {"pair_base_rate": 0.5}) for m in live]
-    cols = [c for c in ("date", f"known_{s.months}m", f"outcome_{s.months}m") if c in eps]
-    slim = eps[cols]  # what the pair's base rate reads
+    from ..lab import target as T
+
+    known = np.asarray(T.known_dates(eps, s.months))  # the pair's base rate (verdict._pair_rate) reads these
+    y = eps[f"outcome_{s.months}m"].to_numpy(dtype="float64")
     groups = eps.groupby(["leader", "laggard"], sort=False).indices
     for m in live:
-        same = slim.iloc[groups[(m.leader, m.laggard)]] if (m.leader, m.laggard) in groups else slim.iloc[:0]
-        out.append(Row(m.row | {"pair_base_rate": _pair_rate(same, s.ts, s.months)}))
+        idx = groups.get((m.leader, m.laggard))
+        rate = 0.5 if idx is None else T.pair_rate(known[idx], y[idx], s.ts)
+        out.append(Row(m.row | {"pair_base_rate": rate}))
     return out
 
 

@@ -202,19 +202,29 @@ def _stream(cur: Any, n: int) -> pd.DataFrame:
 def _tickers(col: pd.Series, date_rejected: np.ndarray, ctx: Any) -> tuple[np.ndarray, list[str]]:
     """Each row's member (a code; -1 for none) and the members' names in order of first appearance:
     the ticker as text, stripped, upper case. A row with a date but no ticker is rejected."""
-    if isinstance(col.dtype, pd.CategoricalDtype):  # the text of each distinct ticker, then the rows' codes
-        raw = np.asarray(col.cat.codes.to_numpy(), dtype="int64")
-        norm = _as_text(pd.Series(col.cat.categories)).str.strip().str.upper()
-        text = np.array([x if isinstance(x, str) else None for x in norm], dtype=object)
-        names = pd.Series(text[raw])
-        names[raw < 0] = None
-    else:
+    if not isinstance(col.dtype, pd.CategoricalDtype):
         names = _as_text(col).str.strip().str.upper()
-    blank = names.isna().to_numpy(dtype=bool) | (names == "").to_numpy(dtype=bool, na_value=False)
-    unnamed = blank & ~date_rejected
+        blank = names.isna().to_numpy(dtype=bool) | (names == "").to_numpy(dtype=bool, na_value=False)
+        unnamed = blank & ~date_rejected
+        ctx.tally.reject(int(unnamed.sum()), "no ticker")
+        codes, uniques = pd.factorize(names.mask(unnamed), use_na_sentinel=True)
+        return np.asarray(codes), [str(u) for u in uniques]
+    # a categorical (a streamed Parquet file): the same, computed on its distinct tickers
+    raw = np.asarray(col.cat.codes.to_numpy(), dtype="int64")
+    norm = _as_text(pd.Series(col.cat.categories)).str.strip().str.upper()
+    ncode, nuniq = pd.factorize(norm, use_na_sentinel=True)
+    ncode = np.r_[np.asarray(ncode), -1]  # raw -1 (no ticker) reads the last entry
+    empty = np.r_[(norm == "").to_numpy(dtype=bool, na_value=False), False]
+    code = ncode[raw]
+    unnamed = ((code < 0) | empty[raw]) & ~date_rejected
     ctx.tally.reject(int(unnamed.sum()), "no ticker")
-    codes, uniques = pd.factorize(names.mask(unnamed), use_na_sentinel=True)
-    return np.asarray(codes), [str(u) for u in uniques]
+    code[unnamed] = -1
+    seen, first = np.unique(code, return_index=True)  # renumber by first appearance (as factorize does)
+    first, seen = first[seen >= 0], seen[seen >= 0]
+    by_row = seen[np.argsort(first, kind="stable")]
+    relabel = np.full(len(nuniq) + 1, -1, dtype="int64")
+    relabel[by_row] = np.arange(len(by_row))
+    return relabel[code], [str(nuniq[k]) for k in by_row]
 
 
 def _members(
@@ -245,7 +255,9 @@ def _members(
     for i, name in enumerate(uniques):
         rows = order[bounds[i] : bounds[i + 1]]  # the member's rows in the file's order
         if not dirty[i] and name not in YIELD_INDICES and len(name) <= MAX_NAME_CHARS:
-            out[name] = pd.Series(v[rows], index=pd.DatetimeIndex(dates.values[rows]), dtype="float64")
+            out[name] = pd.Series(
+                v[rows], index=pd.DatetimeIndex(dates.values[rows]), dtype="float64", name=name
+            )
             continue
         own = replace(ctx, tally=_Tally())  # this member's rejections, said under its name
         try:
@@ -392,4 +404,4 @@ def _sd(ticker: str, s: pd.Series, origin: Path) -> SeriesData:
     meta = SeriesMeta(
         id=ticker, kind="price", source="files", origin=str(origin), frequency="D", units="close"
     )
-    return SeriesData(meta, s.sort_index())
+    return SeriesData(meta, s if s.index.is_monotonic_increasing else s.sort_index())

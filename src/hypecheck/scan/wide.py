@@ -78,10 +78,15 @@ def calendar(pairs: Sequence[PairInput]) -> np.ndarray:
 
 
 def _ns(s: pd.Series) -> np.ndarray:
-    idx = pd.DatetimeIndex(s.index)
-    if idx.tz is not None:
-        idx = idx.tz_convert(None)
-    return np.asarray(idx.as_unit("ns").asi8)
+    """``s``'s dates as int64 nanoseconds (UTC for an aware index)."""
+    values = s.index.values
+    if values.dtype.kind != "M":
+        values = (
+            pd.DatetimeIndex(s.index).tz_convert(None).values
+            if getattr(s.index, "tz", None)
+            else pd.DatetimeIndex(s.index).values
+        )
+    return np.asarray(values.astype("datetime64[ns]", copy=False).view("int64"))
 
 
 def pack(
