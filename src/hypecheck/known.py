@@ -288,9 +288,9 @@ class KnownView:
     """The data of ``catalog`` as known on ``as_of`` (see the module). ``release`` is a theme's
     ``[release]`` table (series id = days), looked up in any case.
 
-    ``as_of=None`` is the lab's view of a whole history: :meth:`realtime` and :meth:`asvi` then index
-    every value by the date it became known, so any later date reads what was known then; methods
-    that need one date (:meth:`read`, :meth:`cut`) need ``as_of``."""
+    ``as_of=None`` is the lab's view of a whole history: :meth:`realtime` and :meth:`windows` then
+    give every value by the date it became known, so any later date reads what was known then;
+    methods that need one date (:meth:`read`, :meth:`cut`) need ``as_of``."""
 
     def __init__(
         self,
