@@ -133,6 +133,24 @@ def test_staleness_counts_from_publication() -> None:
     assert ("macro", "CPIAUCSL") not in panel.missing
 
 
+@pytest.mark.shared
+def test_cpi_in_the_shared_files_as_of_2025_04_14_is_used(shared_data: Path, tmp_path: Path) -> None:
+    """The three shared CPIAUCSL files, as of 2025-04-14: March is not published yet (its month ends
+    2025-03-31, plus CPI's 15 days), so February's value (319.679 in fred_to_2026) is the latest,
+    published about 2025-03-15: 30 days old by publication, used, not "too stale"."""
+    from hypecheck.api import load_catalog
+
+    folder = tmp_path / "data" / "macro"
+    for sub in ("fred_1980_2025", "fred_download_format", "fred_to_2026"):
+        (folder / sub).mkdir(parents=True)
+        shutil.copy(shared_data / "macro" / sub / "CPIAUCSL.csv", folder / sub / "CPIAUCSL.csv")
+    panel = build_panel(_theme("CPIAUCSL"), load_catalog(tmp_path / "data"), "2025-04-14", "files")
+    assert ("macro", "CPIAUCSL") not in panel.missing
+    got = panel.macro_series("CPIAUCSL")
+    assert got is not None and got.index[-1] == pd.Timestamp("2025-02-01")
+    assert got.iloc[-1] == pytest.approx(319.679, abs=1e-9)
+
+
 def test_monthly_3m_change_spans_three_observation_periods() -> None:
     """A monthly probe with vintages: the 3M change compares the latest value known on the as-of date
     with the one three observations earlier, and the finding says so."""
