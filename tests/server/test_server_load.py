@@ -18,6 +18,7 @@ httpx = pytest.importorskip("httpx")
 from conftest import SHARED, running_server  # noqa: E402
 
 FLAGSHIP = "small-cap-rotation"
+OTHER = "value-vs-growth"  # re-runs of another theme leave the flagship's cached check alone
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -110,3 +111,61 @@ def _until(cond: Any, timeout: float = 30.0) -> None:
     while not cond():
         assert time.monotonic() - t0 < timeout, "timed out"
         time.sleep(0.02)
+
+
+def test_charts_scans_and_pages_take_the_check_slots(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the one slot computing a re-run and the one queue place taken by another, a chart (PNG or
+    spec), a check, the scan and a theme page are refused with 429 and Retry-After, as a third re-run
+    is, even when the check they need is already computed (drawing is work too: B1): they are jobs of
+    the same slots. Health answers meanwhile and counts the two; once the slot is free, the chart is
+    drawn."""
+    from fastapi.testclient import TestClient
+
+    import hypecheck.api
+    from hypecheck.server import create_app
+
+    gate = threading.Event()
+    started: list[str] = []
+
+    def compute(th: Any, as_of: Any = None, **k: Any) -> Any:
+        from types import SimpleNamespace
+
+        import pandas as pd
+
+        started.append(str(as_of.date()))
+        gate.wait(30)
+        return SimpleNamespace(as_of=pd.Timestamp(as_of), verdict=SimpleNamespace(label="mixed", score=0.0))
+
+    app = create_app(data=None, max_runs=1, max_queued=1)
+    app.state.engine.check(FLAGSHIP, "2016-12-30")  # the real check, cached before the slots fill
+    monkeypatch.setattr(hypecheck.api, "check", compute)
+    client = TestClient(app, raise_server_exceptions=False)
+    try:
+        runs = [client.post("/api/runs", json={"theme": OTHER, "as_of": f"2015-0{m}-15"}) for m in (1, 2)]
+        assert [r.status_code for r in runs] == [202, 202]
+        _until(lambda: len(started) == 1)
+        for path in (
+            f"/api/themes/{FLAGSHIP}/charts/rs_lines.png?as_of=2016-12-30",
+            f"/api/themes/{FLAGSHIP}/charts/rs_lines.json?as_of=2016-12-30",
+            f"/api/themes/{FLAGSHIP}/check?as_of=2016-12-30",
+            f"/api/themes/{FLAGSHIP}/triggers?as_of=2016-12-30",
+            "/api/scan",
+            "/scan",
+            f"/themes/{FLAGSHIP}?as_of=2016-12-30",
+        ):
+            r = client.get(path)
+            assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1, (path, r.status_code)
+        assert client.post("/api/runs", json={"theme": OTHER, "as_of": "2015-03-16"}).status_code == 429
+        assert client.get("/api/health").json()["runs"] == {
+            "running": 1,
+            "queued": 1,
+            "max_runs": 1,
+            "max_queued": 1,
+        }
+    finally:
+        gate.set()
+    for r in runs:
+        _until(lambda r=r: client.get(f"/api/runs/{r.json()['run_id']}").json()["status"] == "done")
+    assert len(started) == 2  # both re-runs ran, one after the other
+    png = client.get(f"/api/themes/{FLAGSHIP}/charts/rs_lines.png?as_of=2016-12-30")
+    assert png.status_code == 200 and png.content.startswith(PNG)
