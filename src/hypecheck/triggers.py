@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +41,7 @@ from .analytics.attention import Persistence, Spike, detect_spikes, noise_from_p
 from .analytics.returns import window_anchor
 from .panel import Panel
 from .rules import Rules
-from .theme import TRIGGER_KINDS
+from .theme import TRIGGER_KINDS, Trigger
 
 KINDS = tuple(TRIGGER_KINDS)
 
@@ -191,148 +192,182 @@ def _rrg_latest(
     return rrg(closes, bench.rename("benchmark")).latest()
 
 
-def _one(panel: Panel, rules: Rules, t: Any) -> TriggerState:
+def _one(panel: Panel, rules: Rules, t: Trigger) -> TriggerState:
+    kind = _KIND_READERS.get(t.kind)
+    if kind is None:
+        return _mk(t, "unknown", None, f"unknown trigger kind {t.kind!r} (known: {', '.join(KINDS)})")
+    return kind(panel, rules, t)
+
+
+def _mk(t: Trigger, state: str, value: float | None, detail: str) -> TriggerState:
+    return TriggerState(t.id, t.kind, t.description, state, value, detail)
+
+
+def _spread_below(panel: Panel, rules: Rules, t: Trigger) -> TriggerState:
+    """The leader - laggard return over the window below ``level``."""
     p = t.params
-    mk = lambda state, value, detail: TriggerState(t.id, t.kind, t.description, state, value, detail)  # noqa: E731
-    if t.kind == "spread_below":
-        got = _spread(panel, p["leader"], p["laggard"], str(p.get("window", "20D")))
-        level = float(p.get("level", 0.0))
-        if got is None:
-            return mk("unknown", None, f"no prices for {p['leader']} and {p['laggard']} over the window")
-        v, detail = got
-        return mk(
-            "fired" if v < level else "quiet", v, f"spread {v:+.2%} (fires below {level:+.2%}); {detail}"
-        )
-    if t.kind == "attention_at_baseline":
-        periods = int(p.get("periods", 3))
-        runs, parts = [], []
-        for term in p.get("terms", list(panel.theme.terms)):
-            st = attention_state(panel, rules, term)
-            if isinstance(st, str):
-                parts.append(f"{term!r}: {st}")
-                continue
-            run = st.periods_at_baseline
-            runs.append(run)
-            end = st.series.index[-1].date()
-            if st.current is None or st.persistence is None:
-                parts.append(
-                    f"{term!r}: no spike above noise in the last {int(rules.get('attention', 'lookback_periods'))} "
-                    f"{st.unit}: at baseline for {run} {st.unit} to {end}"
-                )
-                continue
-            ps = st.persistence
-            bar = f"baseline {ps.baseline:.1f} + margin {ps.margin:.1f}"
+    got = _spread(panel, p["leader"], p["laggard"], str(p.get("window", "20D")))
+    level = float(p.get("level", 0.0))
+    if got is None:
+        return _mk(t, "unknown", None, f"no prices for {p['leader']} and {p['laggard']} over the window")
+    v, detail = got
+    return _mk(
+        t, "fired" if v < level else "quiet", v, f"spread {v:+.2%} (fires below {level:+.2%}); {detail}"
+    )
+
+
+def _attention_at_baseline(panel: Panel, rules: Rules, t: Trigger) -> TriggerState:
+    """Every listed term back at its baseline for the last ``periods`` periods."""
+    p = t.params
+    periods = int(p.get("periods", 3))
+    runs, parts = [], []
+    for term in p.get("terms", list(panel.theme.terms)):
+        st = attention_state(panel, rules, term)
+        if isinstance(st, str):
+            parts.append(f"{term!r}: {st}")
+            continue
+        run = st.periods_at_baseline
+        runs.append(run)
+        end = st.series.index[-1].date()
+        if st.current is None or st.persistence is None:
             parts.append(
-                f"{term!r}: spiked {st.current.date.date()} ({st.current.value:.0f}); "
-                + (
-                    f"back at {bar} for the last {run} {st.unit} to {end}"
-                    if run
-                    else f"above {bar} on {end}"
-                    + (f" (it was back on {ps.returned_date.date()})" if ps.returned_date is not None else "")
-                )
+                f"{term!r}: no spike above noise in the last {int(rules.get('attention', 'lookback_periods'))} "
+                f"{st.unit}: at baseline for {run} {st.unit} to {end}"
             )
-        if not runs:
-            return mk("unknown", None, "; ".join(parts) or "no terms")
-        v = float(min(runs))
-        return mk("fired" if v >= periods else "quiet", v, f"needs {periods} periods; " + "; ".join(parts))
-    if t.kind == "rs_momentum_below":
-        bench_id = str(p.get("benchmark", panel.theme.benchmarks[0] if panel.theme.benchmarks else "SPY"))
-        bench = panel.price(bench_id)
-        tickers = [
-            x for x in p.get("tickers", [q.leader for q in panel.theme.pairs]) if panel.price(x) is not None
-        ]
-        if bench is None or not tickers:
-            return mk("unknown", None, "no prices for the tickers or the benchmark")
-        closes = pd.concat({x: panel.price(x) for x in tickers}, axis=1, sort=True)
-        try:
-            latest = _rrg_latest(panel, bench_id, tickers, closes, bench)
-        except ValueError as exc:
-            return mk("unknown", None, str(exc).splitlines()[0])
-        level = float(p.get("level", 100.0))
-        below = latest.loc[latest["rs_momentum"] < level, "ticker"].tolist()
-        fired = len(below) == len(latest) if p.get("mode", "all") == "all" else bool(below)
-        v = float(latest["rs_momentum"].min())
-        detail = ", ".join(f"{r.ticker} {r.rs_momentum:.2f}" for r in latest.itertuples())
-        return mk(
-            "fired" if fired else "quiet",
-            v,
-            f"RS-Momentum (fires when {p.get('mode', 'all')} < {level:g}): {detail}",
-        )
-    if t.kind == "breadth_below":
-        from .analytics.breadth import breadth
-
-        members = [x for x in p.get("members", list(panel.theme.sectors)) if panel.price(x) is not None]
-        if len(members) < 2:
-            return mk("unknown", None, "fewer than two members with prices")
-        metric = str(p.get("metric", "pct_above_50d"))
-        b = panel.computed(  # the breadth pillar's sector breadth when the members are the same
-            ("breadth", tuple(members)),
-            lambda: breadth(
-                pd.concat({x: panel.price(x) for x in members}, axis=1, sort=True), engine="auto"
-            ),
-        )
-        if metric not in b:
-            return mk("unknown", None, f"unknown metric {metric!r}")
-        s = b[metric].dropna()
-        if s.empty:
-            return mk("unknown", None, f"{metric}: not enough history")
-        v = float(s.iloc[-1])
-        level = float(p.get("level", 50.0))
-        counted = b["members"].get(s.index[-1]) if "members" in b else None
-        n = int(counted) if counted is not None and counted == counted else len(members)
-        return mk(
-            "fired" if v < level else "quiet",
-            v,
-            breadth_sentence(metric, v, n, str(s.index[-1].date()), level),
-        )
-    if t.kind == "event":
-        days = int(p.get("days", 7))
-        kind = str(p.get("event_kind", "earnings"))
-        wanted = {str(x).upper() for x in p.get("tickers", [])}
-
-        below = p.get("surprise_below")
-
-        def names(e: Any) -> bool:  # the event's own tickers, never words of its label
-            return not wanted or bool(wanted & {x.upper() for x in e.tickers})
-
-        def counts(e: Any) -> bool:  # with surprise_below: only a measured surprise below the level
-            s = getattr(e, "surprise", None)
-            return below is None or (s is not None and s < float(below))
-
-        of_kind = [e for e in (*panel.events, *panel.upcoming) if e.kind == kind]
-        past = [e for e in panel.events if e.kind == kind and names(e)]
-        in_window = [e for e in past if pd.Timestamp(e.date) > panel.as_of - pd.Timedelta(days=days)]
-        recent = [e for e in in_window if counts(e)]
-        upcoming = [e for e in panel.upcoming if e.kind == kind and names(e)]
-        tag = lambda e: f"{e.date} {e.label}" + (f" ({', '.join(e.tickers)})" if e.tickers else "")  # noqa: E731
-        bar = "" if below is None else f" with a surprise below {float(below):+.1%}"
-        if recent:
-            return mk("fired", float(len(recent)), "; ".join(tag(e) for e in recent))
-        no_data = (
-            [why for (k, _), why in panel.missing.items() if k == "earnings"] if kind == "earnings" else []
-        )
-        if not of_kind:
-            return mk(
-                "unknown" if no_data else "quiet",
-                None if no_data else 0.0,
-                f"no dated {kind} events in the theme" + (f"; {no_data[0]}" if no_data else ""),
+            continue
+        ps = st.persistence
+        bar = f"baseline {ps.baseline:.1f} + margin {ps.margin:.1f}"
+        parts.append(
+            f"{term!r}: spiked {st.current.date.date()} ({st.current.value:.0f}); "
+            + (
+                f"back at {bar} for the last {run} {st.unit} to {end}"
+                if run
+                else f"above {bar} on {end}"
+                + (f" (it was back on {ps.returned_date.date()})" if ps.returned_date is not None else "")
             )
-        whom = f" naming {', '.join(sorted(wanted))}" if wanted else ""
-        parts = [f"no {kind} event{whom}{bar} in the {days} days to {panel.as_of.date()}"]
-        if in_window:
-            parts.append("in the window: " + "; ".join(tag(e) for e in in_window))
-        if past:
-            parts.append(f"last: {tag(past[-1])}")
-        if upcoming:
-            parts.append(f"next: {tag(upcoming[0])}")
-        untagged = [e for e in of_kind if not e.tickers]
-        if wanted and untagged:
-            parts.append(
-                f"{len(untagged)} of the theme's {len(of_kind)} {kind} events name no tickers and cannot "
-                "match (add tickers = [...] to them)"
-            )
-        return mk("quiet", 0.0, "; ".join(parts))
-    return mk("unknown", None, f"unknown trigger kind {t.kind!r} (known: {', '.join(KINDS)})")
+        )
+    if not runs:
+        return _mk(t, "unknown", None, "; ".join(parts) or "no terms")
+    v = float(min(runs))
+    return _mk(t, "fired" if v >= periods else "quiet", v, f"needs {periods} periods; " + "; ".join(parts))
+
+
+def _rs_momentum_below(panel: Panel, rules: Rules, t: Trigger) -> TriggerState:
+    """The tickers' weekly RS-Momentum against the benchmark below ``level`` (all of them, or any)."""
+    p = t.params
+    bench_id = str(p.get("benchmark", panel.theme.benchmarks[0] if panel.theme.benchmarks else "SPY"))
+    bench = panel.price(bench_id)
+    tickers = [
+        x for x in p.get("tickers", [q.leader for q in panel.theme.pairs]) if panel.price(x) is not None
+    ]
+    if bench is None or not tickers:
+        return _mk(t, "unknown", None, "no prices for the tickers or the benchmark")
+    closes = pd.concat({x: panel.price(x) for x in tickers}, axis=1, sort=True)
+    try:
+        latest = _rrg_latest(panel, bench_id, tickers, closes, bench)
+    except ValueError as exc:
+        return _mk(t, "unknown", None, str(exc).splitlines()[0])
+    level = float(p.get("level", 100.0))
+    below = latest.loc[latest["rs_momentum"] < level, "ticker"].tolist()
+    fired = len(below) == len(latest) if p.get("mode", "all") == "all" else bool(below)
+    v = float(latest["rs_momentum"].min())
+    detail = ", ".join(f"{r.ticker} {r.rs_momentum:.2f}" for r in latest.itertuples())
+    return _mk(
+        t,
+        "fired" if fired else "quiet",
+        v,
+        f"RS-Momentum (fires when {p.get('mode', 'all')} < {level:g}): {detail}",
+    )
+
+
+def _breadth_below(panel: Panel, rules: Rules, t: Trigger) -> TriggerState:
+    """The members' breadth metric on the last day below ``level``."""
+    from .analytics.breadth import breadth
+
+    p = t.params
+    members = [x for x in p.get("members", list(panel.theme.sectors)) if panel.price(x) is not None]
+    if len(members) < 2:
+        return _mk(t, "unknown", None, "fewer than two members with prices")
+    metric = str(p.get("metric", "pct_above_50d"))
+    b = panel.computed(  # the breadth pillar's sector breadth when the members are the same
+        ("breadth", tuple(members)),
+        lambda: breadth(pd.concat({x: panel.price(x) for x in members}, axis=1, sort=True), engine="auto"),
+    )
+    if metric not in b:
+        return _mk(t, "unknown", None, f"unknown metric {metric!r}")
+    s = b[metric].dropna()
+    if s.empty:
+        return _mk(t, "unknown", None, f"{metric}: not enough history")
+    v = float(s.iloc[-1])
+    level = float(p.get("level", 50.0))
+    counted = b["members"].get(s.index[-1]) if "members" in b else None
+    n = int(counted) if counted is not None and counted == counted else len(members)
+    return _mk(
+        t,
+        "fired" if v < level else "quiet",
+        v,
+        breadth_sentence(metric, v, n, str(s.index[-1].date()), level),
+    )
+
+
+def _event(panel: Panel, rules: Rules, t: Trigger) -> TriggerState:
+    """A dated event of the kind, naming one of the tickers, within the last ``days`` days (with
+    ``surprise_below``: only one whose earnings surprise is below that level)."""
+    p = t.params
+    days = int(p.get("days", 7))
+    kind = str(p.get("event_kind", "earnings"))
+    wanted = {str(x).upper() for x in p.get("tickers", [])}
+
+    below = p.get("surprise_below")
+
+    def names(e: Any) -> bool:  # the event's own tickers, never words of its label
+        return not wanted or bool(wanted & {x.upper() for x in e.tickers})
+
+    def counts(e: Any) -> bool:  # with surprise_below: only a measured surprise below the level
+        s = getattr(e, "surprise", None)
+        return below is None or (s is not None and s < float(below))
+
+    of_kind = [e for e in (*panel.events, *panel.upcoming) if e.kind == kind]
+    past = [e for e in panel.events if e.kind == kind and names(e)]
+    in_window = [e for e in past if pd.Timestamp(e.date) > panel.as_of - pd.Timedelta(days=days)]
+    recent = [e for e in in_window if counts(e)]
+    upcoming = [e for e in panel.upcoming if e.kind == kind and names(e)]
+    tag = lambda e: f"{e.date} {e.label}" + (f" ({', '.join(e.tickers)})" if e.tickers else "")  # noqa: E731
+    bar = "" if below is None else f" with a surprise below {float(below):+.1%}"
+    if recent:
+        return _mk(t, "fired", float(len(recent)), "; ".join(tag(e) for e in recent))
+    no_data = [why for (k, _), why in panel.missing.items() if k == "earnings"] if kind == "earnings" else []
+    if not of_kind:
+        return _mk(
+            t,
+            "unknown" if no_data else "quiet",
+            None if no_data else 0.0,
+            f"no dated {kind} events in the theme" + (f"; {no_data[0]}" if no_data else ""),
+        )
+    whom = f" naming {', '.join(sorted(wanted))}" if wanted else ""
+    parts = [f"no {kind} event{whom}{bar} in the {days} days to {panel.as_of.date()}"]
+    if in_window:
+        parts.append("in the window: " + "; ".join(tag(e) for e in in_window))
+    if past:
+        parts.append(f"last: {tag(past[-1])}")
+    if upcoming:
+        parts.append(f"next: {tag(upcoming[0])}")
+    untagged = [e for e in of_kind if not e.tickers]
+    if wanted and untagged:
+        parts.append(
+            f"{len(untagged)} of the theme's {len(of_kind)} {kind} events name no tickers and cannot "
+            "match (add tickers = [...] to them)"
+        )
+    return _mk(t, "quiet", 0.0, "; ".join(parts))
+
+
+_KIND_READERS: dict[str, Callable[[Panel, Rules, Trigger], TriggerState]] = {
+    "spread_below": _spread_below,
+    "attention_at_baseline": _attention_at_baseline,
+    "rs_momentum_below": _rs_momentum_below,
+    "breadth_below": _breadth_below,
+    "event": _event,
+}
 
 
 _BREADTH_COUNTS = {

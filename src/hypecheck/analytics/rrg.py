@@ -315,30 +315,16 @@ def _batched(
     return out
 
 
-def rrg(
-    closes: pd.DataFrame | pd.Series,
-    benchmark: pd.Series,
-    *,
-    freq: str = "W",
-    smooth: int | None = None,
-    window: int | None = None,
-    roc: int | None = None,
-    tail: int | None = None,
-    mom_window: int | None = None,
-) -> RRGResult:
-    """Relative Rotation Graph of ``closes`` against ``benchmark`` (see the module docstring).
-
-    ``closes``: daily closes, dates x tickers (NaN where no price), or one Series named by its
-    ticker (an unnamed Series is called ``"ticker"``). ``benchmark``: daily closes. ``freq``: ``"W"``
-    (weekly, last close of each week ending Friday, labelled by its actual date) or ``"D"``.
-    ``smooth``, ``window``, ``roc``, ``mom_window``, ``tail``: ``None`` takes the per-frequency
-    defaults in :data:`DEFAULTS`.
-
-    Raises ``ValueError`` for an unknown ``freq``, bad parameters, empty input, duplicate dates, no
-    dates shared with the benchmark, non-positive prices (any ticker or the benchmark), or when no
-    ticker has enough history for one point. A ticker that falls short among others is dropped and
-    the reason recorded in ``RRGResult.skipped``.
-    """
+def _params(
+    freq: str,
+    smooth: int | None,
+    window: int | None,
+    roc: int | None,
+    mom_window: int | None,
+    tail: int | None,
+) -> tuple[int, int, int, int, int]:
+    """(smooth, window, roc, mom_window, tail), each ``None`` taken from the per-frequency defaults;
+    ``ValueError`` for an unknown ``freq`` or a parameter that is not an integer at or above its floor."""
     if freq not in DEFAULTS:
         raise ValueError(f"freq must be 'W' (weekly, the standard RRG view) or 'D' (daily), got {freq!r}")
     d_smooth, d_window, d_roc, d_mom, d_tail = DEFAULTS[freq]
@@ -356,7 +342,13 @@ def rrg(
     ):
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
             raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
+    return smooth, window, roc, mom_window, tail
 
+
+def _relative_strength(closes: pd.DataFrame | pd.Series, benchmark: pd.Series) -> tuple[pd.DataFrame, str]:
+    """``RS = 100 * P / B`` on the dates shared with the benchmark (NaN wherever either side has no
+    price), and the benchmark's name; ``ValueError`` for empty, duplicate, non-positive or disjoint
+    input."""
     if isinstance(closes, pd.Series):
         closes = closes.to_frame(name="ticker" if closes.name is None else str(closes.name))
     if closes.shape[1] == 0 or closes.shape[0] == 0 or closes.isna().all().all():
@@ -385,9 +377,13 @@ def rrg(
             f"(closes {closes.index[0].date()}..{closes.index[-1].date()}, "
             f"benchmark {bench.index[0].date()}..{bench.index[-1].date()})"
         )
-    # RS on the shared dates; NaN wherever either side has no price.
-    rs_wide = 100.0 * closes.loc[common].div(bench.loc[common], axis=0)
+    return 100.0 * closes.loc[common].div(bench.loc[common], axis=0), bench_name
 
+
+def _points(
+    rs_wide: pd.DataFrame, bench_name: str, freq: str, smooth: int, window: int, roc: int, mom_window: int
+) -> tuple[list[pd.DataFrame], dict[str, str]]:
+    """Each ticker's RRG points (a frame with its ticker first), and why the others were left out."""
     need = min_history(smooth, window, roc, mom_window)
     word = _FREQ_WORD[freq]
     parts: list[pd.DataFrame] = []
@@ -420,7 +416,36 @@ def rrg(
             continue
         one.insert(0, "ticker", ticker)
         parts.append(one)
+    return parts, skipped
 
+
+def rrg(
+    closes: pd.DataFrame | pd.Series,
+    benchmark: pd.Series,
+    *,
+    freq: str = "W",
+    smooth: int | None = None,
+    window: int | None = None,
+    roc: int | None = None,
+    tail: int | None = None,
+    mom_window: int | None = None,
+) -> RRGResult:
+    """Relative Rotation Graph of ``closes`` against ``benchmark`` (see the module docstring).
+
+    ``closes``: daily closes, dates x tickers (NaN where no price), or one Series named by its
+    ticker (an unnamed Series is called ``"ticker"``). ``benchmark``: daily closes. ``freq``: ``"W"``
+    (weekly, last close of each week ending Friday, labelled by its actual date) or ``"D"``.
+    ``smooth``, ``window``, ``roc``, ``mom_window``, ``tail``: ``None`` takes the per-frequency
+    defaults in :data:`DEFAULTS`.
+
+    Raises ``ValueError`` for an unknown ``freq``, bad parameters, empty input, duplicate dates, no
+    dates shared with the benchmark, non-positive prices (any ticker or the benchmark), or when no
+    ticker has enough history for one point. A ticker that falls short among others is dropped and
+    the reason recorded in ``RRGResult.skipped``.
+    """
+    smooth, window, roc, mom_window, tail = _params(freq, smooth, window, roc, mom_window, tail)
+    rs_wide, bench_name = _relative_strength(closes, benchmark)
+    parts, skipped = _points(rs_wide, bench_name, freq, smooth, window, roc, mom_window)
     if not parts:
         raise ValueError("no RRG point for any ticker: " + "; ".join(skipped.values()))
     frame = pd.concat(parts)
