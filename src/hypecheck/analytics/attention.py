@@ -223,17 +223,40 @@ def persistence(
         n: (float((after.iloc[n - 1] - base) / excess0) if len(after) >= n and excess0 > 0 else math.nan)
         for n in horizons
     }
+    seg = x.iloc[i : i + 1 + above] - base
+    status, hl, se = _decay_status(seg, returned, min_fit)
+    return Persistence(
+        spike_date=spike_date,
+        peak=peak,
+        baseline=base,
+        margin=margin,
+        periods_since=len(after),
+        periods_above=above,
+        returned=returned,
+        returned_date=ret_date,
+        retained=retained,
+        half_life=hl,
+        half_life_se=se,
+        status=status,
+        fit_points=int((seg > 0).sum()),
+    )
+
+
+def _decay_status(
+    seg_all: pd.Series, returned: bool, min_fit: int
+) -> tuple[Status, float | None, float | None]:
+    """(status, half-life, its standard error) of a spike from ``seg_all``: the excess over the
+    baseline of the spike and the periods before the first return (the fit uses those with a
+    positive excess)."""
+    above = len(seg_all) - 1
+    seg = seg_all[seg_all > 0]
     hl = se = None
     status: Status
-    # the fit uses the spike and the periods before the first return
-    seg = x.iloc[i : i + 1 + above] - base
-    seg = seg[seg > 0]
     if returned and above == 0:
         status = "returned quickly"
     elif len(seg) < min_fit:
         status = "too early"
     else:
-        seg_all = x.iloc[i : i + 1 + above] - base
         t = np.arange(len(seg_all))[(seg_all > 0).to_numpy()]
         rate, rate_se = _decay_rate(t, np.log(seg.to_numpy()))
         tail_n = len(t) // 2
@@ -252,21 +275,7 @@ def persistence(
             se = LN2 * rate_se / rate**2 if not math.isnan(rate_se) else None
         else:
             status = "not decaying"
-    return Persistence(
-        spike_date=spike_date,
-        peak=peak,
-        baseline=base,
-        margin=margin,
-        periods_since=len(after),
-        periods_above=above,
-        returned=returned,
-        returned_date=ret_date,
-        retained=retained,
-        half_life=hl,
-        half_life_se=se,
-        status=status,
-        fit_points=len(seg),
-    )
+    return status, hl, se
 
 
 def _decay_rate(t: np.ndarray, y: np.ndarray) -> tuple[float, float]:

@@ -23,6 +23,7 @@ def _add(s: float, c: float, x: float) -> tuple[float, float]:  # pragma: no cov
 
 
 @njit(cache=True, nogil=True)
+# long: one JIT pass whose loop-carried state (two compensated sums, two deques) a split would hurt
 def _column(
     x: np.ndarray,
     cap: np.ndarray,
