@@ -7,8 +7,9 @@ needs only the shape of the work.
 
 * **scan**: ``scan(catalog, D, members.toml)`` in a fresh process with an empty disk cache: reading
   the Parquet file, every member's features and births at once (:mod:`hypecheck.scan.wide`), the
-  clusters, the panel model fitted as of ``D``, the live narratives measured and scored. Its wall time
-  and its peak memory (``ru_maxrss`` of that process, so the interpreter and its imports included).
+  clusters, the panel model fitted as of ``D``, the live narratives measured and scored. Its wall time,
+  its CPU time (what the wall time would be on an idle machine, the scan being one process) and its
+  peak memory (``ru_maxrss`` of that process, so the interpreter and its imports included).
 * **baseline, in this process on the same data**: the per-pair path the scan replaced (issue 16's
   engine): for a random sample of members, the lab's :func:`~hypecheck.lab.history.episodes_of` of the
   pair, and for a pair with a live narrative :func:`~hypecheck.lab.verdict.theme_features`,
@@ -68,11 +69,11 @@ def child(toml: str) -> None:
     from hypecheck.scan.core import scan
     from hypecheck.schema import Catalog
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     res = scan(Catalog("files"), AS_OF, toml)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    out = {"seconds": seconds, "peak_mb": peak, "pairs": res.pairs_scanned}
+    out = {"seconds": seconds, "cpu": cpu, "peak_mb": peak, "pairs": res.pairs_scanned}
     out |= {"narratives": len(res.narratives), "n_fit": res.n_fit}
     print(json.dumps(out))
 
@@ -155,7 +156,8 @@ def main(argv: list[str]) -> int:
         met = (goal_s is None or got["seconds"] <= goal_s) and (goal_mb is None or got["peak_mb"] <= goal_mb)
         ok &= met
         print(
-            f"  {n:,} members: scan {got['seconds']:.1f} s, peak {got['peak_mb']:.0f} MB "
+            f"  {n:,} members: scan {got['seconds']:.1f} s ({got.get('cpu', float('nan')):.1f} s of CPU), "
+            f"peak {got['peak_mb']:.0f} MB "
             f"({got['pairs']:,} pairs, {got['narratives']:,} live narratives, model on {got['n_fit']:,} "
             f"past narratives)"
             + (f"; goal {goal_s:.0f} s" if goal_s else "")

@@ -14,7 +14,7 @@ from typing import Any
 import click
 import pandas as pd
 
-from ..errors import InputError, NoDataError
+from ..errors import EXIT_OK, InputError, NoDataError
 from . import store as scanstore
 from .core import ScanResult, resolve_universe, scan
 
@@ -91,7 +91,6 @@ def run(
 ) -> int:
     """Run the command; returns the exit code (see :mod:`hypecheck.scan.store`)."""
     from ..store import Store
-    from .themegen import parse_pair, theme_toml
 
     t0 = time.perf_counter()
     quiet = as_json or (theme is not None and out is None)
@@ -113,42 +112,61 @@ def run(
     res = scan(catalog, as_of, universe, scheduler=scheduler, progress=progress)
     res.data_key = data_key
     if theme is not None:
-        leader, laggard = parse_pair(theme, res.universe_spec)
-        _known_or_fail(theme, (leader, laggard), res, catalog)
-        text = theme_toml(res, leader, laggard)
-        if out is not None:
-            path = out / f"{_theme_id(text)}.toml"
-            _write(path, text)
-            click.echo(f"wrote {path}: check it with `hypecheck check {path} --data ...`")
-        else:
-            click.echo(text, nl=False)
-        return 0
+        return _write_theme(res, theme, catalog, out)
     scope = scanstore.scope_of(res.universe, res.universe_version, data_key)
     current = res.to_dict()
-    d = None
-    if since is not None:
-        from .core import _parse_date
-
-        d = _parse_date(since, "--since")
-        typed = since.strip()  # said as typed (year 1 is 0001-01-01, not 1-01-01)
-        if d >= res.as_of:
-            raise InputError(
-                f"--since {typed} is not before the scan date {res.as_of:%Y-%m-%d}",
-                hint="pass an earlier --since date (or a later --as-of)",
-            )
-        if res.closes_from is not None and d < res.closes_from:
-            raise InputError(
-                f"--since {typed} is before the universe's closes ({res.closes_from:%Y-%m-%d} to "
-                f"{res.as_of:%Y-%m-%d}): there is no scan to compare with",
-                hint=f"pass --since between {res.closes_from:%Y-%m-%d} and {res.as_of:%Y-%m-%d}",
-            )
+    d = _since(since, res)
     compare_and_save(res, store, scope, current, catalog, universe, d, scheduler)
-    code = res.changes.exit_code if res.changes is not None else 0
+    code = res.changes.exit_code if res.changes is not None else EXIT_OK
     if out is not None:
         write_page(res, out)
     if as_json:
         click.echo(res.to_json())
         return code
+    _print(res, out, t0)
+    return code
+
+
+def _write_theme(res: ScanResult, theme: str, catalog: Any, out: Path | None) -> int:
+    """``--theme LEADER-LAGGARD``: the theme TOML of that row, into ``out`` or on standard output."""
+    from .themegen import parse_pair, theme_toml
+
+    leader, laggard = parse_pair(theme, res.universe_spec)
+    _known_or_fail(theme, (leader, laggard), res, catalog)
+    text = theme_toml(res, leader, laggard)
+    if out is not None:
+        path = out / f"{_theme_id(text)}.toml"
+        _write(path, text)
+        click.echo(f"wrote {path}: check it with `hypecheck check {path} --data ...`")
+    else:
+        click.echo(text, nl=False)
+    return EXIT_OK
+
+
+def _since(since: str | None, res: ScanResult) -> pd.Timestamp | None:
+    """``--since`` as a date before the scan's and within the universe's closes (an InputError else)."""
+    if since is None:
+        return None
+    from .core import _parse_date
+
+    d = _parse_date(since, "--since")
+    typed = since.strip()  # said as typed (year 1 is 0001-01-01, not 1-01-01)
+    if d >= res.as_of:
+        raise InputError(
+            f"--since {typed} is not before the scan date {res.as_of:%Y-%m-%d}",
+            hint="pass an earlier --since date (or a later --as-of)",
+        )
+    if res.closes_from is not None and d < res.closes_from:
+        raise InputError(
+            f"--since {typed} is before the universe's closes ({res.closes_from:%Y-%m-%d} to "
+            f"{res.as_of:%Y-%m-%d}): there is no scan to compare with",
+            hint=f"pass --since between {res.closes_from:%Y-%m-%d} and {res.as_of:%Y-%m-%d}",
+        )
+    return d
+
+
+def _print(res: ScanResult, out: Path | None, t0: float) -> None:
+    """The scan's table, what changed since the last one, and where it was stored and written."""
     click.echo(res.summary())
     click.echo("")
     if res.changes is None:
@@ -169,7 +187,6 @@ def run(
     if out is not None:
         click.echo(f"wrote {out / 'scan.html'} and {out / 'scan.json'}", err=True)
     click.echo(f"({time.perf_counter() - t0:.1f}s)", err=True)
-    return code
 
 
 def _known_or_fail(typed: str, tickers: tuple[str, str], res: ScanResult, catalog: Any) -> None:

@@ -4,9 +4,11 @@ For a universe (default: the lab's ETF universe ``etf.toml`` for a data folder o
 French one for the bundled data; or a file laid out like it, or a *member* universe, see
 :mod:`hypecheck.scan.members`) and a date ``D``:
 
-1. the universe's panel of past narratives is built by the lab's engine
-   (:func:`~hypecheck.lab.history.build_history`: every pair's causal features for every date, births
-   of narratives by :func:`~hypecheck.lab.features.detect`; local or Dask, disk-cached). Births dated
+1. the universe's panel of past narratives: the lab's (:func:`~hypecheck.lab.history.build_history`)
+   for the standard universe, and for any other (a member universe of thousands of stocks) the same
+   panel computed every pair at once (:mod:`hypecheck.scan.panel`, :mod:`hypecheck.scan.wide`): every
+   pair's causal features for every date, births of narratives as :func:`~hypecheck.lab.features.detect`
+   finds them; local or one Dask task per block of pairs, disk-cached. Births dated
    ``<= D`` depend only on closes dated ``<= D`` (every window ends at its row, and the 3-month gap
    between births looks back only), so the panel built once serves every ``D``;
 2. a narrative is *live* at ``D`` when it is its pair's latest birth on or before ``D``, born in the
@@ -22,6 +24,9 @@ French one for the bundled data; or a file laid out like it, or a *member* unive
    ("no skill shown" unless that record beats the base rate and trailing momentum), and its *drivers*:
    the two ledger items that move the probability most;
 4. rows are ranked by how unusual the move is, ``|sharpness|`` at ``D``.
+
+Steps 2 and 3 measure every candidate pair at once (:mod:`hypecheck.scan.live`: the leader's features,
+fade test and range of a ``check`` as of ``D``, the same values; tested against those functions).
 
 The model's panel is the scanned universe's own when it has at least
 :data:`~hypecheck.lab.model.MIN_TRAIN` narratives with known outcomes by ``D``, else the catalog's

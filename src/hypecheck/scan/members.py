@@ -23,8 +23,9 @@ listed in the load report of the catalog returned, and so in the scan's ``skippe
 when it has them, else from the members' prices. ``--universe`` may also name such a long file or
 folder directly; the benchmark is then ``SPY``.
 
-Every member pair runs through the lab's engine (:func:`~hypecheck.lab.history.build_history`:
-partitions of pairs, local or Dask, disk-cached), exactly as the ETF universe does.
+Every member pair's features and births are computed at once with the others
+(:mod:`hypecheck.scan.panel`: blocks of pairs as arrays, local or Dask, disk-cached), the same values
+the lab's per-pair engine gives the ETF universe.
 """
 
 from __future__ import annotations

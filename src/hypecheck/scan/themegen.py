@@ -142,32 +142,50 @@ def theme_toml(
     used) or a :class:`~hypecheck.schema.Catalog` (then ``universe``, default the catalog's standard
     one, and ``as_of`` are used)."""
     from ..theme import parse_theme
-    from .core import ScanResult, default_universe
 
     leader, laggard = leader.strip().upper(), laggard.strip().upper()
     if leader == laggard:
         raise InputError(f"leader and laggard are both {leader}", hint="write --theme LEADER-LAGGARD")
-    narrative = None
-    if isinstance(result_or_catalog, ScanResult):
-        res = result_or_catalog
-        u = res.universe_spec if isinstance(res.universe_spec, Universe) else load_universe(res.universe)
-        as_of = as_of or f"{res.as_of:%Y-%m-%d}"
-        narrative = res.find(leader, laggard)
-        horizon = res.horizon
-    else:
-        if not isinstance(result_or_catalog, Catalog):
-            raise InputError("theme_toml needs a ScanResult or a Catalog", hint="pass scan(...)'s result")
-        u = (
-            universe
-            if isinstance(universe, Universe)
-            else load_universe(universe or default_universe(result_or_catalog))
-        )
-        horizon = 6
+    u, as_of, narrative, horizon = _source(result_or_catalog, leader, laggard, universe, as_of)
     leader, laggard = _canon(leader, u) or leader, _canon(laggard, u) or laggard
-    if narrative is None and isinstance(result_or_catalog, ScanResult):
+    if narrative is None and not isinstance(result_or_catalog, Catalog):
         narrative = result_or_catalog.find(leader, laggard)
     bench = str(u.market.get("benchmark", "")) or laggard
     story = story_of(leader)
+    lines = _head(u, leader, laggard, horizon, as_of, narrative)
+    lines += _attention(u, leader, laggard, story)
+    lines += _price(u, leader, laggard, bench)
+    lines += _breadth(u, leader, laggard, bench)
+    lines += _macro(u, story)
+    lines += _triggers(leader, laggard)
+    text = "\n".join(lines) + "\n"
+    parse_theme(tomllib.loads(text), where=f"{_theme_id(leader, laggard)}.toml")  # valid, or a bug here
+    return text
+
+
+def _source(
+    result_or_catalog: Any, leader: str, laggard: str, universe: Universe | str | None, as_of: str | None
+) -> tuple[Universe, str | None, Any, int]:
+    """The universe, the date, the scan's narrative of the pair (None without one) and the horizon."""
+    from .core import ScanResult, default_universe
+
+    if isinstance(result_or_catalog, ScanResult):
+        res = result_or_catalog
+        u = res.universe_spec if isinstance(res.universe_spec, Universe) else load_universe(res.universe)
+        return u, as_of or f"{res.as_of:%Y-%m-%d}", res.find(leader, laggard), res.horizon
+    if not isinstance(result_or_catalog, Catalog):
+        raise InputError("theme_toml needs a ScanResult or a Catalog", hint="pass scan(...)'s result")
+    u = (
+        universe
+        if isinstance(universe, Universe)
+        else load_universe(universe or default_universe(result_or_catalog))
+    )
+    return u, as_of, None, 6
+
+
+def _head(
+    u: Universe, leader: str, laggard: str, horizon: int, as_of: str | None, narrative: Any
+) -> list[str]:
     lines = [
         f"# Written by `hypecheck scan --theme {leader}-{laggard}` from the {u.name} universe ({u.origin}).",
         "# Every section is a starting point: edit the pairs, macro directions and terms to your narrative.",
@@ -184,6 +202,10 @@ def theme_toml(
     lines.append(f"description = {_q(desc)}")
     if as_of:
         lines.append(f"as_of = {_q(as_of)}")
+    return lines
+
+
+def _attention(u: Universe, leader: str, laggard: str, story: str) -> list[str]:
     terms: list[str] = []
     for t in [
         u.terms.get(leader),
@@ -193,9 +215,12 @@ def theme_toml(
     ]:
         if t and t.lower() not in {x.lower() for x in terms}:
             terms.append(t)
-    lines += ["", "[attention]", f"terms = [{', '.join(_q(t) for t in terms[:6])}]", 'geo = "US"', ""]
+    return ["", "[attention]", f"terms = [{', '.join(_q(t) for t in terms[:6])}]", 'geo = "US"', ""]
+
+
+def _price(u: Universe, leader: str, laggard: str, bench: str) -> list[str]:
     benches = [bench] + ([laggard] if laggard != bench and laggard in _cap_weighted(u) else [])
-    lines += ["[price]", f"benchmarks = [{', '.join(_q(b) for b in dict.fromkeys(benches))}]"]
+    lines = ["[price]", f"benchmarks = [{', '.join(_q(b) for b in dict.fromkeys(benches))}]"]
     lines.append('windows = ["YTD", "1M", "3M", "6M", "12M"]')
     pairs = [(leader, laggard, f"{leader} vs {laggard} (the scanned narrative)")]
     for a, b, g in u.pairs:
@@ -208,21 +233,31 @@ def theme_toml(
     if sectors:
         lines += ["", "[price.sectors]"]
         lines += [f"{_q(s)} = {_q(SECTOR_NAMES.get(s, s))}" for s in sectors]  # quoted keys: ff:ind:NoDur
+    return lines
+
+
+def _breadth(u: Universe, leader: str, laggard: str, bench: str) -> list[str]:
     twins = []
     for t in dict.fromkeys([leader, laggard, bench]):
         if t in u.twins and u.twins[t] != t:
             twins.append((u.twins[t], t))
+    if not twins:
+        return []
     narrow = any(cap == leader and eq == laggard for eq, cap in twins)
-    if twins:
-        lines += ["", "[breadth]", f"leadership = {_q('narrow' if narrow else 'broad')}"]
-        for eq, cap in twins:
-            lines += [
-                "",
-                "[[breadth.pairs]]",
-                f"equal = {_q(eq)}",
-                f"cap = {_q(cap)}",
-                f"label = {_q(f'{cap} equal weight ({eq}) vs cap weight')}",
-            ]
+    lines = ["", "[breadth]", f"leadership = {_q('narrow' if narrow else 'broad')}"]
+    for eq, cap in twins:
+        lines += [
+            "",
+            "[[breadth.pairs]]",
+            f"equal = {_q(eq)}",
+            f"cap = {_q(cap)}",
+            f"label = {_q(f'{cap} equal weight ({eq}) vs cap weight')}",
+        ]
+    return lines
+
+
+def _macro(u: Universe, story: str) -> list[str]:
+    lines: list[str] = []
     for role, needs, label in STORIES[story]["macro"]:
         sid = u.macro.get(role)
         if sid:
@@ -234,7 +269,11 @@ def theme_toml(
                 f"label = {_q(label)}",
                 'window = "3M"',
             ]
-    lines += [
+    return lines
+
+
+def _triggers(leader: str, laggard: str) -> list[str]:
+    return [
         "",
         "[[triggers]]",
         'id = "lead-spread-negative"',
@@ -248,9 +287,6 @@ def theme_toml(
         f"description = {_q(f'{leader} RS-Momentum against {laggard} below 100 (the lead losing speed)')}",
         f'params = {{ tickers = [{_q(leader)}], benchmark = {_q(laggard)}, level = 100.0, mode = "all" }}',
     ]
-    text = "\n".join(lines) + "\n"
-    parse_theme(tomllib.loads(text), where=f"{_theme_id(leader, laggard)}.toml")  # valid, or a bug here
-    return text
 
 
 def _cap_weighted(u: Universe) -> set[str]:

@@ -20,6 +20,7 @@ order whichever engine ran it.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ from ..analytics import rrg
 from ..lab import features as F
 from ..lab.history import Context, PairInput
 
+THREADS = min(2, os.cpu_count() or 1)  # blocks computed at once in a local scan
 BLOCK = 256  # pairs per block: bounds the memory of the feature arrays (about 30 of L x BLOCK floats)
 TERM_AGE_DAYS = 62  # pair_features' max age of a search-interest value (F.pair_features)
 
@@ -357,12 +359,7 @@ def map_blocks(
     from ..errors import InputError
 
     if engine == "local":
-        out = []
-        for i, b in enumerate(blocks):
-            out.append(fn(b, *args))
-            if progress is not None:
-                progress(i + 1, len(blocks))
-        return out
+        return _local(fn, blocks, args, progress)
     if engine != "dask":
         raise InputError(f"unknown engine {engine!r}", hint="use local or dask")
     client, owned = _client(scheduler)
@@ -375,6 +372,35 @@ def map_blocks(
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _local(
+    fn: Callable[..., Any],
+    blocks: Sequence[Any],
+    args: tuple[Any, ...],
+    progress: Callable[[int, int], None] | None,
+) -> list[Any]:
+    """The blocks on :data:`THREADS` threads of this process (pandas' and numpy's kernels release the
+    GIL), results in the blocks' order; at most ``THREADS`` blocks in memory at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    out: list[Any] = []
+    if THREADS <= 1 or len(blocks) <= 1:
+        for i, b in enumerate(blocks):
+            out.append(fn(b, *args))
+            if progress is not None:
+                progress(i + 1, len(blocks))
+        return out
+    with ThreadPoolExecutor(THREADS) as pool:
+        pending = [pool.submit(fn, b, *args) for b in blocks[:THREADS]]
+        for i in range(len(blocks)):
+            out.append(pending[i].result())
+            pending[i] = None  # type: ignore[call-overload]
+            if i + THREADS < len(blocks):
+                pending.append(pool.submit(fn, blocks[i + THREADS], *args))
+            if progress is not None:
+                progress(i + 1, len(blocks))
+    return out
 
 
 def _client(scheduler: str | None) -> tuple[Any, bool]:
