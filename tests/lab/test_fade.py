@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from test_null import garch_paths
 
 from hypecheck.lab import fade as FD
 from hypecheck.lab import features as F
 from hypecheck.lab import null as N
-from test_null import garch_paths
 
 WARM, AGE = 400, 24
 
