@@ -353,7 +353,8 @@ def test_every_chart_draws_interactive_without_errors(
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    # errors, and Vega-Lite's warnings too (panels merging their colour domains, legends in conflict)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" or "WARN" in m.text else None)
     # the first request runs the calibrated check on the shared data: slow on a busy machine
     page.goto(flagship_server + "/themes/small-cap-rotation?as_of=2026-01-16", timeout=300_000)
     page.wait_for_function(

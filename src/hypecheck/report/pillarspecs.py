@@ -193,7 +193,9 @@ def _vconcat(panels: list[dict[str, Any] | None], title: str | None = None) -> d
     drawn = [p for p in panels if p is not None]
     if not drawn:
         return None
-    return _spec({**({"title": title} if title else {}), "vconcat": drawn, "spacing": 18})
+    # each panel its own series: its own colour scale and legend (shared, they would merge domains)
+    resolve = {"scale": {"color": "independent"}, "legend": {"color": "independent"}}
+    return _spec({**({"title": title} if title else {}), "vconcat": drawn, "spacing": 18, "resolve": resolve})
 
 
 def _panel(label: str, pts: dict[str, list[Any]], title: str, color: str, key: str, **kw: Any) -> Any:
@@ -494,7 +496,8 @@ def burden_spec(data: dict[str, Any]) -> dict[str, Any] | None:
         "field": "what",
         "type": "nominal",
         "scale": {"domain": [m["what"] for m in marks], "range": [[5, 3], [2, 2]][: len(marks)]},
-        "legend": None,
+        "title": None,
+        "legend": rule_color["legend"],  # one legend: each rule in its colour and dash
     }
     return _spec(
         {
