@@ -79,7 +79,7 @@ def test_panel_equals_the_labs_history(
     pd.testing.assert_frame_equal(wide, lab, check_exact=True)
 
 
-def _reference(p: H.PairInput, ep: pd.Series, ts: pd.Timestamp, freq: F.Freq) -> dict:
+def _reference(p: H.PairInput, ep: dict, ts: pd.Timestamp, freq: F.Freq) -> dict:
     """The scan's per-pair measurements of one candidate (the code the wide engine replaced)."""
     df = F.align(p.pa.loc[p.pa.index <= ts], p.pb.loc[p.pb.index <= ts])
     idx = pd.DatetimeIndex(df.index)

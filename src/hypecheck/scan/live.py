@@ -54,22 +54,19 @@ class Measured:
 
 def candidates(
     eps: pd.DataFrame, pairs: Sequence[H.PairInput], ts: pd.Timestamp, lookback_months: int
-) -> list[tuple[int, pd.Series]]:
-    """(position in ``pairs``, latest birth) of every pair whose latest birth on or before ``ts`` is at
-    most ``lookback_months`` old, in the pairs' order."""
+) -> list[tuple[int, dict[str, Any]]]:
+    """(position in ``pairs``, latest birth as a row of ``eps``) of every pair whose latest birth on or
+    before ``ts`` is at most ``lookback_months`` old, in the pairs' order."""
     if eps.empty:
         return []
     eps = eps.loc[pd.DatetimeIndex(eps["date"]) <= ts]
-    latest = eps.groupby("pair", sort=False).tail(1).set_index("pair")
+    latest = eps.groupby("pair", sort=False).tail(1)
     since_min = ts - pd.DateOffset(months=lookback_months)
-    out: list[tuple[int, pd.Series]] = []
+    rows = {str(r["pair"]): {str(k): v for k, v in r.items()} for r in latest.to_dict("records")}
+    out: list[tuple[int, dict[str, Any]]] = []
     for i, p in enumerate(pairs):
-        key = f"{p.a}-{p.b}"
-        if key not in latest.index:
-            continue
-        ep = latest.loc[key]
-        assert isinstance(ep, pd.Series)  # one row per pair (the index is unique)
-        if pd.Timestamp(str(ep["date"])) < since_min:
+        ep = rows.get(f"{p.a}-{p.b}")
+        if ep is None or pd.Timestamp(str(ep["date"])) < since_min:
             continue
         out.append((i, ep))
     return out
@@ -77,7 +74,7 @@ def candidates(
 
 def measure(
     pairs: Sequence[H.PairInput],
-    cands: list[tuple[int, pd.Series]],
+    cands: list[tuple[int, dict[str, Any]]],
     ts: pd.Timestamp,
     freq: F.Freq,
     ctx: H.Context | None,
