@@ -88,8 +88,9 @@ def run_scan(toml: Path, cache: Path) -> dict[str, float]:
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
 
 
-def per_pair(toml: Path, sample: list[str]) -> tuple[float, int]:
-    """Seconds of the per-pair path over ``sample`` members, and how many had a live narrative."""
+def per_pair(toml: Path, sample: list[str]) -> tuple[float, float, int]:
+    """Wall and CPU seconds of the per-pair path over ``sample`` members, and how many had a live
+    narrative."""
     from hypecheck.lab import fade as FD
     from hypecheck.lab.history import History, build_context, episodes_of, pair_inputs
     from hypecheck.lab.verdict import theme_features
@@ -105,7 +106,7 @@ def per_pair(toml: Path, sample: list[str]) -> tuple[float, int]:
     tails = FD.Known("all", 6).tails
     known = FD.Known("all", 6)
     live = 0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for p in cat_pairs:
         eps = episodes_of(p, u.freq, ctx)
         if eps.empty:
@@ -120,7 +121,7 @@ def per_pair(toml: Path, sample: list[str]) -> tuple[float, int]:
         theme_features(la, lb, last["leader"], last["laggard"], hist, cat, as_of, 6, ctx)
         FD.fade_test(la, lb, last["leader"], last["laggard"], u.freq, tails, as_of)
         FD.range_now(la, lb, u.freq, known, as_of)
-    return time.perf_counter() - t0, live
+    return time.perf_counter() - t0, time.process_time() - c0, live
 
 
 def uptime() -> str:
@@ -150,8 +151,8 @@ def main(argv: list[str]) -> int:
             sample = sorted(
                 rng.choice([f"S{i:04d}" for i in range(n)], size=min(k, n), replace=False).tolist()
             )
-            t_pp, live = per_pair(toml, sample)
-        est = t_pp / len(sample) * n
+            t_pp, c_pp, live = per_pair(toml, sample)
+        est, est_cpu = t_pp / len(sample) * n, c_pp / len(sample) * n
         goal_s, goal_mb = GOALS.get(n, (None, None))
         met = (goal_s is None or got["seconds"] <= goal_s) and (goal_mb is None or got["peak_mb"] <= goal_mb)
         ok &= met
@@ -166,9 +167,10 @@ def main(argv: list[str]) -> int:
         )
         print(
             f"    baseline, per-pair path on a sample of {len(sample)} members ({live} live) in this process: "
-            f"{t_pp:.1f} s = {1000 * t_pp / len(sample):.0f} ms a member, extrapolated to {n:,}: {est:.0f} s; "
-            f"ratio per-pair / scan {est / got['seconds']:.1f}x (the baseline extrapolated, without clusters, "
-            "model or reading)"
+            f"{t_pp:.1f} s ({c_pp:.1f} s of CPU) = {1000 * t_pp / len(sample):.0f} ms a member; extrapolated "
+            f"to {n:,}: {est:.0f} s ({est_cpu:.0f} s of CPU); ratio per-pair / scan {est / got['seconds']:.1f}x "
+            f"wall, {est_cpu / got['cpu']:.1f}x CPU (the baseline extrapolated from the sample, without "
+            "clusters, model or reading)"
         )
     print(f"  load after: {uptime()}")
     return 0 if ok else 1
