@@ -206,3 +206,18 @@ def test_known_now_equals_the_labs_known_at(
         want.coverage_oos,
     )
     assert got.coverage_ci == pytest.approx(want.coverage_ci, rel=1e-12, abs=1e-15)
+
+
+def test_panel_equals_the_labs_history_on_monthly_data(
+    bundled_catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Ken French universe (month-end levels: monthly windows, month-end horizons, same-month
+    clusters) built every pair at once equals the lab's panel."""
+    monkeypatch.setenv("HYPECHECK_CACHE", "off")
+    u = H.load_universe("ken-french")
+    assert u.freq is F.MONTHLY
+    pairs, skipped = H.pair_inputs(bundled_catalog, u)
+    wide = P.build_history(bundled_catalog, u, pairs, skipped, name="kf", source="bundled").episodes
+    lab = H.build_history(bundled_catalog, u, name="kf", source="bundled").episodes
+    assert len(lab) > 100
+    pd.testing.assert_frame_equal(wide, lab, check_exact=True)

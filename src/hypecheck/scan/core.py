@@ -383,9 +383,10 @@ def scan(
     say(0.0, "reading the universe")
     u, cat, pairs, skipped, no_closes = _read(catalog, universe)
     ts, first = _scan_date(pairs, as_of)
-    with _cluster(engine, scheduler) as sched:
+    standard = u.origin.endswith(f"lab/{default_universe(catalog).replace('-', '')}.toml")
+    with _cluster(engine, scheduler, standard) as sched:
         say(0.1, f"building the panel of past narratives ({len(pairs)} pairs, {engine})")
-        hist, standard = _panel(catalog, cat, u, pairs, no_closes, engine, sched)
+        hist = _panel(catalog, cat, u, pairs, no_closes, engine, sched, standard)
         say(0.6, "fitting the panel model as of the scan date")
         mod = model_at(hist, months, ts)
         model_hist, model_cat = hist, cat
@@ -459,10 +460,11 @@ def _scan_date(pairs: list[Any], as_of: str | pd.Timestamp | None) -> tuple[pd.T
 
 
 @contextmanager
-def _cluster(engine: str, scheduler: str | None) -> Iterator[str | None]:
+def _cluster(engine: str, scheduler: str | None, standard: bool = False) -> Iterator[str | None]:
     """The Dask scheduler every stage of a ``dask`` scan uses: ``scheduler``, else one local cluster
-    started for the scan (closed after it); None for a local scan."""
-    if engine != "dask" or scheduler:
+    started for the scan (closed after it); None for a local scan, and for the standard universe
+    without a scheduler (the lab's panel starts and closes its own cluster, and so do the blocks)."""
+    if engine != "dask" or scheduler or standard:
         yield scheduler
         return
     from .wide import _client
@@ -485,19 +487,18 @@ def _panel(
     skipped: list[str],
     engine: str,
     scheduler: str | None,
-) -> tuple[History, bool]:
-    """The universe's panel of past narratives (the lab's for the standard universe, every pair at
-    once for any other: :mod:`hypecheck.scan.panel`) and whether it is the standard one."""
+    standard: bool,
+) -> History:
+    """The universe's panel of past narratives: the lab's for the standard universe, every pair at
+    once for any other (:mod:`hypecheck.scan.panel`)."""
     from . import panel
 
-    standard = u.origin.endswith(f"lab/{default_universe(catalog).replace('-', '')}.toml")
     if standard:
-        return _standard_history(cat, engine, scheduler), True
+        return _standard_history(cat, engine, scheduler)
     src = getattr(cat, "source", "") or "files"
-    hist = panel.build_history(
+    return panel.build_history(
         cat, u, pairs, skipped, name=u.name, source=src, engine=engine, scheduler=scheduler
     )
-    return hist, False
 
 
 @dataclass
