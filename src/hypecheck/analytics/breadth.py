@@ -37,7 +37,9 @@ never changes an earlier row (tested).
 Engines: ``"numba"`` (default; one pass per member in compiled code, members split in fixed blocks of
 ``BLOCK`` columns processed in parallel and reduced in block order, so the result is deterministic),
 ``"pandas"`` (the common long-format ``groupby().rolling()`` approach: the reference the tests and
-``make bench`` compare against), and ``"dask"`` (the same per-block partial counts computed on a Dask
+``make bench`` compare against), ``"packed"`` (the same pandas kernels on each member's closes packed
+into one column, no long frame: bit for bit the pandas result, for small panels; with caps it is the
+pandas engine), and ``"dask"`` (the same per-block partial counts computed on a Dask
 cluster and reduced once; see :mod:`hypecheck.analytics.breadth_dask`).
 """
 
@@ -87,7 +89,7 @@ def block_partials(
     return compiled(values, caps, windows, hilo, block)
 
 
-SMALL_PANEL = 32  # fewer members than this: engine="auto" uses pandas (faster than importing Numba)
+SMALL_PANEL = 32  # fewer members than this: engine="auto" uses "packed" (faster than importing Numba)
 
 
 def _scan(values: np.ndarray) -> tuple[int, int, int]:
@@ -191,12 +193,12 @@ def breadth(
 ) -> pd.DataFrame:
     """Member-level breadth of a wide panel of closes; see the module docstring for every definition.
 
-    ``engine`` is ``"numba"`` (default), ``"pandas"`` (reference, slow) or ``"dask"`` (``scheduler`` is
-    a Dask scheduler address; None starts a local cluster); ``"auto"`` is pandas for fewer than
-    :data:`SMALL_PANEL` members (a handful of sector series: faster than importing Numba, which a
+    ``engine`` is ``"numba"`` (default), ``"pandas"`` (reference, slow), ``"packed"`` (pandas' result
+    without the long frame) or ``"dask"`` (``scheduler`` is a Dask scheduler address; None starts a
+    local cluster); ``"auto"`` is packed for fewer than :data:`SMALL_PANEL` members (a handful of sector series: faster than importing Numba, which a
     check then never loads) and Numba otherwise."""
     if engine == "auto":
-        engine = "pandas" if closes.shape[1] < SMALL_PANEL else "numba"
+        engine = "packed" if closes.shape[1] < SMALL_PANEL else "numba"
     frame = validate_closes(closes, market_caps)
     caps = _aligned_caps(frame, market_caps)
     if engine == "numba":
@@ -205,11 +207,17 @@ def breadth(
         return finalize(tot, pd.DatetimeIndex(frame.index), caps is not None, windows)
     if engine == "pandas":
         return breadth_pandas(frame, market_caps, windows=windows, hilo=hilo)
+    if engine == "packed":
+        if market_caps is not None:
+            return breadth_pandas(frame, market_caps, windows=windows, hilo=hilo)
+        return breadth_packed(frame, windows=windows, hilo=hilo)
     if engine == "dask":
         from .breadth_dask import breadth_dask
 
         return breadth_dask(frame, caps, windows=windows, hilo=hilo, scheduler=scheduler)
-    raise InputError(f"breadth: unknown engine {engine!r}", hint="use 'numba', 'pandas', 'dask' or 'auto'")
+    raise InputError(
+        f"breadth: unknown engine {engine!r}", hint="use 'numba', 'pandas', 'packed', 'dask' or 'auto'"
+    )
 
 
 def breadth_pandas(
@@ -235,10 +243,39 @@ def breadth_pandas(
     lo = g.rolling(hilo, min_periods=hilo).min().to_numpy()
     prev = g.shift(1).to_numpy()
     close = long["close"].to_numpy()
+    cols = _row_stats(long["date"].to_numpy(), n, close, prev, sma1, sma2, hi, lo, windows, hilo)
     ret = close / prev - 1.0
-    cols: dict[str, np.ndarray] = {
-        "date": long["date"].to_numpy(),
-        "member": np.ones(len(long)),
+    has_caps = market_caps is not None
+    if has_caps:
+        caps = market_caps.copy()  # type: ignore[union-attr]
+        caps.index = pd.DatetimeIndex(caps.index)
+        caps = caps.rename_axis(index="date", columns="member").stack().dropna().rename("cap").reset_index()  # type: ignore[call-overload]
+        long = long.merge(caps, on=["date", "member"], how="left")
+        pcap = long.groupby("member", sort=False)["cap"].shift(1).to_numpy()
+        ok = ~np.isnan(ret) & (pcap > 0)
+        cols["cwnum"] = np.where(ok, pcap * ret, 0.0)
+        cols["cwden"] = np.where(ok, pcap, 0.0)
+    return _daily(cols, pd.DatetimeIndex(frame.index), has_caps, windows)
+
+
+def _row_stats(
+    dates: np.ndarray,
+    n: np.ndarray,
+    close: np.ndarray,
+    prev: np.ndarray,
+    sma1: np.ndarray,
+    sma2: np.ndarray,
+    hi: np.ndarray,
+    lo: np.ndarray,
+    windows: tuple[int, int],
+    hilo: int,
+) -> dict[str, np.ndarray]:
+    """Per (member, date) row of the long format: what each row adds to its date's counts."""
+    w1, w2 = windows
+    ret = close / prev - 1.0
+    return {
+        "date": dates,
+        "member": np.ones(len(close)),
         "elig1": (n >= w1).astype(float),
         "above1": ((n >= w1) & (close > sma1)).astype(float),
         "elig2": (n >= w2).astype(float),
@@ -251,19 +288,16 @@ def breadth_pandas(
         "rsum": np.where(np.isnan(ret), 0.0, ret),
         "rcnt": (~np.isnan(ret)).astype(float),
     }
-    has_caps = market_caps is not None
-    if has_caps:
-        caps = market_caps.copy()  # type: ignore[union-attr]
-        caps.index = pd.DatetimeIndex(caps.index)
-        caps = caps.rename_axis(index="date", columns="member").stack().dropna().rename("cap").reset_index()  # type: ignore[call-overload]
-        long = long.merge(caps, on=["date", "member"], how="left")
-        pcap = long.groupby("member", sort=False)["cap"].shift(1).to_numpy()
-        ok = ~np.isnan(ret) & (pcap > 0)
-        cols["cwnum"] = np.where(ok, pcap * ret, 0.0)
-        cols["cwden"] = np.where(ok, pcap, 0.0)
-    daily = pd.DataFrame(cols).groupby("date").sum().reindex(frame.index, fill_value=0.0)
+
+
+def _daily(
+    cols: dict[str, np.ndarray], index: pd.DatetimeIndex, has_caps: bool, windows: tuple[int, int]
+) -> pd.DataFrame:
+    """The per-date breadth frame from the long rows (summed per date in row order)."""
+    w1, w2 = windows
+    daily = pd.DataFrame(cols).groupby("date").sum().reindex(index, fill_value=0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = pd.DataFrame(index=frame.index)
+        out = pd.DataFrame(index=index)
         out["members"] = daily["member"].astype(np.int64)
         out[f"pct_above_{w1}d"] = (100 * daily["above1"] / daily["elig1"]).where(daily["elig1"] > 0)
         out[f"pct_above_{w2}d"] = (100 * daily["above2"] / daily["elig2"]).where(daily["elig2"] > 0)
@@ -281,6 +315,42 @@ def breadth_pandas(
         out["cw_return"] = (daily["cwnum"] / daily["cwden"]).where(daily["cwden"] > 0) if has_caps else np.nan
     out.index.name = "date"
     return out
+
+
+def breadth_packed(
+    frame: pd.DataFrame, *, windows: tuple[int, int] = (MA_SHORT, MA_LONG), hilo: int = HILO
+) -> pd.DataFrame:
+    """:func:`breadth_pandas` without caps, bit for bit, for a small validated panel: each member's own
+    closes packed at the top of one column (its rows in date order, NaN below), so one column-wise
+    ``rolling`` runs pandas' kernel on each member's closes alone, as ``groupby(member).rolling`` does;
+    no long frame is stacked, sorted or grouped. Rows are then laid out as the reference lays them out
+    (members in sorted name order, dates ascending) and summed per date the same way."""
+    values = frame.to_numpy(dtype=np.float64)
+    order = np.argsort(np.asarray(list(frame.columns), dtype=object), kind="stable")  # as sort_values
+    values = values[:, order]
+    ok = ~np.isnan(values)
+    counts = ok.sum(axis=0)
+    depth = int(counts.max()) if len(counts) else 0
+    slot = np.arange(depth)[:, None] < counts[None, :]  # (depth x members): where a member's closes go
+    packed = np.full((depth, values.shape[1]), np.nan)
+    packed.T[slot.T] = values.T[ok.T]  # member-major: each member's closes in date order
+    rows = np.zeros((depth, values.shape[1]), dtype=np.int64)
+    rows.T[slot.T] = np.nonzero(ok.T)[1]
+    w1, w2 = windows
+    roll = pd.DataFrame(packed).rolling
+    sma1, sma2 = roll(w1, min_periods=w1).mean(), roll(w2, min_periods=w2).mean()
+    hi, lo = roll(hilo, min_periods=hilo).max(), roll(hilo, min_periods=hilo).min()
+    prev = np.vstack([np.full((1, packed.shape[1]), np.nan), packed[:-1]])
+    n = np.broadcast_to(np.arange(1, depth + 1)[:, None], packed.shape)
+
+    def flat(a: np.ndarray | pd.DataFrame) -> np.ndarray:
+        return np.asarray(a).T[slot.T]
+
+    dates = frame.index.to_numpy()[flat(rows)]
+    cols = _row_stats(
+        dates, flat(n), flat(packed), flat(prev), flat(sma1), flat(sma2), flat(hi), flat(lo), windows, hilo
+    )
+    return _daily(cols, pd.DatetimeIndex(frame.index), False, windows)
 
 
 @dataclass(frozen=True)

@@ -121,8 +121,9 @@ class RRGResult:
 
     def _rows(self) -> dict[str, np.ndarray]:
         """Row positions in ``frame`` of each ticker, in date order (``frame`` is sorted by date)."""
-        tick = self.frame["ticker"].to_numpy()
-        out = {t: np.flatnonzero(tick == t) for t in self.tickers}
+        codes, uniques = pd.factorize(self.frame["ticker"].to_numpy())  # integer compares, not objects
+        code = {t: k for k, t in enumerate(uniques)}
+        out = {t: np.flatnonzero(codes == code[t]) for t in self.tickers if t in code}
         return {t: rows for t, rows in out.items() if len(rows)}
 
     def latest(self) -> pd.DataFrame:
@@ -452,7 +453,8 @@ def rrg(
     frame.index.name = "date"
     frame["quadrant"] = quadrant(frame["rs_ratio"], frame["rs_momentum"])
     order = {t: i for i, t in enumerate(rs_wide.columns)}
-    key = frame["ticker"].map(order).to_numpy()
+    # each part holds one ticker: its rank, repeated over its rows
+    key = np.repeat([order[str(p["ticker"].iat[0])] for p in parts], [len(p) for p in parts])
     frame = frame.iloc[np.lexsort((key, frame.index.to_numpy()))][_FRAME_COLUMNS]
     kept = tuple(t for t in rs_wide.columns if t not in skipped)
     return RRGResult(
