@@ -28,6 +28,10 @@ before publication.
 
 from __future__ import annotations
 
+from typing import Protocol
+
+import pandas as pd
+
 LAGS: dict[str, int] = {
     # weekly, stamped on the week-ending Saturday, released the following Thursday
     "ICSA": 5,
@@ -78,3 +82,100 @@ def lag_info(series_id: str, frequency: str | None = None) -> tuple[int, bool]:
 def lag_days(series_id: str, frequency: str | None = None) -> int:
     """The publication lag of ``series_id`` in days: documented, else assumed from ``frequency``."""
     return lag_info(series_id, frequency)[0]
+
+
+class Described(Protocol):
+    """What the rule reads of a series' metadata (:class:`hypecheck.schema.SeriesMeta` has it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def frequency(self) -> str: ...
+
+
+_PERIOD_WORD = {"M": "month", "Q": "quarter", "A": "year", "W": "week"}
+
+
+def period_rule(index: pd.DatetimeIndex, frequency: str, kind: str) -> tuple[pd.DatetimeIndex | None, str]:
+    """When each observation becomes known, decided per observation, and the note that says how.
+
+    FRED stamps monthly and quarterly averages on the 1st (January's average is dated 1 January but
+    known only after the month ends); Google Trends stamps weeks on their first day (a Sunday) and
+    months on the 1st. A series with *no* period-start stamp is stamped at the end of its periods
+    (daily closes, month-end levels): ``(None, "")``, each value usable on its own date.
+
+    A series with *any* period-start stamp is period-stamped: every observation is used from the end
+    of the period it falls in (a start stamp moves to its period's last day; a stamp already on the
+    last day does not move; a stray mid-period stamp, such as a row re-dated to the 15th, waits for
+    its period's end too). There is no fallback that switches the rule off: mixed stamps (one re-dated
+    row, or fewer than half the stamps on a period's first day) are read the safe way, never as
+    end-of-period stamps, and the note says how many stamps were of each kind. Decided on the index
+    given, so a caller that passes the series cut at the as-of date decides with nothing after it.
+    """
+    word = _PERIOD_WORD.get(frequency)
+    if len(index) == 0 or word is None or (frequency == "W" and kind != "search"):
+        return None, ""
+    idx = pd.DatetimeIndex(index)
+    if frequency == "M":
+        mask = idx.day == 1
+        ends = idx + pd.offsets.MonthEnd(0)
+    elif frequency == "Q":
+        mask = (idx.day == 1) & idx.month.isin([1, 4, 7, 10])
+        ends = idx + pd.offsets.QuarterEnd(0)
+    elif frequency == "A":
+        mask = (idx.day == 1) & (idx.month == 1)
+        ends = idx + pd.offsets.YearEnd(0)
+    else:  # weekly search interest: weeks run Sunday to Saturday
+        mask = idx.day_of_week == 6
+        ends = idx + pd.to_timedelta((5 - idx.day_of_week) % 7, unit="D")
+    starts = int(mask.sum())
+    if starts == 0:
+        return None, ""
+    n = len(idx)
+    if starts == n:
+        note = f"values stamped at the start of their {word} are used once the {word} has ended"
+        return pd.DatetimeIndex(ends), note
+    others = n - starts
+    share = (
+        f"fewer than half are {word} starts, but the series is not read as stamped at {word} ends "
+        f"(that could use a value before its {word} ended): "
+        if starts < n / 2
+        else ""
+    )
+    note = (
+        f"mixed date stamps: {starts} of {n} observations stamped on the first day of their {word}, "
+        f"{others} on other days; {share}every value is used once the {word} it falls in has ended"
+    )
+    return pd.DatetimeIndex(ends), note
+
+
+def period_end(index: pd.DatetimeIndex, frequency: str, kind: str) -> pd.DatetimeIndex | None:
+    """When each observation becomes known (see :func:`period_rule`); None for a series stamped at
+    the end of its periods (daily closes, month-end levels), usable on its own dates."""
+    return period_rule(index, frequency, kind)[0]
+
+
+def _lag_of(meta: Described, lag: int | None) -> tuple[int, bool]:
+    """``(days, documented)``: ``lag`` (a theme's ``[release]`` entry) when given, else the release
+    lag of a macro series (documented or assumed, :mod:`hypecheck.release`); 0 for other kinds."""
+    if lag is not None:
+        return lag, True
+    return lag_info(meta.id, meta.frequency) if meta.kind == "macro" else (0, True)
+
+
+def known_dates(meta: Described, index: pd.DatetimeIndex, lag: int | None = None) -> pd.DatetimeIndex:
+    """When each plain (vintage-less) observation stamped ``index`` became public: its period's end
+    (:func:`period_rule`, decided on ``index``) plus the release lag (``lag``, else documented or
+    assumed for a macro series, :mod:`hypecheck.release`; 0 for prices and search interest)."""
+    idx = pd.DatetimeIndex(index)
+    ends = period_end(idx, meta.frequency, meta.kind)
+    days = _lag_of(meta, lag)[0]
+    return pd.DatetimeIndex((ends if ends is not None else idx) + pd.Timedelta(days=days))
+
+
+def publication_dates(index: pd.DatetimeIndex, meta: Described) -> pd.DatetimeIndex:
+    """When plain observations of a series described by ``meta`` became public (:func:`known_dates`):
+    what a plain CSV's dates get as their vintage when merged with a vintaged file."""
+    return known_dates(meta, index)

@@ -620,8 +620,8 @@ MAX_SYNTHETIC_VINTAGE_DATES = 5000  # plain dates given a publication vintage wh
 
 def _publication_dates(index: pd.DatetimeIndex, meta: SeriesMeta) -> pd.DatetimeIndex:
     """When plain (vintage-less) observations became public: the one rule of
-    :func:`hypecheck.known.known_dates` (period end plus the documented or assumed release lag)."""
-    from .known import publication_dates
+    :func:`hypecheck.release.known_dates` (period end plus the documented or assumed release lag)."""
+    from .release import publication_dates
 
     return publication_dates(index, meta)
 
