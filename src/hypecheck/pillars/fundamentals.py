@@ -217,6 +217,6 @@ def measure(panel: Panel, rules: Rules) -> PillarResult:
         res.notes.append("some fundamentals could not be measured")
     res.notes.append(
         "member-level fundamentals (the share of unprofitable members) come from SEC EDGAR company facts "
-        "(hypecheck.data.edgar, live); the cited share is shown until a constituent list is fetched"
+        "(hypecheck.data.connectors.edgar, live); the cited share is shown until a constituent list is fetched"
     )
     return res
