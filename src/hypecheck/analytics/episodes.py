@@ -106,32 +106,65 @@ def rs_high(
     return pd.DataFrame(rows, columns=["year", "date", "start", "spread", "episode"])
 
 
+def _paired(
+    a: pd.Series, b: pd.Series, as_of: pd.Timestamp
+) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
+    """``_pair(a, b)`` cut at ``as_of``, as (dates, a's values, b's values). In NumPy for the usual
+    input (float64 series on sorted, unique, tz-naive date indexes of one resolution), the same rows
+    and values; through ``_pair`` otherwise."""
+    ia, ib = a.index, b.index
+    if (
+        isinstance(ia, pd.DatetimeIndex)
+        and isinstance(ib, pd.DatetimeIndex)
+        and isinstance(ia.dtype, np.dtype)
+        and ia.dtype == ib.dtype
+        and a.dtype == b.dtype == np.float64
+        and ia.is_monotonic_increasing
+        and ib.is_monotonic_increasing
+        and ia.is_unique
+        and ib.is_unique
+    ):
+        common, pa, pb = np.intersect1d(ia.asi8, ib.asi8, assume_unique=True, return_indices=True)
+        av, bv = a.to_numpy()[pa], b.to_numpy()[pb]
+        keep = ~(np.isnan(av) | np.isnan(bv))
+        idx = pd.DatetimeIndex(common[keep].view(ia.dtype))
+        n = int(idx.searchsorted(as_of, side="right"))
+        return idx[:n], av[keep][:n], bv[keep][:n]
+    df = _pair(a, b)
+    df = df.loc[df.index <= as_of]
+    return pd.DatetimeIndex(df.index), df["a"].to_numpy(), df["b"].to_numpy()
+
+
+def _horizon_end(d: pd.Timestamp, h: str) -> pd.Timestamp:
+    if h == "rest_of_year":
+        return pd.Timestamp(year=d.year, month=12, day=31)
+    return d + pd.DateOffset(months=int(h[:-1]))
+
+
 def outcomes(
     a: pd.Series, b: pd.Series, dates: pd.Series | list[pd.Timestamp], as_of: pd.Timestamp, horizons=HORIZONS
 ) -> pd.DataFrame:
     """Leader - laggard spread after each date over each horizon (and to the year's end); NaN when
-    the horizon ends after ``as_of``."""
-    df = _pair(a, b)
-    df = df.loc[df.index <= as_of]
+    the horizon ends after ``as_of``. (Each spread: ``a[j] / a[i] - b[j] / b[i]`` with ``i`` the last
+    common close on or before the date and ``j`` the last on or before the horizon's end.)"""
+    idx, av, bv = _paired(a, b, as_of)
+    cols = [*horizons, "rest_of_year"]
+    days = [pd.Timestamp(d) for d in dates]
+    ends = [_horizon_end(d, h) for d in days for h in cols]
+    # the last row on or before each date and each horizon's end, all in one search each
+    starts: np.ndarray = idx.searchsorted(pd.DatetimeIndex(days), side="right") - 1
+    stops: np.ndarray = idx.searchsorted(pd.DatetimeIndex(ends), side="right") - 1
     out = []
-    for d in dates:
-        d = pd.Timestamp(d)
-        i = _at(df, d)
+    for k, d in enumerate(days):
+        i = int(starts[k])
         row: dict[str, object] = {"date": d}
-        for h in [*horizons, "rest_of_year"]:
-            end = (
-                pd.Timestamp(year=d.year, month=12, day=31)
-                if h == "rest_of_year"
-                else d + pd.DateOffset(months=int(h[:-1]))
-            )
-            if i < 0 or end > as_of:
+        for m, h in enumerate(cols):
+            end = ends[k * len(cols) + m]
+            j = int(stops[k * len(cols) + m])
+            if i < 0 or end > as_of or j <= i:
                 row[h] = float("nan")
                 continue
-            j = _at(df, end)
-            if j <= i:
-                row[h] = float("nan")
-                continue
-            row[h] = float(df["a"].iloc[j] / df["a"].iloc[i] - df["b"].iloc[j] / df["b"].iloc[i])
+            row[h] = float(av[j] / av[i] - bv[j] / bv[i])
         out.append(row)
     return pd.DataFrame(out, columns=["date", *horizons, "rest_of_year"])
 
