@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from . import labspecs
+from .labspecs import pct as pct
 from .spec import VegaChart, pillar_color
 
 if TYPE_CHECKING:
@@ -76,10 +77,6 @@ def f3(x: Any, sign: bool = True) -> str:
     if _nan(x):
         return "n/a"
     return f"{float(x):+.3f}" if sign else f"{float(x):.3f}"
-
-
-def pct(x: Any, digits: int = 1) -> str:
-    return "n/a" if _nan(x) else f"{100 * float(x):.{digits}f}%"
 
 
 def count(x: Any) -> str:

@@ -23,6 +23,15 @@ def _ok(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
+def pct(x: Any, digits: int = 1) -> str:
+    """A share as a percentage ("n/a" when missing or not finite); the lab page's words use it too."""
+    return (
+        "n/a"
+        if x is None or (isinstance(x, float) and not math.isfinite(x))
+        else f"{100 * float(x):.{digits}f}%"
+    )
+
+
 def _spec(body: dict[str, Any]) -> dict[str, Any]:
     return {"$schema": SCHEMA, "config": CONFIG, **body}
 
@@ -214,8 +223,6 @@ def _reliability_points(x: dict[str, Any], y: dict[str, Any], color: dict[str, A
 def reliability_spec(h: HistoryResult) -> dict[str, Any] | None:
     """Observed persistence against the mean predicted probability per walk-forward decile and
     holdout quintile (point size = episodes), the diagonal of perfect calibration and the base rate."""
-    from .labpage import pct
-
     parts = (
         ("walk-forward deciles", h.reliability, pillar_color("price"), "circle"),
         ("holdout quintiles", h.reliability_holdout, pillar_color("catalysts"), "square"),
@@ -283,8 +290,6 @@ def reliability_spec(h: HistoryResult) -> dict[str, Any] | None:
 def deciles_spec(h: HistoryResult) -> dict[str, Any] | None:
     """Observed persistence per decile of the walk-forward probability (bars, labelled in percent),
     the mean predicted probability of each decile (a black tick) and the base rate (dashed)."""
-    from .labpage import pct
-
     rows = [
         {"decile": int(r["decile"]), "obs": float(r["observed"]), "p": float(r["mean_p"])}
         for r in h.reliability
