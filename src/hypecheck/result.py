@@ -107,7 +107,8 @@ class CheckResult:
         return self.summary()
 
     def charts(self) -> dict[str, Any]:
-        """Every chart of this result as a matplotlib Figure (name -> Figure), for notebooks and reuse."""
+        """Every chart of this result as a Vega-Lite chart (name -> VegaChart: ``.spec``, SVG/PNG bytes,
+        interactive in Jupyter), for notebooks and reuse."""
         from .report import charts
 
         return {name: fig for name, (_p, _t, fig) in charts.build(self).items()}
