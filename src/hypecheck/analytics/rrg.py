@@ -256,15 +256,20 @@ def _check_positive(frame: pd.DataFrame) -> None:
         )
 
 
-def _last_per_week(s: pd.Series) -> pd.Series:
-    """Last observation of each W-FRI week, labelled with its own (actual) date."""
+def _week_ends(dates: pd.DatetimeIndex) -> np.ndarray:
+    """Where each W-FRI week's last date is, in sorted ``dates`` (a boolean mask)."""
     # week number of each date, weeks running Saturday to Friday (1970-01-03 was a Saturday); the index
     # is sorted, so the last of each week is where the next date's week differs (numpy: no Periods)
-    days = pd.DatetimeIndex(s.index).to_numpy(dtype="datetime64[D]").astype("int64")
+    days = pd.DatetimeIndex(dates).to_numpy(dtype="datetime64[D]").astype("int64")
     week = (days - 2) // 7
     keep = np.ones(len(week), dtype=bool)
     keep[:-1] = week[1:] != week[:-1]
-    return s.loc[keep]
+    return keep
+
+
+def _last_per_week(s: pd.Series) -> pd.Series:
+    """Last observation of each W-FRI week, labelled with its own (actual) date."""
+    return s.loc[_week_ends(pd.DatetimeIndex(s.index))]
 
 
 def _one_ticker(rs: pd.Series, smooth: int, window: int, roc: int, mom_window: int) -> pd.DataFrame:
@@ -276,18 +281,31 @@ def _one_ticker(rs: pd.Series, smooth: int, window: int, roc: int, mom_window: i
     return pd.DataFrame({"rs": rs, "rs_ratio": 100.0 + z, "rs_momentum": 100.0 + zm})
 
 
+_Points = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # dates, rs, rs_ratio, rs_momentum
+
+
+def _arrays(one: pd.DataFrame) -> _Points:
+    return (
+        one.index.to_numpy(),
+        one["rs"].to_numpy(),
+        one["rs_ratio"].to_numpy(),
+        one["rs_momentum"].to_numpy(),
+    )
+
+
 def _batched(
     observed: dict[str, pd.Series], smooth: int, window: int, roc: int, mom_window: int
-) -> dict[str, pd.DataFrame]:
+) -> dict[str, _Points]:
     """:func:`_one_ticker` for many tickers at once, with the same result for each, bit for bit.
 
     Tickers whose observation dates are a suffix of the union of all their dates (the usual case:
     series that differ only by their start) are computed together as the columns of one frame with
     leading NaNs: pandas' EWM (``adjust=False``) and rolling kernels run column by column, skip
     leading NaNs and carry no state across them, so each column equals its own series' computation
-    (``tests/test_rrg.py`` compares both bit for bit). The rest are computed one by one.
+    (``tests/test_rrg.py`` compares both bit for bit). The rest are computed one by one. Each ticker's
+    result comes as arrays (dates, RS, RS-Ratio, RS-Momentum), NaN where undefined.
     """
-    out: dict[str, pd.DataFrame] = {}
+    out: dict[str, _Points] = {}
     if not observed:
         return out
     union = pd.DatetimeIndex(np.unique(np.concatenate([r.index.to_numpy() for r in observed.values()])))
@@ -295,24 +313,22 @@ def _batched(
     batch = [t for t, r in observed.items() if union[n - len(r) :].equals(r.index)]
     for t in observed:
         if t not in batch:
-            out[t] = _one_ticker(observed[t], smooth, window, roc, mom_window)
+            out[t] = _arrays(_one_ticker(observed[t], smooth, window, roc, mom_window))
     if not batch:
         return out
-    wide = pd.DataFrame({t: observed[t].reindex(union) for t in batch}, index=union)
     first = np.array([n - len(observed[t]) for t in batch])
+    wide_np = np.full((n, len(batch)), np.nan)  # each ticker's values on its suffix of the union
+    for k, t in enumerate(batch):
+        wide_np[first[k] :, k] = observed[t].to_numpy()
+    wide = pd.DataFrame(wide_np, index=union, columns=batch)
     ema = wide.ewm(span=smooth, adjust=False).mean()
     ema = ema.where((np.arange(n)[:, None] - first[None, :]) >= smooth)  # burn-in per ticker
     z = _zscore(ema, window, None)
     zm = _zscore(z - z.shift(roc), mom_window, _ABS_TOL)
+    zv, zmv = z.to_numpy(), zm.to_numpy()
     for k, t in enumerate(batch):
-        rs = observed[t]
-        out[t] = pd.DataFrame(
-            {
-                "rs": rs,
-                "rs_ratio": 100.0 + z[t].iloc[first[k] :],
-                "rs_momentum": 100.0 + zm[t].iloc[first[k] :],
-            }
-        )
+        rs = observed[t]  # its dates are union[first[k]:]
+        out[t] = (rs.index.to_numpy(), rs.to_numpy(), 100.0 + zv[first[k] :, k], 100.0 + zmv[first[k] :, k])
     return out
 
 
@@ -383,16 +399,19 @@ def _relative_strength(closes: pd.DataFrame | pd.Series, benchmark: pd.Series) -
 
 def _points(
     rs_wide: pd.DataFrame, bench_name: str, freq: str, smooth: int, window: int, roc: int, mom_window: int
-) -> tuple[list[pd.DataFrame], dict[str, str]]:
-    """Each ticker's RRG points (a frame with its ticker first), and why the others were left out."""
+) -> tuple[list[tuple[str, _Points]], dict[str, str]]:
+    """Each ticker's complete RRG points (as arrays, after its ticker), and why the others were left out."""
     need = min_history(smooth, window, roc, mom_window)
     word = _FREQ_WORD[freq]
-    parts: list[pd.DataFrame] = []
+    parts: list[tuple[str, _Points]] = []
     skipped: dict[str, str] = {}
     observed: dict[str, pd.Series] = {}
-    for ticker in rs_wide.columns:
-        rs = rs_wide[ticker].dropna()
-        observed[ticker] = _last_per_week(rs) if freq == "W" else rs
+    values, index = rs_wide.to_numpy(dtype="float64"), pd.DatetimeIndex(rs_wide.index)
+    for k, ticker in enumerate(rs_wide.columns):
+        rows = np.flatnonzero(~np.isnan(values[:, k]))  # its RS observations (dropna) ...
+        if freq == "W":
+            rows = rows[_week_ends(index[rows])]  # ... the last of each week (_last_per_week)
+        observed[ticker] = pd.Series(values[rows, k], index=index[rows], name=ticker)
     computed = _batched(
         {t: r for t, r in observed.items() if len(r) >= need}, smooth, window, roc, mom_window
     )
@@ -408,16 +427,35 @@ def _points(
                 f"{mom_window} - 1); give a longer history or smaller smooth/window/mom_window"
             )
             continue
-        one = computed[ticker].dropna()
-        if one.empty:
+        cols = computed[ticker]
+        keep = ~(np.isnan(cols[1]) | np.isnan(cols[2]) | np.isnan(cols[3]))  # complete points only
+        if not keep.any():
             skipped[ticker] = (
                 f"{ticker}: relative strength to {bench_name} has no dispersion in any window "
                 "(constant or a pure exponential trend), so RS-Ratio/RS-Momentum are undefined"
             )
             continue
-        one.insert(0, "ticker", ticker)
-        parts.append(one)
+        parts.append((ticker, (cols[0][keep], cols[1][keep], cols[2][keep], cols[3][keep])))
     return parts, skipped
+
+
+def _frame(parts: list[tuple[str, _Points]], columns: list[str]) -> pd.DataFrame:
+    """The long frame of :class:`RRGResult` from each ticker's points: indexed by ``date``, sorted by
+    date, then ticker in input order (``columns``)."""
+    dates = np.concatenate([p[0] for _, p in parts])
+    frame = pd.DataFrame(
+        {
+            "ticker": np.concatenate([np.full(len(p[0]), t, dtype=object) for t, p in parts]),
+            "rs": np.concatenate([p[1] for _, p in parts]),
+            "rs_ratio": np.concatenate([p[2] for _, p in parts]),
+            "rs_momentum": np.concatenate([p[3] for _, p in parts]),
+        },
+        index=pd.DatetimeIndex(dates, name="date"),
+    )
+    frame["quadrant"] = quadrant(frame["rs_ratio"], frame["rs_momentum"])
+    order = {t: i for i, t in enumerate(columns)}
+    key = np.repeat([order[t] for t, _ in parts], [len(p[0]) for _, p in parts])  # each ticker's rank
+    return frame.iloc[np.lexsort((key, dates))][_FRAME_COLUMNS]
 
 
 def rrg(
@@ -449,13 +487,7 @@ def rrg(
     parts, skipped = _points(rs_wide, bench_name, freq, smooth, window, roc, mom_window)
     if not parts:
         raise ValueError("no RRG point for any ticker: " + "; ".join(skipped.values()))
-    frame = pd.concat(parts)
-    frame.index.name = "date"
-    frame["quadrant"] = quadrant(frame["rs_ratio"], frame["rs_momentum"])
-    order = {t: i for i, t in enumerate(rs_wide.columns)}
-    # each part holds one ticker: its rank, repeated over its rows
-    key = np.repeat([order[str(p["ticker"].iat[0])] for p in parts], [len(p) for p in parts])
-    frame = frame.iloc[np.lexsort((key, frame.index.to_numpy()))][_FRAME_COLUMNS]
+    frame = _frame(parts, list(rs_wide.columns))
     kept = tuple(t for t in rs_wide.columns if t not in skipped)
     return RRGResult(
         frame=frame,
