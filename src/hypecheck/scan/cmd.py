@@ -147,9 +147,9 @@ def _since(since: str | None, res: ScanResult) -> pd.Timestamp | None:
     """``--since`` as a date before the scan's and within the universe's closes (an InputError else)."""
     if since is None:
         return None
-    from .core import _parse_date
+    from ..known import parse_as_of
 
-    d = _parse_date(since, "--since")
+    d = parse_as_of(since, "--since")
     typed = since.strip()  # said as typed (year 1 is 0001-01-01, not 1-01-01)
     if d >= res.as_of:
         raise InputError(

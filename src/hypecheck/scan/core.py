@@ -50,6 +50,7 @@ import pandas as pd
 
 from .._blas import one_blas_thread
 from ..errors import InputError, NoDataError
+from ..known import parse_as_of
 from ..lab import features as F
 from ..lab import model as M
 from ..lab.history import History, Universe, load_universe, pair_inputs
@@ -449,7 +450,7 @@ def _scan_date(pairs: list[Any], as_of: str | pd.Timestamp | None) -> tuple[pd.T
     """The scan date (default the last close) and the first date of the universe's closes."""
     last = max(max(p.pa.index[-1], p.pb.index[-1]) for p in pairs)
     first = min(min(p.pa.index[0], p.pb.index[0]) for p in pairs)
-    ts = pd.Timestamp(last) if as_of is None else _parse_date(as_of)
+    ts = pd.Timestamp(last) if as_of is None else parse_as_of(as_of)
     if ts < first or ts > pd.Timestamp(last):
         raise InputError(
             f"as-of date {as_of.strip() if isinstance(as_of, str) else _day(ts)} is outside the "
@@ -672,20 +673,6 @@ def leader_attention(catalog: Catalog, u: Universe, leader: str, ts: pd.Timestam
             ),
         }
     return None
-
-
-def _parse_date(d: str | pd.Timestamp, what: str = "as-of date") -> pd.Timestamp:
-    """``d`` as a day; ``what`` names it in the error (``"--since"``), which quotes it as typed."""
-    import re
-
-    from ..errors import short
-
-    if isinstance(d, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", d.strip()):
-        raise InputError(f"{what} {short(d)} is not an ISO date", hint="write it as YYYY-MM-DD")
-    try:
-        return pd.Timestamp(d).normalize()
-    except (ValueError, TypeError):
-        raise InputError(f"{what} {short(d)} is not a date", hint="write it as YYYY-MM-DD") from None
 
 
 def _day(ts: pd.Timestamp) -> str:
