@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -19,6 +20,14 @@ def window_anchor(as_of: pd.Timestamp, window: str) -> pd.Timestamp:
     ``ND``/``NW`` -> ``as_of`` minus N days/weeks, ``NM``/``NY`` -> ``as_of`` minus N calendar
     months/years (clipped to month end, pandas ``DateOffset`` rules).
     """
+    ts = pd.Timestamp(as_of)
+    return _anchor(ts, getattr(ts, "unit", ""), str(ts.tz), window)
+
+
+# asked for again and again with the same values: cached, keyed also by the unit and time zone (equal
+# Timestamps of other units or zones give results of their own unit or zone)
+@functools.lru_cache(maxsize=4096)
+def _anchor(as_of: pd.Timestamp, resolution: str, tz: str, window: str) -> pd.Timestamp:
     as_of = pd.Timestamp(as_of).normalize()
     w = window.upper()
     if w == "YTD":
@@ -57,10 +66,18 @@ def window_return(closes: pd.Series, as_of: pd.Timestamp, window: str) -> Window
     when the series starts after the anchor the return is NaN (not a shorter window in disguise).
     Only data dated on or before ``as_of`` are used.
     """
+    return _window_return(*_valid(closes), as_of, window)
+
+
+def _valid(closes: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The dates (datetime64[ns]) and values of the non-NaN closes."""
     v = closes.to_numpy(dtype="float64")
     keep = ~np.isnan(v)
-    dates = closes.index.to_numpy(dtype="datetime64[ns]")[keep]
-    v = v[keep]
+    return closes.index.to_numpy(dtype="datetime64[ns]")[keep], v[keep]
+
+
+def _window_return(dates: np.ndarray, v: np.ndarray, as_of: pd.Timestamp, window: str) -> WindowReturn:
+    """:func:`window_return` on the valid closes (:func:`_valid`)."""
     anchor = window_anchor(as_of, window)
     # positions of the last valid close on or before as_of and on or before the anchor (numpy: this
     # runs for every series x window of a check, so no pandas indexing per call)
@@ -81,8 +98,9 @@ def returns_table(
     """Long table with columns ``series, window, start, end, return`` (one row per series x window)."""
     rows = []
     for name, s in closes.items():
+        dates, v = _valid(s)  # once per series, not per window
         for w in windows:
-            r = window_return(s, as_of, w)
+            r = _window_return(dates, v, as_of, w)
             rows.append({"series": name, "window": w, "start": r.start, "end": r.end, "return": r.value})
     return pd.DataFrame(rows, columns=["series", "window", "start", "end", "return"])
 
