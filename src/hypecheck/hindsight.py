@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from .analytics.episodes import paired
 from .errors import UnknownSeriesError
 from .schema import Catalog
 from .theme import Theme
@@ -42,7 +43,8 @@ def hindsight(theme: Theme, catalog: Catalog, source: str, as_of: pd.Timestamp) 
         a, b = _series(catalog, theme, source, x), _series(catalog, theme, source, y)
         if a is None or b is None:
             continue
-        df = pd.concat({"a": a, "b": b}, axis=1, join="inner", sort=True).dropna()
+        idx, av, bv = paired(a, b)  # the dates both have, rows with a NaN dropped
+        df = pd.DataFrame({"a": av, "b": bv}, index=idx)
         i = int(df.index.searchsorted(as_of, side="right")) - 1
         if i < 0 or i == len(df) - 1:
             continue

@@ -94,3 +94,19 @@ def test_outcomes_match_the_pandas_definition_on_the_shared_data() -> None:
     got = outcomes(a, b, dates, as_of)
     _same(got, reference(a, b, dates, as_of))
     assert got["12M"].notna().sum() >= 5
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_paired_is_the_inner_join_without_nans(seed: int) -> None:
+    from hypecheck.analytics.episodes import paired
+
+    rng = np.random.default_rng(seed)
+    a, b = _walk(rng, "2008-01-01", 1500), _walk(rng, "2009-03-02", 1400)
+    want = pd.concat({"a": a, "b": b}, axis=1, join="inner", sort=True).dropna()
+    for x, y in ((a, b), (a[::-1], b)):  # the NumPy path, and the pandas one for unsorted input
+        idx, av, bv = paired(x, y)
+        assert idx.equals(want.index) and idx.dtype == want.index.dtype
+        assert np.array_equal(av, want["a"].to_numpy()) and np.array_equal(bv, want["b"].to_numpy())
+    cut = want.index[len(want) // 2]
+    idx, av, _ = paired(a, b, cut)
+    assert idx.equals(want.index[want.index <= cut]) and np.array_equal(av, want.loc[:cut, "a"].to_numpy())

@@ -106,12 +106,12 @@ def rs_high(
     return pd.DataFrame(rows, columns=["year", "date", "start", "spread", "episode"])
 
 
-def _paired(
-    a: pd.Series, b: pd.Series, as_of: pd.Timestamp
+def paired(
+    a: pd.Series, b: pd.Series, as_of: pd.Timestamp | None = None
 ) -> tuple[pd.DatetimeIndex, np.ndarray, np.ndarray]:
-    """``_pair(a, b)`` cut at ``as_of``, as (dates, a's values, b's values). In NumPy for the usual
-    input (float64 series on sorted, unique, tz-naive date indexes of one resolution), the same rows
-    and values; through ``_pair`` otherwise."""
+    """``_pair(a, b)`` (the dates both have, rows with a NaN dropped) cut at ``as_of`` (None: not cut),
+    as (dates, a's values, b's values). In NumPy for the usual input (float64 series on sorted, unique,
+    tz-naive date indexes of one resolution), the same rows and values; through ``_pair`` otherwise."""
     ia, ib = a.index, b.index
     if (
         isinstance(ia, pd.DatetimeIndex)
@@ -128,10 +128,11 @@ def _paired(
         av, bv = a.to_numpy()[pa], b.to_numpy()[pb]
         keep = ~(np.isnan(av) | np.isnan(bv))
         idx = pd.DatetimeIndex(common[keep].view(ia.dtype))
-        n = int(idx.searchsorted(as_of, side="right"))
+        n = len(idx) if as_of is None else int(idx.searchsorted(as_of, side="right"))
         return idx[:n], av[keep][:n], bv[keep][:n]
     df = _pair(a, b)
-    df = df.loc[df.index <= as_of]
+    if as_of is not None:
+        df = df.loc[df.index <= as_of]
     return pd.DatetimeIndex(df.index), df["a"].to_numpy(), df["b"].to_numpy()
 
 
@@ -147,7 +148,7 @@ def outcomes(
     """Leader - laggard spread after each date over each horizon (and to the year's end); NaN when
     the horizon ends after ``as_of``. (Each spread: ``a[j] / a[i] - b[j] / b[i]`` with ``i`` the last
     common close on or before the date and ``j`` the last on or before the horizon's end.)"""
-    idx, av, bv = _paired(a, b, as_of)
+    idx, av, bv = paired(a, b, as_of)
     cols = [*horizons, "rest_of_year"]
     days = [pd.Timestamp(d) for d in dates]
     ends = [_horizon_end(d, h) for d in days for h in cols]
