@@ -62,3 +62,23 @@ def test_packed_is_pandas_bit_for_bit_on_the_shared_sector_closes() -> None:
     assert len(ids) >= 9, ids
     closes = pd.concat({i: cat.get("price", i).values for i in ids}, axis=1, sort=True)
     _same(breadth(closes, engine="packed"), breadth_pandas(closes))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_date_sums_are_pandas_groupby_sums_bit_for_bit(seed: int) -> None:
+    """Values where the summation order and compensation show (1e16 beside 1, signs mixed, an inf)."""
+    from hypecheck.analytics.breadth import _date_sums
+
+    rng = np.random.default_rng(seed)
+    n_dates, counts = 40, rng.integers(5, 40, 12)
+    pos = np.concatenate([np.sort(rng.choice(n_dates, c, replace=False)) for c in counts])
+    vals = rng.choice([1e16, -1e16, 1.0, -1.0, 0.1, 3.3e-5, 7.0], size=(len(pos), 3))
+    vals[:, 1] = rng.normal(0, 0.02, len(pos))  # returns
+    vals[rng.integers(len(pos)), 2] = np.inf
+    got = _date_sums(vals, pos, counts, n_dates)
+    frame = pd.DataFrame({"date": pos, "a": vals[:, 0], "b": vals[:, 1], "c": vals[:, 2]})
+    want = frame.groupby("date").sum().reindex(range(n_dates), fill_value=0.0).to_numpy()
+    assert np.array_equal(got, want, equal_nan=True)
+    naive = np.zeros((n_dates, 3))
+    np.add.at(naive, pos, vals)
+    assert not np.array_equal(naive[:, 0], want[:, 0])  # the compensation matters on these values

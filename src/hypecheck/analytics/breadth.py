@@ -294,8 +294,35 @@ def _daily(
     cols: dict[str, np.ndarray], index: pd.DatetimeIndex, has_caps: bool, windows: tuple[int, int]
 ) -> pd.DataFrame:
     """The per-date breadth frame from the long rows (summed per date in row order)."""
-    w1, w2 = windows
     daily = pd.DataFrame(cols).groupby("date").sum().reindex(index, fill_value=0.0)
+    return _finish(daily, index, has_caps, windows)
+
+
+def _date_sums(stats: np.ndarray, pos: np.ndarray, counts: np.ndarray, n_dates: int) -> np.ndarray:
+    """``groupby(date).sum()`` of member-major long rows (``stats``: rows x columns; ``pos``: each row's
+    date position; ``counts``: each member's number of rows), bit for bit: pandas sums a group's rows
+    in row order with Kahan compensation; here each member's rows (one per date at most) are added to
+    their dates' running sums at once, member after member, with the same compensation steps."""
+    total = np.zeros((n_dates, stats.shape[1]))
+    comp = np.zeros_like(total)
+    start = 0
+    for c in counts:
+        at, val = pos[start : start + c], stats[start : start + c]
+        start += c
+        with np.errstate(invalid="ignore"):  # inf - inf
+            y = val - comp[at]
+            t = total[at] + y
+            fix = (t - total[at]) - y
+        comp[at] = np.where(np.isnan(fix), 0.0, fix)  # an infinite value leaves NaN: reset, as pandas does
+        total[at] = t
+    return total
+
+
+def _finish(
+    daily: pd.DataFrame, index: pd.DatetimeIndex, has_caps: bool, windows: tuple[int, int]
+) -> pd.DataFrame:
+    """The breadth frame from the per-date sums (``daily``, on ``index``)."""
+    w1, w2 = windows
     with np.errstate(invalid="ignore", divide="ignore"):
         out = pd.DataFrame(index=index)
         out["members"] = daily["member"].astype(np.int64)
@@ -324,7 +351,8 @@ def breadth_packed(
     closes packed at the top of one column (its rows in date order, NaN below), so one column-wise
     ``rolling`` runs pandas' kernel on each member's closes alone, as ``groupby(member).rolling`` does;
     no long frame is stacked, sorted or grouped. Rows are then laid out as the reference lays them out
-    (members in sorted name order, dates ascending) and summed per date the same way."""
+    (members in sorted name order, dates ascending) and summed per date the same way
+    (:func:`_date_sums`)."""
     values = frame.to_numpy(dtype=np.float64)
     order = np.argsort(np.asarray(list(frame.columns), dtype=object), kind="stable")  # as sort_values
     values = values[:, order]
@@ -346,11 +374,14 @@ def breadth_packed(
     def flat(a: np.ndarray | pd.DataFrame) -> np.ndarray:
         return np.asarray(a).T[slot.T]
 
-    dates = frame.index.to_numpy()[flat(rows)]
+    pos = flat(rows)
     cols = _row_stats(
-        dates, flat(n), flat(packed), flat(prev), flat(sma1), flat(sma2), flat(hi), flat(lo), windows, hilo
+        pos, flat(n), flat(packed), flat(prev), flat(sma1), flat(sma2), flat(hi), flat(lo), windows, hilo
     )
-    return _daily(cols, pd.DatetimeIndex(frame.index), False, windows)
+    names = [k for k in cols if k != "date"]
+    sums = _date_sums(np.column_stack([cols[k] for k in names]), pos, counts, len(frame))
+    index = pd.DatetimeIndex(frame.index)
+    return _finish(pd.DataFrame(sums, index=index, columns=names), index, False, windows)
 
 
 @dataclass(frozen=True)
