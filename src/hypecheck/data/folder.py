@@ -48,10 +48,12 @@ is then (a FormatError naming it if it no longer holds the series).
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -70,6 +72,7 @@ from .registry import register_source
 
 __all__ = ["DEFAULT_MAX_BYTES", "FilesSource", "cache_dir", "detect_format", "load_file", "read_file"]
 
+_NOT_THERE = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)  # errors Path.is_file reads as "no"
 INDEX_VERSION = 3  # 2: each record keyed by its content digest too; 3: SHA-256 digests
 DIGEST_CHUNK = 1 << 20
 
@@ -493,11 +496,20 @@ class FolderIndex:
             )
         seen: set[str] = set()
         for f in files:
-            rel = f.relative_to(folder).as_posix()
+            relp = f.relative_to(folder)
+            rel = relp.as_posix()
             if f.name.startswith("."):
                 self.walk.append(LoadEntry(origin=rel, status="skipped", reason="hidden file"))
                 continue
-            if not f.is_file():  # never open a pipe (it would block), a socket or a device
+            try:
+                st = f.stat()  # one stat: the kind of file here, its size and time below
+            except OSError as exc:  # as Path.is_file: a missing or looping target is not a file, ...
+                if exc.errno not in _NOT_THERE and getattr(exc, "winerror", None) not in (21, 123, 1921):
+                    raise  # ... anything else (permission denied) is raised
+                st = None
+            except ValueError:
+                st = None
+            if st is None or not stat.S_ISREG(st.st_mode):  # never open a pipe (it blocks), socket, device
                 why = (
                     "broken symbolic link"
                     if f.is_symlink() and not f.exists()
@@ -505,12 +517,11 @@ class FolderIndex:
                 )
                 self.walk.append(LoadEntry(origin=rel, status="skipped", reason=why))
                 continue
-            in_trends = root_trends or _in_trends(f.relative_to(folder).parts[:-1])
+            in_trends = root_trends or _in_trends(relp.parts[:-1])
             seen.add(rel)
             rec = None
             if rel in cached:
                 try:
-                    st = f.stat()
                     old = _File.from_json(rel, f, cached[rel])
                     if old.still_valid(st.st_size, st.st_mtime_ns, in_trends, today, max_bytes):
                         rec = old
