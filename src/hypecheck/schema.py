@@ -92,7 +92,8 @@ class SeriesData:
             raise TypeError(f"{self.meta.id}: values must have a DatetimeIndex")
         if not v.index.is_monotonic_increasing or not v.index.is_unique:
             raise ValueError(f"{self.meta.id}: index must be sorted and unique")
-        self.values = v.astype("float64").rename(self.meta.id)
+        # a new Series either way (rename copies; astype only when not float64 already: it costs)
+        self.values = (v if v.dtype == np.float64 else v.astype("float64")).rename(self.meta.id)
         if self.vintages is not None:
             self.vintages = _check_vintages(self.meta.id, self.vintages, pd.DatetimeIndex(v.index))
 

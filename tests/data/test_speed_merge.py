@@ -104,3 +104,18 @@ def test_shared_merges_are_the_pandas_merges(monkeypatch: pytest.MonkeyPatch) ->
         assert fast.meta == slow.meta
         n += 1
     assert n >= 4
+
+
+def test_series_data_values_are_its_own_float64_copy() -> None:
+    """SeriesData no longer calls astype on float64 values: they are still a new Series, named by the
+    id, and writing to either side leaves the other as it was."""
+    v = pd.Series([1.0, 2.0], index=pd.DatetimeIndex(["2020-01-01", "2020-01-02"]), name="q")
+    s = SeriesData(SeriesMeta(id="X", kind="price", source="t", origin="o"), v)
+    assert s.values is not v and s.values.name == "X" and v.name == "q"
+    s.values.iloc[0] = 5.0
+    v.iloc[1] = 7.0
+    assert v.tolist() == [1.0, 7.0] and s.values.tolist() == [5.0, 2.0]
+    ints = SeriesData(
+        SeriesMeta(id="Y", kind="price", source="t", origin="o"), pd.Series([1, 2], index=v.index)
+    )
+    assert ints.values.dtype == np.float64 and ints.values.tolist() == [1.0, 2.0]
