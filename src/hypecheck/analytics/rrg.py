@@ -441,21 +441,25 @@ def _points(
 
 def _frame(parts: list[tuple[str, _Points]], columns: list[str]) -> pd.DataFrame:
     """The long frame of :class:`RRGResult` from each ticker's points: indexed by ``date``, sorted by
-    date, then ticker in input order (``columns``)."""
+    date, then ticker in input order (``columns``); built once, already in that order."""
     dates = np.concatenate([p[0] for _, p in parts])
-    frame = pd.DataFrame(
-        {
-            "ticker": np.concatenate([np.full(len(p[0]), t, dtype=object) for t, p in parts]),
-            "rs": np.concatenate([p[1] for _, p in parts]),
-            "rs_ratio": np.concatenate([p[2] for _, p in parts]),
-            "rs_momentum": np.concatenate([p[3] for _, p in parts]),
-        },
-        index=pd.DatetimeIndex(dates, name="date"),
-    )
-    frame["quadrant"] = quadrant(frame["rs_ratio"], frame["rs_momentum"])
     order = {t: i for i, t in enumerate(columns)}
     key = np.repeat([order[t] for t, _ in parts], [len(p[0]) for _, p in parts])  # each ticker's rank
-    return frame.iloc[np.lexsort((key, dates))][_FRAME_COLUMNS]
+    at = np.lexsort((key, dates))
+    ticker = np.concatenate([np.full(len(p[0]), t, dtype=object) for t, p in parts])[at]
+    x = np.concatenate([p[2] for _, p in parts])[at]
+    y = np.concatenate([p[3] for _, p in parts])[at]
+    return pd.DataFrame(
+        {
+            "ticker": ticker,
+            "rs": np.concatenate([p[1] for _, p in parts])[at],
+            "rs_ratio": x,
+            "rs_momentum": y,
+            "quadrant": quadrant(x, y),
+        },
+        index=pd.DatetimeIndex(dates[at], name="date"),
+        columns=_FRAME_COLUMNS,
+    )
 
 
 def rrg(
