@@ -332,7 +332,9 @@ def _rotation(panel: Panel, rules: Rules, res: PillarResult) -> None:
             t = str(row["ticker"])
             tail = tails[t]
             chart["series"][t] = {
-                "dates": [d.strftime("%Y-%m-%d") for d in pd.DatetimeIndex(tail["date"])],
+                "dates": list(
+                    pd.DatetimeIndex(tail["date"]).strftime("%Y-%m-%d")
+                ),  # one call, not one a date
                 "ratio": [float(v) for v in tail["rs_ratio"]],
                 "momentum": [float(v) for v in tail["rs_momentum"]],
                 "quadrant": row["quadrant"],
