@@ -183,16 +183,3 @@ def render_html(r: CheckView, png: dict[str, tuple[str, str, bytes]] | None = No
     for _name, (pillar, title, data) in png.items():
         b64.setdefault(pillar, []).append({"title": title, "b64": base64.b64encode(data).decode("ascii")})
     return _env().get_template("report.html.j2").render(**context(r, b64))
-
-
-_SUMMARY = """<div style="font-family:system-ui,sans-serif">
-<div><b>{{ r.theme.title }}</b> · as of {{ as_of }} · {{ r.source }}{% if r.sample_data %} · <b>SAMPLE DATA</b>{% endif %}</div>
-<div style="font-size:1.3em;font-weight:700;text-transform:uppercase">{{ v.label }} <span style="font-weight:400">({{ fmt_score(v.score) }})</span></div>
-<table><tr><th>pillar</th><th>status</th><th>score</th><th>reason</th></tr>
-{% for name, p in pillars %}<tr><td>{{ titles[name] }}</td><td>{{ p.status }}</td><td>{{ fmt_score(p.score) }}</td><td>{{ p.reason }}</td></tr>{% endfor %}
-</table><div><i>What would flip it:</i> {{ v.flip }}</div></div>"""
-
-
-def render_summary_html(r: CheckView) -> str:
-    """A compact fragment (verdict + pillar table) for Jupyter's ``_repr_html_``."""
-    return _env().from_string(_SUMMARY).render(**context(r))
