@@ -385,11 +385,27 @@ def cache_dir() -> Path | None:
 
 
 def _read_cached(path: Path) -> pd.DataFrame | None:
+    """The cached panel, or None (a damaged or foreign file is a miss: rebuild and overwrite it).
+    Read with pyarrow when it is installed (pandas has already imported it: 0.01 s, where importing
+    duckdb costs every calibrated check 0.05 s), else with duckdb; :func:`_normalise` makes the two
+    frames equal (tested)."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        return _read_cached_duckdb(path)
+    try:
+        df = pq.read_table(str(path)).to_pandas()
+    except Exception:
+        return None
+    return _normalise(df)
+
+
+def _read_cached_duckdb(path: Path) -> pd.DataFrame | None:
     import duckdb
 
     try:
         df = duckdb.read_parquet(str(path)).df()
-    except Exception:  # a damaged or foreign file is a miss: rebuild (and overwrite it)
+    except Exception:
         return None
     return _normalise(df)
 
