@@ -134,3 +134,25 @@ def test_user_written_theme_runs_without_code_changes(tmp_path: Path) -> None:
     ytd = lambda s: s[pd.Timestamp("2016-06-30")] / s[pd.Timestamp("2015-12-31")] - 1  # noqa: E731
     ev = {x["id"]: x for x in j["evidence"]}
     assert ev["lead:XLE-XLK:YTD"]["value"] == pytest.approx(ytd(e) - ytd(t), abs=1e-12)
+
+
+def test_a_reader_that_stops_early_gets_no_internal_error() -> None:
+    """`hypecheck check X --json | head -c 16`: the reader closes the pipe and the JSON (82 KB, more
+    than the stdout buffer) cannot be written; the command stops quietly as click does on EPIPE
+    (exit 0 or 1, nothing on stderr), never "internal error: BrokenPipeError" (it did: the last
+    guard took EPIPE for a bug)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hypecheck.cli", "check", "small-cap-rotation", "--json", "--no-calibration"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the check writes: its 82 KB write fails inside the command
+    err = proc.stderr.read().decode()
+    code = proc.wait(timeout=120)
+    assert "internal error" not in err and "BrokenPipe" not in err, err
+    assert code in (0, 1) and err == "", (code, err)

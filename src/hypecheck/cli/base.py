@@ -85,6 +85,8 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except HypecheckError as exc:
             _fail(exc)
+        except BrokenPipeError:  # the reader stopped reading (| head): click ends quietly on EPIPE
+            raise
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # a bug: say so plainly; the traceback on request
