@@ -499,7 +499,9 @@ def cluster_of(eps: pd.DataFrame, pairs: Sequence[PairInput], freq: F.Freq) -> n
     return C.assign(eps, returns, sides, freq.name)
 
 
-def _run_dask(chunks: list[list[PairInput]], freq: F.Freq, ctx: Context, scheduler: str | None) -> list[Any]:
+def dask_client(scheduler: str | None) -> tuple[Any, bool]:
+    """A Dask client: of the scheduler at ``scheduler``, else of a new local 2-process cluster, and
+    whether the caller owns it (then it closes it after use). The lab and the scan use it."""
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:  # pragma: no cover - the extra is in dev
@@ -508,22 +510,24 @@ def _run_dask(chunks: list[list[PairInput]], freq: F.Freq, ctx: Context, schedul
         ) from None
     try:
         if scheduler:
-            client = Client(scheduler, timeout="10s")
-        else:
-            client = Client(
-                LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-            )
+            return Client(scheduler, timeout="10s"), False
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+        return Client(cluster), True
     except (OSError, TimeoutError) as exc:
         raise ProviderError(
             f"cannot reach the Dask scheduler at {scheduler}: {exc}",
             hint="start one with `dask scheduler` (and workers), or drop --scheduler to run locally",
         ) from None
+
+
+def _run_dask(chunks: list[list[PairInput]], freq: F.Freq, ctx: Context, scheduler: str | None) -> list[Any]:
+    client, owned = dask_client(scheduler)
     try:
         c = client.scatter(ctx, broadcast=True)
         futs = [client.submit(run_partition, ch, freq, c, pure=False) for ch in chunks]
         return list(client.gather(futs))
     finally:
-        if not scheduler:
+        if owned:
             cluster = client.cluster
             client.close()
             if cluster is not None:

@@ -468,9 +468,9 @@ def _cluster(engine: str, scheduler: str | None, standard: bool = False) -> Iter
     if engine != "dask" or scheduler or standard:
         yield scheduler
         return
-    from .wide import _client
+    from ..lab.history import dask_client
 
-    client, _ = _client(None)
+    client, _ = dask_client(None)
     try:
         yield str(client.scheduler.address)
     finally:

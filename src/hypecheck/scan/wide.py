@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..analytics import rrg
 from ..lab import features as F
-from ..lab.history import Context, PairInput
+from ..lab.history import Context, PairInput, dask_client
 
 THREADS = min(2, os.cpu_count() or 1)  # blocks computed at once in a local scan
 BLOCK = 256  # pairs per block: bounds the memory of the feature arrays (about 30 of L x BLOCK floats)
@@ -362,7 +362,7 @@ def map_blocks(
         return _local(fn, blocks, args, progress)
     if engine != "dask":
         raise InputError(f"unknown engine {engine!r}", hint="use local or dask")
-    client, owned = _client(scheduler)
+    client, owned = dask_client(scheduler)
     try:
         shared = [client.scatter(a, broadcast=True) if isinstance(a, dict) else a for a in args]
         futs = [client.submit(fn, b, *shared, pure=False) for b in blocks]
@@ -401,29 +401,6 @@ def _local(
             if progress is not None:
                 progress(i + 1, len(blocks))
     return out
-
-
-def _client(scheduler: str | None) -> tuple[Any, bool]:
-    """A Dask client: of the scheduler at ``scheduler``, else of a new local cluster (owned: closed
-    after use)."""
-    from ..errors import MissingDependencyError, ProviderError
-
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:  # pragma: no cover - the extra is in dev
-        raise MissingDependencyError(
-            "the dask engine needs dask and distributed", hint="pip install 'hypecheck[dask]'"
-        ) from None
-    try:
-        if scheduler:
-            return Client(scheduler, timeout="10s"), False
-        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-        return Client(cluster), True
-    except (OSError, TimeoutError) as exc:
-        raise ProviderError(
-            f"cannot reach the Dask scheduler at {scheduler}: {exc}",
-            hint="start one with `dask scheduler` (and workers), or drop --scheduler to run locally",
-        ) from None
 
 
 __all__ = [
