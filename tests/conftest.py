@@ -16,6 +16,41 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's chromium (.ci/run installs it)
+# proxies that lead nowhere: a command that tries the network fails fast instead of reaching out
+NO_NETWORK = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
+
+
+def run_cli(*args: Any, env: dict[str, str] | None = None) -> Any:
+    """``hypecheck ARGS`` through click's CliRunner, without network (a ``click.testing.Result``)."""
+    from click.testing import CliRunner
+
+    from hypecheck.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args], env={**NO_NETWORK, **(env or {})})
+
+
+def write_file(path: Path, content: str | bytes) -> Path:
+    """Write ``content`` (text as UTF-8 with its own line ends, or bytes), making the folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, "utf-8", newline="")
+    return path
+
+
+def assert_clean(res: Any, code: int, *names: str) -> str:
+    """The documented exit code, no traceback or internal error, and (for errors) an error line with
+    a hint, naming each of ``names``; returns the output."""
+    out = str(res.output)
+    assert res.exit_code == code, out
+    assert "Traceback" not in out and "internal error" not in out, out
+    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
+    if code:
+        assert "error: " in out and "\n  hint: " in out, out
+    for name in names:
+        assert name in out, f"{name!r} not in the output:\n{out}"
+    return out
 
 
 @pytest.fixture(scope="session", autouse=True)

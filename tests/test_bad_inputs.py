@@ -24,14 +24,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from hypecheck.cli import main
+from conftest import assert_clean
+from conftest import run_cli as run
+from conftest import write_file as write
 from hypecheck.store import Store
 
 N_DAYS = 300
 START = "2023-01-02"
-NO_NETWORK = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
 
 
 # ================================================================================= helpers
@@ -56,31 +56,6 @@ GOOD_BBB = closes_csv(-0.0005)
 
 THEME = 'id = "bad-inputs"\ntitle = "Bad inputs"\nquestion = "Does AAA lead BBB?"\n'
 PAIR = '[[price.pairs]]\nleader = "AAA"\nlaggard = "BBB"\n'
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, "utf-8", newline="")
-    return path
-
-
-def run(*args: Any, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], env={**NO_NETWORK, **(env or {})})
-
-
-def assert_clean(res: Result, code: int, *names: str) -> None:
-    """The documented exit code, no traceback, and (for errors) an error naming ``names`` with a hint."""
-    out = res.output
-    assert res.exit_code == code, out
-    assert "Traceback" not in out and "internal error" not in out, out
-    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
-    if code:
-        assert "error: " in out and "\n  hint: " in out, out
-    for name in names:
-        assert name in out, f"{name!r} not in the output:\n{out}"
 
 
 @pytest.fixture

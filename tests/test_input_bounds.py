@@ -6,27 +6,20 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from hypecheck.cli import main
+from conftest import run_cli as run
 from hypecheck.errors import InputError
-
-NO_NETWORK = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
 
 
 def write(path: Path, content: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content, "utf-8", newline="")
     return path
-
-
-def run(*args: Any, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], env={**NO_NETWORK, **(env or {})})
 
 
 def assert_clear(res: Result, code: int = 2) -> None:

@@ -23,13 +23,13 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from hypecheck.cli import main
+from conftest import run_cli as run
+from conftest import write_file as write
 from hypecheck.data.folder import FilesSource
 from hypecheck.errors import InputError, ThemeError
 from hypecheck.panel import cut_known
@@ -39,19 +39,9 @@ from hypecheck.store import Store
 from hypecheck.theme import load_theme
 
 TODAY = "2026-12-31"
-NO_NETWORK = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
 THEME = 'id = "safety"\ntitle = "Safety"\nquestion = "Does AAA lead BBB?"\n'
 PAIR = '[[price.pairs]]\nleader = "AAA"\nlaggard = "BBB"\n'
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, "utf-8", newline="")
-    return path
 
 
 def closes(drift: float, n: int = 300, start: str = "2023-01-02") -> list[tuple[str, float]]:
@@ -64,10 +54,6 @@ def closes(drift: float, n: int = 300, start: str = "2023-01-02") -> list[tuple[
 
 def closes_csv(drift: float, n: int = 300) -> str:
     return "Date,Close\n" + "".join(f"{d},{v}\n" for d, v in closes(drift, n))
-
-
-def run(*args: Any) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], env=NO_NETWORK)
 
 
 def assert_ok(res: Result, code: int = 0) -> None:

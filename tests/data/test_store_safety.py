@@ -24,9 +24,9 @@ import duckdb
 import httpx
 import pandas as pd
 import pytest
-from click.testing import CliRunner, Result
 
-from hypecheck.cli import main
+from conftest import assert_clean as assert_exit
+from conftest import run_cli as run
 from hypecheck.data.connectors import base
 from hypecheck.data.connectors.fred import FredProvider
 from hypecheck.data.connectors.yahoo import YahooProvider
@@ -35,7 +35,6 @@ from hypecheck.schema import SeriesData, SeriesMeta
 from hypecheck.store import Store
 
 KEY = "0123456789abcdef0123456789fedcba"  # a fake FRED key (32 lower-case alphanumerics)
-NO_NETWORK = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
 PAIR_THEME = (
     'id = "safety"\ntitle = "Safety"\nquestion = "Does AAA lead BBB?"\n'
     '[[price.pairs]]\nleader = "AAA"\nlaggard = "BBB"\n'
@@ -56,22 +55,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("HYPECHECK_CONFIG", str(tmp_path / "no-config.toml"))
     yield h
     assert not (h / ".duckdb").exists(), "DuckDB created ~/.duckdb (extension autoloading is on)"
-
-
-def run(*args: Any, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], env={**NO_NETWORK, **(env or {})})
-
-
-def assert_exit(res: Result, code: int, *needles: str) -> str:
-    out = res.output
-    assert res.exit_code == code, out
-    assert "Traceback" not in out and "internal error" not in out, out
-    assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
-    if code:
-        assert "error: " in out and "\n  hint: " in out, out
-    for needle in needles:
-        assert needle in out, f"{needle!r} not in the output:\n{out}"
-    return out
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
