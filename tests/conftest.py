@@ -107,3 +107,49 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
         yield b
         b.close()
+
+
+def hostile_scan(name: str, drivers: list[dict[str, Any]] | None = None, **extra: Any) -> Any:
+    """A hand-built ScanResult of one narrative whose leader and universe are ``name`` (text a page
+    must escape), laggard ``B&B``; ``extra`` goes to the ScanResult (``skipped=[...]``)."""
+    import pandas as pd
+
+    from hypecheck.scan.core import Narrative, ScanResult
+
+    n = Narrative(
+        leader=name,
+        laggard="B&B",
+        group="g",
+        born=pd.Timestamp("2024-01-02"),
+        age_days=3,
+        sharpness=2.5,
+        born_sharpness=2.1,
+        move=0.05,
+        move_days=15,
+        since_birth=0.01,
+        p=0.6,
+        p_interval=(0.5, 0.7),
+        base_rate=0.5,
+        momentum_p=0.55,
+        label="mixed",
+        model_label="mixed",
+        drivers=drivers or [],
+        evidence={},
+        rs=[1.0, 1.1],
+    )
+    return ScanResult(
+        as_of=pd.Timestamp("2024-01-05"),
+        universe=name,
+        universe_version="1",
+        universe_origin="x",
+        source="files",
+        horizon=6,
+        model_panel="m",
+        n_fit=100,
+        base_rate=0.5,
+        record={"n": 0},
+        shows_skill=False,
+        pairs_scanned=1,
+        narratives=[n],
+        **extra,
+    )

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import hypecheck
+from conftest import hostile_scan
 from hypecheck.pillar_registry import PILLARS
 from hypecheck.record import score
 from hypecheck.result import CheckResult
@@ -241,45 +242,7 @@ def test_scan_summary_is_the_printed_text_with_the_json_numbers(bundled_catalog:
 
 
 def test_scan_html_escapes_the_universe_and_names() -> None:
-    from hypecheck.scan.core import Narrative, ScanResult
-
-    n = Narrative(
-        leader=NASTY,
-        laggard="B&B",
-        group="g",
-        born=pd.Timestamp("2024-01-02"),
-        age_days=3,
-        sharpness=2.5,
-        born_sharpness=2.1,
-        move=0.05,
-        move_days=15,
-        since_birth=0.01,
-        p=0.6,
-        p_interval=(0.5, 0.7),
-        base_rate=0.5,
-        momentum_p=0.55,
-        label="mixed",
-        model_label="mixed",
-        drivers=[],
-        evidence={},
-        rs=[1.0, 1.1],
-    )
-    res = ScanResult(
-        as_of=pd.Timestamp("2024-01-05"),
-        universe=NASTY,
-        universe_version="1",
-        universe_origin="x",
-        source="files",
-        horizon=6,
-        model_panel="m",
-        n_fit=100,
-        base_rate=0.5,
-        record={"n": 0},
-        shows_skill=False,
-        pairs_scanned=1,
-        narratives=[n],
-        skipped=[f"{NASTY}.csv: 2 rows rejected"],
-    )
+    res = hostile_scan(NASTY, skipped=[f"{NASTY}.csv: 2 rows rejected"])
     s = res.to_summary()
     assert s.text() == res.summary()
     assert s.notes == (f"1 pairs or member files skipped or repaired: {NASTY}.csv: 2 rows rejected",)

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from conftest import hostile_scan
 from hypecheck.cli import main
 from hypecheck.lab.fade import LABELS as FADE_LABELS
 from hypecheck.scan import store as scanstore
@@ -214,45 +215,9 @@ def test_out_writes_escaped_self_contained_page(shared_data: Path, tmp_path: Pat
 # ---------------------------------------------------------------------------------------- synthetic
 def test_page_escapes_everything(tmp_path: Path) -> None:
     from hypecheck.scan.cmd import write_page
-    from hypecheck.scan.core import Narrative
 
     bad = '<script>alert("x")</script>'
-    n = Narrative(
-        leader=bad,
-        laggard="B&B",
-        group="g",
-        born=pd.Timestamp("2024-01-02"),
-        age_days=3,
-        sharpness=2.5,
-        born_sharpness=2.1,
-        move=0.05,
-        move_days=15,
-        since_birth=0.01,
-        p=0.6,
-        p_interval=(0.5, 0.7),
-        base_rate=0.5,
-        momentum_p=0.55,
-        label="mixed",
-        model_label="mixed",
-        drivers=[{"feature": "mom_1m", "sentence": bad, "contribution_p": 0.01}],
-        evidence={},
-        rs=[1.0, 1.1],
-    )
-    res = ScanResult(
-        as_of=pd.Timestamp("2024-01-05"),
-        universe=bad,
-        universe_version="1",
-        universe_origin="x",
-        source="files",
-        horizon=6,
-        model_panel="m",
-        n_fit=100,
-        base_rate=0.5,
-        record={"n": 0},
-        shows_skill=False,
-        pairs_scanned=1,
-        narratives=[n],
-    )
+    res = hostile_scan(bad, [{"feature": "mom_1m", "sentence": bad, "contribution_p": 0.01}])
     page = write_page(res, tmp_path).read_text()
     assert "<script" not in page and "&lt;script&gt;" in page and "B&amp;B" in page
 
