@@ -25,7 +25,8 @@ import pytest
 from hypecheck.analytics.breadth import breadth, breadth_pandas
 from hypecheck.analytics.returns import window_return
 from hypecheck.evidence import Evidence, PillarResult
-from hypecheck.panel import build_panel, cut_known
+from hypecheck.known import cut_known
+from hypecheck.panel import build_panel
 from hypecheck.rules import load_rules
 from hypecheck.schema import Catalog, SeriesData, SeriesMeta
 from hypecheck.theme import load_theme

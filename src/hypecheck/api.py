@@ -56,7 +56,7 @@ def resolve_as_of(
     (:func:`default_as_of`). A date after the end of the theme's data (by more than a series may lag
     before it is stale) or before its start is one clear InputError naming the data's last or first
     date, not every series "too stale" or "no observation"."""
-    from .panel import MAX_AGE_DAYS
+    from .known import MAX_AGE_DAYS
 
     ts = _parse_as_of(as_of)
     if ts is None:

@@ -21,13 +21,7 @@ from typing import TypeVar
 
 import pandas as pd
 
-from .known import MAX_AGE_DAYS as MAX_AGE_DAYS
 from .known import Known, KnownView
-from .known import cut_frame as cut_frame
-from .known import cut_known as cut_known
-from .known import period_end as period_end
-from .known import period_rule as period_rule
-from .known import published_on as published_on
 from .schema import Catalog, Kind, SeriesData
 from .theme import Event, Mapping, Theme
 

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hypecheck.panel import build_panel, cut_known, published_on
+from hypecheck.known import cut_known, published_on
+from hypecheck.panel import build_panel
 from hypecheck.schema import SeriesData, SeriesMeta, merge_inputs
 from hypecheck.theme import parse_theme
 

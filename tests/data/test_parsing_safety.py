@@ -32,7 +32,7 @@ from conftest import run_cli as run
 from conftest import write_file as write
 from hypecheck.data.folder import FilesSource
 from hypecheck.errors import InputError, ThemeError
-from hypecheck.panel import cut_known
+from hypecheck.known import cut_known
 from hypecheck.rules import load_rules
 from hypecheck.schema import Catalog
 from hypecheck.store import Store

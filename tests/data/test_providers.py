@@ -1012,7 +1012,7 @@ def test_fetch_stores_every_fred_vintage_so_past_checks_see_first_releases(
     assert store.read("macro", "UNRATE").tolist() == [3.5, 3.6, 3.4]  # the latest vintage
     # and a check's panel as of a past date reads the store as known then
     cat = store.catalog(known_at=dt.date(2023, 5, 10))
-    from hypecheck.panel import cut_known
+    from hypecheck.known import cut_known
 
     cut, _ = cut_known(cat.get("macro", "UNRATE"), pd.Timestamp("2023-05-10"))
     assert cut.values.tolist() == [3.4, 3.6, 3.4]

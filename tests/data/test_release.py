@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hypecheck.panel import cut_known
+from hypecheck.known import cut_known
 from hypecheck.release import LAGS, lag_days
 from hypecheck.schema import SeriesData, SeriesMeta
 

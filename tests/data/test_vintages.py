@@ -20,7 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 from hypecheck.cli import main
-from hypecheck.panel import build_panel, cut_known
+from hypecheck.known import cut_known
+from hypecheck.panel import build_panel
 from hypecheck.schema import SeriesData, SeriesMeta
 
 WEEKS = pd.date_range("2025-01-04", "2025-04-19", freq="W-SAT")  # week-ending Saturdays

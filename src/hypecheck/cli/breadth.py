@@ -125,7 +125,7 @@ def breadth_cmd(
     if as_of is not None:
         from ..api import _parse_as_of
         from ..errors import DateOutsideDataError
-        from ..panel import MAX_AGE_DAYS, cut_frame
+        from ..known import MAX_AGE_DAYS, cut_frame
 
         cut = _parse_as_of(as_of)
         assert cut is not None

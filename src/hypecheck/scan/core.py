@@ -629,9 +629,9 @@ def leader_attention(catalog: Catalog, u: Universe, leader: str, ts: pd.Timestam
     volume (ASVI, log of the last complete week over the median of the 8 before) from search interest,
     or, where the data hold no search interest for it, from news volume (GDELT, daily, averaged per
     week Sunday-Saturday) labelled as news attention. Descriptive: the panel model does not use it.
-    Cut by the panel's gate (:func:`hypecheck.panel.cut_known`); None without a term or data."""
+    Cut by the panel's gate (:func:`hypecheck.known.cut_known`); None without a term or data."""
     from ..analytics.attention import asvi
-    from ..panel import cut_known
+    from ..known import cut_known
 
     term = u.terms.get(leader)
     if not term:
