@@ -247,3 +247,56 @@ def test_shared_folder_index_gives_the_same_catalog(
     assert spy.calls == [iwm.meta.origin]  # never asked for before: its one file is read now
     assert iwm.values.equals(cold.get("price", "IWM").values)
     assert np.array_equal(a.values.to_numpy(), b.values.to_numpy()) and a.meta == b.meta
+
+
+class DigestSpy:
+    """Counts the files hashed (folder.file_digest calls)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.paths: list[str] = []
+        real = folder_mod.file_digest
+
+        def spy(path):  # type: ignore[no-untyped-def]
+            self.paths.append(Path(path).name)
+            return real(path)
+
+        monkeypatch.setattr(folder_mod, "file_digest", spy)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="stamps are trusted on POSIX only")
+def test_a_trusted_stamp_skips_hashing_and_an_edit_still_shows(
+    data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a file's stamp (status-change time, inode, size, mtime) is recorded well after its last
+    change, later runs do not hash it; any write changes st_ctime, so a same-size, same-mtime edit is
+    still hashed and read. The margin is set to 0 here (the files were written a moment ago)."""
+    monkeypatch.setattr(folder_mod, "STAMP_MARGIN_NS", 0)
+    _load(data)  # indexed: every file hashed and stamped
+    digests = DigestSpy(monkeypatch)
+    spy = Spy(monkeypatch)
+    cat, src = _load(data)
+    assert digests.paths == [] and spy.calls == [] and src.indexes[0].n_read == 0
+    assert cat.get("price", "BBB").values.tolist()[-1] == 24.0  # read now, no hash
+    assert digests.paths == []
+    spy.calls.clear()
+    cat, src = _load(data)
+    assert cat.get("price", "BBB").values.tolist()[-1] == 24.0  # from the copy kept, no hash
+    assert digests.paths == [] and spy.calls == []
+    p = data / "prices" / "BBB.csv"
+    st = p.stat()
+    p.write_text(p.read_text().replace(",24.0\n", ",94.0\n"))  # the same size
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))  # the same mtime
+    cat, src = _load(data)
+    assert "BBB.csv" in digests.paths and spy.calls == ["prices/BBB.csv"]
+    assert cat.get("price", "BBB").values.tolist()[-1] == 94.0
+
+
+@pytest.mark.skipif(os.name != "posix", reason="stamps are trusted on POSIX only")
+def test_a_fresh_stamp_is_not_trusted(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file changed within the margin before its stat is hashed on every run (a write in the same
+    tick of a coarse clock would keep st_ctime), until its stamp is old enough."""
+    monkeypatch.setattr(folder_mod, "STAMP_MARGIN_NS", 10**18)  # nothing is ever old enough
+    _load(data)
+    digests = DigestSpy(monkeypatch)
+    _load(data)
+    assert sorted(set(digests.paths)) == ["AAA.csv", "BBB.csv", "DGS2.csv", "bad.csv", "notes.md"]
