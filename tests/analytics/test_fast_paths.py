@@ -70,3 +70,25 @@ def test_infer_frequency_matches_pandas() -> None:
     odd = pd.DatetimeIndex(["2020-01-01 23:00", "2020-01-02 01:00", "2020-01-05", "2020-01-09 12:00"])
     assert infer_frequency(odd) == _pandas_frequency(odd)
     assert {"D", "W", "M", "Q", "A", "irregular"} <= seen
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_rolling_mad_matches_pandas_rolling_apply(seed: int) -> None:
+    """``rolling_mad`` (the noise band of every search series) against the pandas rolling apply it
+    replaced, bit for bit: short first windows, NaNs inside, every min_periods."""
+    from hypecheck.analytics.attention import rolling_mad
+
+    rng = np.random.default_rng(seed)
+    for _ in range(150):
+        n, w = int(rng.integers(0, 200)), int(rng.integers(2, 60))
+        mp = int(rng.integers(1, w + 1))
+        d = rng.normal(size=n).round(1)  # rounded: ties, as Google's integer scale has
+        if n:
+            d[rng.random(n) < rng.random() * 0.3] = np.nan
+        want = (
+            pd.Series(d, dtype="float64")
+            .rolling(w, min_periods=mp)
+            .apply(lambda a: np.median(np.abs(a - np.median(a))), raw=True)
+            .to_numpy()
+        )
+        assert np.array_equal(rolling_mad(d, w, mp), want, equal_nan=True), (n, w, mp)

@@ -66,13 +66,36 @@ def noise_sd(series: pd.Series, lookback: int = 52, floor_share: float = 0.005) 
     on 0-1). NaN until ``lookback // 2`` changes exist.
     """
     x = series.astype("float64")
-    d = x.diff().shift(1)
-    mad = d.rolling(lookback, min_periods=max(4, lookback // 2)).apply(
-        lambda a: np.median(np.abs(a - np.median(a))), raw=True
-    )
+    mad = rolling_mad(x.diff().shift(1).to_numpy(), lookback, max(4, lookback // 2))
     floor = floor_share * x.shift(1).expanding().max()
-    est = pd.Series(np.maximum(MAD_TO_SD * mad.to_numpy() / math.sqrt(2.0), floor.to_numpy()), index=x.index)
-    return est.where(mad.notna())
+    est = pd.Series(np.maximum(MAD_TO_SD * mad / math.sqrt(2.0), floor.to_numpy()), index=x.index)
+    return est.where(~np.isnan(mad))
+
+
+def rolling_mad(d: np.ndarray, window: int, min_periods: int) -> np.ndarray:
+    """Median absolute deviation from the median over each trailing ``window`` of ``d`` (the current
+    value included): what ``pd.Series(d).rolling(window, min_periods).apply(mad, raw=True)`` gives,
+    all windows at once. As there, a window is measured when it holds ``min_periods`` values, and a
+    NaN inside it gives NaN (numpy's median of an array holding NaN)."""
+    d = np.asarray(d, dtype="float64")
+    out = np.full(len(d), np.nan)
+    if len(d) == 0:
+        return out
+    if len(d) >= window:
+        win = np.lib.stride_tricks.sliding_window_view(d, window)
+        ok = (~np.isnan(win)).sum(axis=1) >= min_periods
+        if ok.any():
+            w = win[ok]
+            med = np.median(w, axis=1)
+            out[window - 1 :][ok] = np.median(np.abs(w - med[:, None]), axis=1)
+    # the first windows are shorter (d[: i + 1]); one holding a NaN gives NaN, so only those before
+    # the first NaN are measured one by one (none when d starts with NaN, as a shifted change does)
+    nan_at = np.flatnonzero(np.isnan(d))
+    for i in range(min(window - 1, len(d), nan_at[0] if len(nan_at) else len(d))):
+        if i + 1 >= min_periods:
+            w = d[: i + 1]
+            out[i] = np.median(np.abs(w - np.median(w)))
+    return out
 
 
 def noise_from_pulls(pulls: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
