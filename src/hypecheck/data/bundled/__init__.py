@@ -40,6 +40,7 @@ from ...schema import Catalog, LoadEntry, SeriesData
 from ..registry import register_source
 from . import arch_samples, ken_french, skfolio_prices, statsmodels_macro
 from ._common import Dataset, package_file
+from ._kept import kept_series
 from .ken_french import INDUSTRIES, SIZE_SORTS
 
 __all__ = [
@@ -63,9 +64,10 @@ _CACHE: dict[str, list[SeriesData]] = {}
 
 
 def _series_of(ds: Dataset) -> list[SeriesData]:
-    """Every series of ``ds``, read once per process (MissingDependencyError when its package is absent)."""
+    """Every series of ``ds``, read once per process, from the copy kept on disk when its package files
+    are unchanged (MissingDependencyError when its package is absent)."""
     if ds.name not in _CACHE:
-        _CACHE[ds.name] = ds.loader()
+        _CACHE[ds.name] = kept_series(ds)
     return _CACHE[ds.name]
 
 

@@ -14,9 +14,12 @@ import pandas as pd
 from ...errors import MissingDependencyError
 from ...schema import Kind, SeriesData, SeriesMeta, infer_frequency
 
+OPENED: list[Path] | None = None  # while a loader runs for the copy kept on disk: the files it located
+
 
 def package_file(package: str, *parts: str) -> Path:
-    """Path of a data file inside an installed package, without importing the package."""
+    """Path of a data file inside an installed package, without importing the package (noted in
+    :data:`OPENED` when that list is set)."""
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         extra = "samples" if package == "skfolio" else ""
@@ -30,6 +33,8 @@ def package_file(package: str, *parts: str) -> Path:
             f"{package} is installed but its data file {'/'.join(parts)} is missing",
             hint=f"reinstall it: pip install --force-reinstall {package}",
         )
+    if OPENED is not None:
+        OPENED.append(path)
     return path
 
 
