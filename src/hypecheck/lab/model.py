@@ -43,9 +43,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 
 from .features import FEATURES
+from .special import expit
 from .target import known_dates as known_dates  # re-exported: M.known_dates
 from .target import pair_base_rate as pair_base_rate  # re-exported: M.pair_base_rate
 from .target import persisted

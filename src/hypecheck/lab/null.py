@@ -27,12 +27,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import (  # what scipy.stats' norm and t call, without importing it
-    ndtr,
-    ndtri,
-    stdtr,
-    stdtrit,
-)
+
+from .special import ndtr, ndtri, stdtr, stdtrit  # scipy.special's, without importing it
 
 LAMBDA = {"daily": 0.94, "monthly": 0.97}  # RiskMetrics (1996) decay for daily and monthly data
 MIN_TAIL_FIT = 100  # standardised outcomes needed before the tails are fitted (else normal)

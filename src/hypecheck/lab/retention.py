@@ -38,7 +38,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit, logit
 
 from . import model as M
 from . import null as N
@@ -46,6 +45,7 @@ from . import target as T
 from .bootstrap import BOOT, block_weights, interval, ones, weighted_auc, weighted_corr, wmean
 from .features import FEATURE_OF
 from .history import HORIZON_MONTHS, History
+from .special import expit, logit
 
 # fixed before any result; rows of the feature table (features.FEATURES: a name not in it fails here)
 FEATURES = tuple(FEATURE_OF[f].name for f in ("sharpness", "mom_1m", "mom_12m", "attention", "ew_confirm"))
