@@ -167,19 +167,23 @@ def detect_format(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> st
 # ------------------------------------------------------------------------------------ the walk
 
 
-def _walk(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Files under ``folder`` (recursively, sorted by relative path) and the folders not entered, each
+def _walk(folder: Path) -> tuple[list[tuple[tuple[str, ...], Path]], list[tuple[Path, str]]]:
+    """Files under ``folder`` (recursively, sorted by relative path; each with the parts of that path) and the folders not entered, each
     with the reason (hidden; a symbolic link that loops back or leads to a folder searched anyway).
 
     Symbolic links to folders are followed (a data folder assembled from links is common), each real
     folder searched once: a link to a folder already on the way down (a loop), or inside ``folder``
     (searched there), or reached twice through links is not entered again, and said so."""
-    files: list[Path] = []
+    files: list[tuple[tuple[str, ...], Path]] = []
     passed: list[tuple[Path, str]] = []
     root = os.path.realpath(folder)
     seen: set[str] = {root}
+    top = os.fspath(folder)
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=True):
         here = Path(dirpath)
+        # os.walk joins names onto ``top``: the relative folder is what follows it (no pathlib per file)
+        rest = dirpath[len(top) :].strip(os.sep)
+        rel = tuple(rest.split(os.sep)) if rest else ()
         dirnames.sort()  # top-down in sorted order: of two links to one folder, the first is followed
         for d in list(dirnames):
             full = here / d
@@ -200,8 +204,8 @@ def _walk(folder: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
                 dirnames.remove(d)
             else:
                 seen.add(real)
-        files.extend(here / f for f in filenames)
-    files.sort(key=lambda p: p.relative_to(folder).parts)
+        files.extend(((*rel, f), here / f) for f in filenames)
+    files.sort(key=lambda item: item[0])
     passed.sort()
     return files, passed
 
@@ -543,10 +547,9 @@ class FolderIndex:
                 LoadEntry(origin=d.relative_to(folder).as_posix() + "/", status="skipped", reason=why)
             )
         seen: set[str] = set()
-        for f in files:
-            relp = f.relative_to(folder)
-            rel = relp.as_posix()
-            if f.name.startswith("."):
+        for parts, f in files:
+            rel = "/".join(parts)
+            if parts[-1].startswith("."):
                 self.walk.append(LoadEntry(origin=rel, status="skipped", reason="hidden file"))
                 continue
             try:
@@ -565,7 +568,7 @@ class FolderIndex:
                 )
                 self.walk.append(LoadEntry(origin=rel, status="skipped", reason=why))
                 continue
-            in_trends = root_trends or _in_trends(relp.parts[:-1])
+            in_trends = root_trends or _in_trends(parts[:-1])
             seen.add(rel)
             rec = None
             if rel in cached:
