@@ -82,3 +82,28 @@ def test_frame_is_the_former_assembly_on_the_shared_etfs() -> None:
         want = _reference(closes, spy, freq)
         assert want["ticker"].nunique() >= 8
         _same(g.frame, want)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_tail_points_are_the_tails_frames(seed: int) -> None:
+    """The price pillar's chart reads ``tail_points`` (arrays) and formats dates with numpy: the same
+    points and the same date strings as the ``tails`` frames and pandas' strftime it replaced."""
+    rng = np.random.default_rng(seed)
+    idx = pd.bdate_range("2015-01-01", "2025-06-30")
+    closes = pd.DataFrame(
+        {f"T{k}": 100 * np.exp(np.cumsum(rng.normal(0.0, 0.012, len(idx)))) for k in range(5)}, index=idx
+    )
+    closes.iloc[: int(rng.integers(0, 900)), 2] = np.nan
+    bench = pd.Series(100 * np.exp(np.cumsum(rng.normal(0.0, 0.01, len(idx)))), index=idx, name="B")
+    g = R.rrg(closes, bench, freq="W")
+    for n in (None, 52, 10_000):
+        frames, points = g.tails(n), g.tail_points(n)
+        assert list(frames) == list(points) and len(points) == 5
+        for t, (d, x, y) in points.items():
+            f = frames[t]
+            assert np.array_equal(d, f["date"].to_numpy()) and np.array_equal(x, f["rs_ratio"].to_numpy())
+            assert np.array_equal(y, f["rs_momentum"].to_numpy())
+            assert np.datetime_as_string(d, unit="D").tolist() == list(
+                pd.DatetimeIndex(f["date"]).strftime("%Y-%m-%d")
+            )
+            assert x.tolist() == [float(v) for v in f["rs_ratio"]]

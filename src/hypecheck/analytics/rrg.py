@@ -171,15 +171,18 @@ class RRGResult:
     def tails(self, n: int | None = None) -> dict[str, pd.DataFrame]:
         """ticker -> DataFrame (``date, rs_ratio, rs_momentum``) of its last ``n`` points (default
         ``tail``)."""
+        return {
+            t: pd.DataFrame({"date": d, "rs_ratio": x, "rs_momentum": y})
+            for t, (d, x, y) in self.tail_points(n).items()
+        }
+
+    def tail_points(self, n: int | None = None) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """:meth:`tails` as arrays: ticker -> (dates as datetime64, RS-Ratio, RS-Momentum)."""
         keep = self.tail if n is None else n
         f = self.frame
         dates = f.index.to_numpy()
         x, y = f["rs_ratio"].to_numpy(), f["rs_momentum"].to_numpy()
-        out: dict[str, pd.DataFrame] = {}
-        for t, r in self._rows().items():
-            r = r[-keep:]
-            out[t] = pd.DataFrame({"date": dates[r], "rs_ratio": x[r], "rs_momentum": y[r]})
-        return out
+        return {t: (dates[r[-keep:]], x[r[-keep:]], y[r[-keep:]]) for t, r in self._rows().items()}
 
     def as_of(self, date: str | pd.Timestamp) -> RRGResult:
         """The same result restricted to points dated on or before ``date`` (a row filter).

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..analytics.returns import relative_strength, returns_table, window_anchor
@@ -326,17 +327,15 @@ def _rotation(panel: Panel, rules: Rules, res: PillarResult) -> None:
         for t, why in g.skipped.items():
             res.notes.append(f"RRG against {bench_id}: {t} left out ({why})")
         latest = g.latest()
-        tails = g.tails(CHART_POINTS)  # a year of points: the dashboard's date slider moves along them
+        tails = g.tail_points(CHART_POINTS)  # a year of points: the dashboard's date slider moves along them
         chart: dict[str, Any] = {"benchmark": bench_id, "freq": g.freq, "tail": g.tail, "series": {}}
         for row in latest.to_dict("records"):
             t = str(row["ticker"])
-            tail = tails[t]
+            dates, ratio, momentum = tails[t]
             chart["series"][t] = {
-                "dates": list(
-                    pd.DatetimeIndex(tail["date"]).strftime("%Y-%m-%d")
-                ),  # one call, not one a date
-                "ratio": [float(v) for v in tail["rs_ratio"]],
-                "momentum": [float(v) for v in tail["rs_momentum"]],
+                "dates": np.datetime_as_string(dates, unit="D").tolist(),  # YYYY-MM-DD, one call
+                "ratio": ratio.tolist(),
+                "momentum": momentum.tolist(),
                 "quadrant": row["quadrant"],
             }
             tables.append(
