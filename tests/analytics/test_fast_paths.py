@@ -92,3 +92,68 @@ def test_rolling_mad_matches_pandas_rolling_apply(seed: int) -> None:
             .to_numpy()
         )
         assert np.array_equal(rolling_mad(d, w, mp), want, equal_nan=True), (n, w, mp)
+
+
+def _period_returns_reference(closes: dict, as_of: pd.Timestamp, period: str) -> pd.DataFrame:
+    """period_returns as first written: a groupby per series and a list per period (the definition)."""
+    freq = {"A": "Y", "Q": "Q", "M": "M"}[period]
+    cols = {}
+    for sid, s in closes.items():
+        s = s.dropna()
+        s = s.loc[s.index <= as_of]
+        if s.empty:
+            cols[sid] = pd.Series([], index=pd.PeriodIndex([], freq=freq), dtype="float64")
+            continue
+        idx = pd.DatetimeIndex(s.index)
+        per = idx.to_period(freq)
+        last = s.groupby(per).last()
+        last_date = pd.Series(idx, index=idx).groupby(per).last()
+        ends = pd.PeriodIndex(last.index).to_timestamp(how="end")
+        covered = [d.to_period("M") == e.to_period("M") for d, e in zip(last_date, ends, strict=True)]
+        complete = [e.normalize() <= as_of for e in ends]
+        last = last[[c and k for c, k in zip(covered, complete, strict=True)]]
+        prev = last.index - 1
+        ok = prev.isin(last.index)
+        cols[sid] = pd.Series(
+            [float(last[p] / last[q] - 1.0) for p, q in zip(last.index[ok], prev[ok], strict=True)],
+            index=last.index[ok],
+            dtype="float64",
+        )
+    out = pd.DataFrame(cols)
+    out.index = [str(p) for p in out.index] if period != "A" else [int(p.year) for p in out.index]
+    return out.sort_index()
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_period_returns_matches_the_groupby_definition(seed: int) -> None:
+    """Base-rate period returns, now on arrays, against the groupby definition they replaced: daily,
+    month-end and irregular dates, NaNs, shuffled rows (a period's last close is its last row, as
+    groupby's last), every period kind, random as-of dates."""
+    from hypecheck.analytics.baserate import period_returns
+
+    rng = np.random.default_rng(seed)
+    for _ in range(60):
+        cols = {}
+        for k in range(3):
+            start = pd.Timestamp("1990-01-01") + pd.Timedelta(days=int(rng.integers(0, 4000)))
+            m = int(rng.integers(0, 3000))
+            kind = int(rng.integers(0, 3))
+            if kind == 0:
+                idx = pd.bdate_range(start, periods=m)
+            elif kind == 1:
+                idx = pd.date_range(start, periods=m // 20, freq="ME")
+            else:
+                idx = pd.DatetimeIndex(sorted(start + pd.to_timedelta(rng.integers(0, 9000, m), unit="D")))
+            s = pd.Series(100 * np.exp(np.cumsum(rng.normal(0, 0.01, len(idx)))), index=idx)
+            if len(s) and rng.random() < 0.3:
+                s.iloc[rng.random(len(s)) < 0.2] = np.nan
+            if len(s) and rng.random() < 0.2:
+                s = s.sample(frac=1, random_state=int(rng.integers(1_000_000)))
+            cols[f"S{k}"] = s
+        as_of = pd.Timestamp("1995-01-01") + pd.Timedelta(days=int(rng.integers(0, 9000)))
+        for period in ("A", "Q", "M"):
+            pd.testing.assert_frame_equal(
+                period_returns(cols, as_of, period),
+                _period_returns_reference(cols, as_of, period),
+                check_exact=True,
+            )

@@ -25,6 +25,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
@@ -120,33 +121,38 @@ def period_returns(closes: Mapping[str, pd.Series], as_of: pd.Timestamp, period:
     if freq is None:
         raise InputError(f"base-rate period {period!r} is not one of A, Q, M", hint="use A (years), Q or M")
     as_of = pd.Timestamp(as_of)
-    cols = {}
-    for sid, s in closes.items():
-        s = s.dropna()
-        s = s.loc[s.index <= as_of]
-        if s.empty:
-            cols[sid] = pd.Series(dtype="float64")
-            continue
-        idx = pd.DatetimeIndex(s.index)
-        per = idx.to_period(freq)
-        last = s.groupby(per).last()
-        last_date = pd.Series(idx, index=idx).groupby(per).last()
-        # the period's final month must be covered (a last close in that month)
-        ends = pd.PeriodIndex(last.index).to_timestamp(how="end")
-        covered = [d.to_period("M") == e.to_period("M") for d, e in zip(last_date, ends, strict=True)]
-        complete = [e.normalize() <= as_of for e in ends]
-        last = last[[c and k for c, k in zip(covered, complete, strict=True)]]
-        prev = last.index - 1
-        ok = prev.isin(last.index)
-        r = pd.Series(
-            [float(last[p] / last[q] - 1.0) for p, q in zip(last.index[ok], prev[ok], strict=True)],
-            index=last.index[ok],
-            dtype="float64",
-        )
-        cols[sid] = r
+    cols = {sid: _complete_period_returns(s, as_of, freq) for sid, s in closes.items()}
     out = pd.DataFrame(cols)
     out.index = [str(p) for p in out.index] if period.upper() != "A" else [int(p.year) for p in out.index]
     return out.sort_index()
+
+
+def _complete_period_returns(s: pd.Series, as_of: pd.Timestamp, freq: str) -> pd.Series:
+    """One series' returns over its complete periods of ``freq`` (see :func:`period_returns`): each
+    period's last close over the previous period's, kept when that close falls in the period's final
+    month and the period has ended; arrays throughout (one groupby and a list per period before)."""
+    s = s.dropna()
+    s = s.loc[s.index <= as_of]
+    if s.empty:  # indexed by periods too: beside others, no integer index to read as years
+        return pd.Series([], index=pd.PeriodIndex([], freq=freq), dtype="float64")
+    idx = pd.DatetimeIndex(s.index)
+    per = idx.to_period(freq)
+    codes = per.asi8
+    # each period's last row in the series' order (groupby(...).last()), periods ascending
+    _, first_from_end = np.unique(codes[::-1], return_index=True)
+    at_end = len(codes) - 1 - first_from_end
+    last_per, last_date = per[at_end], idx[at_end]
+    values = s.to_numpy(dtype="float64")[at_end]
+    ends = last_per.to_timestamp(how="end")
+    covered = last_date.to_period("M").asi8 == ends.to_period("M").asi8
+    complete = np.asarray(ends.normalize() <= as_of)
+    keep = covered & complete
+    kept, v = last_per[keep], values[keep]
+    if len(kept) == 0:
+        return pd.Series([], index=kept, dtype="float64")
+    prev = np.searchsorted(kept.asi8, kept.asi8 - 1)  # where the previous period would be
+    ok = (prev < len(kept)) & (kept.asi8[np.minimum(prev, len(kept) - 1)] == kept.asi8 - 1)
+    return pd.Series(v[ok] / v[prev[ok]] - 1.0, index=kept[ok], dtype="float64")
 
 
 @dataclass
