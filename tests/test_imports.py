@@ -427,3 +427,21 @@ def test_registry_refuses_duplicates_and_keeps_order() -> None:
         reg.register(Pillar("d", "D", _planted), before="zz")
     assert reg.unregister("b").title == "B" and reg.names() == ("a", "c")
     assert reg.title("unknown") == "unknown"
+
+
+def test_load_quietly_imports_with_the_collector_paused_and_restores_it() -> None:
+    """The CLI's ``load_quietly``: the modules are imported, what exists is frozen out of the
+    collector's reach, and collection is on again afterwards (off again when it was off before)."""
+    code = (
+        "import gc, sys\n"
+        "from hypecheck.cli.base import load_quietly\n"
+        "seen = []\n"
+        "gc.callbacks.append(lambda phase, info: seen.append(phase))\n"
+        "load_quietly('pandas', 'hypecheck.api')\n"
+        "assert 'pandas' in sys.modules and 'hypecheck.api' in sys.modules\n"
+        "assert gc.isenabled() and gc.get_freeze_count() > 100_000 and seen == [], seen\n"
+        "gc.disable(); load_quietly('json'); assert not gc.isenabled()\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .base import DATA, main
+from .base import DATA, load_quietly, main
 
 
 @main.command()
@@ -53,6 +53,7 @@ def lab(
     """
     import json
 
+    load_quietly("pandas", "hypecheck.lab.run")
     from ..lab.run import run_lab
 
     t0 = time.perf_counter()

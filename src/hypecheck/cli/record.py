@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .base import DATA, STORE, main
+from .base import DATA, STORE, load_quietly, main
 
 
 @main.command()
@@ -22,6 +22,7 @@ def record(data: Path | None, store_path: Path | None, as_json: bool) -> None:
     their as-of date) are reported apart from live ones."""
     import json as _json
 
+    load_quietly("pandas", "hypecheck.api", "hypecheck.record")
     from ..api import load_catalog
     from ..errors import InputError
     from ..record import score

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .base import AS_OF, DATA, STORE, main
+from .base import AS_OF, DATA, STORE, load_quietly, main
 
 
 @main.command()
@@ -57,6 +57,7 @@ def scan(
 
     Exit codes as for `watch`: 0 nothing changed (or first scan), 6 narratives born, faded,
     strengthened or weakened, 7 a narrative flipped or changed label."""
+    load_quietly("pandas", "hypecheck.scan.cmd")
     from ..scan.cmd import run
 
     sys.exit(
