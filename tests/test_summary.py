@@ -1,8 +1,8 @@
 """One :class:`~hypecheck.summary.Summary` for every result (issue 22 item 7): a check, the forward
 record, a scan and the lab render text, HTML and ``_repr_html_`` from it. The text is what the
-commands print (byte for byte: the scan's and the lab's own ``summary()`` still write it, and must
-agree); the numbers in it are the numbers of the result's JSON; every user string is escaped in the
-HTML."""
+commands print (``summary()`` is ``to_summary().text()`` for all four; a hand-built scan pins the exact
+text the scan's former renderer wrote); the numbers in it are the numbers of the result's JSON; every
+user string is escaped in the HTML."""
 
 from __future__ import annotations
 
@@ -222,7 +222,7 @@ def test_scan_summary_is_the_printed_text_with_the_json_numbers(bundled_catalog:
     res = scan(bundled_catalog, None)  # type: ignore[arg-type]
     d, s = res.to_dict(), res.to_summary()
     text = s.text()
-    assert text == res.summary()  # what `hypecheck scan` prints, byte for byte
+    assert text == res.summary() == str(res)  # what `hypecheck scan` prints
     assert len(d["narratives"]) > 3
     assert text.startswith(
         f"hypecheck scan as of {d['as_of']}: {len(d['narratives'])} live narratives among "
@@ -241,10 +241,36 @@ def test_scan_summary_is_the_printed_text_with_the_json_numbers(bundled_catalog:
     assert res._repr_html_() == s.html()
 
 
+SCAN_TEXT = (  # the former ScanResult.summary() renderer's text for hostile_scan("<X>", skipped=[...])
+    "hypecheck scan as of 2024-01-05: 1 live narratives among 1 pairs of the <X> universe (born in the "
+    "last 12 months, some of the move still kept; 0 more born then have given their move back and are "
+    "not listed as leads); ranked by |sharpness|\n"
+    "  The panel model has no out-of-sample record yet (too few past narratives with known outcomes).\n"
+    "  probabilities: 6-month persistence, panel model of the m panel fitted on 100 past narratives with "
+    "outcomes known by then (base rate 50%)\n"
+    "\n"
+    "  leader   laggard  born        age    sd    move  fade test                    p    80% range "
+    "p persist  label           \n"
+    "  <X>      B&B      2024-01-02    3  +2.5   +5.0%  insufficient data                                 "
+    "60%  mixed           \n"
+    "\n"
+    "  - <X>'s lead over B&B; over the last 15 trading days <X> led B&B by 5.0% (+2.5 sd), 1.0% ahead "
+    "since the birth, 3 trading days ago; panel model: 60% probability the lead persists 6 months (95% "
+    "interval 50%-70%, base rate 50%): mixed.\n"
+    "  1 pairs or member files skipped or repaired: <X>.csv: 2 rows rejected"
+)
+
+
+def test_scan_text_is_the_former_renderers_byte_for_byte() -> None:
+    """ScanResult.summary() was its own renderer beside summary.of_scan; it now is of_scan's text. On a
+    hand-built scan the text is the one the old renderer wrote (captured before it was removed)."""
+    res = hostile_scan("<X>", skipped=["<X>.csv: 2 rows rejected"])
+    assert res.summary() == SCAN_TEXT
+
+
 def test_scan_html_escapes_the_universe_and_names() -> None:
     res = hostile_scan(NASTY, skipped=[f"{NASTY}.csv: 2 rows rejected"])
     s = res.to_summary()
-    assert s.text() == res.summary()
     assert s.notes == (f"1 pairs or member files skipped or repaired: {NASTY}.csv: 2 rows rejected",)
     _html_ok(s.html(), NASTY)
     assert "B&amp;B" in s.html() and res._repr_html_() == s.html()
@@ -260,7 +286,7 @@ def test_lab_summary_is_the_printed_text_with_the_json_numbers() -> None:
     res = run_lab(None)
     d, s = res.to_dict(), res.to_summary()
     text = s.text()
-    assert text == res.summary()  # what `hypecheck lab` printed before it read to_summary().text()
+    assert text == res.summary() == str(res)  # what `hypecheck lab` prints
     assert text.splitlines()[0] == f"hypecheck lab: {d['horizon'][:-1]}-month persistence of past narratives"
     for h in d["histories"]:
         head = f"{h['name']}: {h['episodes']:,} episodes ({h['description']}); {h['base_rate']:.1%} persisted"

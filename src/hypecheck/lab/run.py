@@ -336,26 +336,8 @@ class LabResult:
         }
 
     def summary(self) -> str:
-        lines = [f"hypecheck lab: {self.horizon}-month persistence of past narratives"]
-        for h in self.histories:
-            lines += [
-                "",
-                f"{h.name}: {len(h.episodes):,} episodes ({h.description}); "
-                f"{h.base_rate:.1%} persisted {h.horizon} months",
-                *("  " + x for x in (h.retention.lines() if h.retention is not None else [])),
-                "  keeps beating (outcome > 0), the earlier target: " + h.skill_sentence(),
-                f"  {'':<18} {'kind':<8} {'n (indep.)':>13} {'hit':>6} {'AUC':>6} {'Brier':>7} {'BSS base':>9} "
-                f"{'95% CI':>17} {'BSS mom':>8} {'weight':>7}",
-            ]
-            for s in [*h.skill, h.holdout]:
-                name = "holdout verdict" if s is h.holdout else s.name
-                w = "" if s.weight is None or math.isnan(s.weight) else f"{s.weight:+.3f}"
-                lines.append(
-                    f"  {name:<18} {s.kind:<8} {f'{s.n} ({s.n_effective})' if s.n_effective is not None else s.n:>13} {s.hit_rate:6.1%} {s.auc:6.3f} {s.brier:7.4f} "
-                    f"{s.bss_base:+9.4f} [{s.ci_bss_base[0]:+.3f},{s.ci_bss_base[1]:+.3f}] "
-                    f"{s.bss_momentum:+8.4f} {w:>7}"
-                )
-        return "\n".join(lines)
+        """The terminal's text (what ``hypecheck lab`` prints): ``to_summary().text()``."""
+        return str(self.to_summary().text())
 
     def __str__(self) -> str:
         return self.summary()

@@ -245,46 +245,8 @@ class ScanResult:
         )
 
     def summary(self) -> str:
-        w = max([9, *(len(x) + 1 for n in self.narratives for x in (n.leader, n.laggard))])
-        lines = [
-            f"hypecheck scan as of {self.as_of:%Y-%m-%d}: {len(self.narratives)} live narratives among "
-            f"{self.pairs_scanned} pairs of the {self.universe} universe (born in the last {LOOKBACK_MONTHS} "
-            f"months, some of the move still kept; {len(self.given_back)} more born then have given their move "
-            "back and are not listed as leads); ranked by |sharpness|",
-            f"  {self.skill_sentence()[0].upper()}{self.skill_sentence()[1:]}.",
-            f"  probabilities: {self.horizon}-month persistence, panel model of the {self.model_panel} panel "
-            f"fitted on {self.n_fit:,} past narratives with outcomes known by then (base rate "
-            f"{self.base_rate:.0%})",
-            "",
-            f"  {'leader':<{w}}{'laggard':<{w}}{'born':<11}{'age':>4}{'sd':>6}{'move':>8}  {'fade test':<25}"
-            f"{'p':>5}{'80% range':>13}{'p persist':>10}  {'label':<16}",
-        ]
-        for n in self.narratives:
-            p = "" if math.isnan(n.p) else f"{n.p:.0%}"
-            f = n.fade
-            fp = "" if f is None or f.p_value != f.p_value else f"{f.p_value:.2f}"
-            rg = (
-                ""
-                if n.range is None
-                else f"{100 * math.expm1(n.range.lo):+.0f}/{100 * math.expm1(n.range.hi):+.0f}%"
-            )
-            lines.append(
-                f"  {n.leader:<{w}}{n.laggard:<{w}}{n.born:%Y-%m-%d} {n.age_days:>4}{n.sharpness:>+6.1f}"
-                f"{100 * n.move:>+7.1f}%  {n.fade_label:<25}{fp:>5}{rg:>13}{p:>10}  {n.label:<16}"
-            )
-        if self.narratives:
-            lines.append("")
-            for n in self.narratives:
-                lines.append(f"  - {n.sentence(self.horizon)}.")
-                if n.attention:
-                    lines.append(f"    attention (not in the model): {n.attention['finding']}.")
-        if self.skipped:
-            lines.append(
-                f"  {len(self.skipped)} pairs or member files skipped or repaired: "
-                + "; ".join(self.skipped[:5])
-                + (f"; and {len(self.skipped) - 5} more (see --json)" if len(self.skipped) > 5 else "")
-            )
-        return "\n".join(lines)
+        """The terminal's text (what ``hypecheck scan`` prints): ``to_summary().text()``."""
+        return str(self.to_summary().text())
 
     def __str__(self) -> str:
         return self.summary()
