@@ -9,7 +9,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from ..lab import model as M
-from .spec import CONFIG, SCHEMA, pillar_color
+from .spec import CONFIG, SCHEMA, pillar_bars, pillar_color
 
 if TYPE_CHECKING:
     from ..lab.run import HistoryResult
@@ -375,47 +375,18 @@ def weights_spec(h: HistoryResult, count: Any = str) -> dict[str, Any] | None:
     ]
     used = [p for p in LAB_PILLARS if any(r["pillar"] == p for r in rows)]
     return _spec(
-        {
-            "title": f"Final model's weights ({count(h.final.n)} known outcomes), by pillar",
-            "width": 420,
-            "height": {"step": 18},
-            "data": {"values": rows},
-            "layer": [
-                {
-                    "mark": {"type": "bar", "height": {"band": 0.7}},
-                    "encoding": {
-                        "y": {
-                            "field": "feature",
-                            "type": "nominal",
-                            "title": None,
-                            "sort": [r["feature"] for r in rows],
-                            "axis": {"labelLimit": 240},
-                        },
-                        "x": {
-                            "field": "w",
-                            "type": "quantitative",
-                            "title": "weight on the log-odds per standard deviation of the feature",
-                        },
-                        "color": {
-                            "field": "pillar",
-                            "type": "nominal",
-                            "title": "pillar",
-                            "scale": {"domain": used, "range": [pillar_color(p) for p in used]},
-                            "legend": {"orient": "bottom", "symbolType": "square"},
-                        },
-                        "tooltip": [
-                            {"field": "feature", "type": "nominal", "title": "feature"},
-                            {"field": "pillar", "type": "nominal", "title": "pillar"},
-                            {"field": "w", "type": "quantitative", "title": "weight", "format": "+.3f"},
-                        ],
-                    },
-                },
-                {
-                    "mark": {"type": "rule", "color": "black", "strokeWidth": 0.8},
-                    "encoding": {"x": {"datum": 0}},
-                },
-            ],
-        }
+        pillar_bars(
+            rows,
+            field="w",
+            axis_title="weight on the log-odds per standard deviation of the feature",
+            tooltip=("weight", "+.3f"),
+            pillars=used,
+            title=f"Final model's weights ({count(h.final.n)} known outcomes), by pillar",
+            width=420,
+            step=18,
+            band=0.7,
+            label_limit=240,
+        )
     )
 
 

@@ -521,11 +521,64 @@ def rrg_spec(data: dict[str, Any], bench: str) -> dict[str, Any] | None:
 
 
 # ------------------------------------------------------------------ the model's ledger
+def pillar_bars(
+    rows: list[dict[str, Any]],
+    *,
+    field: str,
+    axis_title: str,
+    tooltip: tuple[str, str],
+    pillars: list[str],
+    title: str,
+    width: int,
+    step: int,
+    band: float,
+    label_limit: int,
+) -> dict[str, Any]:
+    """Horizontal bars, one per feature in the order of ``rows`` (each ``{"feature", "pillar",
+    field}``), coloured by pillar with the fixed :data:`PILLAR_COLORS` (the legend lists ``pillars``
+    in that order), with a rule at 0; hovering a bar shows the feature, its pillar and the value
+    (``tooltip``: its title and d3 format). The body of a spec (no ``$schema`` or ``config``): the
+    check's ledger (:func:`ledger_spec`) and the lab's weights (``labspecs.weights_spec``) draw with it."""
+    return {
+        "title": title,
+        "width": width,
+        "height": {"step": step},
+        "data": {"values": rows},
+        "layer": [
+            {
+                "mark": {"type": "bar", "height": {"band": band}},
+                "encoding": {
+                    "y": {
+                        "field": "feature",
+                        "type": "nominal",
+                        "title": None,
+                        "sort": [r["feature"] for r in rows],
+                        "axis": {"labelLimit": label_limit},
+                    },
+                    "x": {"field": field, "type": "quantitative", "title": axis_title},
+                    "color": {
+                        "field": "pillar",
+                        "type": "nominal",
+                        "title": "pillar",
+                        "scale": {"domain": pillars, "range": [pillar_color(p) for p in pillars]},
+                        "legend": {"orient": "bottom", "symbolType": "square"},
+                    },
+                    "tooltip": [
+                        {"field": "feature", "type": "nominal", "title": "feature"},
+                        {"field": "pillar", "type": "nominal", "title": "pillar"},
+                        {"field": field, "type": "quantitative", "title": tooltip[0], "format": tooltip[1]},
+                    ],
+                },
+            },
+            {"mark": {"type": "rule", "color": "black", "strokeWidth": 0.8}, "encoding": {"x": {"datum": 0}}},
+        ],
+    }
+
+
 def ledger_spec(rows: list[dict[str, Any]], title: str) -> dict[str, Any] | None:
-    """The panel model's ledger as horizontal bars: each feature's contribution to the probability
-    (percentage points, ``100 * contribution_p``), coloured by its pillar with the fixed
-    :data:`PILLAR_COLORS` (the legend lists the pillars shown, each in its colour). Hovering a bar
-    shows the feature, its pillar and its contribution."""
+    """The panel model's ledger as horizontal bars (:func:`pillar_bars`): each feature's contribution
+    to the probability (percentage points, ``100 * contribution_p``), largest first, coloured by its
+    pillar."""
     data: list[dict[str, Any]] = [
         {
             "feature": str(e["feature"]),
@@ -539,51 +592,19 @@ def ledger_spec(rows: list[dict[str, Any]], title: str) -> dict[str, Any] | None
         return None
     data.sort(key=lambda r: -abs(r["pp"]))
     present: list[str] = sorted({str(r["pillar"]) for r in data}, key=lambda p: (_pillar_rank(p), p))
-    return {
-        "$schema": SCHEMA,
-        "title": title,
-        "width": 520,
-        "height": {"step": 20},
-        "config": CONFIG,
-        "data": {"values": data},
-        "layer": [
-            {
-                "mark": {"type": "bar", "height": {"band": 0.75}},
-                "encoding": {
-                    "y": {
-                        "field": "feature",
-                        "type": "nominal",
-                        "title": None,
-                        "sort": [r["feature"] for r in data],
-                        "axis": {"labelLimit": 220},
-                    },
-                    "x": {
-                        "field": "pp",
-                        "type": "quantitative",
-                        "title": "contribution to the probability (pp)",
-                    },
-                    "color": {
-                        "field": "pillar",
-                        "type": "nominal",
-                        "title": "pillar",
-                        "scale": {"domain": present, "range": [pillar_color(p) for p in present]},
-                        "legend": {"orient": "bottom", "symbolType": "square"},
-                    },
-                    "tooltip": [
-                        {"field": "feature", "type": "nominal", "title": "feature"},
-                        {"field": "pillar", "type": "nominal", "title": "pillar"},
-                        {
-                            "field": "pp",
-                            "type": "quantitative",
-                            "title": "contribution (pp)",
-                            "format": "+.2f",
-                        },
-                    ],
-                },
-            },
-            {"mark": {"type": "rule", "color": "black", "strokeWidth": 0.8}, "encoding": {"x": {"datum": 0}}},
-        ],
-    }
+    body = pillar_bars(
+        data,
+        field="pp",
+        axis_title="contribution to the probability (pp)",
+        tooltip=("contribution (pp)", "+.2f"),
+        pillars=present,
+        title=title,
+        width=520,
+        step=20,
+        band=0.75,
+        label_limit=220,
+    )
+    return {"$schema": SCHEMA, "config": CONFIG, **body}
 
 
 PILLAR_ORDER = ("attention", "price", "breadth", "catalysts", "fundamentals", "structure", "history")
