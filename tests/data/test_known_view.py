@@ -217,3 +217,24 @@ def test_one_as_of_parser() -> None:
     import hypecheck.api as api
 
     assert api._parse_as_of is parse_as_of
+
+
+@pytest.mark.parametrize("day", ["2020-03-31", "2020-06-30"])
+def test_the_scans_leader_attention_from_files_cut_at_a_date_is_the_same(
+    folders: dict[str, Path], tmp_path: Path, day: str
+) -> None:
+    """The scan's attention line for a leader (its term's ASVI on the scan date) reads the Trends
+    windows as the check's panel does: from the whole files and from the files as they were on the
+    date, the same finding. Early in the windows' overlap the whole-sample stitch moves the ASVI
+    (see the test above), so cutting the merged series instead of its windows fails here."""
+    import dataclasses
+
+    from hypecheck.scan.core import leader_attention
+
+    cut = pd.Timestamp(day)
+    u = dataclasses.replace(UNIVERSE, terms={"XLK": "stock market"})
+    full = load_catalog(folders["full"])
+    part = load_catalog(_write(tmp_path / "cut", _files(), cut))
+    got = leader_attention(full, u, "XLK", cut)
+    assert got is not None and got["attention"] == "search"
+    assert got == leader_attention(part, u, "XLK", cut)

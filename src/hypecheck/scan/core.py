@@ -591,22 +591,26 @@ def leader_attention(catalog: Catalog, u: Universe, leader: str, ts: pd.Timestam
     volume (ASVI, log of the last complete week over the median of the 8 before) from search interest,
     or, where the data hold no search interest for it, from news volume (GDELT, daily, averaged per
     week Sunday-Saturday) labelled as news attention. Descriptive: the panel model does not use it.
-    Cut by the panel's gate (:func:`hypecheck.known.cut_known`); None without a term or data."""
+    Read as the check's panel reads it (:meth:`hypecheck.known.KnownView.read`: each Google Trends
+    window cut at ``ts`` and merged again, so a window pulled later cannot rescale what was known);
+    None without a term or data."""
     from ..analytics.attention import asvi
-    from ..known import cut_known
+    from ..known import KnownView
 
     term = u.terms.get(leader)
     if not term:
         return None
+    view = KnownView(catalog, ts)
     for kind, label in (("search", "search interest"), ("news", "news volume (GDELT)")):
         tid = catalog.resolve(kind, term)  # type: ignore[arg-type]
         if tid is None:
             continue
-        options = {x.meta.frequency: x for x in catalog.all(kind, tid)}  # type: ignore[arg-type]
-        sd = options.get("W") or options.get("D") or options.get("M")
-        if sd is None:
+        options = {k.source.meta.frequency: k for k in view.read(kind, tid, term)}  # type: ignore[arg-type]
+        known = options.get("W") or options.get("D") or options.get("M")
+        if known is None:
             continue
-        s = cut_known(sd, ts)[0].values.dropna()
+        sd = known.source
+        s = known.data.values.dropna()
         if sd.meta.frequency == "D":  # complete weeks only: a week ending after ts is still running
             s = s.resample("W-SAT").mean()
             s = s.loc[s.index <= ts]
