@@ -25,6 +25,7 @@ One as-of parser (:func:`parse_as_of`) turns what a user typed into the date.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import overload
@@ -56,8 +57,6 @@ def parse_as_of(value: str | dt.date | pd.Timestamp | None, what: str = "as-of d
     if value is None:
         return None
     if isinstance(value, str):
-        import re
-
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
             raise InputError(
                 f"{what} {short(value)} is not an ISO date (ambiguous or not a date)",
@@ -74,6 +73,17 @@ def parse_as_of(value: str | dt.date | pd.Timestamp | None, what: str = "as-of d
     if ts is pd.NaT:
         raise InputError(f"{what} {short(value)} is not a date", hint="write it as YYYY-MM-DD")
     return ts.normalize()
+
+
+ASSUMED_LAG_WORDS = "assumed lag {days} days after its period ends"  # in a cut's note (cut_known)
+_ASSUMED_LAG = re.compile(r"\bassumed lag (\d+) days after its period ends\b")
+
+
+def assumed_lag_in(note: str | None) -> int | None:
+    """The release lag in days a cut's note says was *assumed* (:data:`ASSUMED_LAG_WORDS`: no
+    documented lag and none in the theme's ``[release]`` table), else None."""
+    m = _ASSUMED_LAG.search(note or "")
+    return int(m.group(1)) if m else None
 
 
 def cut_known(s: SeriesData, as_of: pd.Timestamp, lag: int | None = None) -> tuple[SeriesData, str | None]:
@@ -100,7 +110,7 @@ def cut_known(s: SeriesData, as_of: pd.Timestamp, lag: int | None = None) -> tup
         )
     elif lag:
         parts.append(
-            f"assumed lag {lag} days after its period ends (no documented release lag for this series: "
+            f"{ASSUMED_LAG_WORDS.format(days=lag)} (no documented release lag for this series: "
             f"the conservative default of a series of frequency {s.meta.frequency}; a theme's [release] "
             "table overrides it)"
         )

@@ -95,13 +95,19 @@ def observation_periods(index: pd.DatetimeIndex, window: str) -> int | None:
 
 
 def level_change(s: pd.Series, as_of: pd.Timestamp, window: str) -> tuple[float, float, Any, Any]:
-    """(last level, change, start, end). Daily series: since the last observation on or before the
-    window anchor (weekly series too). Monthly and quarterly series: over the window's number of observation
-    periods, the latest value known against the one that many observations earlier, both as known on
-    ``as_of`` (with publication lags the latest monthly value is often two months old: a date anchor
-    would then compare it with the month before and call that "3 months")."""
+    """(last level, change, start, end) of ``s``, a series as known on ``as_of`` (the panel's cut,
+    :class:`hypecheck.known.KnownView`: it is not cut again here; a value dated after ``as_of`` is an
+    error). Daily series: since the last observation on or before the window anchor (weekly series
+    too). Monthly and quarterly series: over the window's number of observation periods, the latest
+    value known against the one that many observations earlier (with publication lags the latest
+    monthly value is often two months old: a date anchor would then compare it with the month before
+    and call that "3 months")."""
     s = s.dropna()
-    s = s.loc[s.index <= as_of]
+    if bool((s.index > as_of).any()):
+        raise ValueError(
+            f"level_change reads a series as known on {as_of.date()} (the panel's cut), "
+            f"got one running to {pd.Timestamp(s.index.max()).date()}"
+        )
     k = observation_periods(pd.DatetimeIndex(s.index), window)
     if k is not None:
         if len(s) <= k:
@@ -120,7 +126,39 @@ def _periods_note(s: pd.Series, window: str, start: Any, end: Any) -> str:
     freq = {"W": "weekly", "M": "monthly", "Q": "quarterly"}[
         observation_frequency(pd.DatetimeIndex(s.dropna().index))
     ]
-    return f" (over {k} {freq} observation{'s' if k != 1 else ''}, from the one dated {pd.Timestamp(start).date()})"
+    return (
+        f"over {k} {freq} observation{'s' if k != 1 else ''}, from the one dated {pd.Timestamp(start).date()}"
+    )
+
+
+_PERIOD_WORD = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "A": "year"}
+
+
+def assumed_lag(panel: Panel, id: str) -> int | None:
+    """The release lag in days the panel's cut of macro series ``id`` *assumed* (no documented lag
+    for the series and no entry in the theme's ``[release]`` table), as the cut's note says it
+    (:func:`hypecheck.known.cut_known`: "assumed lag N days"); None when the lag was documented or set
+    by the theme, or none applied (a series with vintages, a daily series)."""
+    from ..known import assumed_lag_in
+
+    for p in panel.provenance:
+        if p.kind == "macro" and p.id == id:
+            return next((d for d in map(assumed_lag_in, p.notes) if d is not None), None)
+    return None
+
+
+def _assumed_text(panel: Panel, id: str) -> str:
+    """'published date assumed: 60 days after the month, ...' for a series cut with an assumed
+    release lag (:func:`assumed_lag`), else ''."""
+    days = assumed_lag(panel, id)
+    if days is None:
+        return ""
+    s = panel.macro.get(id)
+    word = _PERIOD_WORD.get(s.meta.frequency, "period") if s is not None else "period"
+    return (
+        f"published date assumed: {days} days after the {word}, no documented release lag; "
+        f"set {id} = <days> in the theme's [release] table"
+    )
 
 
 def policy_regime(rate: pd.Series, as_of: pd.Timestamp, step: float = 0.20) -> str:
@@ -193,6 +231,9 @@ def _macro(panel: Panel, m: MacroSeries, res: PillarResult) -> dict[str, Any] | 
     ok = holds(change, m.needs, m.tolerance)
     lean: Leaning = "catalyst" if ok else "viral"
     in_pp = bool(PERCENT_SERIES.match(m.id))
+    # the release lag behind the latest value, when it was assumed: said where the value is read
+    assumed = _assumed_text(panel, m.id)
+    notes = [n for n in (_periods_note(s, m.window, start, end), assumed) if n]
     res.evidence.append(
         Evidence(
             pillar="catalysts",
@@ -209,14 +250,15 @@ def _macro(panel: Panel, m: MacroSeries, res: PillarResult) -> dict[str, Any] | 
                 lean,
                 unit="pp" if in_pp else "",
                 level=f"{amount(level)}{'%' if in_pp else ''} on {end.date()}"
-                + _periods_note(s, m.window, start, end),
+                + (f" ({'; '.join(notes)})" if notes else ""),
                 tolerance=m.tolerance,
                 needs=NEEDS_TEXT[m.needs],
             ),
             flip=f"{m.id} {m.window} change {'leaving' if ok else 'entering'} the '{NEEDS_TEXT[m.needs]}' range "
             f"(tolerance {m.tolerance:g})",
             source=src(panel, m.id),
-            detail=f"{level:.2f} on {end.date()}, {change:+.2f} since {start.date()}",
+            detail=f"{level:.2f} on {end.date()}, {change:+.2f} since {start.date()}"
+            + (f" ({assumed})" if assumed else ""),
         )
     )
     res.charts.setdefault("macro", {})[m.label] = series_points(s, window_anchor(as_of, "24M"))
