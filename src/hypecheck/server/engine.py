@@ -6,6 +6,11 @@ compute at once, up to ``max_queued`` more wait, beyond that :class:`~hypecheck.
 (429). Methods named ``*_now`` compute in the calling thread and are called from inside a job; the
 others (:meth:`Engine.check`, :meth:`Engine.scan`) submit a job and wait for it. Identical re-runs
 share one run; finished runs expire.
+
+What a job made for a check result (a chart's PNG, a chart's Vega-Lite spec, a theme's page) is kept
+in a bounded LRU (:meth:`Engine.keep_artefact`) and served again without a job
+(:meth:`Engine.cached`) only while the check cache still holds that very result object: a re-run or
+a rewritten theme drops the result (:meth:`Engine._forget`), and with it what was made from it.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ import math
 import threading
 import time
 import uuid
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,6 +37,27 @@ RUN_TTL = 15 * 60.0  # ... and for at most this many seconds
 MAX_THEME_FILE = 1024 * 1024  # a --themes file larger than this is listed as invalid, not parsed
 KEEP_SCANS = 8  # scan results kept (per as-of date asked)
 KEEP_GENERATED = 64  # themes written from scan rows kept (the oldest is dropped first)
+KEEP_ARTEFACTS = 256  # chart PNGs, chart specs and theme pages kept at most ...
+ARTEFACT_BYTES = 64 * 1024 * 1024  # ... and at most this many bytes of them (the oldest dropped first)
+
+
+@dataclass
+class _Artefact:
+    """What a job made from a check result: its bytes, the check cache's key of that result, a
+    reference to the result (weak when the result allows it) and, for a page, the theme list it shows."""
+
+    body: bytes
+    result_key: Hashable
+    result: Callable[[], Any]
+    nav: Hashable = None
+
+
+def _ref(obj: Any) -> Callable[[], Any]:
+    """A weak reference to ``obj`` (a result kept only by the cache), else a strong one."""
+    try:
+        return weakref.ref(obj)
+    except TypeError:
+        return lambda: obj
 
 
 class Engine:
@@ -51,6 +79,8 @@ class Engine:
         max_queued: int = DEFAULT_MAX_QUEUED,
         keep_runs: int = KEEP_RUNS,
         run_ttl: float = RUN_TTL,
+        keep_artefacts: int = KEEP_ARTEFACTS,
+        artefact_bytes: int = ARTEFACT_BYTES,
     ) -> None:
         self.data = None if data is None else Path(data)
         self.store = None if store is None else Path(store)
@@ -72,6 +102,11 @@ class Engine:
         self.lab_runner: Callable[[Path | None, str, Callable[[str], None]], dict[str, Any]] = run_lab_dict
         self.scan_runner: Callable[[Any, str | None], Any] = scan_universe  # (catalog, as-of) -> ScanResult
         self.generated: OrderedDict[str, tuple[Any, str]] = OrderedDict()  # id -> (Theme, its TOML)
+        # (kind, theme, name, as-of date, calibrate) -> what a job made from the check result then cached
+        self.artefacts: OrderedDict[tuple[str, str, str, str, bool], _Artefact] = OrderedDict()
+        self.artefacts_size = 0  # bytes kept in ``artefacts``
+        self.keep_artefacts = keep_artefacts
+        self.artefact_bytes = artefact_bytes
 
     @property
     def max_runs(self) -> int:
@@ -207,16 +242,20 @@ class Engine:
     ) -> Any:
         """The result for (theme, as-of, calibrate): from the cache, else computed here (inside a job;
         one computation per key at a time). KeyError for an unknown theme."""
-        from ..api import check, resolve_as_of
+        return self.check_entry(theme_id, as_of, calibrate, progress)[1]
 
-        th = self.theme(theme_id)
-        catalog = self.catalog()
+    def check_entry(
+        self, theme_id: str, as_of: str | None, calibrate: bool = True, progress: Any = None
+    ) -> tuple[tuple[str, str, bool], Any]:
+        """(the cache's key, the result) for (theme, as-of, calibrate): :meth:`check_now` with the key
+        its result is cached under (what :meth:`keep_artefact` is given)."""
+        from ..api import check
+
+        th, _themes, catalog, ts, key = self._resolve(theme_id, as_of, calibrate)
         source = catalog.source
-        ts = resolve_as_of(th, catalog, source, as_of or None)
         if self.store is not None:  # the check reads the store as known on its as-of date
             catalog = self.catalog(ts.date())
-        key = (theme_id, ts.strftime("%Y-%m-%d"), calibrate)
-        return self._memo(
+        return key, self._memo(
             self.cache,
             self.cache_size,
             key,
@@ -225,11 +264,107 @@ class Engine:
             ),
         )
 
+    def _resolve(
+        self, theme_id: str, as_of: str | None, calibrate: bool
+    ) -> tuple[Any, list[Any], Any, Any, tuple[str, str, bool]]:
+        """(theme, every theme served, catalog, as-of timestamp, the check cache's key) for a check
+        of ``theme_id`` as of ``as_of`` (None: the theme's default). Light: the catalog of a data
+        folder or the bundled data is loaded once per process. KeyError for an unknown theme."""
+        from ..api import resolve_as_of
+
+        themes = self.themes()
+        th = next((t for t in themes if t.id == theme_id), None)
+        if th is None:
+            raise KeyError(theme_id)
+        catalog = self.catalog()
+        ts = resolve_as_of(th, catalog, catalog.source, as_of or None)
+        return th, themes, catalog, ts, (theme_id, ts.strftime("%Y-%m-%d"), calibrate)
+
     def _forget(self, theme_id: str) -> None:
-        """Drop the cached results of ``theme_id`` (a re-run, a theme rewritten)."""
+        """Drop the cached results of ``theme_id`` (a re-run, a theme rewritten), and what was made
+        from them (charts, specs, pages)."""
         with self.lock:
             for k in [k for k in self.cache if k[0] == theme_id]:  # type: ignore[index]
                 del self.cache[k]
+            for a in [a for a in self.artefacts if a[1] == theme_id]:
+                self._drop_artefact_locked(a)
+
+    # -- what jobs made from a check result (chart PNGs, chart specs, theme pages), served again
+    @staticmethod
+    def nav(themes: list[Any]) -> tuple[tuple[str, str], ...]:
+        """What a theme page shows of the themes served (its theme switcher)."""
+        return tuple((t.id, t.title) for t in themes)
+
+    def keep_artefact(
+        self,
+        kind: str,
+        name: str,
+        result_key: tuple[str, str, bool],
+        result: Any,
+        body: bytes,
+        nav: Hashable = None,
+    ) -> None:
+        """Keep ``body``, made by a job from ``result`` (cached under ``result_key``, as
+        :meth:`check_entry` gives them), as the ``kind`` artefact ``name`` (a page: ``nav``, the themes
+        it shows, :meth:`nav`). The oldest are dropped beyond ``keep_artefacts`` entries or
+        ``artefact_bytes`` bytes; a body larger than that budget is not kept."""
+        theme_id, day, calibrate = result_key
+        key = (kind, theme_id, name, day, calibrate)
+        with self.lock:
+            if key in self.artefacts:
+                self._drop_artefact_locked(key)
+            if len(body) > self.artefact_bytes or self.keep_artefacts <= 0:
+                return
+            self.artefacts[key] = _Artefact(bytes(body), result_key, _ref(result), nav)
+            self.artefacts_size += len(body)
+            while len(self.artefacts) > self.keep_artefacts or self.artefacts_size > self.artefact_bytes:
+                self._drop_artefact_locked(next(iter(self.artefacts)))
+
+    def _drop_artefact_locked(self, key: tuple[str, str, str, str, bool]) -> None:
+        gone = self.artefacts.pop(key, None)
+        if gone is not None:
+            self.artefacts_size -= len(gone.body)
+
+    def artefact(
+        self, kind: str, theme_id: str, name: str, as_of: str | None, calibrate: bool = True
+    ) -> bytes | None:
+        """The ``kind`` artefact ``name`` of the check of ``theme_id`` as of ``as_of``, when one was
+        made from the result the check cache holds now for that check (and, for a page, with the
+        themes served now); else None (what was kept from another result is dropped). The as-of is
+        resolved as :meth:`check_now` resolves it; any error there is None too (the job says it)."""
+        with self.lock:
+            if not any(k[0] == kind and k[1] == theme_id and k[2] == name for k in self.artefacts):
+                return None  # nothing to resolve for
+        try:
+            _th, themes, _catalog, _ts, rkey = self._resolve(theme_id, as_of, calibrate)
+        except Exception:
+            return None
+        key = (kind, theme_id, name, rkey[1], calibrate)
+        with self.lock:
+            kept = self.artefacts.get(key)
+            if kept is None:
+                return None
+            result = kept.result()
+            if result is None or kept.result_key != rkey or self.cache.get(rkey) is not result:
+                self._drop_artefact_locked(key)  # made from a result no longer cached
+                return None
+            if kept.nav is not None and kept.nav != self.nav(themes):
+                return None  # a page showing another list of themes: made again
+            self.artefacts.move_to_end(key)
+            self.cache.move_to_end(rkey)  # the result in use stays cached
+            return kept.body
+
+    async def cached(
+        self, kind: str, theme_id: str, name: str, as_of: str | None, calibrate: bool = True
+    ) -> bytes | None:
+        """:meth:`artefact` for a request, without a job and off the event loop (in the request
+        thread pool, only when something of that kind and name was kept for the theme)."""
+        with self.lock:
+            if not any(k[0] == kind and k[1] == theme_id and k[2] == name for k in self.artefacts):
+                return None
+        from anyio import to_thread
+
+        return await to_thread.run_sync(self.artefact, kind, theme_id, name, as_of, calibrate)
 
     # -- the scan page: live narratives, and a theme written for one of them
     def scan(self, as_of: str | None) -> Any:

@@ -1,5 +1,7 @@
 """A check's charts: one drawn to PNG, or one interactive chart's Vega-Lite spec. Drawing is a
-bounded job (the check slots), never work in the request's thread."""
+bounded job (the check slots), never work in the request's thread; what a job made is kept by the
+engine and served again without a job while the check result it was made from is still cached
+(:meth:`hypecheck.server.engine.Engine.cached`)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from ..engine import Engine
 from ..models import ERRORS, IsoDate
 from ..words import short
-from . import EngineDep, json_response, theme_result
+from . import EngineDep, json_response
 
 router = APIRouter()
 
@@ -25,18 +27,39 @@ router = APIRouter()
 async def chart(
     engine: EngineDep, theme_id: str, name: str, as_of: Annotated[IsoDate | None, Query()] = None
 ) -> Any:
-    png = await engine.run(lambda: _png(engine, theme_id, name, as_of), key=("png", theme_id, name, as_of))
+    png = await engine.cached("png", theme_id, name, _day(as_of))
+    if png is None:
+        png = await engine.run(
+            lambda: _png(engine, theme_id, name, as_of), key=("png", theme_id, name, as_of)
+        )
     return Response(png, media_type="image/png")
 
 
+def _day(as_of: Any) -> str | None:
+    return None if as_of is None else str(as_of)
+
+
+def result_entry(engine: Engine, theme_id: str, as_of: Any, calibrate: bool = True) -> tuple[Any, Any]:
+    """(the check cache's key, the check) of ``theme_id`` as of ``as_of`` (inside a job), as
+    :func:`~hypecheck.server.routes.theme_result` gives the check; 404 for an unknown theme."""
+    try:
+        return engine.check_entry(theme_id, _day(as_of), calibrate)
+    except KeyError:
+        raise HTTPException(404, f"unknown theme {short(theme_id)!r}") from None
+
+
 def _png(engine: Engine, theme_id: str, name: str, as_of: Any) -> bytes:
-    """Chart ``name`` of the check drawn to PNG (inside a job); 404 when the check has no such chart."""
+    """Chart ``name`` of the check drawn to PNG (inside a job), kept by the engine; 404 when the
+    check has no such chart."""
     from ...report import charts
 
-    figs = charts.build(theme_result(engine, theme_id, as_of))
+    key, res = result_entry(engine, theme_id, as_of)
+    figs = charts.build(res)
     if name not in figs:
         raise HTTPException(404, f"no chart {short(name)!r} for {theme_id} (available: {', '.join(figs)})")
-    return engine.drawer.draw(figs[name][2], "png")  # in a process: drawing holds the GIL
+    png = engine.drawer.draw(figs[name][2], "png")  # in a process: drawing holds the GIL
+    engine.keep_artefact("png", name, key, res, png)
+    return png
 
 
 @router.get(
@@ -47,18 +70,26 @@ def _png(engine: Engine, theme_id: str, name: str, as_of: Any) -> bytes:
 async def chart_spec(
     engine: EngineDep, theme_id: str, name: str, as_of: Annotated[IsoDate | None, Query()] = None
 ) -> Any:
-    body = await engine.run(lambda: _spec(engine, theme_id, name, as_of), key=("spec", theme_id, name, as_of))
+    body = await engine.cached("spec", theme_id, name, _day(as_of))
+    if body is None:
+        body = await engine.run(
+            lambda: _spec(engine, theme_id, name, as_of), key=("spec", theme_id, name, as_of)
+        )
     return json_response(body)
 
 
 def _spec(engine: Engine, theme_id: str, name: str, as_of: Any) -> bytes:
-    """Interactive chart ``name``'s Vega-Lite spec, encoded (inside a job); 404 when there is none."""
+    """Interactive chart ``name``'s Vega-Lite spec, encoded (inside a job) and kept by the engine;
+    404 when there is none."""
     from ...report import charts
 
-    specs = charts.specs(theme_result(engine, theme_id, as_of))
+    key, res = result_entry(engine, theme_id, as_of)
+    specs = charts.specs(res)
     if name not in specs:
         raise HTTPException(
             404,
             f"no chart spec {short(name)!r} for {theme_id} (available: {', '.join(specs) or 'none'})",
         )
-    return bytes(JSONResponse(specs[name][2]).body)
+    body = bytes(JSONResponse(specs[name][2]).body)
+    engine.keep_artefact("spec", name, key, res, body)
+    return body

@@ -1,5 +1,6 @@
-"""The pages: the index, a theme's page (verdict, triggers, charts, evidence; drawn in a bounded job),
-and the dashboard's own scripts."""
+"""The pages: the index, a theme's page (verdict, triggers, charts, evidence; drawn in a bounded job,
+kept by the engine and served again without a job while its check result is still cached), and the
+dashboard's own scripts."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from ..engine import Engine
 from ..pages import Pages
-from . import EngineDep, PagesDep, theme_result
+from . import EngineDep, PagesDep
+from .charts import result_entry
 
 router = APIRouter()
 
@@ -25,22 +27,28 @@ def index(engine: EngineDep, pages: PagesDep) -> Any:
 @router.get("/themes/{theme_id}", response_class=HTMLResponse, include_in_schema=False)
 async def theme_page(engine: EngineDep, pages: PagesDep, theme_id: str, as_of: str | None = None) -> Any:
     day = as_of or None
-    html = await engine.run(lambda: _theme_html(engine, pages, theme_id, day), key=("page", theme_id, day))
+    html = await engine.cached("page", theme_id, "", day)
+    if html is None:
+        html = await engine.run(
+            lambda: _theme_html(engine, pages, theme_id, day), key=("page", theme_id, day)
+        )
     return HTMLResponse(html)
 
 
-def _theme_html(engine: Engine, pages: Pages, theme_id: str, as_of: str | None) -> str:
-    """A theme's page (inside a job): the check, its charts (interactive ones as Vega-Lite specs, the
-    others as PNG links drawn on request) and its evidence."""
+def _theme_html(engine: Engine, pages: Pages, theme_id: str, as_of: str | None) -> bytes:
+    """A theme's page, UTF-8 (inside a job; kept by the engine): the check, its charts (interactive
+    ones as Vega-Lite specs, the others as PNG links drawn on request) and its evidence."""
     from ...pillar_registry import PILLARS
     from ...report import charts
     from ...report.html import fmt_score, fmt_threshold, fmt_value
     from ...report.spec import VegaChart, pillar_color
 
-    res = theme_result(engine, theme_id, as_of)
+    key, res = result_entry(engine, theme_id, as_of)
     built = charts.build(res)
-    return pages.render(
+    themes = engine.themes()
+    html = pages.render(
         "theme.html.j2",
+        themes=themes,
         specs={k: c.spec for k, (_p, _t, c) in built.items() if isinstance(c, VegaChart)},
         titles_of={k: t for k, (_p, t, _c) in built.items()},
         r=res,
@@ -53,7 +61,9 @@ def _theme_html(engine: Engine, pages: Pages, theme_id: str, as_of: str | None) 
         fmt_value=fmt_value,
         fmt_threshold=fmt_threshold,
         pillar_color=pillar_color,
-    )
+    ).encode("utf-8")
+    engine.keep_artefact("page", "", key, res, html, nav=engine.nav(themes))
+    return html
 
 
 @router.get("/static/{name}.js", include_in_schema=False)
