@@ -431,7 +431,9 @@ def test_registry_refuses_duplicates_and_keeps_order() -> None:
 
 def test_load_quietly_imports_with_the_collector_paused_and_restores_it() -> None:
     """The CLI's ``load_quietly``: the modules are imported, what exists is frozen out of the
-    collector's reach, and collection is on again afterwards (off again when it was off before)."""
+    collector's reach, and collection is on again afterwards (off again when it was off before); a
+    second call for modules already imported freezes nothing (a test session's garbage stays
+    collectable)."""
     code = (
         "import gc, sys\n"
         "from hypecheck.cli.base import load_quietly\n"
@@ -440,7 +442,9 @@ def test_load_quietly_imports_with_the_collector_paused_and_restores_it() -> Non
         "load_quietly('pandas', 'hypecheck.api')\n"
         "assert 'pandas' in sys.modules and 'hypecheck.api' in sys.modules\n"
         "assert gc.isenabled() and gc.get_freeze_count() > 100_000 and seen == [], seen\n"
-        "gc.disable(); load_quietly('json'); assert not gc.isenabled()\n"
+        "frozen = gc.get_freeze_count()\n"
+        "load_quietly('pandas', 'hypecheck.api'); assert gc.get_freeze_count() == frozen\n"
+        "gc.disable(); load_quietly('wave'); assert 'wave' in sys.modules and not gc.isenabled()\n"
         "print('ok')\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
