@@ -16,7 +16,8 @@ import pytest
 
 import hypecheck
 from hypecheck.panel import build_panel
-from hypecheck.pillars.catalysts import assumed_lag, level_change
+from hypecheck.pillars._common import assumed_lag
+from hypecheck.pillars.catalysts import level_change
 
 AS_OF = "2024-06-14"
 
@@ -164,3 +165,49 @@ def test_level_change_refuses_a_series_running_past_the_as_of() -> None:
         level_change(s, pd.Timestamp("2024-06-30"), "3M")
     level, change, start, end = level_change(s.loc[:"2024-06-01"], pd.Timestamp("2024-06-30"), "3M")
     assert (level, change, start, end) == (5.0, 3.0, pd.Timestamp("2024-03-01"), pd.Timestamp("2024-06-01"))
+
+
+FUNDAMENTALS = """
+[[fundamentals]]
+id = "MYSERIES"
+label = "My earnings"
+measure = "growth"
+needs = "up"
+window = "12M"
+lag_months = {months}
+"""
+
+
+@pytest.mark.parametrize(
+    ("months", "said"),
+    [
+        (0, "(published date assumed: 60 days after the month, no documented release lag; set MYSERIES"),
+        (
+            1,
+            "(known with a 1-month publication lag and the data's release date assumed 60 days after the month",
+        ),
+        (
+            2,
+            "(known with a 2-month publication lag and the data's release date assumed 60 days after the month",
+        ),
+        (3, "(known with a 3-month publication lag)"),
+    ],
+)
+def test_fundamentals_say_the_assumed_release_lag_when_it_can_bind(
+    tmp_path: Path, months: int, said: str
+) -> None:
+    """A [[fundamentals]] series with no documented release lag: the panel's cut assumes 60 days after
+    the month and the theme's ``lag_months`` applies on top. The detail names the assumed lag whenever
+    it can keep out a value the months would let in (60 > 28 days a month), and stays as before when
+    the months are always the later (3 months: at least 89 days)."""
+    data = _data(tmp_path)
+    theme = tmp_path / "lagwords.toml"
+    theme.write_text(THEME + FUNDAMENTALS.format(months=months), "utf-8")
+    e = _evidence(theme, data)["fundamental:MYSERIES:growth"]
+    assert said in str(e["detail"])
+    if months == 3:
+        assert "assumed" not in str(e["detail"])
+    # the value used is the later of the two rules: 60 days keep April out on 14 June (29 June), and
+    # 3 months keep out March too (30 June); 1 or 2 months alone would let April (or May) in
+    last = "2024-02" if months == 3 else "2024-03"
+    assert f"for {last}" in str(e["detail"])

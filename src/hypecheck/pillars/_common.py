@@ -225,3 +225,34 @@ def share_evidence(
         weight=weight,
         finding=finding_sentence(text, lean),
     )
+
+
+# ---------------------------------------------------------------- release lags said where they apply
+PERIOD_WORD = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "A": "year"}
+
+
+def assumed_lag(panel: Panel, id: str) -> int | None:
+    """The release lag in days the panel's cut of macro series ``id`` *assumed* (no documented lag
+    for the series and no entry in the theme's ``[release]`` table), as the cut's note says it
+    (:func:`hypecheck.known.cut_known`: "assumed lag N days"); None when the lag was documented or set
+    by the theme, or none applied (a series with vintages, a daily series)."""
+    from ..known import assumed_lag_in
+
+    for p in panel.provenance:
+        if p.kind == "macro" and p.id == id:
+            return next((d for d in map(assumed_lag_in, p.notes) if d is not None), None)
+    return None
+
+
+def assumed_text(panel: Panel, id: str) -> str:
+    """'published date assumed: 60 days after the month, ...' for a series cut with an assumed
+    release lag (assumed_lag), else ''."""
+    days = assumed_lag(panel, id)
+    if days is None:
+        return ""
+    s = panel.macro.get(id)
+    word = PERIOD_WORD.get(s.meta.frequency, "period") if s is not None else "period"
+    return (
+        f"published date assumed: {days} days after the {word}, no documented release lag; "
+        f"set {id} = <days> in the theme's [release] table"
+    )

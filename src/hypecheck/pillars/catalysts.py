@@ -16,7 +16,7 @@ from ..evidence import Evidence, Leaning, MissingEvidence, PillarResult, finding
 from ..panel import Panel
 from ..rules import Rules
 from ..theme import MacroSeries
-from ._common import amount, level_finding, pct, pp, series_points, src
+from ._common import amount, assumed_text, level_finding, pct, pp, series_points, src
 
 NEEDS_TEXT = {
     "up": "rising",
@@ -131,36 +131,6 @@ def _periods_note(s: pd.Series, window: str, start: Any, end: Any) -> str:
     )
 
 
-_PERIOD_WORD = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "A": "year"}
-
-
-def assumed_lag(panel: Panel, id: str) -> int | None:
-    """The release lag in days the panel's cut of macro series ``id`` *assumed* (no documented lag
-    for the series and no entry in the theme's ``[release]`` table), as the cut's note says it
-    (:func:`hypecheck.known.cut_known`: "assumed lag N days"); None when the lag was documented or set
-    by the theme, or none applied (a series with vintages, a daily series)."""
-    from ..known import assumed_lag_in
-
-    for p in panel.provenance:
-        if p.kind == "macro" and p.id == id:
-            return next((d for d in map(assumed_lag_in, p.notes) if d is not None), None)
-    return None
-
-
-def _assumed_text(panel: Panel, id: str) -> str:
-    """'published date assumed: 60 days after the month, ...' for a series cut with an assumed
-    release lag (:func:`assumed_lag`), else ''."""
-    days = assumed_lag(panel, id)
-    if days is None:
-        return ""
-    s = panel.macro.get(id)
-    word = _PERIOD_WORD.get(s.meta.frequency, "period") if s is not None else "period"
-    return (
-        f"published date assumed: {days} days after the {word}, no documented release lag; "
-        f"set {id} = <days> in the theme's [release] table"
-    )
-
-
 def policy_regime(rate: pd.Series, as_of: pd.Timestamp, step: float = 0.20) -> str:
     """hiking / cutting / holding from the policy rate's change over the last 6 months (and 3)."""
     _, ch6, _, _ = level_change(rate, as_of, "6M")
@@ -232,7 +202,7 @@ def _macro(panel: Panel, m: MacroSeries, res: PillarResult) -> dict[str, Any] | 
     lean: Leaning = "catalyst" if ok else "viral"
     in_pp = bool(PERCENT_SERIES.match(m.id))
     # the release lag behind the latest value, when it was assumed: said where the value is read
-    assumed = _assumed_text(panel, m.id)
+    assumed = assumed_text(panel, m.id)
     notes = [n for n in (_periods_note(s, m.window, start, end), assumed) if n]
     res.evidence.append(
         Evidence(

@@ -22,7 +22,7 @@ from ..evidence import Evidence, Leaning, MissingEvidence, PillarResult, finding
 from ..panel import Panel
 from ..rules import Rules
 from ..theme import FundamentalSeries
-from ._common import cited_facts, pct, series_points, src, window_text
+from ._common import PERIOD_WORD, assumed_lag, assumed_text, cited_facts, pct, series_points, src, window_text
 
 
 def known_values(s: pd.Series, frequency: str, as_of: pd.Timestamp, lag_months: int) -> pd.Series:
@@ -122,6 +122,26 @@ def _standing(f: FundamentalSeries, k: pd.Series, lag_txt: str) -> _Reading:
     return _Reading(value=value, ok=ok, claim=claim, flip=flip, found=found, detail=detail, unit="percentile")
 
 
+def _lag_words(panel: Panel, f: FundamentalSeries) -> str:
+    """The publication lag behind the values used, as the detail says it: the theme's ``lag_months``,
+    and the data's release lag when the panel's cut *assumed* one (:func:`assumed_lag`) that can keep
+    out a value the months would let in (more than 28 days a month: a month is 28 to 31 days); the
+    later of the two decides each value."""
+    days = assumed_lag(panel, f.id)
+    months = f" {f.lag_months}-month publication lag" if f.lag_months else ""
+    if days is None or days <= 28 * f.lag_months:
+        return f" (known with a{months})" if months else ""
+    if not months:
+        return f" ({assumed_text(panel, f.id)})"
+    s = panel.macro.get(f.id)
+    word = PERIOD_WORD.get(s.meta.frequency, "period") if s is not None else "period"
+    return (
+        f" (known with a{months} and the data's release date assumed {days} days after the {word}, no "
+        f"documented release lag: the later of the two applies; set {f.id} = <days> in the theme's "
+        "[release] table)"
+    )
+
+
 def _measured(panel: Panel, f: FundamentalSeries, res: PillarResult) -> dict[str, Any] | None:
     """One [[fundamentals]] series: its evidence and chart, and its row of the measured table; None
     (with the reason in ``res.missing``) when it cannot be measured."""
@@ -150,7 +170,7 @@ def _measured(panel: Panel, f: FundamentalSeries, res: PillarResult) -> dict[str
         )
         return None
     last_date, last = k.index[-1], float(k.iloc[-1])
-    lag_txt = f" (known with a {f.lag_months}-month publication lag)" if f.lag_months else ""
+    lag_txt = _lag_words(panel, f)
     r = _growth(f, k, lag_txt) if f.measure == "growth" else _standing(f, k, lag_txt)
     if r is None:
         res.missing.append(
