@@ -107,6 +107,7 @@ class Engine:
         self.artefacts_size = 0  # bytes kept in ``artefacts``
         self.keep_artefacts = keep_artefacts
         self.artefact_bytes = artefact_bytes
+        self.parsed: dict[str, tuple[tuple[int, ...], Any]] = {}  # theme file -> (its stamp, Theme or error)
 
     @property
     def max_runs(self) -> int:
@@ -166,18 +167,54 @@ class Engine:
         written from scan rows. A file that does not load, whatever the reason, or whose id a built-in
         theme or an earlier file already has, is not served and is listed in ``theme_errors`` (shown on
         the index page)."""
-        from ..theme import builtin_theme_names, load_theme
+        from ..theme import builtin_theme_names
 
-        out = [load_theme(n) for n in builtin_theme_names()]
+        out = [self.load_theme(n) for n in builtin_theme_names()]
         errors: list[str] = []
         if self.themes_dir is not None:
-            out += _user_themes(self.themes_dir, {t.id for t in out}, errors)
+            out += _user_themes(self.themes_dir, {t.id for t in out}, errors, self.load_theme)
         self.theme_errors = errors
         with self.lock:
             made = [t for t, _ in self.generated.values()]
         ids = {t.id for t in out}
         out += [t for t in made if t.id not in ids]  # a built-in or user theme with the id wins
         return out
+
+    def load_theme(self, ref: str | Path) -> Any:
+        """:func:`hypecheck.theme.load_theme` of a built-in name or a file, parsed again only when the
+        file changed: its stamp (mtime, size, inode, status-change time) differs from the one it was
+        parsed at, or was taken within 2 s of its last change (an edit in the same clock tick could
+        keep every field). A file that failed raises the same error until it changes. Every request
+        lists the themes; with this a page no longer parses every theme file each time."""
+        from importlib import resources
+
+        from ..theme import load_theme
+
+        path = ref if isinstance(ref, Path) else resources.files("hypecheck") / "themes" / f"{ref}.toml"
+        try:
+            st = Path(str(path)).stat()
+        except OSError:
+            return load_theme(ref)  # not a file here (a zipped install, a missing file): as before
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+        key = str(path)
+        with self.lock:
+            hit = self.parsed.get(key)
+        if hit is not None and hit[0] == stamp:
+            if isinstance(hit[1], BaseException):
+                raise hit[1].with_traceback(None)  # not a traceback that grows with every request
+            return hit[1]
+        fresh = st.st_ctime_ns < time.time_ns() - 2_000_000_000
+        try:
+            theme = load_theme(ref)
+        except Exception as exc:
+            if fresh:
+                with self.lock:
+                    self.parsed[key] = (stamp, exc)
+            raise
+        if fresh:
+            with self.lock:
+                self.parsed[key] = (stamp, theme)
+        return theme
 
     def theme(self, theme_id: str) -> Any:
         for t in self.themes():
@@ -531,11 +568,12 @@ class Engine:
                 self._prune_locked(now)
 
 
-def _user_themes(folder: Path, builtin: set[str], errors: list[str]) -> list[Any]:
-    """The themes of every *.toml in ``folder`` that loads and whose id is not taken (by a built-in
-    theme or an earlier file); what is wrong with the others appended to ``errors``."""
-    from ..theme import load_theme
-
+def _user_themes(
+    folder: Path, builtin: set[str], errors: list[str], load_theme: Callable[[Path], Any]
+) -> list[Any]:
+    """The themes of every *.toml in ``folder`` that loads (with ``load_theme``) and whose id is not
+    taken (by a built-in theme or an earlier file); what is wrong with the others appended to
+    ``errors``."""
     out: list[Any] = []
     owner: dict[str, str] = {}
     for f in sorted(Path(folder).glob("*.toml")):
