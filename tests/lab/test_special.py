@@ -118,3 +118,16 @@ def test_verdict_does_not_import_scipy_special() -> None:
     code = "import hypecheck.lab.verdict, sys; print('scipy.special' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_tails_quantile_is_kept_per_process_and_unchanged() -> None:
+    """A scan asks the same quantile of the null's tails for every live narrative: it is computed once
+    per (df, q) and equals the direct computation (scale times the unit quantile)."""
+    from hypecheck.lab import null as N
+
+    t = N.Tails(df=5.3, scale=1.7, n=200)
+    first = t.ppf(0.9)
+    hits = N._standard_quantile.cache_info().hits
+    assert t.ppf(0.9) == first == float(1.7 * sp.stdtrit(5.3, 0.9))
+    assert N._standard_quantile.cache_info().hits == hits + 1
+    assert N.Tails().ppf(0.975) == float(sp.ndtri(0.975))

@@ -23,6 +23,7 @@ the null's central ``level`` range of ``R_h`` is ``+- sigma_t sqrt(n_h) F^{-1}((
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -50,6 +51,14 @@ def conditional_sigma(d: np.ndarray, lam: float) -> np.ndarray:
     return np.sqrt(s2)
 
 
+@functools.lru_cache(maxsize=1024)
+def _standard_quantile(df: float, q: float) -> float:
+    """The unit-scale quantile ``q`` of the t with ``df`` (the normal at ``inf``), kept per process:
+    a scan asks the same one for every live narrative of a class (2,696 times in a 3,000-member scan,
+    about 0.5 ms each)."""
+    return float(ndtri(q) if math.isinf(df) else stdtrit(df, q))
+
+
 @dataclass(frozen=True)
 class Tails:
     """The standardised outcome's distribution: Student-t (``df``, ``scale``), location 0."""
@@ -63,7 +72,7 @@ class Tails:
         return np.asarray(ndtr(x) if math.isinf(self.df) else stdtr(self.df, x))
 
     def ppf(self, q: float) -> float:
-        return float(self.scale * (ndtri(q) if math.isinf(self.df) else stdtrit(self.df, q)))
+        return float(self.scale * _standard_quantile(self.df, q))
 
     def to_dict(self) -> dict[str, float | int | None]:
         return {
