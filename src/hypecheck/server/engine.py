@@ -369,9 +369,8 @@ class Engine:
         made from the result the check cache holds now for that check (and, for a page, with the
         themes served now); else None (what was kept from another result is dropped). The as-of is
         resolved as :meth:`check_now` resolves it; any error there is None too (the job says it)."""
-        with self.lock:
-            if not any(k[0] == kind and k[1] == theme_id and k[2] == name for k in self.artefacts):
-                return None  # nothing to resolve for
+        if not self._kept_any(kind, theme_id, name):
+            return None  # nothing to resolve for
         try:
             _th, themes, _catalog, _ts, rkey = self._resolve(theme_id, as_of, calibrate)
         except Exception:
@@ -396,12 +395,26 @@ class Engine:
     ) -> bytes | None:
         """:meth:`artefact` for a request, without a job and off the event loop (in the request
         thread pool, only when something of that kind and name was kept for the theme)."""
-        with self.lock:
-            if not any(k[0] == kind and k[1] == theme_id and k[2] == name for k in self.artefacts):
-                return None
+        if not self._kept_any(kind, theme_id, name):
+            return None
         from anyio import to_thread
 
         return await to_thread.run_sync(self.artefact, kind, theme_id, name, as_of, calibrate)
+
+    def _kept_any(self, kind: str, theme_id: str, name: str) -> bool:
+        """Whether any ``kind`` artefact ``name`` of ``theme_id`` is kept (whatever its as-of)."""
+        with self.lock:
+            return any(k[0] == kind and k[1] == theme_id and k[2] == name for k in self.artefacts)
+
+    async def made_or_run(
+        self, kind: str, theme_id: str, name: str, as_of: str | None, make: Callable[[], bytes]
+    ) -> bytes:
+        """The ``kind`` artefact ``name`` as kept (:meth:`cached`, no job), else ``make()`` run as a
+        bounded job (shared with an identical one queued or running; ``make`` keeps what it made)."""
+        body = await self.cached(kind, theme_id, name, as_of)
+        if body is None:
+            body = await self.run(make, key=(kind, theme_id, name, as_of))
+        return body
 
     # -- the scan page: live narratives, and a theme written for one of them
     def scan(self, as_of: str | None) -> Any:

@@ -27,12 +27,23 @@ EngineDep = Annotated[Engine, Depends(_engine)]
 PagesDep = Annotated[Pages, Depends(_pages)]
 
 
-def theme_result(engine: Engine, theme_id: str, as_of: Any, calibrate: bool = True) -> Any:
-    """The check of ``theme_id`` as of ``as_of`` (inside a job); 404 for an unknown theme."""
+def day(as_of: Any) -> str | None:
+    """An as-of query value as the engine takes it (None: the theme's own date)."""
+    return None if as_of is None else str(as_of)
+
+
+def result_entry(engine: Engine, theme_id: str, as_of: Any, calibrate: bool = True) -> tuple[Any, Any]:
+    """(the check cache's key, the check) of ``theme_id`` as of ``as_of`` (inside a job); the key is
+    what a chart or page made from the check is kept under. 404 for an unknown theme."""
     try:
-        return engine.check_now(theme_id, None if as_of is None else str(as_of), calibrate)
+        return engine.check_entry(theme_id, day(as_of), calibrate)
     except KeyError:
         raise HTTPException(404, f"unknown theme {short(theme_id)!r}") from None
+
+
+def theme_result(engine: Engine, theme_id: str, as_of: Any, calibrate: bool = True) -> Any:
+    """The check of ``theme_id`` as of ``as_of`` (inside a job); 404 for an unknown theme."""
+    return result_entry(engine, theme_id, as_of, calibrate)[1]
 
 
 def json_body(value: Any) -> bytes:

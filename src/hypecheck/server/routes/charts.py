@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from ..engine import Engine
 from ..models import ERRORS, IsoDate
 from ..words import short
-from . import EngineDep, json_response
+from . import EngineDep, day, json_response, result_entry
 
 router = APIRouter()
 
@@ -27,25 +27,10 @@ router = APIRouter()
 async def chart(
     engine: EngineDep, theme_id: str, name: str, as_of: Annotated[IsoDate | None, Query()] = None
 ) -> Any:
-    png = await engine.cached("png", theme_id, name, _day(as_of))
-    if png is None:
-        png = await engine.run(
-            lambda: _png(engine, theme_id, name, as_of), key=("png", theme_id, name, as_of)
-        )
+    png = await engine.made_or_run(
+        "png", theme_id, name, day(as_of), lambda: _png(engine, theme_id, name, as_of)
+    )
     return Response(png, media_type="image/png")
-
-
-def _day(as_of: Any) -> str | None:
-    return None if as_of is None else str(as_of)
-
-
-def result_entry(engine: Engine, theme_id: str, as_of: Any, calibrate: bool = True) -> tuple[Any, Any]:
-    """(the check cache's key, the check) of ``theme_id`` as of ``as_of`` (inside a job), as
-    :func:`~hypecheck.server.routes.theme_result` gives the check; 404 for an unknown theme."""
-    try:
-        return engine.check_entry(theme_id, _day(as_of), calibrate)
-    except KeyError:
-        raise HTTPException(404, f"unknown theme {short(theme_id)!r}") from None
 
 
 def _png(engine: Engine, theme_id: str, name: str, as_of: Any) -> bytes:
@@ -70,11 +55,9 @@ def _png(engine: Engine, theme_id: str, name: str, as_of: Any) -> bytes:
 async def chart_spec(
     engine: EngineDep, theme_id: str, name: str, as_of: Annotated[IsoDate | None, Query()] = None
 ) -> Any:
-    body = await engine.cached("spec", theme_id, name, _day(as_of))
-    if body is None:
-        body = await engine.run(
-            lambda: _spec(engine, theme_id, name, as_of), key=("spec", theme_id, name, as_of)
-        )
+    body = await engine.made_or_run(
+        "spec", theme_id, name, day(as_of), lambda: _spec(engine, theme_id, name, as_of)
+    )
     return json_response(body)
 
 

@@ -12,8 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ..engine import Engine
 from ..pages import Pages
-from . import EngineDep, PagesDep
-from .charts import result_entry
+from . import EngineDep, PagesDep, result_entry
 
 router = APIRouter()
 
@@ -27,11 +26,9 @@ def index(engine: EngineDep, pages: PagesDep) -> Any:
 @router.get("/themes/{theme_id}", response_class=HTMLResponse, include_in_schema=False)
 async def theme_page(engine: EngineDep, pages: PagesDep, theme_id: str, as_of: str | None = None) -> Any:
     day = as_of or None
-    html = await engine.cached("page", theme_id, "", day)
-    if html is None:
-        html = await engine.run(
-            lambda: _theme_html(engine, pages, theme_id, day), key=("page", theme_id, day)
-        )
+    html = await engine.made_or_run(
+        "page", theme_id, "", day, lambda: _theme_html(engine, pages, theme_id, day)
+    )
     return HTMLResponse(html)
 
 
