@@ -81,7 +81,7 @@ DIGEST_CHUNK = 1 << 20
 STAMP_MARGIN_NS = 2_000_000_000  # a stamp is trusted when the file's last change is this much older
 
 
-def _stamp(st: os.stat_result) -> list[int]:
+def file_stamp(st: os.stat_result) -> list[int]:
     """What the system changes whenever a file's bytes change: its status-change time (``st_ctime``:
     set by the kernel on every write, rename or ``utime``, and unlike the modification time not
     settable by ``touch``, ``cp -p`` or ``rsync -t``), inode, device, size and modification time."""
@@ -224,18 +224,23 @@ def cache_dir() -> Path | None:
     return Path(base) / "hypecheck" / "folders"
 
 
-@functools.lru_cache(maxsize=1)
-def _code_stamp() -> str:
-    """Changes when the code that reads files changes (its modules' sizes and modification times)."""
-    here = Path(__file__).resolve().parent
-    parts = [f"v{INDEX_VERSION}"]
-    mods = [*sorted((here / "formats").glob("*.py")), here / "folder.py", here / "shiller.py"]
-    mods.append(here.parent / "schema.py")
-    for p in mods:
+def code_stamp(modules: Sequence[Path], *head: str) -> str:
+    """A digest of ``head`` and each module file's name, size and modification time: it changes when
+    the code that made a kept copy changes (this index, the bundled datasets' copies)."""
+    parts = list(head)
+    for p in modules:
         with contextlib.suppress(OSError):
             st = p.stat()
             parts.append(f"{p.name}:{st.st_size}:{st.st_mtime_ns}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=1)
+def _code_stamp() -> str:
+    """Changes when the code that reads files changes (its modules' sizes and modification times)."""
+    here = Path(__file__).resolve().parent
+    mods = [*sorted((here / "formats").glob("*.py")), here / "folder.py", here / "shiller.py"]
+    return code_stamp([*mods, here.parent / "schema.py"], f"v{INDEX_VERSION}")
 
 
 @dataclass
@@ -296,14 +301,14 @@ class _File:
 
     def trusts(self, st: os.stat_result) -> bool:
         """Whether the file is provably the one hashed, without hashing it again: on POSIX, its
-        :func:`_stamp` is the one recorded, and its last change came :data:`STAMP_MARGIN_NS` before
+        :func:`file_stamp` is the one recorded, and its last change came :data:`STAMP_MARGIN_NS` before
         the stat that recorded it (so a write just after that stat, in the same tick of a coarse
         clock, cannot hide behind an equal ``st_ctime``). Elsewhere (Windows' ``st_ctime`` is the
         creation time) the digest is always computed."""
         return (
             os.name == "posix"
             and self.stamped_ns > 0
-            and self.stamp == _stamp(st)
+            and self.stamp == file_stamp(st)
             and st.st_ctime_ns < self.stamped_ns - STAMP_MARGIN_NS
         )
 
@@ -318,7 +323,7 @@ class _File:
         if file_digest(self.path) != self.digest:
             return False  # the same size and time, other bytes (cp -p, rsync -t, coarse timestamps)
         if st.st_ctime_ns < since_ns - STAMP_MARGIN_NS:  # old enough to be trusted from now on
-            self.stamp, self.stamped_ns, self.restamped = _stamp(st), since_ns, True
+            self.stamp, self.stamped_ns, self.restamped = file_stamp(st), since_ns, True
         return True
 
     def still_valid(
@@ -480,7 +485,7 @@ def _read_file(
     ``since_ns``: the wall clock read before the file's stat (its stamp's time)."""
     st = path.stat()
     rec = _File(rel, path, st.st_size, st.st_mtime_ns, in_trends, LoadEntry(rel, "skipped"))
-    rec.stamp, rec.stamped_ns = _stamp(st), since_ns
+    rec.stamp, rec.stamped_ns = file_stamp(st), since_ns
     rec.today, rec.max_bytes = str(today.date()), max_bytes
     try:
         rec.digest = file_digest(path)  # before reading: a later edit makes the record stale, not wrong

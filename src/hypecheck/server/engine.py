@@ -182,12 +182,13 @@ class Engine:
 
     def load_theme(self, ref: str | Path) -> Any:
         """:func:`hypecheck.theme.load_theme` of a built-in name or a file, parsed again only when the
-        file changed: its stamp (mtime, size, inode, status-change time) differs from the one it was
-        parsed at, or was taken within 2 s of its last change (an edit in the same clock tick could
+        file changed: its stamp (:func:`hypecheck.data.folder.file_stamp`, the folder index's) differs
+        from the one it was parsed at, or was taken within 2 s of its last change (an edit in the same clock tick could
         keep every field). A file that failed raises the same error until it changes. Every request
         lists the themes; with this a page no longer parses every theme file each time."""
         from importlib import resources
 
+        from ..data.folder import STAMP_MARGIN_NS, file_stamp
         from ..theme import load_theme
 
         path = ref if isinstance(ref, Path) else resources.files("hypecheck") / "themes" / f"{ref}.toml"
@@ -195,7 +196,7 @@ class Engine:
             st = Path(str(path)).stat()
         except OSError:
             return load_theme(ref)  # not a file here (a zipped install, a missing file): as before
-        stamp = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+        stamp = tuple(file_stamp(st))
         key = str(path)
         with self.lock:
             hit = self.parsed.get(key)
@@ -203,7 +204,7 @@ class Engine:
             if isinstance(hit[1], BaseException):
                 raise hit[1].with_traceback(None)  # not a traceback that grows with every request
             return hit[1]
-        fresh = st.st_ctime_ns < time.time_ns() - 2_000_000_000
+        fresh = st.st_ctime_ns < time.time_ns() - STAMP_MARGIN_NS
         try:
             theme = load_theme(ref)
         except Exception as exc:

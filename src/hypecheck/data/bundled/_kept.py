@@ -28,14 +28,12 @@ from ._common import Dataset
 
 @functools.lru_cache(maxsize=1)
 def _code_stamp() -> str:
+    from ..folder import code_stamp
+
     here = Path(__file__).resolve().parent
-    mods = [*sorted(here.glob("*.py")), here.parent / "folder.py", here.parent.parent / "schema.py"]
-    parts = []
-    for p in mods:
-        with contextlib.suppress(OSError):
-            st = p.stat()
-            parts.append(f"{p.name}:{st.st_size}:{st.st_mtime_ns}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+    return code_stamp(
+        [*sorted(here.glob("*.py")), here.parent / "folder.py", here.parent.parent / "schema.py"]
+    )
 
 
 def _file_stamp(path: str) -> list[int]:
