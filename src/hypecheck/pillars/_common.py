@@ -228,7 +228,13 @@ def share_evidence(
 
 
 # ---------------------------------------------------------------- release lags said where they apply
-PERIOD_WORD = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "A": "year"}
+_PERIOD_WORD = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "A": "year"}
+
+
+def period_word(panel: Panel, id: str) -> str:
+    """ "month", "quarter", ... for the frequency of the panel's macro series ``id`` ("period")."""
+    s = panel.macro.get(id)
+    return _PERIOD_WORD.get(s.meta.frequency, "period") if s is not None else "period"
 
 
 def assumed_lag(panel: Panel, id: str) -> int | None:
@@ -250,9 +256,7 @@ def assumed_text(panel: Panel, id: str) -> str:
     days = assumed_lag(panel, id)
     if days is None:
         return ""
-    s = panel.macro.get(id)
-    word = PERIOD_WORD.get(s.meta.frequency, "period") if s is not None else "period"
     return (
-        f"published date assumed: {days} days after the {word}, no documented release lag; "
+        f"published date assumed: {days} days after the {period_word(panel, id)}, no documented release lag; "
         f"set {id} = <days> in the theme's [release] table"
     )

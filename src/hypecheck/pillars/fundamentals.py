@@ -22,7 +22,7 @@ from ..evidence import Evidence, Leaning, MissingEvidence, PillarResult, finding
 from ..panel import Panel
 from ..rules import Rules
 from ..theme import FundamentalSeries
-from ._common import PERIOD_WORD, assumed_lag, assumed_text, cited_facts, pct, series_points, src, window_text
+from ._common import assumed_lag, assumed_text, cited_facts, pct, period_word, series_points, src, window_text
 
 
 def known_values(s: pd.Series, frequency: str, as_of: pd.Timestamp, lag_months: int) -> pd.Series:
@@ -133,10 +133,9 @@ def _lag_words(panel: Panel, f: FundamentalSeries) -> str:
         return f" (known with a{months})" if months else ""
     if not months:
         return f" ({assumed_text(panel, f.id)})"
-    s = panel.macro.get(f.id)
-    word = PERIOD_WORD.get(s.meta.frequency, "period") if s is not None else "period"
     return (
-        f" (known with a{months} and the data's release date assumed {days} days after the {word}, no "
+        f" (known with a{months} and the data's release date assumed {days} days after the "
+        f"{period_word(panel, f.id)}, no "
         f"documented release lag: the later of the two applies; set {f.id} = <days> in the theme's "
         "[release] table)"
     )
